@@ -1,0 +1,5 @@
+import sys
+
+from kubekit.cli import main
+
+sys.exit(main())

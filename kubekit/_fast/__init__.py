@@ -1,0 +1,1 @@
+"""Cython kernels.  Nothing here is public API: use :mod:`kubekit`."""

@@ -1,0 +1,769 @@
+# cython: freethreading_compatible = False
+"""Scheduling kernels: filter and score every node for one pod, with no Python
+call per node, and an incremental index that keeps the best node of a pod
+template current as pods are bound.
+
+Semantics are kube-scheduler's (v1.34/v1.35), integer for integer; the
+plain-Python twins live in ``kubekit/scheduler/plugins`` and the equivalence
+tests compare the two on generated clusters.
+
+Node-affinity program (int64 words, built by ``kubekit/scheduler/compile.py``):
+  term      = [body_len, n_expr, expr * n_expr]      (body_len: words after itself)
+  expr      = [key, op, n, item * n]                 (key: label column, KEY_NAME or KEY_ABSENT;
+                                                      items: value ids, or the integer for Gt/Lt)
+  required  = [n_terms, term * n_terms]              (terms ORed)
+  preferred = [n_terms, (weight, term) * n_terms]
+"""
+
+cimport cython
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport free, malloc, calloc
+
+from kubekit._fast._libc cimport kk_int128, kk_uint128, sqrt, fabs
+
+import numpy as np
+
+cdef enum:
+    MAX_RES = 63
+    MAX_BA = 64
+
+# --- public constants (mirrored by kubekit/scheduler/compile.py) -------------
+STATUS_FEASIBLE = ST_FEASIBLE
+STATUS_UNSCHEDULABLE = ST_UNSCHEDULABLE
+STATUS_NODE_NAME = ST_NODE_NAME
+STATUS_TAINT = ST_TAINT
+STATUS_AFFINITY = ST_AFFINITY
+STATUS_FIT = ST_FIT
+STATUS_DEAD = ST_DEAD
+TOO_MANY_PODS_BIT = 63
+MAX_RESOURCES = MAX_RES
+MAX_BALANCED_RESOURCES = MAX_BA
+
+
+# --- deterministic tie-breaking -----------------------------------------------
+cdef inline uint64_t rng_next(uint64_t* state) noexcept nogil:
+    """splitmix64."""
+    state[0] += <uint64_t>0x9E3779B97F4A7C15
+    cdef uint64_t z = state[0]
+    z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
+    z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EB
+    return z ^ (z >> 31)
+
+
+cdef inline uint64_t rng_below(uint64_t* state, uint64_t n) noexcept nogil:
+    """A number in [0, n): the high word of a 64x64 multiply."""
+    return <uint64_t>(((<kk_uint128>rng_next(state)) * n) >> 64)
+
+
+cdef class Rng:
+    """The seeded generator that breaks score ties (twin: ``kubekit.scheduler.rng``)."""
+    cdef public uint64_t state
+
+    def __init__(self, uint64_t seed=0):
+        self.state = seed
+
+    def next(self):
+        return rng_next(&self.state)
+
+    def below(self, uint64_t n):
+        return rng_below(&self.state, n)
+
+
+# --- packed cluster and pod ------------------------------------------------------
+cdef class FastCluster:
+    """Pointers into the cluster state's numpy arrays (which it keeps alive)."""
+    cdef ClusterC c
+    cdef object _keep
+
+    def __init__(self, int64_t[:, ::1] alloc, int64_t[:, ::1] used, int64_t[:, ::1] nzu,
+                 int64_t[::1] npods, int64_t[::1] maxpods, uint8_t[::1] flags,
+                 int32_t[:, ::1] labels, int32_t[:, ::1] taints, int32_t[::1] name_id,
+                 uint8_t[::1] val_isint, int64_t[::1] val_int):
+        n = alloc.shape[0]
+        if not (used.shape[0] == nzu.shape[0] == npods.shape[0] == maxpods.shape[0] == flags.shape[0]
+                == labels.shape[0] == taints.shape[0] == name_id.shape[0] == n):
+            raise ValueError("cluster arrays disagree on the slot count")
+        if used.shape[1] != alloc.shape[1] or nzu.shape[1] != 2 or alloc.shape[1] > MAX_RES:
+            raise ValueError("bad resource column count")
+        if val_isint.shape[0] != val_int.shape[0] or val_int.shape[0] == 0:
+            raise ValueError("value tables disagree")
+        if labels.shape[1] == 0 or taints.shape[1] == 0 or n == 0:
+            raise ValueError("cluster arrays need at least one row and column")
+        self._keep = (alloc, used, nzu, npods, maxpods, flags, labels, taints, name_id, val_isint, val_int)
+        self.c.n_slots = n
+        self.c.n_res = alloc.shape[1]
+        self.c.n_keys = labels.shape[1]
+        self.c.n_taint_cols = taints.shape[1]
+        self.c.alloc = &alloc[0, 0]
+        self.c.used = &used[0, 0]
+        self.c.nzu = &nzu[0, 0]
+        self.c.npods = &npods[0]
+        self.c.maxpods = &maxpods[0]
+        self.c.flags = &flags[0]
+        self.c.labels = &labels[0, 0]
+        self.c.taints = &taints[0, 0]
+        self.c.name_id = &name_id[0]
+        self.c.val_isint = &val_isint[0]
+        self.c.val_int = &val_int[0]
+
+    @property
+    def n_slots(self):
+        return self.c.n_slots
+
+
+cdef class FastPod:
+    """A pod compiled against a cluster layout and a profile."""
+    cdef PodC p
+    cdef object _keep
+    cdef readonly Py_ssize_t n_taint_ids
+    cdef readonly Py_ssize_t n_res
+    cdef readonly int64_t max_aff
+
+    def __init__(self, *, int64_t[::1] req, uint8_t[::1] check, int64_t nz_cpu, int64_t nz_mem,
+                 bint unsched_ok, int32_t want_name, uint8_t[::1] taint_bad, int64_t[::1] prog,
+                 Py_ssize_t sel_off, Py_ssize_t req_off, Py_ssize_t pref_off, Py_ssize_t add_off,
+                 int32_t[::1] fit_col, int64_t[::1] fit_req, int64_t[::1] fit_w,
+                 int32_t[::1] ba_col, int64_t[::1] ba_req,
+                 int64_t w_fit, int64_t w_ba, int64_t w_taint, int64_t w_aff, int filters,
+                 int strategy, int64_t[::1] shape_u, int64_t[::1] shape_s, int64_t max_aff):
+        if req.shape[0] != check.shape[0] or req.shape[0] > MAX_RES:
+            raise ValueError("bad request vector")
+        if fit_col.shape[0] != fit_req.shape[0] or fit_col.shape[0] != fit_w.shape[0]:
+            raise ValueError("bad scoring resources")
+        if ba_col.shape[0] != ba_req.shape[0] or ba_col.shape[0] > MAX_BA:
+            raise ValueError("bad balanced-allocation resources")
+        if shape_u.shape[0] != shape_s.shape[0] or (strategy == STRAT_RTCR and shape_u.shape[0] == 0):
+            raise ValueError("bad shape")
+        if prog.shape[0] == 0 or taint_bad.shape[0] == 0:
+            raise ValueError("empty program or taint table")
+        self._keep = (req, check, taint_bad, prog, fit_col, fit_req, fit_w, ba_col, ba_req, shape_u, shape_s)
+        self.n_taint_ids = taint_bad.shape[0]
+        self.n_res = req.shape[0]
+        self.max_aff = max_aff
+        self.p.req = &req[0]
+        self.p.check = &check[0]
+        self.p.nz_cpu = nz_cpu
+        self.p.nz_mem = nz_mem
+        self.p.unsched_ok = unsched_ok
+        self.p.want_name = want_name
+        self.p.taint_bad = &taint_bad[0]
+        self.p.prog = &prog[0]
+        self.p.sel_off = sel_off
+        self.p.req_off = req_off
+        self.p.pref_off = pref_off
+        self.p.add_off = add_off
+        self.p.n_fit = fit_col.shape[0]
+        self.p.fit_col = &fit_col[0] if fit_col.shape[0] else NULL
+        self.p.fit_req = &fit_req[0] if fit_req.shape[0] else NULL
+        self.p.fit_w = &fit_w[0] if fit_w.shape[0] else NULL
+        self.p.n_ba = ba_col.shape[0]
+        self.p.ba_col = &ba_col[0] if ba_col.shape[0] else NULL
+        self.p.ba_req = &ba_req[0] if ba_req.shape[0] else NULL
+        self.p.w_fit = w_fit
+        self.p.w_ba = w_ba
+        self.p.w_taint = w_taint
+        self.p.w_aff = w_aff
+        self.p.filters = <uint8_t>filters
+        self.p.strategy = strategy
+        self.p.n_shape = shape_u.shape[0]
+        self.p.shape_u = &shape_u[0] if shape_u.shape[0] else NULL
+        self.p.shape_s = &shape_s[0] if shape_s.shape[0] else NULL
+
+
+cdef inline bint _check_fits(FastCluster fc, FastPod fp) except False:
+    if fp.n_res != fc.c.n_res:
+        raise ValueError("pod compiled for another resource layout")
+    return True
+
+
+# --- node affinity --------------------------------------------------------------
+cdef bint match_term(const ClusterC* c, const int64_t* prog, Py_ssize_t pos, Py_ssize_t n) noexcept nogil:
+    cdef int64_t n_expr = prog[pos + 1]
+    cdef Py_ssize_t q = pos + 2
+    cdef int64_t key, op, cnt, k
+    cdef int32_t v
+    cdef bint ok
+    if n_expr == 0:
+        return False          # an empty term selects no node
+    for _ in range(n_expr):
+        key = prog[q]
+        op = prog[q + 1]
+        cnt = prog[q + 2]
+        if key == KEY_NAME:
+            v = c.name_id[n]
+        elif key == KEY_ABSENT:
+            v = -1
+        else:
+            v = c.labels[n * c.n_keys + key]
+        if op == OP_IN or op == OP_NOT_IN:
+            ok = False
+            if v >= 0:
+                for k in range(cnt):
+                    if prog[q + 3 + k] == v:
+                        ok = True
+                        break
+            if op == OP_NOT_IN:
+                ok = not ok
+        elif op == OP_EXISTS:
+            ok = v >= 0
+        elif op == OP_DOES_NOT_EXIST:
+            ok = v < 0
+        elif op == OP_GT:
+            ok = v >= 0 and c.val_isint[v] and c.val_int[v] > prog[q + 3]
+        elif op == OP_LT:
+            ok = v >= 0 and c.val_isint[v] and c.val_int[v] < prog[q + 3]
+        else:
+            ok = False
+        if not ok:
+            return False
+        q += 3 + cnt
+    return True
+
+
+cdef bint match_any(const ClusterC* c, const int64_t* prog, Py_ssize_t pos, Py_ssize_t n) noexcept nogil:
+    cdef int64_t n_terms = prog[pos]
+    cdef Py_ssize_t q = pos + 1
+    for _ in range(n_terms):
+        if match_term(c, prog, q, n):
+            return True
+        q += 1 + prog[q]
+    return False
+
+
+cdef int64_t preferred_weight(const ClusterC* c, const int64_t* prog, Py_ssize_t pos, Py_ssize_t n) noexcept nogil:
+    cdef int64_t n_terms = prog[pos]
+    cdef Py_ssize_t q = pos + 1
+    cdef int64_t total = 0
+    for _ in range(n_terms):
+        if match_term(c, prog, q + 1, n):
+            total += prog[q]
+        q += 2 + prog[q + 1]
+    return total
+
+
+# --- resource scores ---------------------------------------------------------------
+cdef int64_t SAFE = 72057594037927936  # 2**56: below this, x * 100 cannot overflow int64
+
+cdef inline int64_t mul100_div(int64_t x, int64_t d) noexcept nogil:
+    """``x * 100 / d`` in Go's integer arithmetic, for 0 <= x, 0 < d.
+
+    A double division gives the quotient to within one (the quotient is
+    small), and one multiply-and-compare makes it exact: far cheaper than a
+    64-bit idiv."""
+    cdef int64_t n, q
+    if x < SAFE:
+        n = x * 100
+        q = <int64_t>(<double>n / <double>d)
+        if q * d > n:
+            q -= 1
+        elif (q + 1) * d <= n:
+            q += 1
+        return q
+    return <int64_t>((<kk_int128>x * 100) // d)
+
+
+cdef inline int64_t broken_linear(const PodC* p, int64_t u) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(p.n_shape):
+        if u <= p.shape_u[i]:
+            if i == 0:
+                return p.shape_s[0]
+            return p.shape_s[i - 1] + (p.shape_s[i] - p.shape_s[i - 1]) * (u - p.shape_u[i - 1]) // (p.shape_u[i] - p.shape_u[i - 1])
+    return p.shape_s[p.n_shape - 1]
+
+
+cdef inline int64_t go_round(double x) noexcept nogil:
+    if x >= 0:
+        return <int64_t>(x + 0.5) if x + 0.5 < 9.2e18 else <int64_t>x
+    return -<int64_t>(-x + 0.5)
+
+
+cdef int64_t fit_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept nogil:
+    cdef int64_t num = 0, wsum = 0, a, rq, s, w
+    cdef int32_t col
+    cdef Py_ssize_t i
+    for i in range(p.n_fit):
+        col = p.fit_col[i]
+        if col < 0:
+            continue
+        a = c.alloc[n * c.n_res + col]
+        if a == 0:
+            continue
+        if col < 2:
+            rq = c.nzu[n * 2 + col] + p.fit_req[i]
+        else:
+            rq = c.used[n * c.n_res + col] + p.fit_req[i]
+        w = p.fit_w[i]
+        if p.strategy == STRAT_LEAST:
+            s = 0 if rq > a else mul100_div(a - rq, a)
+        elif p.strategy == STRAT_MOST:
+            s = mul100_div(a if rq > a else rq, a)
+        else:
+            s = broken_linear(p, 100 if rq > a else mul100_div(rq, a))
+            if s <= 0:
+                continue
+        num += s * w
+        wsum += w
+    if wsum == 0:
+        return 0
+    if p.strategy == STRAT_RTCR:
+        return go_round(<double>num / <double>wsum)
+    return num // wsum
+
+
+cdef int64_t balanced_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept nogil:
+    cdef double fr[MAX_BA]
+    cdef double total = 0.0, f, mean, acc, std = 0.0
+    cdef int cnt = 0
+    cdef int64_t a, rq
+    cdef int32_t col
+    cdef Py_ssize_t i
+    for i in range(p.n_ba):
+        col = p.ba_col[i]
+        if col < 0:
+            continue
+        a = c.alloc[n * c.n_res + col]
+        if a == 0:
+            continue
+        rq = c.used[n * c.n_res + col] + p.ba_req[i]
+        f = <double>rq / <double>a
+        if f > 1:
+            f = 1.0
+        total += f
+        fr[cnt] = f
+        cnt += 1
+    if cnt == 2:
+        std = fabs((fr[0] - fr[1]) / 2)
+    elif cnt > 2:
+        mean = total / <double>cnt
+        acc = 0.0
+        for i in range(cnt):
+            acc = acc + (fr[i] - mean) * (fr[i] - mean)
+        std = sqrt(acc / <double>cnt)
+    return <int64_t>((1 - std) * 100.0)
+
+
+# --- one node ----------------------------------------------------------------------
+cdef int eval_node(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil:
+    cdef uint8_t fl = c.flags[n]
+    cdef uint8_t f = p.filters
+    cdef Py_ssize_t j, r
+    cdef int32_t t
+    cdef uint8_t b
+    cdef int64_t q, traw = 0
+    cdef uint64_t bits = 0
+    cdef const int32_t* row
+    out.fitbits = 0
+    out.detail = -1
+    out.fit = 0
+    out.ba = 0
+    out.traw = 0
+    out.araw = 0
+    if not (fl & FLAG_LIVE):
+        out.status = ST_DEAD
+        return 0
+    if (f & (1 << ST_UNSCHEDULABLE)) and (fl & FLAG_UNSCHEDULABLE) and not p.unsched_ok:
+        out.status = ST_UNSCHEDULABLE
+        return 0
+    if (f & (1 << ST_NODE_NAME)) and p.want_name != -1 and p.want_name != c.name_id[n]:
+        out.status = ST_NODE_NAME
+        return 0
+    row = c.taints + n * c.n_taint_cols
+    for j in range(c.n_taint_cols):
+        t = row[j]
+        if t < 0:
+            break
+        b = p.taint_bad[t]
+        if (b & 1) and (f & (1 << ST_TAINT)):
+            out.status = ST_TAINT
+            out.detail = t
+            return 0
+        if b & 2:
+            traw += 1
+    if f & (1 << ST_AFFINITY):
+        if p.add_off >= 0 and not match_any(c, p.prog, p.add_off, n):
+            out.status = ST_AFFINITY
+            out.detail = 1
+            return 0
+        if (p.sel_off >= 0 and not match_term(c, p.prog, p.sel_off, n)) or \
+           (p.req_off >= 0 and not match_any(c, p.prog, p.req_off, n)):
+            out.status = ST_AFFINITY
+            return 0
+    if f & (1 << ST_FIT):
+        if c.npods[n] + 1 > c.maxpods[n]:
+            bits |= (<uint64_t>1) << 63
+        for r in range(c.n_res):
+            q = p.req[r]
+            if q > 0 and p.check[r] and q > c.alloc[n * c.n_res + r] - c.used[n * c.n_res + r]:
+                bits |= (<uint64_t>1) << r
+        if bits:
+            out.status = ST_FIT
+            out.fitbits = bits
+            return 0
+    out.status = ST_FEASIBLE
+    out.traw = traw
+    if p.w_fit:
+        out.fit = fit_score(c, p, n)
+    if p.w_ba:
+        out.ba = balanced_score(c, p, n)
+    if p.w_aff and p.pref_off >= 0:
+        out.araw = preferred_weight(c, p.prog, p.pref_off, n)
+    return 0
+
+
+cdef inline int64_t normalize(int64_t raw, int64_t mx, bint reverse) noexcept nogil:
+    """``DefaultNormalizeScore`` for one score given the maximum."""
+    cdef int64_t s
+    if mx == 0:
+        return 100 if reverse else raw
+    s = 100 * raw // mx
+    return 100 - s if reverse else s
+
+
+cdef inline int64_t total_of(const PodC* p, int64_t fit, int64_t ba, int64_t traw, int64_t araw,
+                             int64_t mt, int64_t ma) noexcept nogil:
+    cdef int64_t tot = p.w_fit * fit + p.w_ba * ba
+    if p.w_taint:
+        tot += p.w_taint * normalize(traw, mt, True)
+    if p.w_aff:
+        tot += p.w_aff * normalize(araw, ma, False)
+    return tot
+
+
+# --- full scan -----------------------------------------------------------------------
+def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits, int32_t[::1] detail,
+         int64_t[:, ::1] scores, Py_ssize_t start=0, Py_ssize_t limit=-1):
+    """Filter and score every live node (from slot ``start``, wrapping, until
+    ``limit`` feasible nodes are found when ``limit`` >= 0).
+
+    Writes per slot: ``status`` (ST_*), ``fitbits``, ``detail`` and
+    ``scores[slot] = (fit, balanced, taint raw, affinity raw, taint norm,
+    affinity norm, total)``; slots not examined get ST_DEAD.  Returns
+    ``(n_feasible, n_examined, next_start, max_total, n_at_max)``.
+    """
+    _check_fits(fc, fp)
+    cdef const ClusterC* c = &fc.c
+    cdef const PodC* p = &fp.p
+    cdef Py_ssize_t N = c.n_slots, i, n, examined = 0, nfeas = 0, nat = 0
+    cdef NodeEval ev
+    cdef int64_t mt = 0, ma = 0, tot, best = -1
+    if status.shape[0] < N or fitbits.shape[0] < N or detail.shape[0] < N or scores.shape[0] < N or scores.shape[1] != 7:
+        raise ValueError("output arrays too small")
+    if start < 0 or start >= N:
+        start = 0
+    with nogil:
+        for n in range(N):
+            status[n] = ST_DEAD
+        i = 0
+        n = start - 1
+        while i < N:
+            n += 1
+            if n == N:
+                n = 0
+            i += 1
+            if not (c.flags[n] & FLAG_LIVE):
+                continue
+            examined += 1
+            eval_node(c, p, n, &ev)
+            status[n] = <uint8_t>ev.status
+            fitbits[n] = ev.fitbits
+            detail[n] = ev.detail
+            if ev.status == ST_FEASIBLE:
+                nfeas += 1
+                scores[n, 0] = ev.fit
+                scores[n, 1] = ev.ba
+                scores[n, 2] = ev.traw
+                scores[n, 3] = ev.araw
+                if ev.traw > mt:
+                    mt = ev.traw
+                if ev.araw > ma:
+                    ma = ev.araw
+                if limit >= 0 and nfeas >= limit:
+                    break
+        for n in range(N):
+            if status[n] != ST_FEASIBLE:
+                continue
+            scores[n, 4] = normalize(scores[n, 2], mt, True)
+            scores[n, 5] = normalize(scores[n, 3], ma, False)
+            tot = total_of(p, scores[n, 0], scores[n, 1], scores[n, 2], scores[n, 3], mt, ma)
+            scores[n, 6] = tot
+            if tot > best:
+                best = tot
+                nat = 1
+            elif tot == best:
+                nat += 1
+    return nfeas, examined, (start + i) % N, best, nat
+
+
+def pick_nth_best(uint8_t[::1] status, int64_t[:, ::1] scores, int64_t best, Py_ssize_t k):
+    """The slot of the ``k``-th (0-based, slot order) feasible node whose total is ``best``."""
+    cdef Py_ssize_t n
+    for n in range(status.shape[0]):
+        if status[n] == ST_FEASIBLE and scores[n, 6] == best:
+            if k == 0:
+                return n
+            k -= 1
+    return -1
+
+
+# --- binding ----------------------------------------------------------------------------
+cdef inline void bind_c(ClusterC* c, const PodC* p, Py_ssize_t n, int64_t sign) noexcept nogil:
+    cdef Py_ssize_t r
+    for r in range(c.n_res):
+        c.used[n * c.n_res + r] += sign * p.req[r]
+    c.nzu[n * 2] += sign * p.nz_cpu
+    c.nzu[n * 2 + 1] += sign * p.nz_mem
+    c.npods[n] += sign
+
+
+def bind(FastCluster fc, FastPod fp, Py_ssize_t slot, int64_t sign=1):
+    """Add (sign 1) or remove (sign -1) the pod's requests on ``slot``."""
+    _check_fits(fc, fp)
+    if slot < 0 or slot >= fc.c.n_slots:
+        raise IndexError(slot)
+    bind_c(&fc.c, &fp.p, slot, sign)
+
+
+# --- incremental index -----------------------------------------------------------------
+cdef class TemplateIndex:
+    """The best node for one compiled pod, kept current under binds.
+
+    A max segment tree over slots holds each node's total score (-1 when
+    infeasible) with the count of slots at the maximum, so the winner and the
+    k-th tied slot are found in O(log N).  Normalized plugins depend on the
+    maximum raw score over feasible nodes: histograms of those raw scores
+    detect when that maximum moves, and then every total is recomputed.
+    Exactly the same choices as :func:`scan` with the same generator.
+    """
+    cdef FastCluster fc
+    cdef FastPod fp
+    cdef Py_ssize_t size
+    cdef int64_t* mx
+    cdef int32_t* cnt
+    cdef int64_t* traw
+    cdef int64_t* araw
+    cdef int64_t* thist
+    cdef int64_t* ahist
+    cdef Py_ssize_t tmax_cap, amax_cap
+    cdef int64_t mt, ma
+    cdef public object seq
+    cdef readonly Py_ssize_t rebuilds
+
+    def __cinit__(self):
+        self.mx = NULL
+        self.cnt = NULL
+        self.traw = NULL
+        self.araw = NULL
+        self.thist = NULL
+        self.ahist = NULL
+
+    def __init__(self, FastCluster fc, FastPod fp):
+        _check_fits(fc, fp)
+        self.fc = fc
+        self.fp = fp
+        self.seq = None
+        self.rebuilds = 0
+        cdef Py_ssize_t N = fc.c.n_slots
+        self.size = 1
+        while self.size < N:
+            self.size *= 2
+        self.tmax_cap = fc.c.n_taint_cols + 1
+        self.amax_cap = fp.max_aff + 1
+        self.mx = <int64_t*>malloc(2 * self.size * sizeof(int64_t))
+        self.cnt = <int32_t*>malloc(2 * self.size * sizeof(int32_t))
+        self.traw = <int64_t*>calloc(N, sizeof(int64_t))
+        self.araw = <int64_t*>calloc(N, sizeof(int64_t))
+        self.thist = <int64_t*>calloc(self.tmax_cap, sizeof(int64_t))
+        self.ahist = <int64_t*>calloc(self.amax_cap, sizeof(int64_t))
+        if not (self.mx and self.cnt and self.traw and self.araw and self.thist and self.ahist):
+            raise MemoryError()
+        self.rebuild()
+
+    def __dealloc__(self):
+        free(self.mx)
+        free(self.cnt)
+        free(self.traw)
+        free(self.araw)
+        free(self.thist)
+        free(self.ahist)
+
+    @property
+    def cluster(self):
+        return self.fc
+
+    @property
+    def pod(self):
+        return self.fp
+
+    cdef inline void _pull(self, Py_ssize_t i) noexcept nogil:
+        cdef Py_ssize_t l = 2 * i, r = 2 * i + 1
+        if self.mx[l] > self.mx[r]:
+            self.mx[i] = self.mx[l]
+            self.cnt[i] = self.cnt[l]
+        elif self.mx[l] < self.mx[r]:
+            self.mx[i] = self.mx[r]
+            self.cnt[i] = self.cnt[r]
+        else:
+            self.mx[i] = self.mx[l]
+            self.cnt[i] = self.cnt[l] + self.cnt[r]
+
+    cdef void _rebuild_c(self) noexcept nogil:
+        cdef const ClusterC* c = &self.fc.c
+        cdef const PodC* p = &self.fp.p
+        cdef Py_ssize_t N = c.n_slots, n, i
+        cdef NodeEval ev
+        cdef int64_t* fit = self.mx + self.size     # leaves hold the totals
+        for i in range(self.tmax_cap):
+            self.thist[i] = 0
+        for i in range(self.amax_cap):
+            self.ahist[i] = 0
+        self.mt = 0
+        self.ma = 0
+        for n in range(N):
+            eval_node(c, p, n, &ev)
+            if ev.status == ST_FEASIBLE:
+                self.traw[n] = ev.traw
+                self.araw[n] = ev.araw
+                self.thist[ev.traw] += 1
+                self.ahist[ev.araw] += 1
+                if ev.traw > self.mt:
+                    self.mt = ev.traw
+                if ev.araw > self.ma:
+                    self.ma = ev.araw
+                self.mx[self.size + n] = p.w_fit * ev.fit + p.w_ba * ev.ba   # partial; normalized parts below
+                self.cnt[self.size + n] = 1
+            else:
+                self.traw[n] = -1
+                self.araw[n] = -1
+                self.mx[self.size + n] = -1
+                self.cnt[self.size + n] = 0
+        for n in range(N, self.size):
+            self.mx[self.size + n] = -1
+            self.cnt[self.size + n] = 0
+        for n in range(N):
+            if self.traw[n] >= 0:
+                self.mx[self.size + n] += total_of(p, 0, 0, self.traw[n], self.araw[n], self.mt, self.ma)
+        i = self.size - 1
+        while i >= 1:
+            self._pull(i)
+            i -= 1
+
+    def rebuild(self):
+        with nogil:
+            self._rebuild_c()
+        self.rebuilds += 1
+
+    cdef int _update_c(self, Py_ssize_t n) noexcept nogil:
+        """Re-evaluate one slot.  Returns 1 when a normalization maximum moved
+        and the whole index was rebuilt."""
+        cdef const ClusterC* c = &self.fc.c
+        cdef const PodC* p = &self.fp.p
+        cdef NodeEval ev
+        cdef int64_t mt = self.mt, ma = self.ma
+        cdef Py_ssize_t i
+        if self.traw[n] >= 0:
+            self.thist[self.traw[n]] -= 1
+            self.ahist[self.araw[n]] -= 1
+        eval_node(c, p, n, &ev)
+        if ev.status == ST_FEASIBLE:
+            self.traw[n] = ev.traw
+            self.araw[n] = ev.araw
+            self.thist[ev.traw] += 1
+            self.ahist[ev.araw] += 1
+        else:
+            self.traw[n] = -1
+            self.araw[n] = -1
+        while mt > 0 and self.thist[mt] == 0:
+            mt -= 1
+        if ev.status == ST_FEASIBLE and ev.traw > mt:
+            mt = ev.traw
+        while ma > 0 and self.ahist[ma] == 0:
+            ma -= 1
+        if ev.status == ST_FEASIBLE and ev.araw > ma:
+            ma = ev.araw
+        if (p.w_taint and mt != self.mt) or (p.w_aff and ma != self.ma):
+            self._rebuild_c()
+            return 1
+        self.mt = mt
+        self.ma = ma
+        i = self.size + n
+        if ev.status == ST_FEASIBLE:
+            self.mx[i] = total_of(p, ev.fit, ev.ba, ev.traw, ev.araw, mt, ma)
+            self.cnt[i] = 1
+        else:
+            self.mx[i] = -1
+            self.cnt[i] = 0
+        i //= 2
+        while i >= 1:
+            self._pull(i)
+            i //= 2
+        return 0
+
+    def update(self, Py_ssize_t slot):
+        if slot < 0 or slot >= self.fc.c.n_slots:
+            raise IndexError(slot)
+        cdef int r
+        with nogil:
+            r = self._update_c(slot)
+        self.rebuilds += r
+
+    def update_many(self, int64_t[::1] slots):
+        cdef Py_ssize_t i, N = self.fc.c.n_slots
+        cdef int r = 0
+        for i in range(slots.shape[0]):
+            if slots[i] < 0 or slots[i] >= N:
+                raise IndexError(slots[i])
+        with nogil:
+            for i in range(slots.shape[0]):
+                r += self._update_c(slots[i])
+        self.rebuilds += r
+
+    cdef Py_ssize_t _select_c(self, uint64_t* rng) noexcept nogil:
+        cdef int64_t best = self.mx[1]
+        cdef int64_t k
+        cdef Py_ssize_t i = 1
+        if best < 0:
+            return -1
+        k = 0
+        if self.cnt[1] > 1:
+            k = <int64_t>rng_below(rng, <uint64_t>self.cnt[1])
+        while i < self.size:
+            if self.mx[2 * i] == best:
+                if k < self.cnt[2 * i]:
+                    i = 2 * i
+                    continue
+                k -= self.cnt[2 * i]
+            i = 2 * i + 1
+        return i - self.size
+
+    def best(self):
+        """(max total, number of nodes at it); (-1, 0) when no node is feasible."""
+        return self.mx[1], self.cnt[1]
+
+    def select(self, Rng rng):
+        """The chosen slot (ties broken with ``rng``), or -1 if none is feasible."""
+        return self._select_c(&rng.state)
+
+    def place_run(self, Rng rng, Py_ssize_t count, int64_t[::1] out):
+        """Schedule ``count`` pods of this template one after another: choose,
+        bind, update.  Writes the chosen slots to ``out`` and returns how many
+        were placed (stops at the first pod that fits nowhere)."""
+        cdef Py_ssize_t k, slot, done = 0
+        cdef int r = 0
+        if out.shape[0] < count:
+            raise ValueError("out too small")
+        with nogil:
+            for k in range(count):
+                slot = self._select_c(&rng.state)
+                if slot < 0:
+                    break
+                bind_c(&self.fc.c, &self.fp.p, slot, 1)
+                r += self._update_c(slot)
+                out[k] = slot
+                done += 1
+        self.rebuilds += r
+        return done
+
+    def totals(self):
+        """Every slot's total score (-1 = infeasible), for tests."""
+        return np.array(<int64_t[:self.fc.c.n_slots]>(self.mx + self.size), dtype=np.int64)

@@ -1,0 +1,238 @@
+"""The Cython engine: packed arrays, compiled pods, incremental indexes."""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kubekit._fast import _sched
+from kubekit.scheduler.compile import compile_pod, preferred_terms, register_resources, template_key
+from kubekit.scheduler.framework import Code, NodeInfo
+from kubekit.scheduler.packed import PackedCluster
+from kubekit.scheduler.plugins.node_affinity import REASON_ENFORCED as AFFINITY_ENFORCED_REASON
+from kubekit.scheduler.plugins.node_affinity import REASON_POD as AFFINITY_REASON
+from kubekit.scheduler.plugins.node_name import REASON as NODE_NAME_REASON
+from kubekit.scheduler.plugins.node_unschedulable import REASON as UNSCHEDULABLE_REASON
+from kubekit.scheduler.plugins.taint_toleration import untolerated_reason
+from kubekit.scheduler.results import NodeExplanation, PluginScore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kubekit.api import Node, Pod
+    from kubekit.scheduler.plan import Plan
+
+ST_NAMES = {
+    _sched.STATUS_UNSCHEDULABLE: "NodeUnschedulable",
+    _sched.STATUS_NODE_NAME: "NodeName",
+    _sched.STATUS_TAINT: "TaintToleration",
+    _sched.STATUS_AFFINITY: "NodeAffinity",
+    _sched.STATUS_FIT: "NodeResourcesFit",
+}
+_FIXED_REASONS = {
+    _sched.STATUS_UNSCHEDULABLE: UNSCHEDULABLE_REASON,
+    _sched.STATUS_NODE_NAME: NODE_NAME_REASON,
+    _sched.STATUS_AFFINITY: AFFINITY_REASON,
+}
+TOO_MANY_PODS = np.uint64(1 << _sched.TOO_MANY_PODS_BIT)
+
+
+class FastEvaluation:
+    """One pod filtered and scored over every node by :func:`_sched.scan`."""
+
+    def __init__(self, engine: "FastEngine", fp: _sched.FastPod, plan: "Plan", start: int, limit: int) -> None:
+        n = engine.packed.capacity
+        self.engine = engine
+        self.fp = fp
+        self.plan = plan
+        self.status = np.empty(n, np.uint8)
+        self.fitbits = np.zeros(n, np.uint64)
+        self.detail = np.full(n, -1, np.int32)
+        self.scores = np.zeros((n, 7), np.int64)
+        self.n_feasible, self.n_examined, self.next_start, self.best, self.n_best = _sched.scan(
+            engine.packed.fast(), fp, self.status, self.fitbits, self.detail, self.scores, start, limit
+        )
+
+    def feasible_slots(self) -> np.ndarray:
+        return np.flatnonzero(self.status == _sched.STATUS_FEASIBLE)
+
+    def totals(self) -> dict[int, int]:
+        return {int(s): int(self.scores[s, 6]) for s in self.feasible_slots()}
+
+    def choose(self, rng: _sched.Rng) -> int:
+        if self.n_best == 0:
+            return -1
+        k = rng.below(self.n_best) if self.n_best > 1 else 0
+        return _sched.pick_nth_best(self.status, self.scores, self.best, k)
+
+    def _fit_reasons(self, bits: int) -> list[str]:
+        out = ["Too many pods"] if bits & (1 << _sched.TOO_MANY_PODS_BIT) else []
+        names = self.engine.packed.res_col
+        out += [f"Insufficient {r}" for r, c in names.items() if bits & (1 << c)]
+        return out
+
+    def reason_counts(self) -> Counter:
+        c: Counter = Counter()
+        st = self.status
+        for code, reason in _FIXED_REASONS.items():
+            k = int(np.count_nonzero(st == code))
+            if code == _sched.STATUS_AFFINITY and k:
+                enforced = int(np.count_nonzero((st == code) & (self.detail == 1)))
+                if enforced:
+                    c[AFFINITY_ENFORCED_REASON] += enforced
+                k -= enforced
+            if k:
+                c[reason] += k
+        tids = self.detail[st == _sched.STATUS_TAINT]
+        if tids.size:
+            taints = self.engine.packed.taints_by_id
+            for tid, k in zip(*np.unique(tids, return_counts=True)):
+                key, value, _ = taints[tid]
+                c[untolerated_reason(key, value)] += int(k)
+        fb = self.fitbits[st == _sched.STATUS_FIT]
+        if fb.size:
+            k = int(np.count_nonzero(fb & TOO_MANY_PODS))
+            if k:
+                c["Too many pods"] += k
+            for r, col in self.engine.packed.res_col.items():
+                k = int(np.count_nonzero(fb & np.uint64(1 << col)))
+                if k:
+                    c[f"Insufficient {r}"] += k
+        return c
+
+    def explain_node(self, slot: int, name: str) -> NodeExplanation | None:
+        st = int(self.status[slot])
+        if st == _sched.STATUS_DEAD:
+            return None
+        if st != _sched.STATUS_FEASIBLE:
+            plugin = ST_NAMES[st]
+            code = Code.UNSCHEDULABLE_AND_UNRESOLVABLE
+            if st == _sched.STATUS_TAINT:
+                key, value, _ = self.engine.packed.taints_by_id[int(self.detail[slot])]
+                reasons = [untolerated_reason(key, value)]
+            elif st == _sched.STATUS_FIT:
+                bits = int(self.fitbits[slot])
+                reasons = self._fit_reasons(bits)
+                req = self.engine.last_req
+                alloc = self.engine.packed.alloc[slot]
+                unresolvable = any(bits & (1 << c) and req[c] > alloc[c] for c in range(len(req)))
+                code = Code.UNSCHEDULABLE_AND_UNRESOLVABLE if unresolvable else Code.UNSCHEDULABLE
+            elif st == _sched.STATUS_AFFINITY and self.detail[slot] == 1:
+                reasons = [AFFINITY_ENFORCED_REASON]
+            else:
+                reasons = [_FIXED_REASONS[st]]
+            return NodeExplanation(name, code, tuple(reasons), plugin, {}, None)
+        s = self.scores[slot]
+        p = self.plan
+        scores = {}
+        if p.w_fit:
+            scores["NodeResourcesFit"] = PluginScore(int(s[0]), int(s[0]), p.w_fit)
+        if self.fp_w_ba:
+            scores["NodeResourcesBalancedAllocation"] = PluginScore(int(s[1]), int(s[1]), p.w_ba)
+        if p.w_taint:
+            scores["TaintToleration"] = PluginScore(int(s[2]), int(s[4]), p.w_taint)
+        if self.fp_w_aff:
+            scores["NodeAffinity"] = PluginScore(int(s[3]), int(s[5]), p.w_aff)
+        return NodeExplanation(name, Code.SUCCESS, (), "", scores, int(s[6]))
+
+    fp_w_ba = 0
+    fp_w_aff = 0
+
+
+class FastEngine:
+    """Cluster state as packed arrays; pods compiled once per template."""
+
+    name = "fast"
+
+    def __init__(self, max_templates: int = 16, max_compiled: int = 512) -> None:
+        self.packed = PackedCluster()
+        self._compiled: OrderedDict = OrderedDict()
+        self._indexes: OrderedDict = OrderedDict()
+        self.max_templates = max_templates
+        self.max_compiled = max_compiled
+        self.last_req: np.ndarray = np.zeros(0, np.int64)
+
+    # -- cluster ------------------------------------------------------------------
+    def write_node(self, slot: int, node: "Node") -> None:
+        self.packed.write_node(slot, node)
+
+    def remove_node(self, slot: int) -> None:
+        self.packed.clear_slot(slot)
+
+    def node_info(self, slot: int, node: "Node") -> NodeInfo:
+        p = self.packed
+        requested = {r: int(p.used[slot, c]) for r, c in p.res_col.items() if p.used[slot, c]}
+        return NodeInfo(node, requested, int(p.nzu[slot, 0]), int(p.nzu[slot, 1]), int(p.npods[slot]))
+
+    # -- pods ---------------------------------------------------------------------
+    def compiled(self, profile_name: str, plan: "Plan", pod: "Pod", key: tuple | None = None) -> tuple[tuple, _sched.FastPod]:
+        register_resources(self.packed, pod)
+        key = (profile_name, template_key(pod) if key is None else key)
+        p = self.packed
+        hit = self._compiled.get(key)
+        if hit is not None and hit[0] == p.layout and hit[1] == p.taint_version:
+            self._compiled.move_to_end(key)
+            return key, hit[2]
+        fp = compile_pod(p, plan, pod)
+        self._compiled[key] = (p.layout, p.taint_version, fp)
+        if len(self._compiled) > self.max_compiled:
+            self._compiled.popitem(last=False)
+        return key, fp
+
+    def bind(self, profile_name: str, plan: "Plan", pod: "Pod", slot: int, sign: int = 1) -> None:
+        _, fp = self.compiled(profile_name, plan, pod)
+        _sched.bind(self.packed.fast(), fp, slot, sign)
+        self.packed.log(slot)
+
+    def evaluate(self, profile_name: str, plan: "Plan", pod: "Pod", start: int = 0, limit: int = -1) -> FastEvaluation:
+        _, fp = self.compiled(profile_name, plan, pod)
+        ev = FastEvaluation(self, fp, plan, start, limit)
+        ev.fp_w_ba = plan.w_ba if _pod_ba_scored(plan, pod) else 0
+        ev.fp_w_aff = plan.w_aff if preferred_terms(plan, pod) else 0
+        self.last_req = np.zeros(len(self.packed.res_col), np.int64)
+        for r, q in pod.requests.items():
+            c = self.packed.res_col.get(r)
+            if c is not None:
+                self.last_req[c] = q
+        return ev
+
+    def index(self, key: tuple, fp: _sched.FastPod) -> _sched.TemplateIndex:
+        """The template's index, brought up to date with the change log."""
+        p = self.packed
+        fc = p.fast()
+        idx = self._indexes.get(key)
+        if idx is None or idx.cluster is not fc or idx.pod is not fp:
+            idx = _sched.TemplateIndex(fc, fp)
+            idx.seq = p.change_seq
+            self._indexes[key] = idx
+            if len(self._indexes) > self.max_templates:
+                self._indexes.popitem(last=False)
+            return idx
+        self._indexes.move_to_end(key)
+        changed = p.changes_since(idx.seq)
+        if changed is None or len(changed) > fc.n_slots // 2:
+            idx.rebuild()
+        elif changed:
+            idx.update_many(np.unique(np.asarray(changed, np.int64)))
+        idx.seq = p.change_seq
+        return idx
+
+    def place_run(self, profile_name: str, plan: "Plan", pod: "Pod", count: int, rng: _sched.Rng, key: tuple | None = None) -> np.ndarray:
+        """Place ``count`` replicas of ``pod``'s template; returns the slots
+        (``-1`` from the first replica that fits nowhere)."""
+        key, fp = self.compiled(profile_name, plan, pod, key)
+        idx = self.index(key, fp)
+        out = np.full(count, -1, np.int64)
+        done = idx.place_run(rng, count, out)
+        p = self.packed
+        for s in out[:done].tolist():
+            p.log(s)
+        idx.seq = p.change_seq
+        return out
+
+    def state_bytes(self) -> int:
+        return self.packed.nbytes()
+
+
+def _pod_ba_scored(plan: "Plan", pod: "Pod") -> bool:
+    return plan.w_ba > 0 and any(pod.requests.get(r, 0) for r in plan.ba_resources)

@@ -1,0 +1,49 @@
+"""Builds kubekit's Cython extensions.
+
+Compiler directives are set here, once.  ``KUBEKIT_DEBUG_BUILD=1`` gives a
+debug build: bounds, wraparound-free indexing and initialisation are checked
+and the C code is compiled without optimisation.  CI runs the test suite once
+on that build.
+"""
+
+import os
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("KUBEKIT_DEBUG_BUILD", "") not in ("", "0")
+
+DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": DEBUG,
+    "initializedcheck": DEBUG,
+    "nonecheck": DEBUG,
+    "wraparound": False,
+    # Go's integer division truncates toward zero, as C's does.
+    "cdivision": True,
+    "embedsignature": True,
+}
+
+# -ffp-contract=off: no fused multiply-add, so float maths (BalancedAllocation's
+# standard deviation) rounds exactly as Go's does.
+CFLAGS = ["-ffp-contract=off"] + (["-O0", "-g"] if DEBUG else ["-O3"])
+
+EXTENSIONS = [
+    Extension(
+        "kubekit._fast._sched",
+        ["kubekit/_fast/_sched.pyx"],
+        include_dirs=[numpy.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=CFLAGS,
+    ),
+]
+
+setup(
+    ext_modules=cythonize(
+        EXTENSIONS,
+        compiler_directives=DIRECTIVES,
+        force=DEBUG,
+        build_dir="build/cython-debug" if DEBUG else "build/cython",
+    ),
+)
