@@ -18,7 +18,7 @@ DIRECTIVES = {
     "language_level": 3,
     "boundscheck": DEBUG,
     "initializedcheck": DEBUG,
-    "nonecheck": DEBUG,
+    # nonecheck stays off: it needs the GIL on attribute access inside nogil kernels.
     "wraparound": False,
     # Go's integer division truncates toward zero, as C's does.
     "cdivision": True,

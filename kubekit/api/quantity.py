@@ -318,7 +318,7 @@ def _parse(s: str) -> "Quantity":
     if s == "0":
         return Quantity._make(0, 0, DECIMAL_SI, cache="0", cache_scale=0)
 
-    positive, value, num, denom, suf, has_digits = _scan(s)
+    positive, _value, num, denom, suf, has_digits = _scan(s)
     base, exponent, fmt = _interpret(suf)
 
     # The int64 fast path.  Its result equals the slow path's; what it adds is the

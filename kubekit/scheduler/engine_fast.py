@@ -196,6 +196,9 @@ class FastEngine:
                 self.last_req[c] = q
         return ev
 
+    def has_index(self, profile_name: str, key: tuple) -> bool:
+        return (profile_name, key) in self._indexes
+
     def index(self, key: tuple, fp: _sched.FastPod) -> _sched.TemplateIndex:
         """The template's index, brought up to date with the change log."""
         p = self.packed

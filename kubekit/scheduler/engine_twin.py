@@ -160,5 +160,8 @@ class TwinEngine:
     def evaluate_profile(self, profile: "Profile", pod: "Pod", start: int = 0, limit: int = -1) -> TwinEvaluation:
         return TwinEvaluation(self, profile, pod, start, limit)
 
+    def has_index(self, profile_name: str, key: tuple) -> bool:
+        return False
+
     def state_bytes(self) -> int:
         return 0

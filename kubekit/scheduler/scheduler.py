@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+MIN_RUN_FOR_INDEX = 4  # replicas in a row before a template gets an incremental index
 _UNSET: Any = object()
 
 
@@ -319,7 +320,13 @@ class Scheduler:
                 if q.scheduler_name != pod.scheduler_name or template_key(q) != key:
                     break
                 j += 1
-            self._place_run(rt, [pods[k] for k in order[i:j]], [order[k] for k in range(i, j)], key, results)
+            if j - i < MIN_RUN_FOR_INDEX and not self.engine.has_index(rt.profile.scheduler_name, key):
+                # A short run of a template not seen before: one scan per pod
+                # is cheaper than building the template's index.
+                for k in range(i, j):
+                    results[order[k]] = self._schedule_and_bind(pods[order[k]], rt)
+            else:
+                self._place_run(rt, [pods[k] for k in order[i:j]], [order[k] for k in range(i, j)], key, results)
             i = j
         return BatchResult(tuple(results))  # type: ignore[arg-type]
 
