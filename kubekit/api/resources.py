@@ -127,14 +127,14 @@ def is_hugepages_resource(name: str) -> bool:
 
 def is_native_resource(name: str) -> bool:
     """IsNativeResource: no domain, or in the ``kubernetes.io/`` domain."""
-    return "/" not in name or name.startswith("kubernetes.io/")
+    return "/" not in name or "kubernetes.io/" in name  # strings.Contains, as IsPrefixedNativeResource
 
 
 _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 
-def _is_qualified_name(value: str) -> bool:
+def is_qualified_name(value: str) -> bool:
     parts = value.split("/")
     if len(parts) == 1:
         name = parts[0]
@@ -152,7 +152,7 @@ def is_extended_resource(name: str) -> bool:
     ``requests.`` name, and ``requests.<name>`` is a qualified name."""
     if is_native_resource(name) or name.startswith("requests."):
         return False
-    return _is_qualified_name("requests." + name)
+    return is_qualified_name("requests." + name)
 
 
 def is_overcommit_allowed(name: str) -> bool:

@@ -14,7 +14,8 @@ import numpy as np
 
 from kubekit._fast import _sched
 from kubekit.api.affinity import NodeSelectorTerm, tolerates_taint
-from kubekit.scheduler.packed import PackedCluster, parse_go_int64
+from kubekit.api.affinity import parse_go_int64
+from kubekit.scheduler.packed import PackedCluster
 from kubekit.scheduler.plan import STRATEGIES, Plan
 from kubekit.scheduler.plugins.node_unschedulable import tolerates_unschedulable
 from kubekit.scheduler.resource_names import CPU, EPHEMERAL_STORAGE, MEMORY, is_extended_resource_name, is_scalar_resource_name, is_tracked

@@ -11,12 +11,12 @@ change log, which lets indexes catch up in O(changes).
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kubekit._fast import _sched
+from kubekit.api.affinity import parse_go_int64
 from kubekit.errors import SchedulerError
 from kubekit.scheduler.resource_names import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, is_tracked
 
@@ -25,18 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FLAG_LIVE = 1
 FLAG_UNSCHEDULABLE = 2
-_GO_INT64 = re.compile(r"[+-]?[0-9]+")
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-
-
-def parse_go_int64(s: str) -> int | None:
-    """``strconv.ParseInt(s, 10, 64)``: the value, or None if it fails."""
-    if not _GO_INT64.fullmatch(s):
-        return None
-    v = int(s)
-    return v if _INT64_MIN <= v <= _INT64_MAX else None
-
-
 class PackedCluster:
     BASE_RESOURCES = (CPU, MEMORY, EPHEMERAL_STORAGE)
 
