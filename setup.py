@@ -27,7 +27,7 @@ DIRECTIVES = {
 
 # -ffp-contract=off: no fused multiply-add, so float maths (BalancedAllocation's
 # standard deviation) rounds exactly as Go's does.
-CFLAGS = ["-ffp-contract=off"] + (["-O0", "-g"] if DEBUG else ["-O3"])
+CFLAGS = ["-ffp-contract=off"] + (["-O0", "-g"] if DEBUG else ["-O3", "-fno-tree-slp-vectorize", "--param=max-inline-insns-single=2000", "--param=inline-unit-growth=400"])
 
 EXTENSIONS = [
     Extension(

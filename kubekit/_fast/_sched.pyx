@@ -244,6 +244,17 @@ cdef int64_t preferred_weight(const ClusterC* c, const int64_t* prog, Py_ssize_t
 # --- resource scores ---------------------------------------------------------------
 cdef int64_t SAFE = 72057594037927936  # 2**56: below this, x * 100 cannot overflow int64
 
+cdef inline int64_t exact_div(int64_t n, int64_t d) noexcept nogil:
+    """``n / d`` for 0 <= n < 2**62, 0 < d, when the quotient is small (a
+    score): a double division is within one of it, a multiply fixes it."""
+    cdef int64_t q = <int64_t>(<double>n / <double>d)
+    if q * d > n:
+        q -= 1
+    elif (q + 1) * d <= n:
+        q += 1
+    return q
+
+
 cdef inline int64_t mul100_div(int64_t x, int64_t d) noexcept nogil:
     """``x * 100 / d`` in Go's integer arithmetic, for 0 <= x, 0 < d.
 
@@ -308,7 +319,7 @@ cdef int64_t fit_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept 
         return 0
     if p.strategy == STRAT_RTCR:
         return go_round(<double>num / <double>wsum)
-    return num // wsum
+    return exact_div(num, wsum)
 
 
 cdef int64_t balanced_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept nogil:
@@ -344,7 +355,7 @@ cdef int64_t balanced_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noex
 
 
 # --- one node ----------------------------------------------------------------------
-cdef int eval_node(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil:
+cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil:
     cdef uint8_t fl = c.flags[n]
     cdef uint8_t f = p.filters
     cdef Py_ssize_t j, r
@@ -411,6 +422,11 @@ cdef int eval_node(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out
     return 0
 
 
+cdef int eval_node(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil:
+    """Filter and score one node (the kernels inline ``_eval``)."""
+    return _eval(c, p, n, out)
+
+
 cdef inline int64_t normalize(int64_t raw, int64_t mx, bint reverse) noexcept nogil:
     """``DefaultNormalizeScore`` for one score given the maximum."""
     cdef int64_t s
@@ -464,7 +480,7 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
             if not (c.flags[n] & FLAG_LIVE):
                 continue
             examined += 1
-            eval_node(c, p, n, &ev)
+            _eval(c, p, n, &ev)
             status[n] = <uint8_t>ev.status
             fitbits[n] = ev.fitbits
             detail[n] = ev.detail
@@ -620,7 +636,7 @@ cdef class TemplateIndex:
         self.mt = 0
         self.ma = 0
         for n in range(N):
-            eval_node(c, p, n, &ev)
+            _eval(c, p, n, &ev)
             if ev.status == ST_FEASIBLE:
                 self.traw[n] = ev.traw
                 self.araw[n] = ev.araw
@@ -664,7 +680,7 @@ cdef class TemplateIndex:
         if self.traw[n] >= 0:
             self.thist[self.traw[n]] -= 1
             self.ahist[self.araw[n]] -= 1
-        eval_node(c, p, n, &ev)
+        _eval(c, p, n, &ev)
         if ev.status == ST_FEASIBLE:
             self.traw[n] = ev.traw
             self.araw[n] = ev.araw

@@ -41,14 +41,11 @@ class FastEvaluation:
     """One pod filtered and scored over every node by :func:`_sched.scan`."""
 
     def __init__(self, engine: "FastEngine", fp: _sched.FastPod, plan: "Plan", start: int, limit: int) -> None:
-        n = engine.packed.capacity
         self.engine = engine
         self.fp = fp
         self.plan = plan
-        self.status = np.empty(n, np.uint8)
-        self.fitbits = np.zeros(n, np.uint64)
-        self.detail = np.full(n, -1, np.int32)
-        self.scores = np.zeros((n, 7), np.int64)
+        # Output buffers are the engine's, reused by the next evaluation.
+        self.status, self.fitbits, self.detail, self.scores = engine.scan_buffers()
         self.n_feasible, self.n_examined, self.next_start, self.best, self.n_best = _sched.scan(
             engine.packed.fast(), fp, self.status, self.fitbits, self.detail, self.scores, start, limit
         )
@@ -151,6 +148,14 @@ class FastEngine:
         self.max_templates = max_templates
         self.max_compiled = max_compiled
         self.last_req: np.ndarray = np.zeros(0, np.int64)
+        self._buffers: tuple | None = None
+
+    def scan_buffers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        n = self.packed.capacity
+        if self._buffers is None or self._buffers[0].shape[0] != n:
+            self._buffers = (np.empty(n, np.uint8), np.zeros(n, np.uint64), np.full(n, -1, np.int32),
+                             np.zeros((n, 7), np.int64))
+        return self._buffers
 
     # -- cluster ------------------------------------------------------------------
     def write_node(self, slot: int, node: "Node") -> None:
