@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 from kubekit.api.quantity import Quantity
+from kubekit.api.validation import is_qualified_name
 from kubekit.errors import ManifestError, QuantityError
 
 __all__ = [
@@ -128,23 +129,6 @@ def is_hugepages_resource(name: str) -> bool:
 def is_native_resource(name: str) -> bool:
     """IsNativeResource: no domain, or in the ``kubernetes.io/`` domain."""
     return "/" not in name or "kubernetes.io/" in name  # strings.Contains, as IsPrefixedNativeResource
-
-
-_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-
-
-def is_qualified_name(value: str) -> bool:
-    parts = value.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix or len(prefix) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(prefix):
-            return False
-    else:
-        return False
-    return 0 < len(name) <= 63 and _QUALIFIED_NAME.fullmatch(name) is not None
 
 
 def is_extended_resource(name: str) -> bool:

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from kubekit.api.resources import is_qualified_name
+from kubekit.api.resources import is_extended_resource as is_extended_resource_name
+from kubekit.api.resources import is_native_resource
 
 CPU = "cpu"
 MEMORY = "memory"
@@ -12,18 +13,11 @@ PODS = "pods"
 DEFAULT_NAMESPACE_PREFIX = "kubernetes.io/"
 REQUESTS_PREFIX = "requests."
 
+__all__ = ["is_extended_resource_name", "is_native_resource", "is_prefixed_native_resource", "is_scalar_resource_name", "is_tracked"]
+
+
 def is_prefixed_native_resource(name: str) -> bool:
     return DEFAULT_NAMESPACE_PREFIX in name
-
-
-def is_native_resource(name: str) -> bool:
-    return "/" not in name or is_prefixed_native_resource(name)
-
-
-def is_extended_resource_name(name: str) -> bool:
-    if is_native_resource(name) or name.startswith(REQUESTS_PREFIX):
-        return False
-    return is_qualified_name(REQUESTS_PREFIX + name)
 
 
 def is_hugepage_resource_name(name: str) -> bool:
