@@ -1,5 +1,6 @@
 # The contract of kubekit's scheduling kernels.  Layouts (all C-contiguous):
 #   alloc, used : int64 [n_slots, n_res]   column 0 cpu (milli), 1 memory, 2 ephemeral-storage, then scalars
+#   inv_alloc   : float64 [n_slots, n_res] 1 / alloc, for exact score divisions by multiplication
 #   nzu         : int64 [n_slots, 2]       NonZeroRequested cpu, memory
 #   npods, maxpods : int64 [n_slots]
 #   flags       : uint8 [n_slots]          bit 0 live, bit 1 spec.unschedulable
@@ -47,6 +48,7 @@ cdef struct ClusterC:
     Py_ssize_t n_keys
     Py_ssize_t n_taint_cols
     const int64_t* alloc
+    const double* inv_alloc      # [n_slots, n_res] 1.0 / alloc (0 where alloc is 0)
     int64_t* used
     int64_t* nzu
     int64_t* npods
@@ -61,6 +63,10 @@ cdef struct ClusterC:
 cdef struct PodC:
     const int64_t* req          # [n_res] plain requests (filter, BalancedAllocation, binding)
     const uint8_t* check        # [n_res] 1 = the fit filter checks this column
+    int n_chk                   # the columns the fit filter must compare (request > 0 and checked)
+    int32_t chk_cols[63]
+    bint fit_cpu_mem            # Least/MostAllocated over exactly (cpu, memory): the specialised path
+    bint ba_cpu_mem             # BalancedAllocation over exactly (cpu, memory)
     int64_t nz_cpu
     int64_t nz_mem
     uint8_t unsched_ok          # tolerates node.kubernetes.io/unschedulable:NoSchedule
@@ -76,6 +82,8 @@ cdef struct PodC:
     const int32_t* fit_col      # -1 = skip this resource
     const int64_t* fit_req      # the pod's (non-zero for cpu/memory) request
     const int64_t* fit_w
+    int64_t fit_wsum             # the sum of fit_w over the usable resources, and its reciprocal:
+    double fit_inv_wsum          # the weighted mean divides by it when no resource is left out
     Py_ssize_t n_ba
     const int32_t* ba_col
     const int64_t* ba_req

@@ -18,6 +18,7 @@ Node-affinity program (int64 words, built by ``kubekit/scheduler/compile.py``):
 cimport cython
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, malloc, calloc
+from libc.string cimport memset
 
 from kubekit._fast._libc cimport kk_int128, kk_uint128, sqrt, fabs
 
@@ -75,7 +76,7 @@ cdef class FastCluster:
     cdef ClusterC c
     cdef object _keep
 
-    def __init__(self, int64_t[:, ::1] alloc, int64_t[:, ::1] used, int64_t[:, ::1] nzu,
+    def __init__(self, int64_t[:, ::1] alloc, const double[:, ::1] inv_alloc, int64_t[:, ::1] used, int64_t[:, ::1] nzu,
                  int64_t[::1] npods, int64_t[::1] maxpods, uint8_t[::1] flags,
                  int32_t[:, ::1] labels, int32_t[:, ::1] taints, int32_t[::1] name_id,
                  uint8_t[::1] val_isint, int64_t[::1] val_int):
@@ -83,18 +84,20 @@ cdef class FastCluster:
         if not (used.shape[0] == nzu.shape[0] == npods.shape[0] == maxpods.shape[0] == flags.shape[0]
                 == labels.shape[0] == taints.shape[0] == name_id.shape[0] == n):
             raise ValueError("cluster arrays disagree on the slot count")
-        if used.shape[1] != alloc.shape[1] or nzu.shape[1] != 2 or alloc.shape[1] > MAX_RES:
+        if used.shape[1] != alloc.shape[1] or inv_alloc.shape[1] != alloc.shape[1] or inv_alloc.shape[0] != n \
+                or nzu.shape[1] != 2 or alloc.shape[1] > MAX_RES:
             raise ValueError("bad resource column count")
         if val_isint.shape[0] != val_int.shape[0] or val_int.shape[0] == 0:
             raise ValueError("value tables disagree")
         if labels.shape[1] == 0 or taints.shape[1] == 0 or n == 0:
             raise ValueError("cluster arrays need at least one row and column")
-        self._keep = (alloc, used, nzu, npods, maxpods, flags, labels, taints, name_id, val_isint, val_int)
+        self._keep = (alloc, inv_alloc, used, nzu, npods, maxpods, flags, labels, taints, name_id, val_isint, val_int)
         self.c.n_slots = n
         self.c.n_res = alloc.shape[1]
         self.c.n_keys = labels.shape[1]
         self.c.n_taint_cols = taints.shape[1]
         self.c.alloc = &alloc[0, 0]
+        self.c.inv_alloc = &inv_alloc[0, 0]
         self.c.used = &used[0, 0]
         self.c.nzu = &nzu[0, 0]
         self.c.npods = &npods[0]
@@ -156,6 +159,19 @@ cdef class FastPod:
         self.p.fit_col = &fit_col[0] if fit_col.shape[0] else NULL
         self.p.fit_req = &fit_req[0] if fit_req.shape[0] else NULL
         self.p.fit_w = &fit_w[0] if fit_w.shape[0] else NULL
+        self.p.fit_wsum = 0
+        for i in range(fit_col.shape[0]):
+            if fit_col[i] >= 0:
+                self.p.fit_wsum += fit_w[i]
+        self.p.fit_inv_wsum = 1.0 / self.p.fit_wsum if self.p.fit_wsum else 0.0
+        self.p.n_chk = 0
+        for i in range(req.shape[0]):
+            if req[i] > 0 and check[i]:
+                self.p.chk_cols[self.p.n_chk] = <int32_t>i
+                self.p.n_chk += 1
+        self.p.fit_cpu_mem = (strategy != STRAT_RTCR and fit_col.shape[0] == 2
+                              and fit_col[0] == 0 and fit_col[1] == 1)
+        self.p.ba_cpu_mem = ba_col.shape[0] == 2 and ba_col[0] == 0 and ba_col[1] == 1
         self.p.n_ba = ba_col.shape[0]
         self.p.ba_col = &ba_col[0] if ba_col.shape[0] else NULL
         self.p.ba_req = &ba_req[0] if ba_req.shape[0] else NULL
@@ -255,16 +271,27 @@ cdef inline int64_t exact_div(int64_t n, int64_t d) noexcept nogil:
     return q
 
 
-cdef inline int64_t mul100_div(int64_t x, int64_t d) noexcept nogil:
-    """``x * 100 / d`` in Go's integer arithmetic, for 0 <= x, 0 < d.
+cdef inline int64_t exact_div_inv(int64_t n, int64_t d, double inv) noexcept nogil:
+    """``n / d`` (small quotient, 0 <= n < 2**53) from the reciprocal ``inv``."""
+    cdef int64_t q = <int64_t>(<double>n * inv)
+    if q * d > n:
+        q -= 1
+    elif (q + 1) * d <= n:
+        q += 1
+    return q
 
-    A double division gives the quotient to within one (the quotient is
-    small), and one multiply-and-compare makes it exact: far cheaper than a
-    64-bit idiv."""
+
+cdef inline int64_t mul100_div(int64_t x, int64_t d, double inv) noexcept nogil:
+    """``x * 100 / d`` in Go's integer arithmetic, for 0 <= x, 0 < d, with
+    ``inv`` = 1.0 / d.
+
+    The product with the reciprocal is within one of the quotient (which is
+    small: a score or a utilization), and one multiply-and-compare makes it
+    exact — no division at all."""
     cdef int64_t n, q
     if x < SAFE:
         n = x * 100
-        q = <int64_t>(<double>n / <double>d)
+        q = <int64_t>(<double>n * inv)
         if q * d > n:
             q -= 1
         elif (q + 1) * d <= n:
@@ -289,8 +316,37 @@ cdef inline int64_t go_round(double x) noexcept nogil:
     return -<int64_t>(-x + 0.5)
 
 
+cdef inline int64_t fit_score_cpu_mem(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept nogil:
+    """fit_score for Least/MostAllocated over (cpu, memory) when the node has
+    both: the same arithmetic without the per-resource bookkeeping."""
+    cdef Py_ssize_t o = n * c.n_res
+    cdef int64_t a0 = c.alloc[o], a1 = c.alloc[o + 1]
+    cdef int64_t r0 = c.nzu[2 * n] + p.fit_req[0], r1 = c.nzu[2 * n + 1] + p.fit_req[1]
+    cdef int64_t s0, s1
+    if p.strategy == STRAT_LEAST:
+        s0 = 0 if r0 > a0 else mul100_div(a0 - r0, a0, c.inv_alloc[o])
+        s1 = 0 if r1 > a1 else mul100_div(a1 - r1, a1, c.inv_alloc[o + 1])
+    else:
+        s0 = mul100_div(a0 if r0 > a0 else r0, a0, c.inv_alloc[o])
+        s1 = mul100_div(a1 if r1 > a1 else r1, a1, c.inv_alloc[o + 1])
+    return exact_div_inv(s0 * p.fit_w[0] + s1 * p.fit_w[1], p.fit_wsum, p.fit_inv_wsum)
+
+
+cdef inline int64_t balanced_cpu_mem(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept nogil:
+    """balanced_score over (cpu, memory) when the node has both."""
+    cdef Py_ssize_t o = n * c.n_res
+    cdef double f0 = <double>(c.used[o] + p.ba_req[0]) / <double>c.alloc[o]
+    cdef double f1 = <double>(c.used[o + 1] + p.ba_req[1]) / <double>c.alloc[o + 1]
+    if f0 > 1:
+        f0 = 1.0
+    if f1 > 1:
+        f1 = 1.0
+    return <int64_t>((1 - fabs((f0 - f1) / 2)) * 100.0)
+
+
 cdef int64_t fit_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept nogil:
     cdef int64_t num = 0, wsum = 0, a, rq, s, w
+    cdef double inv
     cdef int32_t col
     cdef Py_ssize_t i
     for i in range(p.n_fit):
@@ -300,17 +356,18 @@ cdef int64_t fit_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept 
         a = c.alloc[n * c.n_res + col]
         if a == 0:
             continue
+        inv = c.inv_alloc[n * c.n_res + col]
         if col < 2:
             rq = c.nzu[n * 2 + col] + p.fit_req[i]
         else:
             rq = c.used[n * c.n_res + col] + p.fit_req[i]
         w = p.fit_w[i]
         if p.strategy == STRAT_LEAST:
-            s = 0 if rq > a else mul100_div(a - rq, a)
+            s = 0 if rq > a else mul100_div(a - rq, a, inv)
         elif p.strategy == STRAT_MOST:
-            s = mul100_div(a if rq > a else rq, a)
+            s = mul100_div(a if rq > a else rq, a, inv)
         else:
-            s = broken_linear(p, 100 if rq > a else mul100_div(rq, a))
+            s = broken_linear(p, 100 if rq > a else mul100_div(rq, a, inv))
             if s <= 0:
                 continue
         num += s * w
@@ -319,6 +376,8 @@ cdef int64_t fit_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept 
         return 0
     if p.strategy == STRAT_RTCR:
         return go_round(<double>num / <double>wsum)
+    if wsum == p.fit_wsum:
+        return exact_div_inv(num, wsum, p.fit_inv_wsum)
     return exact_div(num, wsum)
 
 
@@ -364,6 +423,7 @@ cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* 
     cdef int64_t q, traw = 0
     cdef uint64_t bits = 0
     cdef const int32_t* row
+    cdef bint both
     out.fitbits = 0
     out.detail = -1
     out.fit = 0
@@ -403,9 +463,10 @@ cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* 
     if f & (1 << ST_FIT):
         if c.npods[n] + 1 > c.maxpods[n]:
             bits |= (<uint64_t>1) << 63
-        for r in range(c.n_res):
+        for j in range(p.n_chk):
+            r = p.chk_cols[j]
             q = p.req[r]
-            if q > 0 and p.check[r] and q > c.alloc[n * c.n_res + r] - c.used[n * c.n_res + r]:
+            if q > c.alloc[n * c.n_res + r] - c.used[n * c.n_res + r]:
                 bits |= (<uint64_t>1) << r
         if bits:
             out.status = ST_FIT
@@ -413,10 +474,11 @@ cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* 
             return 0
     out.status = ST_FEASIBLE
     out.traw = traw
+    both = c.alloc[n * c.n_res] != 0 and c.alloc[n * c.n_res + 1] != 0
     if p.w_fit:
-        out.fit = fit_score(c, p, n)
+        out.fit = fit_score_cpu_mem(c, p, n) if p.fit_cpu_mem and both else fit_score(c, p, n)
     if p.w_ba:
-        out.ba = balanced_score(c, p, n)
+        out.ba = balanced_cpu_mem(c, p, n) if p.ba_cpu_mem and both else balanced_score(c, p, n)
     if p.w_aff and p.pref_off >= 0:
         out.araw = preferred_weight(c, p.prog, p.pref_off, n)
     return 0
@@ -460,16 +522,23 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
     _check_fits(fc, fp)
     cdef const ClusterC* c = &fc.c
     cdef const PodC* p = &fp.p
-    cdef Py_ssize_t N = c.n_slots, i, n, examined = 0, nfeas = 0, nat = 0
+    cdef Py_ssize_t N = c.n_slots, i, k, n, examined = 0, nfeas = 0, nat = 0
     cdef NodeEval ev
     cdef int64_t mt = 0, ma = 0, tot, best = -1
+    cdef int64_t* sc
+    cdef uint8_t* st
+    cdef int32_t* feas
     if status.shape[0] < N or fitbits.shape[0] < N or detail.shape[0] < N or scores.shape[0] < N or scores.shape[1] != 7:
         raise ValueError("output arrays too small")
     if start < 0 or start >= N:
         start = 0
+    feas = <int32_t*>malloc(N * sizeof(int32_t))
+    if feas == NULL:
+        raise MemoryError()
+    sc = &scores[0, 0]
+    st = &status[0]
     with nogil:
-        for n in range(N):
-            status[n] = ST_DEAD
+        memset(st, ST_DEAD, N)
         i = 0
         n = start - 1
         while i < N:
@@ -481,33 +550,35 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
                 continue
             examined += 1
             _eval(c, p, n, &ev)
-            status[n] = <uint8_t>ev.status
-            fitbits[n] = ev.fitbits
-            detail[n] = ev.detail
+            st[n] = <uint8_t>ev.status
             if ev.status == ST_FEASIBLE:
+                feas[nfeas] = <int32_t>n
                 nfeas += 1
-                scores[n, 0] = ev.fit
-                scores[n, 1] = ev.ba
-                scores[n, 2] = ev.traw
-                scores[n, 3] = ev.araw
+                sc[n * 7] = ev.fit
+                sc[n * 7 + 1] = ev.ba
+                sc[n * 7 + 2] = ev.traw
+                sc[n * 7 + 3] = ev.araw
                 if ev.traw > mt:
                     mt = ev.traw
                 if ev.araw > ma:
                     ma = ev.araw
                 if limit >= 0 and nfeas >= limit:
                     break
-        for n in range(N):
-            if status[n] != ST_FEASIBLE:
-                continue
-            scores[n, 4] = normalize(scores[n, 2], mt, True)
-            scores[n, 5] = normalize(scores[n, 3], ma, False)
-            tot = total_of(p, scores[n, 0], scores[n, 1], scores[n, 2], scores[n, 3], mt, ma)
-            scores[n, 6] = tot
+            else:
+                fitbits[n] = ev.fitbits
+                detail[n] = ev.detail
+        for k in range(nfeas):
+            n = feas[k]
+            sc[n * 7 + 4] = normalize(sc[n * 7 + 2], mt, True)
+            sc[n * 7 + 5] = normalize(sc[n * 7 + 3], ma, False)
+            tot = total_of(p, sc[n * 7], sc[n * 7 + 1], sc[n * 7 + 2], sc[n * 7 + 3], mt, ma)
+            sc[n * 7 + 6] = tot
             if tot > best:
                 best = tot
                 nat = 1
             elif tot == best:
                 nat += 1
+    free(feas)
     return nfeas, examined, (start + i) % N, best, nat
 
 

@@ -42,6 +42,7 @@ class PackedCluster:
         self._fast: _sched.FastCluster | None = None
         cap = max(1, capacity)
         self.alloc = np.zeros((cap, len(self.res_col)), np.int64)
+        self.inv_alloc = np.zeros((cap, len(self.res_col)), np.float64)
         self.used = np.zeros_like(self.alloc)
         self.nzu = np.zeros((cap, 2), np.int64)
         self.npods = np.zeros(cap, np.int64)
@@ -94,6 +95,7 @@ class PackedCluster:
                 raise SchedulerError(f"too many distinct resources: kubekit tracks at most {_sched.MAX_RESOURCES}")
             self.res_col[name] = col
             self.alloc = self._widen(self.alloc, col + 1, 0)
+            self.inv_alloc = self._widen(self.inv_alloc, col + 1, 0)
             self.used = self._widen(self.used, col + 1, 0)
         return col
 
@@ -122,7 +124,7 @@ class PackedCluster:
         if slots <= cap:
             return
         new = max(slots, 2 * cap)
-        for name, fill in (("alloc", 0), ("used", 0), ("nzu", 0), ("npods", 0), ("maxpods", 0),
+        for name, fill in (("alloc", 0), ("inv_alloc", 0), ("used", 0), ("nzu", 0), ("npods", 0), ("maxpods", 0),
                            ("flags", 0), ("labels", -1), ("taints", -1), ("name_id", -1)):
             a = getattr(self, name)
             b = np.full((new,) + a.shape[1:], fill, a.dtype)
@@ -133,7 +135,7 @@ class PackedCluster:
     def fast(self) -> _sched.FastCluster:
         if self._fast is None:
             self._fast = _sched.FastCluster(
-                self.alloc, self.used, self.nzu, self.npods, self.maxpods, self.flags,
+                self.alloc, self.inv_alloc, self.used, self.nzu, self.npods, self.maxpods, self.flags,
                 self.labels, self.taints, self.name_id, self.val_isint, self.val_int,
             )
         return self._fast
@@ -149,8 +151,10 @@ class PackedCluster:
         if len(tids) > self.taints.shape[1]:
             self.taints = self._widen(self.taints, max(len(tids), 2 * self.taints.shape[1]), -1)
         self.alloc[slot] = 0
+        self.inv_alloc[slot] = 0
         for c, q in cols:
             self.alloc[slot, c] = q
+            self.inv_alloc[slot, c] = 1.0 / q if q else 0.0
         self.maxpods[slot] = node.allocatable.get(PODS, 0)
         self.labels[slot] = -1
         for c, v in keys:
@@ -162,7 +166,7 @@ class PackedCluster:
         self.log(slot)
 
     def clear_slot(self, slot: int) -> None:
-        for a in (self.alloc, self.used, self.nzu):
+        for a in (self.alloc, self.inv_alloc, self.used, self.nzu):
             a[slot] = 0
         self.npods[slot] = self.maxpods[slot] = self.flags[slot] = 0
         self.labels[slot] = -1
@@ -183,6 +187,6 @@ class PackedCluster:
         return self.changes[seq - self.change_base:]
 
     def nbytes(self) -> int:
-        arrays = (self.alloc, self.used, self.nzu, self.npods, self.maxpods, self.flags,
+        arrays = (self.alloc, self.inv_alloc, self.used, self.nzu, self.npods, self.maxpods, self.flags,
                   self.labels, self.taints, self.name_id, self.val_isint, self.val_int)
         return int(sum(a.nbytes for a in arrays))
