@@ -31,15 +31,18 @@ _BASIC = (CPU, MEMORY, EPHEMERAL_STORAGE)
 
 
 def template_key(pod: "Pod") -> tuple:
-    """Pods with equal keys schedule identically (replicas of one template)."""
-    aff = pod.affinity
+    """Pods with equal keys schedule identically (replicas of one template).
+
+    The pod's mappings are hashable frozen maps with cached hashes, so the
+    key costs a tuple, not a sort."""
+    nz = pod.nonzero_requests
     return (
-        tuple(sorted(pod.requests.items())),
-        pod.nonzero_requests.get(CPU, 0),
-        pod.nonzero_requests.get(MEMORY, 0),
+        pod.requests,
+        nz.get(CPU, 0),
+        nz.get(MEMORY, 0),
         pod.node_name,
-        tuple(sorted(pod.node_selector.items())),
-        aff,
+        pod.node_selector,
+        pod.affinity,
         pod.tolerations,
     )
 

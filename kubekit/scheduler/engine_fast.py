@@ -40,10 +40,11 @@ TOO_MANY_PODS = np.uint64(1 << _sched.TOO_MANY_PODS_BIT)
 class FastEvaluation:
     """One pod filtered and scored over every node by :func:`_sched.scan`."""
 
-    def __init__(self, engine: "FastEngine", fp: _sched.FastPod, plan: "Plan", start: int, limit: int) -> None:
+    def __init__(self, engine: "FastEngine", fp: _sched.FastPod, plan: "Plan", pod: "Pod", start: int, limit: int) -> None:
         self.engine = engine
         self.fp = fp
         self.plan = plan
+        self.pod = pod
         # Output buffers are the engine's, reused by the next evaluation.
         self.status, self.fitbits, self.detail, self.scores = engine.scan_buffers()
         self.n_feasible, self.n_examined, self.next_start, self.best, self.n_best = _sched.scan(
@@ -110,9 +111,11 @@ class FastEvaluation:
             elif st == _sched.STATUS_FIT:
                 bits = int(self.fitbits[slot])
                 reasons = self._fit_reasons(bits)
-                req = self.engine.last_req
                 alloc = self.engine.packed.alloc[slot]
-                unresolvable = any(bits & (1 << c) and req[c] > alloc[c] for c in range(len(req)))
+                cols = self.engine.packed.res_col
+                unresolvable = any(
+                    q > alloc[cols[r]] for r, q in self.pod.requests.items() if r in cols and bits & (1 << cols[r])
+                )
                 code = Code.UNSCHEDULABLE_AND_UNRESOLVABLE if unresolvable else Code.UNSCHEDULABLE
             elif st == _sched.STATUS_AFFINITY and self.detail[slot] == 1:
                 reasons = [AFFINITY_ENFORCED_REASON]
@@ -147,7 +150,6 @@ class FastEngine:
         self._indexes: OrderedDict = OrderedDict()
         self.max_templates = max_templates
         self.max_compiled = max_compiled
-        self.last_req: np.ndarray = np.zeros(0, np.int64)
         self._buffers: tuple | None = None
 
     def scan_buffers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -189,17 +191,22 @@ class FastEngine:
         _sched.bind(self.packed.fast(), fp, slot, sign)
         self.packed.log(slot)
 
-    def evaluate(self, profile_name: str, plan: "Plan", pod: "Pod", start: int = 0, limit: int = -1) -> FastEvaluation:
-        _, fp = self.compiled(profile_name, plan, pod)
-        ev = FastEvaluation(self, fp, plan, start, limit)
+    def evaluate(self, profile_name: str, plan: "Plan", pod: "Pod", start: int = 0, limit: int = -1,
+                 key: tuple | None = None) -> FastEvaluation:
+        _, fp = self.compiled(profile_name, plan, pod, key)
+        ev = FastEvaluation(self, fp, plan, pod, start, limit)
         ev.fp_w_ba = plan.w_ba if _pod_ba_scored(plan, pod) else 0
         ev.fp_w_aff = plan.w_aff if preferred_terms(plan, pod) else 0
-        self.last_req = np.zeros(len(self.packed.res_col), np.int64)
-        for r, q in pod.requests.items():
-            c = self.packed.res_col.get(r)
-            if c is not None:
-                self.last_req[c] = q
         return ev
+
+    def place_one(self, profile_name: str, plan: "Plan", pod: "Pod", rng: _sched.Rng, key: tuple) -> tuple[int, FastEvaluation]:
+        """Scan, choose and bind one pod; returns (slot or -1, the evaluation)."""
+        ev = self.evaluate(profile_name, plan, pod, key=key)
+        slot = ev.choose(rng)
+        if slot >= 0:
+            _sched.bind(self.packed.fast(), ev.fp, slot, 1)
+            self.packed.log(slot)
+        return slot, ev
 
     def has_index(self, profile_name: str, key: tuple) -> bool:
         return (profile_name, key) in self._indexes

@@ -324,11 +324,23 @@ class Scheduler:
                 # A short run of a template not seen before: one scan per pod
                 # is cheaper than building the template's index.
                 for k in range(i, j):
-                    results[order[k]] = self._schedule_and_bind(pods[order[k]], rt)
+                    results[order[k]] = self._place_one(rt, pods[order[k]], key)
             else:
                 self._place_run(rt, [pods[k] for k in order[i:j]], [order[k] for k in range(i, j)], key, results)
             i = j
         return BatchResult(tuple(results))  # type: ignore[arg-type]
+
+    def _place_one(self, rt: _ProfileRuntime, pod: "Pod", key: tuple) -> ScheduleResult:
+        k = pod_key(pod)
+        if k in self._bound:
+            raise SchedulerError(f"pod {k} is already bound")
+        prof = rt.profile.scheduler_name
+        slot, ev = self.engine.place_one(prof, rt.plan, pod, self._rng, key)
+        if slot < 0:
+            return self._unschedulable(pod, ev, rt)
+        self._bound[k] = (slot, pod, prof)
+        self._on_slot.setdefault(slot, set()).add(k)
+        return ScheduleResult(k, self._slots.names[slot], int(ev.best), ev.n_feasible, ev.n_examined)
 
     def _place_run(self, rt: _ProfileRuntime, run: list["Pod"], idxs: list[int], key: tuple, results: list) -> None:
         prof = rt.profile.scheduler_name
