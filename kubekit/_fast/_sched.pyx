@@ -258,6 +258,11 @@ cdef int64_t preferred_weight(const ClusterC* c, const int64_t* prog, Py_ssize_t
 
 
 # --- resource scores ---------------------------------------------------------------
+# Score weights may be negative (kube-scheduler accepts them), so totals can be
+# negative: the "no total" sentinel is the smallest int64.
+cdef int64_t NO_TOTAL = -9223372036854775807 - 1
+NO_TOTAL_SCORE = NO_TOTAL
+
 cdef int64_t SAFE = 72057594037927936  # 2**56: below this, x * 100 cannot overflow int64
 
 cdef inline int64_t exact_div(int64_t n, int64_t d) noexcept nogil:
@@ -524,7 +529,7 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
     cdef const PodC* p = &fp.p
     cdef Py_ssize_t N = c.n_slots, i, k, n, examined = 0, nfeas = 0, nat = 0
     cdef NodeEval ev
-    cdef int64_t mt = 0, ma = 0, tot, best = -1
+    cdef int64_t mt = 0, ma = 0, tot, best = NO_TOTAL
     cdef int64_t* sc
     cdef uint8_t* st
     cdef int32_t* feas
@@ -573,7 +578,7 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
             sc[n * 7 + 5] = normalize(sc[n * 7 + 3], ma, False)
             tot = total_of(p, sc[n * 7], sc[n * 7 + 1], sc[n * 7 + 2], sc[n * 7 + 3], mt, ma)
             sc[n * 7 + 6] = tot
-            if tot > best:
+            if tot > best or nat == 0:
                 best = tot
                 nat = 1
             elif tot == best:
@@ -615,7 +620,7 @@ def bind(FastCluster fc, FastPod fp, Py_ssize_t slot, int64_t sign=1):
 cdef class TemplateIndex:
     """The best node for one compiled pod, kept current under binds.
 
-    A max segment tree over slots holds each node's total score (-1 when
+    A max segment tree over slots holds each node's total score (NO_TOTAL when
     infeasible) with the count of slots at the maximum, so the winner and the
     k-th tied slot are found in O(log N).  Normalized plugins depend on the
     maximum raw score over feasible nodes: histograms of those raw scores
@@ -722,10 +727,10 @@ cdef class TemplateIndex:
             else:
                 self.traw[n] = -1
                 self.araw[n] = -1
-                self.mx[self.size + n] = -1
+                self.mx[self.size + n] = NO_TOTAL
                 self.cnt[self.size + n] = 0
         for n in range(N, self.size):
-            self.mx[self.size + n] = -1
+            self.mx[self.size + n] = NO_TOTAL
             self.cnt[self.size + n] = 0
         for n in range(N):
             if self.traw[n] >= 0:
@@ -778,7 +783,7 @@ cdef class TemplateIndex:
             self.mx[i] = total_of(p, ev.fit, ev.ba, ev.traw, ev.araw, mt, ma)
             self.cnt[i] = 1
         else:
-            self.mx[i] = -1
+            self.mx[i] = NO_TOTAL
             self.cnt[i] = 0
         i //= 2
         while i >= 1:
@@ -809,7 +814,7 @@ cdef class TemplateIndex:
         cdef int64_t best = self.mx[1]
         cdef int64_t k
         cdef Py_ssize_t i = 1
-        if best < 0:
+        if self.cnt[1] == 0:
             return -1
         k = 0
         if self.cnt[1] > 1:
@@ -824,7 +829,7 @@ cdef class TemplateIndex:
         return i - self.size
 
     def best(self):
-        """(max total, number of nodes at it); (-1, 0) when no node is feasible."""
+        """(max total, number of nodes at it); (NO_TOTAL, 0) when no node is feasible."""
         return self.mx[1], self.cnt[1]
 
     def select(self, Rng rng):
@@ -852,5 +857,5 @@ cdef class TemplateIndex:
         return done
 
     def totals(self):
-        """Every slot's total score (-1 = infeasible), for tests."""
+        """Every slot's total score (NO_TOTAL = infeasible), for tests."""
         return np.array(<int64_t[:self.fc.c.n_slots]>(self.mx + self.size), dtype=np.int64)

@@ -149,10 +149,18 @@ def scheduler_config(draw):
     ]
     if draw(st.integers(0, 4)) == 0:
         plugin_config[0]["args"]["ignoredResources"] = ["example.com/gpu"]
+    profile = {"schedulerName": "default-scheduler", "pluginConfig": plugin_config}
+    if draw(st.integers(0, 3)) == 0:
+        # kube-scheduler accepts any plugin weight (0 becomes 1), negative ones too
+        profile["plugins"] = {"score": {"enabled": [
+            {"name": name, "weight": draw(st.integers(-3, 5))}
+            for name in draw(st.lists(st.sampled_from(["NodeResourcesFit", "NodeResourcesBalancedAllocation",
+                                                       "TaintToleration", "NodeAffinity"]), max_size=3, unique=True))
+        ]}}
     return {
         "apiVersion": "kubescheduler.config.k8s.io/v1",
         "kind": "KubeSchedulerConfiguration",
-        "profiles": [{"schedulerName": "default-scheduler", "pluginConfig": plugin_config}],
+        "profiles": [profile],
     }
 
 

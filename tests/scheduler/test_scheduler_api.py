@@ -175,3 +175,17 @@ def test_percentage_of_nodes_to_score_stops_early_and_rotates():
         assert (rf.node, rf.score) == (rt.node, rt.score)
         # the search starts where the previous one stopped
         assert int(rf.node[1:]) // 100 == i
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_negative_score_weights_still_choose_the_highest_total(engine):
+    # kube-scheduler accepts negative plugin weights; totals may then be negative.
+    cfg = {"apiVersion": "kubescheduler.config.k8s.io/v1", "kind": "KubeSchedulerConfiguration",
+           "profiles": [{"schedulerName": "default-scheduler", "plugins": {"score": {
+               "disabled": [{"name": "*"}], "enabled": [{"name": "NodeResourcesFit", "weight": -2}]}}}]}
+    s = Scheduler(cfg, nodes=[Node.simple("empty", cpu="4"), Node.simple("busy", cpu="4")], engine=engine)
+    s.assume(Pod.simple("x", cpu="3"), "busy")
+    exp = s.explain(Pod.simple("p", cpu="100m"))
+    assert exp.node("busy").total < 0 and exp.node("empty").total < exp.node("busy").total
+    assert exp.chosen == "busy"
+    assert s.schedule_batch([Pod.simple(f"r{i}", cpu="100m") for i in range(5)]).placements["default/r0"] == "busy"
