@@ -567,22 +567,35 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
                     mt = ev.traw
                 if ev.araw > ma:
                     ma = ev.araw
+                # The total as if no node had a raw TaintToleration or
+                # NodeAffinity score (the common case); redone below if one had.
+                sc[n * 7 + 4] = 100
+                sc[n * 7 + 5] = 0
+                tot = p.w_fit * ev.fit + p.w_ba * ev.ba + p.w_taint * 100
+                sc[n * 7 + 6] = tot
+                if tot > best or nat == 0:
+                    best = tot
+                    nat = 1
+                elif tot == best:
+                    nat += 1
                 if limit >= 0 and nfeas >= limit:
                     break
             else:
                 fitbits[n] = ev.fitbits
                 detail[n] = ev.detail
-        for k in range(nfeas):
-            n = feas[k]
-            sc[n * 7 + 4] = normalize(sc[n * 7 + 2], mt, True)
-            sc[n * 7 + 5] = normalize(sc[n * 7 + 3], ma, False)
-            tot = total_of(p, sc[n * 7], sc[n * 7 + 1], sc[n * 7 + 2], sc[n * 7 + 3], mt, ma)
-            sc[n * 7 + 6] = tot
-            if tot > best or nat == 0:
-                best = tot
-                nat = 1
-            elif tot == best:
-                nat += 1
+        if mt > 0 or ma > 0:
+            nat = 0
+            for k in range(nfeas):
+                n = feas[k]
+                sc[n * 7 + 4] = normalize(sc[n * 7 + 2], mt, True)
+                sc[n * 7 + 5] = normalize(sc[n * 7 + 3], ma, False)
+                tot = total_of(p, sc[n * 7], sc[n * 7 + 1], sc[n * 7 + 2], sc[n * 7 + 3], mt, ma)
+                sc[n * 7 + 6] = tot
+                if tot > best or nat == 0:
+                    best = tot
+                    nat = 1
+                elif tot == best:
+                    nat += 1
     free(feas)
     return nfeas, examined, (start + i) % N, best, nat
 
