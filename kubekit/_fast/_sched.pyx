@@ -515,9 +515,10 @@ cdef inline int64_t total_of(const PodC* p, int64_t fit, int64_t ba, int64_t tra
 
 # --- full scan -----------------------------------------------------------------------
 def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits, int32_t[::1] detail,
-         int64_t[:, ::1] scores, Py_ssize_t start=0, Py_ssize_t limit=-1):
+         int64_t[:, ::1] scores, Py_ssize_t start=0, Py_ssize_t limit=-1, Py_ssize_t n_used=-1):
     """Filter and score every live node (from slot ``start``, wrapping, until
-    ``limit`` feasible nodes are found when ``limit`` >= 0).
+    ``limit`` feasible nodes are found when ``limit`` >= 0).  The search
+    wraps at ``n_used``, the number of slots ever used (default: all).
 
     Writes per slot: ``status`` (ST_*), ``fitbits``, ``detail`` and
     ``scores[slot] = (fit, balanced, taint raw, affinity raw, taint norm,
@@ -535,7 +536,8 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
     cdef int32_t* feas
     if status.shape[0] < N or fitbits.shape[0] < N or detail.shape[0] < N or scores.shape[0] < N or scores.shape[1] != 7:
         raise ValueError("output arrays too small")
-    if start < 0 or start >= N:
+    cdef Py_ssize_t W = N if n_used < 0 or n_used > N else n_used
+    if start < 0 or start >= W:
         start = 0
     feas = <int32_t*>malloc(N * sizeof(int32_t))
     if feas == NULL:
@@ -546,9 +548,9 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
         memset(st, ST_DEAD, N)
         i = 0
         n = start - 1
-        while i < N:
+        while i < W:
             n += 1
-            if n == N:
+            if n == W:
                 n = 0
             i += 1
             if not (c.flags[n] & FLAG_LIVE):
@@ -597,7 +599,7 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
                 elif tot == best:
                     nat += 1
     free(feas)
-    return nfeas, examined, (start + i) % N, best, nat
+    return nfeas, examined, (start + i) % W if W else 0, best, nat
 
 
 def pick_nth_best(uint8_t[::1] status, int64_t[:, ::1] scores, int64_t best, Py_ssize_t k):
@@ -651,6 +653,7 @@ cdef class TemplateIndex:
     cdef int64_t* ahist
     cdef Py_ssize_t tmax_cap, amax_cap
     cdef int64_t mt, ma
+    cdef readonly Py_ssize_t n_feasible
     cdef public object seq
     cdef readonly Py_ssize_t rebuilds
 
@@ -724,9 +727,11 @@ cdef class TemplateIndex:
             self.ahist[i] = 0
         self.mt = 0
         self.ma = 0
+        self.n_feasible = 0
         for n in range(N):
             _eval(c, p, n, &ev)
             if ev.status == ST_FEASIBLE:
+                self.n_feasible += 1
                 self.traw[n] = ev.traw
                 self.araw[n] = ev.araw
                 self.thist[ev.traw] += 1
@@ -769,8 +774,10 @@ cdef class TemplateIndex:
         if self.traw[n] >= 0:
             self.thist[self.traw[n]] -= 1
             self.ahist[self.araw[n]] -= 1
+            self.n_feasible -= 1
         _eval(c, p, n, &ev)
         if ev.status == ST_FEASIBLE:
+            self.n_feasible += 1
             self.traw[n] = ev.traw
             self.araw[n] = ev.araw
             self.thist[ev.traw] += 1
@@ -849,25 +856,34 @@ cdef class TemplateIndex:
         """The chosen slot (ties broken with ``rng``), or -1 if none is feasible."""
         return self._select_c(&rng.state)
 
-    def place_run(self, Rng rng, Py_ssize_t count, int64_t[::1] out):
+    def place_run(self, Rng rng, Py_ssize_t count, int64_t[::1] out, int64_t[::1] out_total, int64_t[::1] out_feasible):
         """Schedule ``count`` pods of this template one after another: choose,
-        bind, update.  Writes the chosen slots to ``out`` and returns how many
-        were placed (stops at the first pod that fits nowhere)."""
+        bind, update.  Writes the chosen slots, the winning totals and the
+        feasible-node counts to the ``out`` arrays and returns how many were
+        placed (stops at the first pod that fits nowhere)."""
         cdef Py_ssize_t k, slot, done = 0
         cdef int r = 0
-        if out.shape[0] < count:
+        if out.shape[0] < count or out_total.shape[0] < count or out_feasible.shape[0] < count:
             raise ValueError("out too small")
         with nogil:
             for k in range(count):
                 slot = self._select_c(&rng.state)
                 if slot < 0:
                     break
+                out_total[k] = self.mx[1]
+                out_feasible[k] = self.n_feasible
                 bind_c(&self.fc.c, &self.fp.p, slot, 1)
                 r += self._update_c(slot)
                 out[k] = slot
                 done += 1
         self.rebuilds += r
         return done
+
+    @property
+    def nbytes(self):
+        """Bytes this index holds in C."""
+        return (2 * self.size * (sizeof(int64_t) + sizeof(int32_t)) + 2 * self.fc.c.n_slots * sizeof(int64_t)
+                + (self.tmax_cap + self.amax_cap) * sizeof(int64_t))
 
     def totals(self):
         """Every slot's total score (NO_TOTAL = infeasible), for tests."""

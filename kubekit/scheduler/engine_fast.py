@@ -48,7 +48,8 @@ class FastEvaluation:
         # Output buffers are the engine's, reused by the next evaluation.
         self.status, self.fitbits, self.detail, self.scores = engine.scan_buffers()
         self.n_feasible, self.n_examined, self.next_start, self.best, self.n_best = _sched.scan(
-            engine.packed.fast(), fp, self.status, self.fitbits, self.detail, self.scores, start, limit
+            engine.packed.fast(), fp, self.status, self.fitbits, self.detail, self.scores, start, limit,
+            engine.n_used,
         )
 
     def feasible_slots(self) -> np.ndarray:
@@ -64,9 +65,14 @@ class FastEvaluation:
         return _sched.pick_nth_best(self.status, self.scores, self.best, k)
 
     def _fit_reasons(self, bits: int) -> list[str]:
+        """fitsRequest's order: pods, cpu, memory, ephemeral-storage, then the
+        scalar resources (a Go map in kube-scheduler; sorted here)."""
         out = ["Too many pods"] if bits & (1 << _sched.TOO_MANY_PODS_BIT) else []
-        names = self.engine.packed.res_col
-        out += [f"Insufficient {r}" for r, c in names.items() if bits & (1 << c)]
+        cols = self.engine.packed.res_col
+        basic = list(PackedCluster.BASE_RESOURCES)
+        for r in basic + sorted(r for r in cols if r not in basic):
+            if bits & (1 << cols[r]):
+                out.append(f"Insufficient {r}")
         return out
 
     def reason_counts(self) -> Counter:
@@ -151,6 +157,7 @@ class FastEngine:
         self.max_templates = max_templates
         self.max_compiled = max_compiled
         self._buffers: tuple | None = None
+        self.n_used = 0  # slots ever used (the scan's wrap-around bound)
 
     def scan_buffers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         n = self.packed.capacity
@@ -162,6 +169,7 @@ class FastEngine:
     # -- cluster ------------------------------------------------------------------
     def write_node(self, slot: int, node: "Node") -> None:
         self.packed.write_node(slot, node)
+        self.n_used = max(self.n_used, slot + 1)
 
     def remove_node(self, slot: int) -> None:
         self.packed.clear_slot(slot)
@@ -232,22 +240,31 @@ class FastEngine:
         idx.seq = p.change_seq
         return idx
 
-    def place_run(self, profile_name: str, plan: "Plan", pod: "Pod", count: int, rng: _sched.Rng, key: tuple | None = None) -> np.ndarray:
+    def place_run(self, profile_name: str, plan: "Plan", pod: "Pod", count: int, rng: _sched.Rng,
+                  key: tuple | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Place ``count`` replicas of ``pod``'s template; returns the slots
-        (``-1`` from the first replica that fits nowhere)."""
+        (``-1`` from the first replica that fits nowhere), the winning totals
+        and the feasible-node counts."""
         key, fp = self.compiled(profile_name, plan, pod, key)
         idx = self.index(key, fp)
         out = np.full(count, -1, np.int64)
-        done = idx.place_run(rng, count, out)
+        totals = np.zeros(count, np.int64)
+        feasible = np.zeros(count, np.int64)
+        done = idx.place_run(rng, count, out, totals, feasible)
         p = self.packed
         for s in out[:done].tolist():
             p.log(s)
         idx.seq = p.change_seq
-        return out
+        return out, totals, feasible
+
+    def cache_bytes(self) -> int:
+        """Bytes held by the replica indexes and the scan buffers (caches)."""
+        n = sum(idx.nbytes for idx in self._indexes.values())
+        return n + (sum(b.nbytes for b in self._buffers) if self._buffers else 0)
 
     def state_bytes(self) -> int:
         return self.packed.nbytes()
 
 
 def _pod_ba_scored(plan: "Plan", pod: "Pod") -> bool:
-    return plan.w_ba > 0 and any(pod.requests.get(r, 0) for r in plan.ba_resources)
+    return plan.w_ba != 0 and any(pod.requests.get(r, 0) for r in plan.ba_resources)

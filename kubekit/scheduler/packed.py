@@ -85,6 +85,9 @@ class PackedCluster:
             self.key_col[k] = col
             if col >= self.labels.shape[1]:
                 self.labels = self._widen(self.labels, 2 * self.labels.shape[1], -1)
+            else:
+                # Compiled pods encoded this key as absent everywhere: recompile.
+                self.layout += 1
         return col
 
     def resource_col(self, name: str) -> int:

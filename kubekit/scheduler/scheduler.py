@@ -302,6 +302,13 @@ class Scheduler:
     def schedule_batch(self, pods: Sequence["Pod"]) -> BatchResult:
         """Schedule a queue in priority order (PrioritySort: higher priority
         first, then queue order), binding each placement before the next pod."""
+        keys = [pod_key(p) for p in pods]
+        if len(set(keys)) != len(keys):
+            dup = next(k for k in keys if keys.count(k) > 1)
+            raise SchedulerError(f"pod {dup} appears more than once in the batch")
+        bound = next((k for k in keys if k in self._bound), None)
+        if bound is not None:
+            raise SchedulerError(f"pod {bound} is already bound to {self.node_of(bound)}")
         order = sorted(range(len(pods)), key=lambda i: -pods[i].priority)
         results: list[ScheduleResult | None] = [None] * len(pods)
         i = 0
@@ -347,15 +354,16 @@ class Scheduler:
         for p in run:
             if pod_key(p) in self._bound:
                 raise SchedulerError(f"pod {pod_key(p)} is already bound")
-        slots = self.engine.place_run(prof, rt.plan, run[0], len(run), self._rng, key)
+        slots, totals, feasible = self.engine.place_run(prof, rt.plan, run[0], len(run), self._rng, key)
         names = self._slots.names
+        n_live = len(self._slots)
         failed: ScheduleResult | None = None
-        for pod, slot, i in zip(run, slots.tolist(), idxs):
+        for pod, slot, total, nfeas, i in zip(run, slots.tolist(), totals.tolist(), feasible.tolist(), idxs):
             k = pod_key(pod)
             if slot >= 0:
                 self._bound[k] = (slot, pod, prof)
                 self._on_slot.setdefault(slot, set()).add(k)
-                results[i] = ScheduleResult(k, names[slot])
+                results[i] = ScheduleResult(k, names[slot], total, nfeas, n_live)
             else:
                 if failed is None:
                     failed = self._unschedulable(pod, self._evaluate(rt, pod, use_limit=False), rt)
@@ -451,12 +459,17 @@ class _UserPluginEvaluation:
                     del infos[s]
                     break
         self.feasible = sorted(infos)
-        self._totals = {s: base.totals()[s] for s in self.feasible}
+        base_totals = base.totals()
+        self._totals = {s: base_totals[s] for s in self.feasible}
         self.user_scores: dict[int, dict[str, PluginScore]] = {s: {} for s in self.feasible}
         nodes = [infos[s] for s in self.feasible]
+        skipped = set()
         for plugin in rt.user["preScore"]:
-            plugin.pre_score(state, pod, nodes)
+            if plugin.pre_score(state, pod, nodes).code == Code.SKIP:
+                skipped.add(plugin.name)
         for plugin, weight in rt.user["score"]:
+            if plugin.name in skipped:
+                continue
             raw = {names[s]: plugin.score(state, pod, infos[s])[0] for s in self.feasible}
             norm = dict(raw)
             if hasattr(plugin, "normalize_score"):

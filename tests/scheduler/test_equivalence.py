@@ -5,8 +5,9 @@ chosen node and every placement of a batch."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from generators import scenario
+from generators import node_manifest, scenario
 from kubekit import Node, Pod, Scheduler
 
 
@@ -62,3 +63,41 @@ def test_replica_runs_match_one_by_one(sc):
         if r.node is not None:
             single.assume(pod, r.node)
     assert got == want
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(scenario(max_nodes=8, max_pods=10), scenario(max_nodes=6, max_pods=10), st.data())
+def test_engines_agree_through_cluster_changes(sc, later, data):
+    """Schedule, then add nodes (new label keys, values, taints, resources),
+    update and remove nodes, forget pods, and schedule again: the caches of
+    the fast engine (compiled pods, replica indexes, change log) must keep it
+    equal to the twin."""
+    fast, twin = _build(sc, "fast"), _build(sc, "twin")
+    pods = [Pod.from_manifest(m) for m in sc["pods"]]
+    rf, rt = fast.schedule_batch(pods), twin.schedule_batch(pods)
+    assert [r.node for r in rf.results] == [r.node for r in rt.results]
+    for i, m in enumerate(later["nodes"]):
+        m = {**m, "metadata": {**m["metadata"], "name": f"late{i}",
+                               "labels": {**m["metadata"]["labels"], f"k{i}": "v"}}}
+        node = Node.from_manifest(m)
+        fast.add_node(node)
+        twin.add_node(node)
+    names = fast.node_names
+    for name in data.draw(st.lists(st.sampled_from(names), max_size=3, unique=True)):
+        m = data.draw(node_manifest(name))
+        fast.update_node(Node.from_manifest(m))
+        twin.update_node(Node.from_manifest(m))
+    for name in data.draw(st.lists(st.sampled_from(names), max_size=2, unique=True)):
+        assert fast.remove_node(name) == twin.remove_node(name)
+    for p in pods:
+        if fast.node_of(p) is not None and data.draw(st.booleans()):
+            assert fast.forget(p) == twin.forget(p)
+    second = [Pod.from_manifest({**m, "metadata": {**m["metadata"], "name": f"second-{i}"}})
+              for i, m in enumerate(later["pods"] + sc["pods"])]
+    for pod in second[:5]:
+        vf, vt = _view(fast.explain(pod)), _view(twin.explain(pod))
+        assert vf[:2] == vt[:2]
+        for nf, nt in zip(vf[2], vt[2]):
+            assert nf == nt
+    rf, rt = fast.schedule_batch(second), twin.schedule_batch(second)
+    assert [(r.node, r.message) for r in rf.results] == [(r.node, r.message) for r in rt.results]

@@ -60,6 +60,25 @@ def test_scores(plugin, case, engine):
         assert exp.node(node).scores[plugin].normalized == want, node
 
 
+INVALID_WEIGHT_CASES = [
+    c for c in LEAST_ALLOCATED_CASES + MOST_ALLOCATED_CASES
+    if c.get("expected_error") and any(r["weight"] != 0 for r in c["args"]["scoringStrategy"]["resources"]
+                                       if r["weight"] < 0 or r["weight"] > 100)
+]
+
+
+@pytest.mark.parametrize("case", INVALID_WEIGHT_CASES, ids=_ids(INVALID_WEIGHT_CASES))
+def test_invalid_resource_weights_are_rejected(case):
+    """-1 and 101 are rejected with the field kube-scheduler names.  (A weight
+    of 0 is valid in a v1 config: v1 defaulting turns it into 1, so those
+    cases apply only to kube-scheduler's internal config type.)"""
+    from kubekit import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        build(case, "NodeResourcesFit", "fast")
+    assert case["expected_error"]["field"] in str(err.value)
+
+
 def test_v1_cases_are_most_of_the_tables():
     total = len(LEAST_ALLOCATED_CASES + MOST_ALLOCATED_CASES + RTCR_CASES + FIT_SCORE_CASES + BALANCED_ALLOCATION_CASES)
     assert len(SCORE_TABLES) >= total - 10

@@ -189,3 +189,15 @@ def test_negative_score_weights_still_choose_the_highest_total(engine):
     assert exp.node("busy").total < 0 and exp.node("empty").total < exp.node("busy").total
     assert exp.chosen == "busy"
     assert s.schedule_batch([Pod.simple(f"r{i}", cpu="100m") for i in range(5)]).placements["default/r0"] == "busy"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_label_key_first_seen_after_a_pod_was_compiled(engine):
+    # three keys leave a spare column in the packed label table (it doubles)
+    s = Scheduler(nodes=[Node.simple("a", labels={"x": "1", "y": "1", "z": "1"})], engine=engine)
+    pod = Pod.simple("p", node_selector={"disk": "ssd"})
+    assert s.schedule(pod).node is None  # compiled while no node has the key 'disk'
+    s.add_node(Node.simple("b", labels={"disk": "ssd"}))
+    assert s.schedule(pod).node == "b"
+    assert s.schedule_batch([Pod.simple(f"r{i}", node_selector={"disk": "ssd"}) for i in range(6)]).placements == {
+        f"default/r{i}": "b" for i in range(6)}

@@ -42,7 +42,7 @@ def insufficient_resources(
         q = requests.get(r, 0)
         if q > 0 and q > alloc.get(r, 0) - node.requested.get(r, 0):
             out.append((r, f"Insufficient {r}", q > alloc.get(r, 0)))
-    for r, q in scalars.items():
+    for r, q in sorted(scalars.items()):  # a Go map in kube-scheduler: no order; sorted here
         if q == 0:
             continue
         if is_extended_resource_name(r) and (r in ignored or r.split("/")[0] in ignored_groups):
