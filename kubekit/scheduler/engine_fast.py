@@ -157,6 +157,7 @@ class FastEngine:
         self.max_templates = max_templates
         self.max_compiled = max_compiled
         self._buffers: tuple | None = None
+        self._seen: dict = {}
         self.n_used = 0  # slots ever used (the scan's wrap-around bound)
 
     def scan_buffers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -219,6 +220,24 @@ class FastEngine:
     def has_index(self, profile_name: str, key: tuple) -> bool:
         return (profile_name, key) in self._indexes
 
+    def seen(self, profile_name: str, key: tuple) -> int:
+        """How many times this template has been asked about (capped)."""
+        k = (profile_name, key)
+        n = self._seen.get(k, 0) + 1
+        if n <= 2:
+            self._seen[k] = n
+            if len(self._seen) > 4 * self.max_compiled:
+                self._seen.clear()
+        return n
+
+    def select(self, profile_name: str, plan: "Plan", pod: "Pod", rng: _sched.Rng, key: tuple) -> tuple[int, int, int]:
+        """The node the template's index chooses now (no binding): (slot or -1,
+        total, feasible nodes)."""
+        key, fp = self.compiled(profile_name, plan, pod, key)
+        idx = self.index(key, fp)
+        best, _ = idx.best()
+        return idx.select(rng), best, idx.n_feasible
+
     def index(self, key: tuple, fp: _sched.FastPod) -> _sched.TemplateIndex:
         """The template's index, brought up to date with the change log."""
         p = self.packed
@@ -235,6 +254,8 @@ class FastEngine:
         changed = p.changes_since(idx.seq)
         if changed is None or len(changed) > fc.n_slots // 2:
             idx.rebuild()
+        elif len(changed) == 1:
+            idx.update(changed[0])
         elif changed:
             idx.update_many(np.unique(np.asarray(changed, np.int64)))
         idx.seq = p.change_seq

@@ -163,5 +163,8 @@ class TwinEngine:
     def has_index(self, profile_name: str, key: tuple) -> bool:
         return False
 
+    def seen(self, profile_name: str, key: tuple) -> int:
+        return 0
+
     def state_bytes(self) -> int:
         return 0

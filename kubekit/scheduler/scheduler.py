@@ -287,6 +287,16 @@ class Scheduler:
         self._warn_unsupported(pod, rt)
         if len(self._slots) == 0:
             return ScheduleResult(pod_key(pod), None, message=NO_NODES_AVAILABLE)
+        if self._fast_runs_ok(rt):
+            # A template asked about again (replicas scheduled one by one, as
+            # an embedding caller does) is answered from its replica index:
+            # the same choice as a full scan, in O(log N) after each bind.
+            key = template_key(pod)
+            prof = rt.profile.scheduler_name
+            if self.engine.has_index(prof, key) or self.engine.seen(prof, key) >= 2:
+                slot, best, nfeas = self.engine.select(prof, rt.plan, pod, self._rng, key)
+                if slot >= 0:
+                    return ScheduleResult(pod_key(pod), self._slots.names[slot], best, nfeas, len(self._slots))
         ev = self._evaluate(rt, pod)
         slot = ev.choose(self._rng)
         if slot < 0:

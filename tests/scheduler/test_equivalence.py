@@ -101,3 +101,22 @@ def test_engines_agree_through_cluster_changes(sc, later, data):
             assert nf == nt
     rf, rt = fast.schedule_batch(second), twin.schedule_batch(second)
     assert [(r.node, r.message) for r in rf.results] == [(r.node, r.message) for r in rt.results]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(scenario(max_nodes=6, max_pods=8))
+def test_one_by_one_replicas_match_the_twin(sc):
+    """schedule() then assume(), replica after replica, as an embedding caller
+    does: from the second replica on the fast engine answers from the
+    template's index, and must still choose what the twin chooses."""
+    template = sc["pods"][0]
+    fast, twin = _build(sc, "fast"), _build(sc, "twin")
+    for i in range(12):
+        pod = Pod.from_manifest({**template, "metadata": {**template["metadata"], "name": f"one-{i}"}})
+        rf, rt = fast.schedule(pod), twin.schedule(pod)
+        assert (rf.node, rf.score, rf.feasible_nodes) == (rt.node, rt.score, rt.feasible_nodes)
+        if rf.node is None:
+            assert rf.message == rt.message
+        else:
+            fast.assume(pod, rf.node)
+            twin.assume(pod, rt.node)
