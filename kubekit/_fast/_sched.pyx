@@ -118,6 +118,7 @@ cdef class FastPod:
     """A pod compiled against a cluster layout and a profile."""
     cdef PodC p
     cdef object _keep
+    cdef void* _own             # request vectors of a specialized pod (malloc'd)
     cdef readonly Py_ssize_t n_taint_ids
     cdef readonly Py_ssize_t n_res
     cdef readonly int64_t max_aff
@@ -159,19 +160,6 @@ cdef class FastPod:
         self.p.fit_col = &fit_col[0] if fit_col.shape[0] else NULL
         self.p.fit_req = &fit_req[0] if fit_req.shape[0] else NULL
         self.p.fit_w = &fit_w[0] if fit_w.shape[0] else NULL
-        self.p.fit_wsum = 0
-        for i in range(fit_col.shape[0]):
-            if fit_col[i] >= 0:
-                self.p.fit_wsum += fit_w[i]
-        self.p.fit_inv_wsum = 1.0 / self.p.fit_wsum if self.p.fit_wsum else 0.0
-        self.p.n_chk = 0
-        for i in range(req.shape[0]):
-            if req[i] > 0 and check[i]:
-                self.p.chk_cols[self.p.n_chk] = <int32_t>i
-                self.p.n_chk += 1
-        self.p.fit_cpu_mem = (strategy != STRAT_RTCR and fit_col.shape[0] == 2
-                              and fit_col[0] == 0 and fit_col[1] == 1)
-        self.p.ba_cpu_mem = ba_col.shape[0] == 2 and ba_col[0] == 0 and ba_col[1] == 1
         self.p.n_ba = ba_col.shape[0]
         self.p.ba_col = &ba_col[0] if ba_col.shape[0] else NULL
         self.p.ba_req = &ba_req[0] if ba_req.shape[0] else NULL
@@ -184,6 +172,88 @@ cdef class FastPod:
         self.p.n_shape = shape_u.shape[0]
         self.p.shape_u = &shape_u[0] if shape_u.shape[0] else NULL
         self.p.shape_s = &shape_s[0] if shape_s.shape[0] else NULL
+        self._derive()
+
+    def __cinit__(self):
+        self._own = NULL
+
+    def __dealloc__(self):
+        free(self._own)
+
+    cdef void _derive(self) noexcept:
+        """The fields that follow from the request and scoring vectors."""
+        cdef Py_ssize_t i
+        self.p.fit_wsum = 0
+        for i in range(self.p.n_fit):
+            if self.p.fit_col[i] >= 0:
+                self.p.fit_wsum += self.p.fit_w[i]
+        self.p.fit_inv_wsum = 1.0 / self.p.fit_wsum if self.p.fit_wsum else 0.0
+        self.p.n_chk = 0
+        for i in range(self.n_res):
+            if self.p.req[i] > 0 and self.p.check[i]:
+                self.p.chk_cols[self.p.n_chk] = <int32_t>i
+                self.p.n_chk += 1
+        self.p.fit_cpu_mem = (self.p.strategy != STRAT_RTCR and self.p.n_fit == 2
+                              and self.p.fit_col[0] == 0 and self.p.fit_col[1] == 1)
+        self.p.ba_cpu_mem = self.p.n_ba == 2 and self.p.ba_col[0] == 0 and self.p.ba_col[1] == 1
+
+    def specialize(self, const int64_t[::1] req, int64_t nz_cpu, int64_t nz_mem,
+                   const int32_t[::1] fit_rcol, const uint8_t[::1] fit_scalar,
+                   const int32_t[::1] ba_rcol, const uint8_t[::1] ba_scalar, int64_t w_ba):
+        """This compiled pod with other requests: everything that does not
+        depend on requests (taints, affinity, profile) is shared.
+
+        ``fit_rcol`` / ``ba_rcol`` give each scoring resource's column (-1:
+        none) and ``*_scalar`` whether it is a scalar resource (skipped when
+        the pod requests none of it), as ``compile_pod`` decides them; every
+        resource the pod requests must have a column.  ``w_ba`` is the
+        profile's BalancedAllocation weight (dropped for a best-effort pod).
+        """
+        cdef Py_ssize_t nres = self.n_res, nf = self.p.n_fit, nb = self.p.n_ba, i
+        cdef int32_t rc
+        cdef int64_t v
+        cdef bint any_ba = False
+        if req.shape[0] != nres or fit_rcol.shape[0] != nf or fit_scalar.shape[0] != nf \
+                or ba_rcol.shape[0] != nb or ba_scalar.shape[0] != nb:
+            raise ValueError("specialize: vectors do not match the compiled pod")
+        cdef FastPod q = FastPod.__new__(FastPod)
+        q.p = self.p
+        q._keep = self
+        q.n_taint_ids = self.n_taint_ids
+        q.n_res = nres
+        q.max_aff = self.max_aff
+        q._own = malloc((nres + nf + nb) * sizeof(int64_t) + (nf + nb) * sizeof(int32_t) + 8)
+        if q._own == NULL:
+            raise MemoryError()
+        cdef int64_t* r = <int64_t*>q._own
+        cdef int64_t* fr = r + nres
+        cdef int64_t* br = fr + nf
+        cdef int32_t* fc = <int32_t*>(br + nb)
+        cdef int32_t* bc = fc + nf
+        for i in range(nres):
+            r[i] = req[i]
+        for i in range(nf):
+            rc = fit_rcol[i]
+            v = nz_cpu if rc == 0 else (nz_mem if rc == 1 else (req[rc] if rc >= 0 else 0))
+            fr[i] = v
+            fc[i] = -1 if rc < 0 or (fit_scalar[i] and v == 0) else rc
+        for i in range(nb):
+            rc = ba_rcol[i]
+            v = req[rc] if rc >= 0 else 0
+            br[i] = v
+            bc[i] = -1 if rc < 0 or (ba_scalar[i] and v == 0) else rc
+            if v != 0:
+                any_ba = True
+        q.p.req = r
+        q.p.nz_cpu = nz_cpu
+        q.p.nz_mem = nz_mem
+        q.p.fit_req = fr if nf else NULL
+        q.p.fit_col = fc if nf else NULL
+        q.p.ba_req = br if nb else NULL
+        q.p.ba_col = bc if nb else NULL
+        q.p.w_ba = w_ba if any_ba else 0
+        q._derive()
+        return q
 
 
 cdef inline bint _check_fits(FastCluster fc, FastPod fp) except False:

@@ -139,10 +139,11 @@ def compile_pod(packed: PackedCluster, plan: Plan, pod: "Pod") -> _sched.FastPod
     req = np.zeros(n_res, np.int64)
     check = np.ones(n_res, np.uint8)
     for r, q in pod.requests.items():
-        if not is_tracked(r):
-            continue
-        c = packed.res_col[r]
-        req[c] = q
+        if is_tracked(r):
+            req[packed.res_col[r]] = q
+    # Which columns the fit filter skips depends on the profile only (so that
+    # pods differing in requests can share everything else: FastPod.specialize).
+    for r, c in packed.res_col.items():
         if is_extended_resource_name(r) and (r in plan.ignored or r.split("/")[0] in plan.ignored_groups):
             check[c] = 0
     nz = pod.nonzero_requests

@@ -16,7 +16,10 @@ from kubekit.scheduler.plugins.node_affinity import REASON_POD as AFFINITY_REASO
 from kubekit.scheduler.plugins.node_name import REASON as NODE_NAME_REASON
 from kubekit.scheduler.plugins.node_unschedulable import REASON as UNSCHEDULABLE_REASON
 from kubekit.scheduler.plugins.taint_toleration import untolerated_reason
+from kubekit.scheduler.resource_names import CPU, EPHEMERAL_STORAGE, MEMORY, is_scalar_resource_name
 from kubekit.scheduler.results import NodeExplanation, PluginScore
+
+_BASIC = (CPU, MEMORY, EPHEMERAL_STORAGE)
 
 if TYPE_CHECKING:  # pragma: no cover
     from kubekit.api import Node, Pod
@@ -158,6 +161,8 @@ class FastEngine:
         self.max_compiled = max_compiled
         self._buffers: tuple | None = None
         self._seen: dict = {}
+        self._bases: OrderedDict = OrderedDict()
+        self._columns: dict = {}
         self.n_used = 0  # slots ever used (the scan's wrap-around bound)
 
     def scan_buffers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -189,11 +194,54 @@ class FastEngine:
         if hit is not None and hit[0] == p.layout and hit[1] == p.taint_version:
             self._compiled.move_to_end(key)
             return key, hit[2]
-        fp = compile_pod(p, plan, pod)
+        fp = self._specialized(profile_name, plan, pod, key[1])
+        if fp is None:
+            fp = compile_pod(p, plan, pod)
         self._compiled[key] = (p.layout, p.taint_version, fp)
         if len(self._compiled) > self.max_compiled:
             self._compiled.popitem(last=False)
         return key, fp
+
+    def _specialized(self, profile_name: str, plan: "Plan", pod: "Pod", tkey: tuple) -> _sched.FastPod | None:
+        """Compile only the request vectors when a pod with the same
+        scheduling constraints (nodeName, selector, affinity, tolerations)
+        was compiled before: pods that differ only in their requests share
+        the rest.  None when that does not apply."""
+        p = self.packed
+        cols = p.res_col
+        if any(r not in cols for r in pod.requests):
+            return None  # requests of untracked names: the full compile decides
+        skey = (profile_name, tkey[3:])
+        hit = self._bases.get(skey)
+        if hit is None or hit[0] != p.layout or hit[1] != p.taint_version:
+            base = compile_pod(p, plan, pod)
+            self._bases[skey] = (p.layout, p.taint_version, base)
+            if len(self._bases) > self.max_compiled:
+                self._bases.popitem(last=False)
+            return base
+        base = hit[2]
+        vec = self._score_columns(profile_name, plan)
+        req = np.zeros(len(cols), np.int64)
+        for r, q in pod.requests.items():
+            req[cols[r]] = q
+        nz = pod.nonzero_requests
+        return base.specialize(req, nz.get(CPU, 0), nz.get(MEMORY, 0), *vec, plan.w_ba)
+
+    def _score_columns(self, profile_name: str, plan: "Plan") -> tuple:
+        """Per scoring resource of the profile: its column (-1: none) and
+        whether it is a scalar resource, for this layout."""
+        p = self.packed
+        hit = self._columns.get(profile_name)
+        if hit is not None and hit[0] == p.layout:
+            return hit[1]
+
+        def side(names):
+            rcol = [p.res_col.get(r, -1) if (r in _BASIC or is_scalar_resource_name(r)) else -1 for r in names]
+            return np.asarray(rcol, np.int32), np.asarray([is_scalar_resource_name(r) for r in names], np.uint8)
+
+        vec = (*side([r for r, _ in plan.fit_resources]), *side(plan.ba_resources))
+        self._columns[profile_name] = (p.layout, vec)
+        return vec
 
     def bind(self, profile_name: str, plan: "Plan", pod: "Pod", slot: int, sign: int = 1) -> None:
         _, fp = self.compiled(profile_name, plan, pod)
