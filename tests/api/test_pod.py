@@ -476,7 +476,7 @@ _DELETE = object()
         (_set("spec/containers/0", "app"), "spec.containers[0]", "must be a mapping"),
         (_set("spec/tolerations/0/operator", "Equals"), "spec.tolerations[0].operator", "Unsupported value: 'Equals'"),
         (_set("spec/tolerations/0/effect", "NoSchedul"), "spec.tolerations[0].effect", "'NoSchedul'"),
-        (_set(f"spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/1/values", []),
+        (_set("spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/1/values", []),
          f"{AFF}.matchExpressions[1].values", "must be specified when `operator` is 'In' or 'NotIn'"),
         (_set("spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/1/operator", "Gt"),
          f"{AFF}.matchExpressions[1].values[0]", "'ssd': for 'Gt', 'Lt' operators, the value must be an integer"),

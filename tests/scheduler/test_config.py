@@ -44,15 +44,13 @@ from kubekit.scheduler.config import (
     SchedulerConfig,
     ScoringStrategy,
     UtilizationShapePoint,
-    _go_duration_str,
-    _merge_plugins,
-    _parse_go_duration,
-    _PSet,
-    _VERSIONS,
     default_config,
     in_tree_plugins,
     load_config,
 )
+from kubekit.scheduler.config.defaults import _merge_plugins, _PSet
+from kubekit.scheduler.config.durations import _go_duration_str, _parse_go_duration
+from kubekit.scheduler.config.registry import _VERSIONS
 
 SETS = ("preEnqueue", "queueSort", "preFilter", "filter", "postFilter", "preScore", "score",
         "reserve", "permit", "preBind", "bind", "postBind", "multiPoint")

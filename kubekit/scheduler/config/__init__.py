@@ -32,15 +32,10 @@ from kubekit.scheduler.config.api import (
     API_VERSION,
     DEFAULT_SCHEDULER_NAME,
     EXTENSION_POINTS,
-    GROUP,
     KIND,
 )
-from kubekit.scheduler.config.defaults import _merge_plugins, _PSet
-from kubekit.scheduler.config.durations import _go_duration_str, _parse_go_duration
 from kubekit.scheduler.config.load import default_config, load_config
 from kubekit.scheduler.config.registry import (
-    _VERSIONS,
-    DEFAULT_VERSION,
     IMPLEMENTED_PLUGINS,
     SUPPORTED_VERSIONS,
     in_tree_plugins,
