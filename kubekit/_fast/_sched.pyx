@@ -335,43 +335,32 @@ NO_TOTAL_SCORE = NO_TOTAL
 
 cdef int64_t SAFE = 72057594037927936  # 2**56: below this, x * 100 cannot overflow int64
 
-cdef inline int64_t exact_div(int64_t n, int64_t d) noexcept nogil:
-    """``n / d`` for 0 <= n < 2**62, 0 < d, when the quotient is small (a
-    score): a double division is within one of it, a multiply fixes it."""
-    cdef int64_t q = <int64_t>(<double>n / <double>d)
+cdef inline int64_t _within_one(int64_t q, int64_t n, int64_t d) noexcept nogil:
+    """The exact ``n / d`` from an estimate ``q`` off by at most one."""
     if q * d > n:
-        q -= 1
-    elif (q + 1) * d <= n:
-        q += 1
+        return q - 1
+    if (q + 1) * d <= n:
+        return q + 1
     return q
+
+
+cdef inline int64_t exact_div(int64_t n, int64_t d) noexcept nogil:
+    """``n / d`` for 0 <= n, 0 < d, when the quotient is small (a score): a
+    double division is within one of it."""
+    return _within_one(<int64_t>(<double>n / <double>d), n, d)
 
 
 cdef inline int64_t exact_div_inv(int64_t n, int64_t d, double inv) noexcept nogil:
-    """``n / d`` (small quotient, 0 <= n < 2**53) from the reciprocal ``inv``."""
-    cdef int64_t q = <int64_t>(<double>n * inv)
-    if q * d > n:
-        q -= 1
-    elif (q + 1) * d <= n:
-        q += 1
-    return q
+    """``n / d`` (small quotient) from the reciprocal ``inv`` = 1.0 / d: no
+    division at all."""
+    return _within_one(<int64_t>(<double>n * inv), n, d)
 
 
 cdef inline int64_t mul100_div(int64_t x, int64_t d, double inv) noexcept nogil:
-    """``x * 100 / d`` in Go's integer arithmetic, for 0 <= x, 0 < d, with
-    ``inv`` = 1.0 / d.
-
-    The product with the reciprocal is within one of the quotient (which is
-    small: a score or a utilization), and one multiply-and-compare makes it
-    exact — no division at all."""
-    cdef int64_t n, q
+    """``x * 100 / d`` in Go's integer arithmetic, for 0 <= x <= d (a score or
+    a utilization, so the quotient is at most 100)."""
     if x < SAFE:
-        n = x * 100
-        q = <int64_t>(<double>n * inv)
-        if q * d > n:
-            q -= 1
-        elif (q + 1) * d <= n:
-            q += 1
-        return q
+        return exact_div_inv(x * 100, d, inv)
     return <int64_t>((<kk_int128>x * 100) // d)
 
 
