@@ -161,6 +161,7 @@ class FastEngine:
         self.max_compiled = max_compiled
         self._buffers: tuple | None = None
         self._seen: dict = {}
+        self._evicted: set = set()
         self._bases: OrderedDict = OrderedDict()
         self._columns: dict = {}
         self.n_used = 0  # slots ever used (the scan's wrap-around bound)
@@ -269,8 +270,12 @@ class FastEngine:
         return (profile_name, key) in self._indexes
 
     def seen(self, profile_name: str, key: tuple) -> int:
-        """How many times this template has been asked about (capped)."""
+        """How many times this template has been asked about (capped); 0 for
+        a template whose index was evicted (more templates in rotation than
+        indexes kept: rebuilding would cost more than scanning)."""
         k = (profile_name, key)
+        if k in self._evicted:
+            return 0
         n = self._seen.get(k, 0) + 1
         if n <= 2:
             self._seen[k] = n
@@ -296,7 +301,10 @@ class FastEngine:
             idx.seq = p.change_seq
             self._indexes[key] = idx
             if len(self._indexes) > self.max_templates:
-                self._indexes.popitem(last=False)
+                gone, _ = self._indexes.popitem(last=False)
+                self._evicted.add(gone)
+                if len(self._evicted) > 4 * self.max_compiled:
+                    self._evicted.clear()
             return idx
         self._indexes.move_to_end(key)
         changed = p.changes_since(idx.seq)
