@@ -201,3 +201,54 @@ def test_label_key_first_seen_after_a_pod_was_compiled(engine):
     assert s.schedule(pod).node == "b"
     assert s.schedule_batch([Pod.simple(f"r{i}", node_selector={"disk": "ssd"}) for i in range(6)]).placements == {
         f"default/r{i}": "b" for i in range(6)}
+
+
+class Gate:
+    """PreFilter: rejects pods labelled blocked=true."""
+
+    name = "Gate"
+
+    def pre_filter(self, state, pod, nodes):
+        if pod.labels.get("blocked") == "true":
+            return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, ("pod is blocked",), self.name)
+        return Status()
+
+
+class Spread:
+    """PreScore skips pods without the 'spread' label; Score prefers nodes with
+    fewer pods; NormalizeScore reverses (DefaultNormalizeScore-style)."""
+
+    name = "Spread"
+
+    def pre_score(self, state, pod, nodes):
+        return Status() if "spread" in pod.labels else Status(Code.SKIP)
+
+    def score(self, state, pod, node):
+        return node.pod_count, Status()
+
+    def normalize_score(self, state, pod, scores):
+        from kubekit.scheduler.framework import default_normalize_score
+
+        default_normalize_score(100, True, scores)
+        return Status()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_user_prefilter_prescore_and_normalize(engine):
+    cfg = {"apiVersion": "kubescheduler.config.k8s.io/v1", "kind": "KubeSchedulerConfiguration",
+           "profiles": [{"schedulerName": "default-scheduler", "plugins": {
+               "preFilter": {"enabled": [{"name": "Gate"}]},
+               "preScore": {"enabled": [{"name": "Spread"}]},
+               "score": {"disabled": [{"name": "*"}], "enabled": [{"name": "Spread", "weight": 1}]}}}]}
+    s = Scheduler(cfg, nodes=_nodes(3), engine=engine, plugins={"Gate": Gate(), "Spread": Spread()})
+    s.assume(Pod.simple("a"), "n0")
+    s.assume(Pod.simple("b"), "n0")
+    s.assume(Pod.simple("c"), "n1")
+    blocked = s.schedule(Pod.simple("x", labels={"blocked": "true"}))
+    assert blocked.node is None and blocked.message == "0/3 nodes are available: pod is blocked."
+    exp = s.explain(Pod.simple("y", labels={"spread": "yes"}))
+    # pod counts 2, 1, 0 -> normalized (reverse) 0, 50, 100
+    assert [exp.node(n).scores["Spread"].normalized for n in ("n0", "n1", "n2")] == [0, 50, 100]
+    assert exp.chosen == "n2"
+    skipped = s.explain(Pod.simple("z"))
+    assert all("Spread" not in n.scores for n in skipped.nodes)
