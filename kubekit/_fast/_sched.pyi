@@ -13,6 +13,7 @@ STATUS_DEAD: int
 TOO_MANY_PODS_BIT: int
 MAX_RESOURCES: int
 MAX_BALANCED_RESOURCES: int
+NO_TOTAL_SCORE: int
 
 class Rng:
     state: int
@@ -72,6 +73,21 @@ class FastPod:
         shape_s: npt.NDArray[np.int64],
         max_aff: int,
     ) -> None: ...
+    @property
+    def scores_balanced(self) -> bool: ...
+    @property
+    def scores_affinity(self) -> bool: ...
+    def specialize(
+        self,
+        req: npt.NDArray[np.int64],
+        nz_cpu: int,
+        nz_mem: int,
+        fit_rcol: npt.NDArray[np.int32],
+        fit_scalar: npt.NDArray[np.uint8],
+        ba_rcol: npt.NDArray[np.int32],
+        ba_scalar: npt.NDArray[np.uint8],
+        w_ba: int,
+    ) -> FastPod: ...
 
 def scan(
     fc: FastCluster,

@@ -180,6 +180,16 @@ cdef class FastPod:
     def __dealloc__(self):
         free(self._own)
 
+    @property
+    def scores_balanced(self):
+        """Whether BalancedAllocation scores this pod (PreScore did not skip)."""
+        return self.p.w_ba != 0
+
+    @property
+    def scores_affinity(self):
+        """Whether NodeAffinity scores this pod (it has preferred terms)."""
+        return self.p.w_aff != 0
+
     cdef void _derive(self) noexcept:
         """The fields that follow from the request and scoring vectors."""
         cdef Py_ssize_t i
@@ -200,19 +210,19 @@ cdef class FastPod:
     def specialize(self, const int64_t[::1] req, int64_t nz_cpu, int64_t nz_mem,
                    const int32_t[::1] fit_rcol, const uint8_t[::1] fit_scalar,
                    const int32_t[::1] ba_rcol, const uint8_t[::1] ba_scalar, int64_t w_ba):
-        """This compiled pod with other requests: everything that does not
+        """This compiled pod with the given requests: everything that does not
         depend on requests (taints, affinity, profile) is shared.
 
-        ``fit_rcol`` / ``ba_rcol`` give each scoring resource's column (-1:
-        none) and ``*_scalar`` whether it is a scalar resource (skipped when
-        the pod requests none of it), as ``compile_pod`` decides them; every
-        resource the pod requests must have a column.  ``w_ba`` is the
-        profile's BalancedAllocation weight (dropped for a best-effort pod).
+        ``req`` is the plain request per resource column, ``nz_*`` the
+        non-zero (scoring) cpu and memory.  ``fit_rcol`` / ``ba_rcol`` give
+        each scoring resource's column (-1: none) and ``*_scalar`` whether it
+        is a scalar resource, which is left out when the pod requests none of
+        it (``calculateResourceAllocatableRequest``).  ``w_ba`` is the
+        BalancedAllocation weight for this pod (0 when PreScore skips it).
         """
         cdef Py_ssize_t nres = self.n_res, nf = self.p.n_fit, nb = self.p.n_ba, i
         cdef int32_t rc
         cdef int64_t v
-        cdef bint any_ba = False
         if req.shape[0] != nres or fit_rcol.shape[0] != nf or fit_scalar.shape[0] != nf \
                 or ba_rcol.shape[0] != nb or ba_scalar.shape[0] != nb:
             raise ValueError("specialize: vectors do not match the compiled pod")
@@ -242,8 +252,6 @@ cdef class FastPod:
             v = req[rc] if rc >= 0 else 0
             br[i] = v
             bc[i] = -1 if rc < 0 or (ba_scalar[i] and v == 0) else rc
-            if v != 0:
-                any_ba = True
         q.p.req = r
         q.p.nz_cpu = nz_cpu
         q.p.nz_mem = nz_mem
@@ -251,7 +259,7 @@ cdef class FastPod:
         q.p.fit_col = fc if nf else NULL
         q.p.ba_req = br if nb else NULL
         q.p.ba_col = bc if nb else NULL
-        q.p.w_ba = w_ba if any_ba else 0
+        q.p.w_ba = w_ba
         q._derive()
         return q
 
@@ -572,6 +580,15 @@ cdef inline int64_t total_of(const PodC* p, int64_t fit, int64_t ba, int64_t tra
     return tot
 
 
+cdef inline void _track_best(int64_t tot, int64_t* best, Py_ssize_t* nat) noexcept nogil:
+    """Keep the highest total and how many nodes reach it."""
+    if tot > best[0] or nat[0] == 0:
+        best[0] = tot
+        nat[0] = 1
+    elif tot == best[0]:
+        nat[0] += 1
+
+
 # --- full scan -----------------------------------------------------------------------
 def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits, int32_t[::1] detail,
          int64_t[:, ::1] scores, Py_ssize_t start=0, Py_ssize_t limit=-1, Py_ssize_t n_used=-1):
@@ -632,13 +649,9 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
                 # NodeAffinity score (the common case); redone below if one had.
                 sc[n * 7 + 4] = 100
                 sc[n * 7 + 5] = 0
-                tot = p.w_fit * ev.fit + p.w_ba * ev.ba + p.w_taint * 100
+                tot = total_of(p, ev.fit, ev.ba, 0, 0, 0, 0)
                 sc[n * 7 + 6] = tot
-                if tot > best or nat == 0:
-                    best = tot
-                    nat = 1
-                elif tot == best:
-                    nat += 1
+                _track_best(tot, &best, &nat)
                 if limit >= 0 and nfeas >= limit:
                     break
             else:
@@ -652,11 +665,7 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
                 sc[n * 7 + 5] = normalize(sc[n * 7 + 3], ma, False)
                 tot = total_of(p, sc[n * 7], sc[n * 7 + 1], sc[n * 7 + 2], sc[n * 7 + 3], mt, ma)
                 sc[n * 7 + 6] = tot
-                if tot > best or nat == 0:
-                    best = tot
-                    nat = 1
-                elif tot == best:
-                    nat += 1
+                _track_best(tot, &best, &nat)
     free(feas)
     return nfeas, examined, (start + i) % W if W else 0, best, nat
 

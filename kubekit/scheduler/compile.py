@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Iterable
 import numpy as np
 
 from kubekit._fast import _sched
-from kubekit.api.affinity import NodeSelectorTerm, tolerates_taint
-from kubekit.api.affinity import parse_go_int64
+from kubekit.api.affinity import NodeSelectorTerm, Taint, parse_go_int64, tolerates_taint
 from kubekit.scheduler.packed import PackedCluster
 from kubekit.scheduler.plan import STRATEGIES, Plan
 from kubekit.scheduler.plugins.node_unschedulable import tolerates_unschedulable
@@ -115,8 +114,6 @@ def preferred_terms(plan: Plan, pod: "Pod") -> tuple:
 def _taint_bits(packed: PackedCluster, pod: "Pod") -> np.ndarray:
     bits = np.zeros(max(1, len(packed.taints_by_id)), np.uint8)
     prefer_tols = [t for t in pod.tolerations if t.effect in ("", "PreferNoSchedule")]
-    from kubekit.api.affinity import Taint
-
     for tid, (key, value, effect) in enumerate(packed.taints_by_id):
         taint = Taint(key=key, value=value, effect=effect)
         if effect in ("NoSchedule", "NoExecute") and not any(tolerates_taint(t, taint) for t in pod.tolerations):
@@ -132,47 +129,59 @@ def register_resources(packed: PackedCluster, pod: "Pod") -> None:
             packed.resource_col(r)
 
 
-def compile_pod(packed: PackedCluster, plan: Plan, pod: "Pod") -> _sched.FastPod:
-    """Compile ``pod``; call :func:`register_resources` first so that the
-    layout is final."""
+def score_columns(packed: PackedCluster, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per scoring resource of the profile (NodeResourcesFit's, then
+    BalancedAllocation's): its column (-1 when the scheduler does not track
+    it, or no node has it) and whether it is a scalar resource."""
+
+    def side(names: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        names = list(names)
+        cols = [packed.res_col.get(r, -1) if (r in _BASIC or is_scalar_resource_name(r)) else -1 for r in names]
+        return np.asarray(cols, np.int32), np.asarray([is_scalar_resource_name(r) for r in names], np.uint8)
+
+    return (*side(r for r, _ in plan.fit_resources), *side(plan.ba_resources))
+
+
+def compile_constraints(packed: PackedCluster, plan: Plan, pod: "Pod") -> _sched.FastPod:
+    """The request-independent part of a compiled pod (nodeName, tolerations,
+    node affinity, the profile); :func:`with_requests` completes it.  Call
+    :func:`register_resources` first so that the layout is final."""
     n_res = len(packed.res_col)
-    req = np.zeros(n_res, np.int64)
     check = np.ones(n_res, np.uint8)
-    for r, q in pod.requests.items():
-        if is_tracked(r):
-            req[packed.res_col[r]] = q
-    # Which columns the fit filter skips depends on the profile only (so that
-    # pods differing in requests can share everything else: FastPod.specialize).
+    # Which columns the fit filter skips depends on the profile only.
     for r, c in packed.res_col.items():
         if is_extended_resource_name(r) and (r in plan.ignored or r.split("/")[0] in plan.ignored_groups):
             check[c] = 0
-    nz = pod.nonzero_requests
-
-    def side(resources: Iterable[str], nonzero: bool) -> tuple[np.ndarray, np.ndarray]:
-        cols, reqs = [], []
-        for r in resources:
-            q = nz.get(r, 0) if nonzero and r in (CPU, MEMORY) else pod.requests.get(r, 0)
-            col = packed.res_col.get(r, -1) if (r in _BASIC or is_scalar_resource_name(r)) else -1
-            if q == 0 and is_scalar_resource_name(r):
-                col = -1
-            cols.append(col)
-            reqs.append(q)
-        return np.asarray(cols, np.int32), np.asarray(reqs, np.int64)
-
-    fit_col, fit_req = side((r for r, _ in plan.fit_resources), True)
-    fit_w = np.asarray([w for _, w in plan.fit_resources], np.int64)
-    ba_col, ba_req = side(plan.ba_resources, False)
-    best_effort = all(pod.requests.get(r, 0) == 0 for r in plan.ba_resources)
+    fit_col, _, ba_col, _ = score_columns(packed, plan)
     prog, sel_off, req_off, pref_off, add_off, max_aff = _program(packed, plan, pod)
-    shape_u = np.asarray([u for u, _ in plan.shape], np.int64)
-    shape_s = np.asarray([s for _, s in plan.shape], np.int64)
     return _sched.FastPod(
-        req=req, check=check, nz_cpu=nz.get(CPU, 0), nz_mem=nz.get(MEMORY, 0),
+        req=np.zeros(n_res, np.int64), check=check, nz_cpu=0, nz_mem=0,
         unsched_ok=tolerates_unschedulable(pod),
         want_name=packed.intern_value(pod.node_name) if pod.node_name else -1,
         taint_bad=_taint_bits(packed, pod), prog=prog, sel_off=sel_off, req_off=req_off, pref_off=pref_off, add_off=add_off,
-        fit_col=fit_col, fit_req=fit_req, fit_w=fit_w, ba_col=ba_col, ba_req=ba_req,
-        w_fit=plan.w_fit, w_ba=0 if best_effort else plan.w_ba, w_taint=plan.w_taint,
+        fit_col=fit_col, fit_req=np.zeros(len(fit_col), np.int64),
+        fit_w=np.asarray([w for _, w in plan.fit_resources], np.int64),
+        ba_col=ba_col, ba_req=np.zeros(len(ba_col), np.int64),
+        w_fit=plan.w_fit, w_ba=plan.w_ba, w_taint=plan.w_taint,
         w_aff=plan.w_aff if pref_off >= 0 else 0, filters=plan.filters,
-        strategy=STRATEGIES[plan.strategy], shape_u=shape_u, shape_s=shape_s, max_aff=max_aff,
+        strategy=STRATEGIES[plan.strategy],
+        shape_u=np.asarray([u for u, _ in plan.shape], np.int64),
+        shape_s=np.asarray([v for _, v in plan.shape], np.int64), max_aff=max_aff,
     )
+
+
+def with_requests(base: _sched.FastPod, packed: PackedCluster, plan: Plan, pod: "Pod",
+                  columns: tuple[np.ndarray, ...]) -> _sched.FastPod:
+    """``base`` (from :func:`compile_constraints`) with ``pod``'s requests;
+    ``columns`` is :func:`score_columns` for the current layout."""
+    cols = packed.res_col
+    req = np.zeros(len(cols), np.int64)
+    for r, q in pod.requests.items():
+        c = cols.get(r)
+        if c is not None:
+            req[c] = q
+    nz = pod.nonzero_requests
+    # BalancedAllocation's PreScore skips best-effort pods (kubernetes#129138).
+    best_effort = all(pod.requests.get(r, 0) == 0 for r in plan.ba_resources)
+    return base.specialize(req, nz.get(CPU, 0), nz.get(MEMORY, 0), *columns, 0 if best_effort else plan.w_ba)
+

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kubekit._fast import _sched
-from kubekit.scheduler.compile import compile_pod, preferred_terms, register_resources, template_key
+from kubekit.scheduler.compile import compile_constraints, register_resources, score_columns, template_key, with_requests
 from kubekit.scheduler.framework import Code, NodeInfo
 from kubekit.scheduler.packed import PackedCluster
 from kubekit.scheduler.plugins.node_affinity import REASON_ENFORCED as AFFINITY_ENFORCED_REASON
@@ -16,10 +16,7 @@ from kubekit.scheduler.plugins.node_affinity import REASON_POD as AFFINITY_REASO
 from kubekit.scheduler.plugins.node_name import REASON as NODE_NAME_REASON
 from kubekit.scheduler.plugins.node_unschedulable import REASON as UNSCHEDULABLE_REASON
 from kubekit.scheduler.plugins.taint_toleration import untolerated_reason
-from kubekit.scheduler.resource_names import CPU, EPHEMERAL_STORAGE, MEMORY, is_scalar_resource_name
 from kubekit.scheduler.results import NodeExplanation, PluginScore
-
-_BASIC = (CPU, MEMORY, EPHEMERAL_STORAGE)
 
 if TYPE_CHECKING:  # pragma: no cover
     from kubekit.api import Node, Pod
@@ -136,16 +133,13 @@ class FastEvaluation:
         scores = {}
         if p.w_fit:
             scores["NodeResourcesFit"] = PluginScore(int(s[0]), int(s[0]), p.w_fit)
-        if self.fp_w_ba:
+        if self.fp.scores_balanced:
             scores["NodeResourcesBalancedAllocation"] = PluginScore(int(s[1]), int(s[1]), p.w_ba)
         if p.w_taint:
             scores["TaintToleration"] = PluginScore(int(s[2]), int(s[4]), p.w_taint)
-        if self.fp_w_aff:
+        if self.fp.scores_affinity:
             scores["NodeAffinity"] = PluginScore(int(s[3]), int(s[5]), p.w_aff)
         return NodeExplanation(name, Code.SUCCESS, (), "", scores, int(s[6]))
-
-    fp_w_ba = 0
-    fp_w_aff = 0
 
 
 class FastEngine:
@@ -195,54 +189,27 @@ class FastEngine:
         if hit is not None and hit[0] == p.layout and hit[1] == p.taint_version:
             self._compiled.move_to_end(key)
             return key, hit[2]
-        fp = self._specialized(profile_name, plan, pod, key[1])
-        if fp is None:
-            fp = compile_pod(p, plan, pod)
+        # Pods that differ only in their requests share the compiled
+        # constraints (nodeName, selector, affinity, tolerations).
+        skey = (profile_name, key[1][3:])
+        base = self._bases.get(skey)
+        if base is None or base[0] != p.layout or base[1] != p.taint_version:
+            base = (p.layout, p.taint_version, compile_constraints(p, plan, pod))
+            self._bases[skey] = base
+            if len(self._bases) > self.max_compiled:
+                self._bases.popitem(last=False)
+        fp = with_requests(base[2], p, plan, pod, self._score_columns(profile_name, plan))
         self._compiled[key] = (p.layout, p.taint_version, fp)
         if len(self._compiled) > self.max_compiled:
             self._compiled.popitem(last=False)
         return key, fp
 
-    def _specialized(self, profile_name: str, plan: "Plan", pod: "Pod", tkey: tuple) -> _sched.FastPod | None:
-        """Compile only the request vectors when a pod with the same
-        scheduling constraints (nodeName, selector, affinity, tolerations)
-        was compiled before: pods that differ only in their requests share
-        the rest.  None when that does not apply."""
-        p = self.packed
-        cols = p.res_col
-        if any(r not in cols for r in pod.requests):
-            return None  # requests of untracked names: the full compile decides
-        skey = (profile_name, tkey[3:])
-        hit = self._bases.get(skey)
-        if hit is None or hit[0] != p.layout or hit[1] != p.taint_version:
-            base = compile_pod(p, plan, pod)
-            self._bases[skey] = (p.layout, p.taint_version, base)
-            if len(self._bases) > self.max_compiled:
-                self._bases.popitem(last=False)
-            return base
-        base = hit[2]
-        vec = self._score_columns(profile_name, plan)
-        req = np.zeros(len(cols), np.int64)
-        for r, q in pod.requests.items():
-            req[cols[r]] = q
-        nz = pod.nonzero_requests
-        return base.specialize(req, nz.get(CPU, 0), nz.get(MEMORY, 0), *vec, plan.w_ba)
-
     def _score_columns(self, profile_name: str, plan: "Plan") -> tuple:
-        """Per scoring resource of the profile: its column (-1: none) and
-        whether it is a scalar resource, for this layout."""
         p = self.packed
         hit = self._columns.get(profile_name)
-        if hit is not None and hit[0] == p.layout:
-            return hit[1]
-
-        def side(names):
-            rcol = [p.res_col.get(r, -1) if (r in _BASIC or is_scalar_resource_name(r)) else -1 for r in names]
-            return np.asarray(rcol, np.int32), np.asarray([is_scalar_resource_name(r) for r in names], np.uint8)
-
-        vec = (*side([r for r, _ in plan.fit_resources]), *side(plan.ba_resources))
-        self._columns[profile_name] = (p.layout, vec)
-        return vec
+        if hit is None or hit[0] != p.layout:
+            hit = self._columns[profile_name] = (p.layout, score_columns(p, plan))
+        return hit[1]
 
     def bind(self, profile_name: str, plan: "Plan", pod: "Pod", slot: int, sign: int = 1) -> None:
         _, fp = self.compiled(profile_name, plan, pod)
@@ -252,10 +219,7 @@ class FastEngine:
     def evaluate(self, profile_name: str, plan: "Plan", pod: "Pod", start: int = 0, limit: int = -1,
                  key: tuple | None = None) -> FastEvaluation:
         _, fp = self.compiled(profile_name, plan, pod, key)
-        ev = FastEvaluation(self, fp, plan, pod, start, limit)
-        ev.fp_w_ba = plan.w_ba if _pod_ba_scored(plan, pod) else 0
-        ev.fp_w_aff = plan.w_aff if preferred_terms(plan, pod) else 0
-        return ev
+        return FastEvaluation(self, fp, plan, pod, start, limit)
 
     def place_one(self, profile_name: str, plan: "Plan", pod: "Pod", rng: _sched.Rng, key: tuple) -> tuple[int, FastEvaluation]:
         """Scan, choose and bind one pod; returns (slot or -1, the evaluation)."""
@@ -342,6 +306,3 @@ class FastEngine:
     def state_bytes(self) -> int:
         return self.packed.nbytes()
 
-
-def _pod_ba_scored(plan: "Plan", pod: "Pod") -> bool:
-    return plan.w_ba != 0 and any(pod.requests.get(r, 0) for r in plan.ba_resources)

@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAX_NODE_SCORE = 100
 MIN_NODE_SCORE = 0
-MAX_TOTAL_SCORE = 2**63 - 1
 
 
 class Code(enum.IntEnum):
@@ -103,10 +102,6 @@ class NodeInfo:
         self.nonzero_cpu_milli += sign * nz.get("cpu", 0)
         self.nonzero_memory_bytes += sign * nz.get("memory", 0)
         self.pod_count += sign
-
-
-class Plugin(Protocol):
-    name: str
 
 
 @runtime_checkable

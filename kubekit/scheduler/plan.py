@@ -21,8 +21,6 @@ BUILTIN_FILTERS = {
 }
 BUILTIN_SCORES = ("NodeResourcesFit", "NodeResourcesBalancedAllocation", "TaintToleration", "NodeAffinity")
 STRATEGIES = {"LeastAllocated": 0, "MostAllocated": 1, "RequestedToCapacityRatio": 2}
-# Plugins kubekit implements whose work needs no kernel (queue sort, binding).
-BUILTIN_OTHER = ("PrioritySort", "DefaultBinder")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ MEMORY = "memory"
 EPHEMERAL_STORAGE = "ephemeral-storage"
 PODS = "pods"
 DEFAULT_NAMESPACE_PREFIX = "kubernetes.io/"
-REQUESTS_PREFIX = "requests."
 
 __all__ = ["is_extended_resource_name", "is_native_resource", "is_prefixed_native_resource", "is_scalar_resource_name", "is_tracked"]
 

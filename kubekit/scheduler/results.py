@@ -3,7 +3,6 @@ kube-scheduler's message, and the per-node explanation."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -110,9 +109,3 @@ class BatchResult:
     @property
     def unschedulable(self) -> tuple[ScheduleResult, ...]:
         return tuple(r for r in self.results if r.node is None)
-
-    def reason_histogram(self) -> Counter:
-        c: Counter = Counter()
-        for r in self.unschedulable:
-            c[r.message] += 1
-        return c

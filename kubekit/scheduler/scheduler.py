@@ -349,8 +349,6 @@ class Scheduler:
 
     def _place_one(self, rt: _ProfileRuntime, pod: "Pod", key: tuple) -> ScheduleResult:
         k = pod_key(pod)
-        if k in self._bound:
-            raise SchedulerError(f"pod {k} is already bound")
         prof = rt.profile.scheduler_name
         slot, ev = self.engine.place_one(prof, rt.plan, pod, self._rng, key)
         if slot < 0:
@@ -361,9 +359,6 @@ class Scheduler:
 
     def _place_run(self, rt: _ProfileRuntime, run: list["Pod"], idxs: list[int], key: tuple, results: list) -> None:
         prof = rt.profile.scheduler_name
-        for p in run:
-            if pod_key(p) in self._bound:
-                raise SchedulerError(f"pod {pod_key(p)} is already bound")
         slots, totals, feasible = self.engine.place_run(prof, rt.plan, run[0], len(run), self._rng, key)
         names = self._slots.names
         n_live = len(self._slots)

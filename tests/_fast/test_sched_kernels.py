@@ -53,18 +53,15 @@ def test_incremental_index_equals_scan(n, seed, binds):
     out, totals, feas = (np.full(binds, -1, np.int64) for _ in range(3))
     done = idx.place_run(_sched.Rng(seed), binds, out, totals, feas)
     ev = eng.evaluate("default-scheduler", rt.plan, PREFERRING)
-    want = np.where(ev.status[: fp_slots(eng)] == _sched.STATUS_FEASIBLE, ev.scores[: fp_slots(eng), 6], _sched.NO_TOTAL_SCORE)
-    assert np.array_equal(idx.totals()[: fp_slots(eng)], want)
+    used = eng.n_used
+    want = np.where(ev.status[:used] == _sched.STATUS_FEASIBLE, ev.scores[:used, 6], _sched.NO_TOTAL_SCORE)
+    assert np.array_equal(idx.totals()[:used], want)
     assert idx.n_feasible == ev.n_feasible
     # every placement respected capacity: the packed usage never exceeds allocatable
     p = eng.packed
     assert (p.used[:n] <= p.alloc[:n]).all()
     assert (p.npods[:n] <= p.maxpods[:n]).all()
     assert done == int((out >= 0).sum())
-
-
-def fp_slots(eng):
-    return eng.n_used
 
 
 def test_scan_marks_every_slot():

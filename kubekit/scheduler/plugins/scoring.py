@@ -58,12 +58,6 @@ def rtcr_resource_score(shape: Sequence[tuple[int, int]], requested: int, capaci
     return broken_linear(shape, requested * MAX_UTILIZATION // capacity)
 
 
-def weighted_mean_trunc(scores: Sequence[int], weights: Sequence[int]) -> int:
-    total = sum(s * w for s, w in zip(scores, weights))
-    wsum = sum(weights)
-    return 0 if wsum == 0 else total // wsum
-
-
 def go_round(x: float) -> int:
     """``math.Round``: half away from zero."""
     return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
