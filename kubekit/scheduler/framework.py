@@ -68,7 +68,6 @@ class Status:
 
 
 SUCCESS = Status()
-SKIP = Status(Code.SKIP)
 
 
 class CycleState(dict):

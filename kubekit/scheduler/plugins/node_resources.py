@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from kubekit.scheduler.framework import SKIP, SUCCESS, Code, CycleState, NodeInfo, Status
+from kubekit.scheduler.framework import SUCCESS, Code, CycleState, NodeInfo, Status
 from kubekit.scheduler.plugins.scoring import MAX_CUSTOM_PRIORITY_SCORE, MAX_NODE_SCORE, balanced_score, strategy_score
 from kubekit.scheduler.resource_names import (
     CPU,
@@ -128,4 +128,4 @@ class BalancedAllocation:
         return balanced_score(reqs, allocs), SUCCESS
 
 
-__all__ = ["NodeResourcesFit", "BalancedAllocation", "insufficient_resources", "allocatable_and_requested", "SKIP"]
+__all__ = ["NodeResourcesFit", "BalancedAllocation", "insufficient_resources", "allocatable_and_requested"]
