@@ -37,6 +37,10 @@ EXTENSIONS = [
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=CFLAGS,
     ),
+] + [
+    # The runtime's syscall layer: no numpy, so `kubekit run` starts fast.
+    Extension(f"kubekit._fast.{name}", [f"kubekit/_fast/{name}.pyx"], extra_compile_args=CFLAGS)
+    for name in ("_sys", "_spawn", "_cgstats")
 ]
 
 setup(

@@ -3,15 +3,50 @@
 The public surface::
 
     from kubekit import Quantity, Pod, Node, Scheduler
+    from kubekit.runtime import Runtime, ContainerSpec, Resources
+
+Names are imported on first use (PEP 562), so ``kubekit run`` and other
+runtime-only paths never load numpy or the scheduler.
 """
 
-from kubekit.api import Node, Pod, Quantity
-from kubekit.errors import ConfigError, KubekitError, ManifestError, QuantityError, SchedulerError
-from kubekit.scheduler import BatchResult, Explanation, ScheduleResult, Scheduler, load_config
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from kubekit.errors import (
+    CgroupError, ConfigError, ContainerError, KubekitError, ManifestError, QuantityError, RuntimeSpecError,
+    SchedulerError,
+)
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "Node": "kubekit.api", "Pod": "kubekit.api", "Quantity": "kubekit.api",
+    "BatchResult": "kubekit.scheduler", "Explanation": "kubekit.scheduler", "ScheduleResult": "kubekit.scheduler",
+    "Scheduler": "kubekit.scheduler", "load_config": "kubekit.scheduler",
+}
+
+if TYPE_CHECKING:
+    from kubekit.api import Node, Pod, Quantity
+    from kubekit.scheduler import BatchResult, Explanation, ScheduleResult, Scheduler, load_config
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kubekit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
-    "BatchResult", "ConfigError", "Explanation", "KubekitError", "ManifestError", "Node", "Pod", "Quantity",
-    "QuantityError", "ScheduleResult", "Scheduler", "SchedulerError", "load_config", "__version__",
+    "BatchResult", "CgroupError", "ConfigError", "ContainerError", "Explanation", "KubekitError", "ManifestError",
+    "Node", "Pod", "Quantity", "QuantityError", "RuntimeSpecError", "ScheduleResult", "Scheduler", "SchedulerError",
+    "load_config", "__version__",
 ]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-import yaml
+from kubekit.runtime.cli import add_run_parser
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -16,6 +15,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _load_docs(paths: list[str]) -> list[dict]:
+    import yaml
+
     docs = []
     for p in paths:
         with open(p, encoding="utf-8") as f:
@@ -24,6 +25,8 @@ def _load_docs(paths: list[str]) -> list[dict]:
 
 
 def _cmd_schedule(args: argparse.Namespace) -> int:
+    import json
+
     from kubekit.api import Node
     from kubekit.demo import SCHEDULABLE_KINDS, replicas
     from kubekit.scheduler import Scheduler
@@ -48,7 +51,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="kubekit", description="Kubernetes-exact scheduling toolkit")
+    ap = argparse.ArgumentParser(prog="kubekit", description="Kubernetes-exact scheduling and container runtime toolkit")
     sub = ap.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("demo", help="schedule a real workload on a real 1,213-node cluster and explain it")
     d.add_argument("--seed", type=int, default=0)
@@ -61,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--explain", action="store_true", help="print every node's filter status and scores")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_cmd_schedule)
+    add_run_parser(sub)
     args = ap.parse_args(argv)
     return args.func(args)
 

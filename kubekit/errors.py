@@ -35,3 +35,19 @@ class ConfigError(KubekitError, ValueError):
 
 class SchedulerError(KubekitError):
     """The scheduler was used incorrectly (unknown node, duplicate node name...)."""
+
+
+class RuntimeSpecError(KubekitError, ValueError):
+    """A container spec is invalid (a missing rootfs, a hostname without a UTS
+    namespace, a bad quantity...).  Raised before anything is created."""
+
+
+class ContainerError(KubekitError, OSError):
+    """Starting or managing a container failed in the kernel.  The message names
+    the step, e.g. ``pivot_root(/var/lib/kubekit/...): Invalid argument``;
+    ``errno`` is set when the kernel gave one."""
+
+
+class CgroupError(KubekitError, OSError):
+    """A cgroup operation failed (the kernel refused a limit, a cgroup is not
+    empty, lowering memory below current usage...)."""

@@ -1,0 +1,83 @@
+"""Type stubs for the runtime's syscall layer (kubekit/_fast/_sys.pyx)."""
+
+import os
+from typing import NamedTuple, TypeAlias
+
+_Path: TypeAlias = str | bytes | os.PathLike[str] | os.PathLike[bytes]
+
+CLONE_NEWNS: int
+CLONE_NEWUTS: int
+CLONE_NEWIPC: int
+CLONE_NEWPID: int
+CLONE_NEWNET: int
+CLONE_NEWUSER: int
+CLONE_NEWCGROUP: int
+CLONE_NEWTIME: int
+CLONE_PIDFD: int
+CLONE_INTO_CGROUP: int
+
+MS_RDONLY: int
+MS_NOSUID: int
+MS_NODEV: int
+MS_NOEXEC: int
+MS_REMOUNT: int
+MS_BIND: int
+MS_MOVE: int
+MS_REC: int
+MS_PRIVATE: int
+MS_SLAVE: int
+MS_SHARED: int
+MS_RELATIME: int
+MS_STRICTATIME: int
+MS_NOATIME: int
+MS_NODIRATIME: int
+MNT_DETACH: int
+
+WEXITED: int
+WNOHANG: int
+WNOWAIT: int
+CLD_EXITED: int
+CLD_KILLED: int
+CLD_DUMPED: int
+
+PR_SET_NO_NEW_PRIVS: int
+PR_SET_PDEATHSIG: int
+PR_SET_KEEPCAPS: int
+PR_CAPBSET_DROP: int
+
+CLOSE_RANGE_CLOEXEC: int
+
+class Rusage(NamedTuple):
+    utime_s: float
+    stime_s: float
+    maxrss_kib: int
+    minflt: int
+    majflt: int
+    nvcsw: int
+    nivcsw: int
+
+def clone3(flags: int = 0, cgroup_fd: int = -1) -> tuple[int, int]: ...
+def clone(flags: int = 0) -> int: ...
+def unshare(flags: int) -> None: ...
+def setns(fd: int | _Path, nstype: int = 0) -> None: ...
+def mount(source: _Path | None, target: _Path, fstype: _Path | None, flags: int = 0, data: str | bytes | None = None) -> None: ...
+def umount2(target: _Path, flags: int = 0) -> None: ...
+def pivot_root(new_root: _Path, put_old: _Path) -> None: ...
+def sethostname(name: str | bytes) -> None: ...
+def setdomainname(name: str | bytes) -> None: ...
+def prctl(option: int, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: int = 0) -> int: ...
+def set_no_new_privs() -> None: ...
+def get_no_new_privs() -> bool: ...
+def set_pdeathsig(sig: int) -> None: ...
+def get_pdeathsig() -> int: ...
+def capget(pid: int = 0) -> tuple[int, int, int]: ...
+def capset(effective: int, permitted: int, inheritable: int) -> None: ...
+def cap_bound_drop(cap: int) -> None: ...
+def cap_bound_read(cap: int) -> bool: ...
+def cap_ambient_clear() -> None: ...
+def cap_last_cap() -> int: ...
+def close_range(first: int, last: int = 0xFFFFFFFF, flags: int = 0) -> None: ...
+def pidfd_open(pid: int, flags: int = 0) -> int: ...
+def pidfd_send_signal(pidfd: int, sig: int) -> None: ...
+def waitid_pidfd(pidfd: int, options: int = ...) -> tuple[int, int, int] | None: ...
+def wait4(pid: int, options: int = 0) -> tuple[int, int, Rusage]: ...
