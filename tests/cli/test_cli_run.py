@@ -1,0 +1,105 @@
+"""`kubekit run` and `kubekit gc`, as a user runs them (a real process)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from kubekit.runtime.busybox import make_busybox_rootfs
+
+
+@pytest.fixture(scope="module")
+def rootfs():
+    top = tempfile.mkdtemp(prefix="kubekit-cli-rootfs-")
+    os.chmod(top, 0o755)
+    try:
+        yield make_busybox_rootfs(os.path.join(top, "rootfs"))
+    finally:
+        shutil.rmtree(top)
+
+
+@pytest.fixture
+def env(tmp_path):
+    """Run the CLI against private state, data and cgroup roots."""
+    e = dict(os.environ)
+    e["KUBEKIT_STATE_DIR"] = str(tmp_path / "state")
+    e["KUBEKIT_DATA_DIR"] = str(tmp_path / "data")
+    e["KUBEKIT_CGROUP_ROOT"] = f"/kubekit-clitest-{secrets.token_hex(4)}"
+    yield e
+    from kubekit.runtime import Runtime
+    rt = Runtime(state_dir=e["KUBEKIT_STATE_DIR"], data_dir=e["KUBEKIT_DATA_DIR"], cgroup_root=e["KUBEKIT_CGROUP_ROOT"])
+    assert rt.state.ids() == [] or all(rt.state.load(i).status == "exited" for i in rt.state.ids())
+    rt.sweep(include_exited=True)
+    rt.driver.remove_if_empty(e["KUBEKIT_CGROUP_ROOT"])
+
+
+def kubekit(env, *args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "kubekit", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_run_exits_with_the_commands_status(env, rootfs):
+    p = kubekit(env, "run", "--rm", "--rootfs", rootfs, "--hostname", "box", "-e", "X=42", "--",
+                "/bin/sh", "-c", "echo $(hostname) $X; exit 3")
+    assert (p.returncode, p.stdout) == (3, "box 42\n"), p.stderr
+
+
+def test_run_limits_apply(env, rootfs):
+    p = kubekit(env, "run", "--rm", "--rootfs", rootfs, "--memory", "32Mi", "--cpus", "500m", "--pids", "64", "--",
+                "/bin/tail", "/dev/zero")
+    assert p.returncode == 137 and "OOMKilled" in p.stderr
+
+
+def test_run_host_rootfs_and_volume(env, tmp_path):
+    (tmp_path / "in.txt").write_text("hello\n")
+    p = kubekit(env, "run", "--rm", "--host-rootfs", "-v", f"{tmp_path}:/mnt/data:ro", "--",
+                "/bin/sh", "-c", "cat /mnt/data/in.txt; ls /sys/class/net")
+    assert (p.returncode, p.stdout) == (0, "hello\nlo\n"), p.stderr
+
+
+def test_run_net_host_sees_host_interfaces(env, rootfs):
+    p = kubekit(env, "run", "--rm", "--rootfs", rootfs, "--net", "host", "--", "/bin/ls", "/sys/class/net")
+    assert p.returncode == 0 and sorted(p.stdout.split()) == sorted(os.listdir("/sys/class/net"))
+
+
+def test_run_without_rm_keeps_the_upper_layer_until_gc(env, rootfs):
+    p = kubekit(env, "run", "--name", "keepme", "--rootfs", rootfs, "--", "/bin/sh", "-c", "echo x > /new")
+    assert p.returncode == 0, p.stderr
+    upper = os.path.join(env["KUBEKIT_DATA_DIR"], "containers", "keepme", "upper")
+    assert open(os.path.join(upper, "new")).read() == "x\n"
+    g = kubekit(env, "gc")
+    assert g.stdout.split() == ["keepme"] and not os.path.exists(upper)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--rootfs", "/nonexistent-kubekit", "--", "/bin/true"], "is not a directory"),
+    (["--rootfs", "{rootfs}", "--memory", "12Qi", "--", "/bin/true"], "--memory: .*12Qi"),
+    (["--rootfs", "{rootfs}", "--cpus", "-1", "--", "/bin/true"], "--cpus: '-1' must be positive"),
+    (["--rootfs", "{rootfs}", "-v", "nocolon", "--", "/bin/true"], "is not SRC:DST"),
+    (["--rootfs", "{rootfs}", "--cpus", "1000000000", "--", "/bin/true"], "cfs_quota_us|cpu.max"),
+    (["--rootfs", "{rootfs}"], "give the command after --"),
+])
+def test_bad_input_is_a_clear_error_and_leaves_nothing(env, rootfs, args, message):
+    import re
+    p = kubekit(env, "run", *[a.replace("{rootfs}", rootfs) for a in args])
+    assert p.returncode == 125 and re.search(message, p.stderr), p.stderr
+    assert not os.path.isdir(os.path.join(env["KUBEKIT_DATA_DIR"], "containers")) or \
+        os.listdir(os.path.join(env["KUBEKIT_DATA_DIR"], "containers")) == []
+
+
+def test_command_not_found_is_127(env, rootfs):
+    p = kubekit(env, "run", "--rm", "--rootfs", rootfs, "--", "/no/such")
+    assert p.returncode == 127 and "exec(/no/such): No such file or directory" in p.stderr
+
+
+def test_run_path_imports_neither_numpy_nor_the_scheduler(env, rootfs):
+    code = ("import sys; from kubekit.cli import main; rc = main(['run', '--rm', '--rootfs', sys.argv[1], '--', "
+            "'/bin/true']); print(rc, 'numpy' in sys.modules, any(m.startswith('kubekit.scheduler') for m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", code, rootfs], env=env, capture_output=True, text=True, timeout=60)
+    assert p.stdout.split() == ["0", "False", "False"], p.stderr
