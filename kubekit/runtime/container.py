@@ -184,3 +184,20 @@ class Container:
 
 def remove_tree(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+# What a bundle holds when its container wrote nothing (overlayfs makes work/work).
+BUNDLE_DIRS = ("work/work", "work", "upper", "rootfs", "")
+
+
+def remove_bundle(bundle: str) -> None:
+    """Remove a container's directories: five rmdir(2) when the container
+    left its upper layer empty, a full tree walk otherwise."""
+    for d in BUNDLE_DIRS:
+        try:
+            os.rmdir(os.path.join(bundle, d) if d else bundle)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            remove_tree(bundle)
+            return

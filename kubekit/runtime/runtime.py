@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from kubekit.errors import ContainerError, RuntimeSpecError
 from kubekit.runtime import plan
-from kubekit.runtime.container import Container, ExitStatus, remove_tree
+from kubekit.runtime.container import Container, ExitStatus, remove_bundle, remove_tree
 from kubekit.runtime.mountinfo import read_host_submounts
 from kubekit.runtime.spec import ContainerSpec, Resources
 from kubekit.runtime.state import Record, StateDir, owner_alive, process_start_time
@@ -203,11 +203,12 @@ class Runtime:
         if keep_upper:
             for d in ("rootfs", "work"):
                 remove_tree(os.path.join(rec.bundle, d))
+
             from dataclasses import replace
 
             self.state.save(replace(rec, status="exited"))
             return
-        remove_tree(rec.bundle)
+        remove_bundle(rec.bundle)
         self.state.remove(rec.id)
 
     def create_pod(self, uid: str, hostname: str | None = None, resources: Resources = Resources(),

@@ -227,24 +227,47 @@ class Cgroup:
     def kill(self) -> None:
         raise NotImplementedError
 
+    def populated(self) -> bool:
+        """True if any process is in the cgroup or below it (v2 and hybrid
+        read one line of ``cgroup.events``; v1 lists ``cgroup.procs``)."""
+        return bool(self.pids())
+
     def destroy(self) -> None:
         """Kill every process, then remove the cgroup and every sub-cgroup
-        bottom-up in every hierarchy (EBUSY retried, bounded).  Idempotent."""
+        bottom-up in every hierarchy (EBUSY retried, bounded).  Idempotent.
+
+        The common case — the container's processes are gone, no sub-cgroups —
+        costs one populated check and one rmdir(2) per hierarchy; anything the
+        kernel calls busy sends it down the full path (kill, walk the tree)."""
         self.close()
-        if not self.exists():
-            return
         errors: list[CgroupError] = []
-        try:
-            self.kill()
-        except CgroupError as e:
-            errors.append(e)
+        killed = False
+        if self.populated():
+            killed = self._kill_collecting(errors)
         for _, d in self.dirs:
             try:
+                if not killed and not self.driver.plain:
+                    try:
+                        os.rmdir(d)
+                        continue
+                    except FileNotFoundError:
+                        continue
+                    except OSError as e:
+                        if e.errno not in (errno.EBUSY, errno.ENOTEMPTY):
+                            raise CgroupError(e.errno, f"rmdir {d}: {files.why(e)}", d) from None
+                    killed = self._kill_collecting(errors)
                 files.rmdir_tree(d, plain=self.driver.plain)
             except CgroupError as e:
                 errors.append(e)
         if errors:
             raise errors[0]
+
+    def _kill_collecting(self, errors: list[CgroupError]) -> bool:
+        try:
+            self.kill()
+        except CgroupError as e:
+            errors.append(e)
+        return True
 
 
 class CgroupDriver:
@@ -267,8 +290,9 @@ class CgroupDriver:
         """Validate and convert (before anything is created)."""
         raise NotImplementedError
 
-    def _prepare(self, cg: Cgroup, writes: Sequence[Write]) -> None:
-        """Make new directories usable (v1 cpuset seeding, v2 subtree_control)."""
+    def _prepare(self, cg: Cgroup, writes: Sequence[Write], created: Sequence[str]) -> None:
+        """Make new directories usable (v1 cpuset seeding, v2 subtree_control);
+        ``created``: the directories this create made."""
 
     # ---- operations ------------------------------------------------------------
     def create(self, path: str, resources: Resources | None = None) -> Cgroup:
@@ -278,12 +302,16 @@ class CgroupDriver:
         path = normalize_path(path)
         writes = self._plan(resources if resources is not None else Resources())
         cg = self.cgroup_class(self, path)
-        self._check_reusable(cg)
         created: list[str] = []
         try:
+            existed = False
             for h, _ in cg.dirs:
-                created += self._mkdirs(h.mount.rstrip("/"), path)
-            self._prepare(cg, writes)
+                new = self._mkdirs(h.mount.rstrip("/"), path)
+                existed = existed or not new
+                created += new
+            if existed:
+                self._check_reusable(cg)
+            self._prepare(cg, writes, created)
             cg._apply_limits(writes)
         except BaseException:
             for d in reversed(created):
@@ -304,18 +332,28 @@ class CgroupDriver:
             raise CgroupError(errno.EBUSY, f"cgroup {cg.path} is unexpectedly frozen")
 
     def _mkdirs(self, mount: str, path: str) -> list[str]:
-        created = []
-        d = mount
-        for part in path.strip("/").split("/"):
-            d = f"{d}/{part}"
-            try:
-                os.mkdir(d, 0o755)
-            except FileExistsError:
-                continue
-            except OSError as e:
-                raise CgroupError(e.errno, f"mkdir {d}: {files.why(e)}", d) from None
-            created.append(d)
-        return created
+        """mkdir ``mount + path`` and any missing parent, leaf first (one
+        system call when the parent exists); returns what was created."""
+        d = mount + path
+        try:
+            os.mkdir(d, 0o755)
+            return [d]
+        except FileExistsError:
+            return []
+        except FileNotFoundError:
+            parent = path.rsplit("/", 1)[0]
+            if not parent:
+                raise CgroupError(errno.ENOENT, f"mkdir {d}: the hierarchy {mount} is missing", d) from None
+            created = self._mkdirs(mount, parent)
+        except OSError as e:
+            raise CgroupError(e.errno, f"mkdir {d}: {files.why(e)}", d) from None
+        try:
+            os.mkdir(d, 0o755)
+        except FileExistsError:
+            return created
+        except OSError as e:
+            raise CgroupError(e.errno, f"mkdir {d}: {files.why(e)}", d) from None
+        return [*created, d]
 
     def open(self, path: str) -> Cgroup:
         """An existing cgroup (for gc and recovery); CgroupError(ENOENT) if it
@@ -336,20 +374,22 @@ class CgroupDriver:
 
     def remove_if_empty(self, path: str) -> bool:
         """Remove ``path`` (a pod cgroup) in every hierarchy if it has no child
-        cgroup and no process in any.  True if it is gone."""
+        cgroup and no process in any.  True if it is gone.  The kernel refuses
+        rmdir(2) of a cgroup with children or processes (EBUSY), so the first
+        hierarchy answers the question for all of them in one system call."""
         path = normalize_path(path)
         dirs = [h.mount.rstrip("/") + path for h in self.hierarchies]
-        present = [d for d in dirs if os.path.isdir(d)]
-        for d in present:
-            if files.subdirs(d) or files.procs(d):
-                return False
-        for d in present:
+        if self.plain:
+            for d in dirs:
+                if os.path.isdir(d) and (files.subdirs(d) or files.procs(d)):
+                    return False
+        for i, d in enumerate(dirs):
             try:
                 os.rmdir(d) if not self.plain else files.rmdir(d, plain=True)
             except FileNotFoundError:
                 pass
             except OSError as e:
-                if e.errno in (errno.EBUSY, errno.ENOTEMPTY):
+                if e.errno in (errno.EBUSY, errno.ENOTEMPTY) and i == 0:
                     return False
                 raise CgroupError(e.errno, f"rmdir {d}: {files.why(e)}", d) from None
         return True

@@ -54,13 +54,23 @@ def write_lines(directory: str, name: str, values: list[str], *, create: bool = 
 
 def read_file(directory: str, name: str) -> str:
     """The content of ``directory/name``, trailing newline stripped.  Raises
-    CgroupError naming the file."""
+    CgroupError naming the file.  (os.open/os.read: three system calls, where
+    a buffered text file costs seven.)"""
     path = f"{directory}/{name}"
     try:
-        with open(path, encoding="utf-8") as f:
-            return f.read().rstrip("\n")
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            chunks = []
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
     except OSError as e:
         raise CgroupError(e.errno, f"read {name} in {directory}: {why(e)}", path) from None
+    return b"".join(chunks).decode("utf-8", "surrogateescape").rstrip("\n")
 
 
 def read_optional(directory: str, name: str) -> str | None:
@@ -99,12 +109,9 @@ def tree_bottom_up(directory: str) -> list[str]:
 def procs(directory: str) -> list[int]:
     """Processes listed in ``directory/cgroup.procs`` ([] if it is missing)."""
     try:
-        with open(f"{directory}/cgroup.procs", encoding="ascii") as f:
-            return [int(line) for line in f.read().split()]
-    except FileNotFoundError:
-        return []
-    except OSError as e:
-        if e.errno == errno.ENODEV:     # the cgroup was removed while we read
+        return [int(line) for line in read_file(directory, "cgroup.procs").split()]
+    except CgroupError as e:
+        if e.errno in (errno.ENOENT, errno.ENODEV):   # missing, or removed while we read
             return []
         raise CgroupError(e.errno, f"read cgroup.procs in {directory}: {why(e)}", directory) from None
 
@@ -143,7 +150,18 @@ def rmdir(directory: str, *, plain: bool = False) -> bool:
 
 
 def rmdir_tree(directory: str, *, plain: bool = False) -> None:
-    """Remove ``directory`` and every cgroup below it, deepest first."""
+    """Remove ``directory`` and every cgroup below it, deepest first.  The
+    common case, a leaf, costs one rmdir(2); the tree is walked only if the
+    kernel says the directory is busy or not empty."""
+    if not plain:
+        try:
+            os.rmdir(directory)
+            return
+        except FileNotFoundError:
+            return
+        except OSError as e:
+            if e.errno not in (errno.EBUSY, errno.ENOTEMPTY):
+                raise CgroupError(e.errno, f"rmdir {directory}: {why(e)}", directory) from None
     for d in tree_bottom_up(directory):
         rmdir(d, plain=plain)
 

@@ -20,6 +20,13 @@ class HybridCgroup(V1Cgroup):
         assert d is not None
         return d
 
+    def populated(self) -> bool:
+        """One read of the unified tree's cgroup.events: every process of the
+        container is there (it was born there or attached there)."""
+        if self.driver.plain:
+            return super().populated()
+        return v2.populated(self._unified())
+
     def freeze(self) -> None:
         """Freeze through the unified tree's cgroup.freeze."""
         v2.set_frozen(self._unified(), True)

@@ -172,10 +172,10 @@ class V1Driver(CgroupDriver):
         self._check_mounted(writes)
         return writes
 
-    def _prepare(self, cg: Cgroup, writes: Sequence[Write]) -> None:
+    def _prepare(self, cg: Cgroup, writes: Sequence[Write], created: Sequence[str]) -> None:
         top = self._hierarchy_dir("cpuset")
         if top is not None:
-            seed_cpuset(top, cg.path, create=self.plain)
+            seed_cpuset(top, cg.path, created, create=self.plain)
         devices = cg.dir_for("devices")
         if devices is not None:
             for name in ("devices.deny", "devices.allow"):
@@ -195,16 +195,20 @@ DEFAULT_DEVICE_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
-def seed_cpuset(top: str, path: str, *, create: bool = False) -> None:
+def seed_cpuset(top: str, path: str, created: Sequence[str] = (), *, create: bool = False) -> None:
     """Copy ``cpuset.cpus``/``cpuset.mems`` from each parent to each level of
-    ``path`` whose own are empty, from the top down."""
+    ``path`` whose own are empty, from the top down (as runc's
+    cpusetCopyIfNeeded), and turn ``cgroup.clone_children`` on in the levels
+    this create made, so the kernel seeds their future children itself."""
     parent = top
     for part in path.strip("/").split("/"):
         d = f"{parent}/{part}"
         for name in ("cpuset.cpus", "cpuset.mems"):
             own = files.read_optional(d, name)
             if own is None or own.strip() == "":
-                value = files.read_file(parent, name).strip()
+                value = (files.read_optional(parent, name) or "").strip()
                 if value:
                     files.write_file(d, name, value, create=create)
+        if d in created and (files.read_optional(d, "cgroup.clone_children") or "").strip() != "1":
+            files.write_file(d, "cgroup.clone_children", "1", create=create)
         parent = d

@@ -53,6 +53,12 @@ def is_frozen(directory: str) -> bool:
     return (files.read_optional(directory, "cgroup.freeze") or "0").strip() == "1"
 
 
+def populated(directory: str) -> bool:
+    """``cgroup.events``' populated line: any process in the subtree?"""
+    text = files.read_optional(directory, "cgroup.events")
+    return text is not None and "populated 1" in text.splitlines()
+
+
 def kill_tree(directory: str) -> bool:
     """SIGKILL everything in ``directory`` and below with ``cgroup.kill`` and
     wait until it is unpopulated.  False if this kernel has no cgroup.kill."""
@@ -70,6 +76,12 @@ def kill_tree(directory: str) -> bool:
 
 class V2Cgroup(Cgroup):
     driver: V2Driver
+
+    def populated(self) -> bool:
+        if self.driver.plain:
+            return super().populated()
+        assert self.v2_dir is not None
+        return populated(self.v2_dir)
 
     def _write_dir(self, w: Write) -> str:
         assert self.v2_dir is not None
@@ -198,7 +210,7 @@ class V2Driver(CgroupDriver):
         self._check_available(writes)
         return writes
 
-    def _prepare(self, cg: Cgroup, writes: Sequence[Write]) -> None:
+    def _prepare(self, cg: Cgroup, writes: Sequence[Write], created: Sequence[str]) -> None:
         self._enable(cg, writes)
 
     def wanted_controllers(self, writes: Sequence[Write]) -> list[str]:
