@@ -6,10 +6,8 @@ keeps the pidfd, waits on it (blocking or from asyncio) and reaps the child.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import select
-import shutil
 import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -132,6 +130,8 @@ class Container:
         """Wait from asyncio: the pidfd becomes readable when the init exits."""
         if self.exit_status is not None:
             return self.exit_status
+        import asyncio  # not at the top: `kubekit run` never pays for it
+
         loop = asyncio.get_running_loop()
         done = loop.create_future()
         loop.add_reader(self.pidfd, lambda: done.done() or done.set_result(None))
@@ -183,6 +183,8 @@ class Container:
 
 
 def remove_tree(path: str) -> None:
+    import shutil
+
     shutil.rmtree(path, ignore_errors=True)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -98,7 +97,7 @@ class Runtime:
         create the container under (``<cgroup_root>/pod<pod>/<id>``); without
         it the container gets a pod cgroup of its own."""
         plan.validate(spec)
-        cid = name or secrets.token_hex(6)
+        cid = name or os.urandom(6).hex()
         if not cid.replace("-", "").replace("_", "").isalnum():
             raise RuntimeSpecError(f"name: {cid!r} must be letters, digits, '-' and '_'")
         bundle = os.path.join(self.containers_dir, cid)
