@@ -46,7 +46,7 @@ class Container:
     """Created by :meth:`Runtime.create`; the child waits before ``execve``
     until :meth:`start`."""
 
-    def __init__(self, runtime: Runtime, record: Record, spec: ContainerSpec, program: Program,
+    def __init__(self, runtime: Runtime, record: Record, spec: ContainerSpec | None, program: Program | None,
                  cgroup: Cgroup) -> None:
         self.runtime = runtime
         self.record = record
@@ -63,7 +63,8 @@ class Container:
 
     # -- start-up protocol -------------------------------------------------
     def _fail(self, index: int, err: int) -> ContainerError:
-        label = self.program.ops[index].label if 0 <= index < len(self.program.ops) else f"step {index}"
+        ops = self.program.ops if self.program is not None else ()
+        label = ops[index].label if 0 <= index < len(ops) else f"step {index}"
         return ContainerError(err, f"{label}: {os.strerror(err)}" if err else label)
 
     def _expect_wait(self) -> int:
@@ -92,6 +93,7 @@ class Container:
             self.status = "stopped"
             raise self._fail(*rec)
         self.status = "running"
+        self.program = None  # the op labels were only needed to explain a failed start
         self.runtime._mark(self, "running")
 
     # -- signals and waiting -------------------------------------------------
@@ -189,11 +191,11 @@ def remove_tree(path: str) -> None:
 
 
 # What a bundle holds when its container wrote nothing (overlayfs makes work/work).
-BUNDLE_DIRS = ("work/work", "work", "upper", "rootfs", "")
+BUNDLE_DIRS = ("work/work", "work", "upper", "")
 
 
 def remove_bundle(bundle: str) -> None:
-    """Remove a container's directories: five rmdir(2) when the container
+    """Remove a container's directories: four rmdir(2) when the container
     left its upper layer empty, a full tree walk otherwise."""
     for d in BUNDLE_DIRS:
         try:

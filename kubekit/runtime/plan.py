@@ -69,17 +69,20 @@ class Setup:
     layout: Layout
     ns_fds: dict[str, int]          # namespace type -> fd to setns into
     stdio: tuple[int, int, int]     # fds for the payload's 0, 1, 2
-    into_cgroup: bool               # clone3 placed the child in its (v2) cgroup
+    # clone3(CLONE_INTO_CGROUP) puts the child in *all* its cgroups (pure v2);
+    # otherwise v1 hierarchies are attached after clone, and the cgroup
+    # namespace must wait for that, or its root would be the caller's cgroup.
+    born_in_cgroups: bool
     last_cap: int
     host_submounts: tuple[str, ...] = ()
 
 
-def clone_flags(spec: ContainerSpec, into_cgroup: bool) -> int:
+def clone_flags(spec: ContainerSpec, born_in_cgroups: bool) -> int:
     flags = 0
     for ns in spec.namespaces:
         if ns in spec.join_namespaces:
             continue
-        if ns == "cgroup" and not into_cgroup:
+        if ns == "cgroup" and not born_in_cgroups:
             continue  # unshared after the parent attached us (see build)
         flags |= CLONE_FLAGS[ns]
     return flags
@@ -308,7 +311,7 @@ def build(spec: ContainerSpec, setup: Setup, *, pause: bool = False) -> Program:
     if "net" in spec.namespaces and "net" not in spec.join_namespaces:
         ops.append(Op(Code.LO_UP, "bring up lo"))
     ops.append(Op(Code.WAIT, "wait for start"))
-    if "cgroup" in spec.namespaces and "cgroup" not in spec.join_namespaces and not setup.into_cgroup:
+    if "cgroup" in spec.namespaces and "cgroup" not in spec.join_namespaces and not setup.born_in_cgroups:
         ops.append(Op(Code.UNSHARE, "unshare(CLONE_NEWCGROUP)", flags=CLONE_FLAGS["cgroup"]))
     for fd, target in zip(setup.stdio, (0, 1, 2)):
         ops.append(Op(Code.DUP2, f"dup2(stdio {target})", arg=fd, flags=target))

@@ -68,6 +68,10 @@ class Runtime:
         self.data_dir = data_dir
         self.containers_dir = os.path.join(data_dir, "containers")
         os.makedirs(self.containers_dir, mode=0o711, exist_ok=True)
+        # Every container mounts its overlay here, each in its own mount
+        # namespace, so no per-container mount point is made or removed.
+        self.mount_point = os.path.join(data_dir, "rootfs")
+        os.makedirs(self.mount_point, mode=0o755, exist_ok=True)
         self.cgroup_root = cgroup_root.rstrip("/")
         if driver is None:
             from kubekit.runtime.cgroups import open_driver
@@ -102,7 +106,7 @@ class Runtime:
             raise RuntimeSpecError(f"name: {cid!r} must be letters, digits, '-' and '_'")
         bundle = os.path.join(self.containers_dir, cid)
         lower = spec.rootfs.rstrip("/") if spec.rootfs else "/"
-        for what, path in (("rootfs", lower), ("data dir", bundle)):
+        for what, path in (("rootfs", lower), ("data dir", bundle), ("data dir", self.mount_point)):
             _check_overlay_path(what, path)
         pod_dir = f"{self.cgroup_root}/pod{pod or cid}"
         record = Record(cid, self.owner_pid, self.owner_start, f"{pod_dir}/{cid}", bundle,
@@ -112,12 +116,12 @@ class Runtime:
         except FileExistsError:
             raise RuntimeSpecError(f"name: a container named {cid!r} already exists") from None
         self.state.save(record)
-        layout = plan.Layout(rootfs=f"{bundle}/rootfs", upper=f"{bundle}/upper", work=f"{bundle}/work", lower=lower)
+        layout = plan.Layout(rootfs=self.mount_point, upper=f"{bundle}/upper", work=f"{bundle}/work", lower=lower)
         opened: list[int] = []
         cgroup = None
         container = None
         try:
-            for d in (layout.rootfs, layout.upper, layout.work):
+            for d in (layout.upper, layout.work):
                 os.mkdir(d, 0o755)
                 if "user" in spec.namespaces:  # the container's root must own its layers
                     os.chown(d, _host_id(spec.uid_mappings, 0), _host_id(spec.gid_mappings, 0))
@@ -137,11 +141,12 @@ class Runtime:
                     stdio.append(os.dup(fd))  # a fresh fd >= 3 cannot collide with 0..2 below
                     os.set_inheritable(stdio[-1], False)
                 opened.append(stdio[-1])
-            setup = plan.Setup(layout, ns_fds, (stdio[0], stdio[1], stdio[2]), cgroup_fd is not None,
+            born_in_cgroups = cgroup_fd is not None and self.driver.mode == "v2"
+            setup = plan.Setup(layout, ns_fds, (stdio[0], stdio[1], stdio[2]), born_in_cgroups,
                                self.last_cap, self._submounts() if spec.host_rootfs else ())
             program = plan.build(spec, setup)
             container = Container(self, record, spec, program, cgroup)
-            self._spawn(container, plan.clone_flags(spec, setup.into_cgroup), cgroup_fd,
+            self._spawn(container, plan.clone_flags(spec, setup.born_in_cgroups), cgroup_fd,
                         spec if "user" in spec.namespaces else None)
         except BaseException:
             if container is not None and container.pid > 0:
@@ -200,8 +205,7 @@ class Runtime:
         if rec.pod_cgroup:
             self.driver.remove_if_empty(rec.pod_cgroup)
         if keep_upper:
-            for d in ("rootfs", "work"):
-                remove_tree(os.path.join(rec.bundle, d))
+            remove_tree(os.path.join(rec.bundle, "work"))
 
             from dataclasses import replace
 

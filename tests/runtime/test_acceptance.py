@@ -332,3 +332,11 @@ def test_device_cgroup_denies_devices_outside_the_allow_list(runtime, rootfs):
               "head -c 1 /dev/urandom >/dev/null && echo URANDOM")
     st, out = run_capture(runtime, dict(command=("/bin/sh", "-c", script)), rootfs)
     assert "MADE" in out and "READ" not in out and "URANDOM" in out and "Operation not permitted" in out, out
+
+
+def test_cgroup_namespace_is_rooted_at_the_containers_cgroups(runtime, rootfs):
+    st, out = run_capture(runtime, {"command": ("/bin/cat", "/proc/self/cgroup")}, rootfs)
+    lines = [line for line in out.splitlines() if line]
+    assert st.code == 0 and lines, out
+    # Every hierarchy (v1 ones and the unified one) shows the namespace root.
+    assert all(line.split(":", 2)[2] == "/" for line in lines), out

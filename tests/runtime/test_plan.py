@@ -71,20 +71,20 @@ def test_validate_refuses(tmp_path, kw, message):
         plan.validate(ContainerSpec(**args))
 
 
-@pytest.mark.parametrize("namespaces,join,into,expected", [
+@pytest.mark.parametrize("namespaces,join,born,expected", [
     (DEFAULT_NAMESPACES, {}, True, 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000),
     (DEFAULT_NAMESPACES, {}, False, 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000),
     (DEFAULT_NAMESPACES, {"net": "/proc/1/ns/net"}, True, 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x20000000),
     (frozenset({"mnt", "user"}), {}, True, 0x00020000 | 0x10000000),
 ])
-def test_clone_flags(tmp_path, namespaces, join, into, expected):
+def test_clone_flags(tmp_path, namespaces, join, born, expected):
     spec = _spec(tmp_path, namespaces=namespaces, join_namespaces=join)
-    assert plan.clone_flags(spec, into) == expected
+    assert plan.clone_flags(spec, born) == expected
 
 
-def _setup(tmp_path, into=True, ns_fds=None):
+def _setup(tmp_path, born=True, ns_fds=None):
     lay = plan.Layout(rootfs="/k/rootfs", upper="/k/upper", work="/k/work", lower=str(tmp_path))
-    return plan.Setup(lay, ns_fds or {}, (10, 11, 12), into, 40)
+    return plan.Setup(lay, ns_fds or {}, (10, 11, 12), born, 40)
 
 
 def codes(program):
@@ -117,9 +117,9 @@ def test_user_namespace_waits_for_maps_and_binds_devices(tmp_path):
 
 
 def test_cgroup_namespace_after_attach_on_v1(tmp_path):
-    c = codes(plan.build(_spec(tmp_path), _setup(tmp_path, into=False)))
+    c = codes(plan.build(_spec(tmp_path), _setup(tmp_path, born=False)))
     assert c.index(Code.WAIT) < c.index(Code.UNSHARE)
-    assert Code.UNSHARE not in codes(plan.build(_spec(tmp_path), _setup(tmp_path, into=True)))
+    assert Code.UNSHARE not in codes(plan.build(_spec(tmp_path), _setup(tmp_path, born=True)))
 
 
 def test_joined_namespaces_setns_first_and_no_lo(tmp_path):
