@@ -20,29 +20,38 @@ class MountEntry:
     super_options: str
 
 
-def _unescape(s: str) -> str:
-    # mountinfo escapes space, tab, newline and backslash as \ooo.
+def unescape(field: str) -> str:
+    """mountinfo escapes space, tab, newline and backslash as ``\\ooo``."""
+    if "\\" not in field:
+        return field
     out, i = [], 0
-    while i < len(s):
-        if s[i] == "\\" and len(s[i + 1:i + 4]) == 3 and s[i + 1:i + 4].isdigit():
-            out.append(chr(int(s[i + 1:i + 4], 8)))
+    while i < len(field):
+        code = field[i + 1:i + 4]
+        if field[i] == "\\" and len(code) == 3 and all(c in "01234567" for c in code):
+            out.append(chr(int(code, 8)))
             i += 4
         else:
-            out.append(s[i])
+            out.append(field[i])
             i += 1
     return "".join(out)
 
 
 def parse_mountinfo(text: str) -> list[MountEntry]:
+    """The mounts of a mountinfo text, in order.  A line is ``ID PARENT
+    MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS``;
+    malformed lines are skipped."""
     entries = []
     for line in text.splitlines():
-        if not line.strip():
+        f = line.split()
+        try:
+            sep = f.index("-", 6)
+            ids = int(f[0]), int(f[1])
+        except ValueError:
             continue
-        left, _, right = line.partition(" - ")
-        f = left.split()
-        r = right.split()
-        entries.append(MountEntry(int(f[0]), int(f[1]), _unescape(f[3]), _unescape(f[4]), r[0],
-                                  _unescape(r[1]) if len(r) > 1 else "", r[2] if len(r) > 2 else ""))
+        if len(f) < sep + 4:
+            continue
+        entries.append(MountEntry(ids[0], ids[1], unescape(f[3]), unescape(f[4]), f[sep + 1],
+                                  unescape(f[sep + 2]), f[sep + 3]))
     return entries
 
 

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import pytest
 
-from kubekit.runtime.busybox import make_busybox_rootfs
-
-
-@pytest.fixture(scope="module")
-def rootfs():
-    top = tempfile.mkdtemp(prefix="kubekit-cli-rootfs-")
-    os.chmod(top, 0o755)
-    try:
-        yield make_busybox_rootfs(os.path.join(top, "rootfs"))
-    finally:
-        shutil.rmtree(top)
 
 
 @pytest.fixture

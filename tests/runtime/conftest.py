@@ -14,19 +14,6 @@ import tempfile
 import pytest
 from runtime_helpers import cgroup_dirs
 
-from kubekit.runtime.busybox import make_busybox_rootfs
-
-
-@pytest.fixture(scope="session")
-def rootfs() -> str:
-    # Not under pytest's 0700 basetemp: a user-namespaced container's root
-    # (an unprivileged host uid) must be able to traverse to its lower layer.
-    top = tempfile.mkdtemp(prefix="kubekit-rootfs-")
-    os.chmod(top, 0o755)
-    try:
-        yield make_busybox_rootfs(os.path.join(top, "rootfs"))
-    finally:
-        shutil.rmtree(top)
 
 
 @pytest.fixture

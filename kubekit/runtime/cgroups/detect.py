@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 
 from kubekit.errors import CgroupError
+from kubekit.runtime.mountinfo import parse_mountinfo
 
 CGROUP2_SUPER_MAGIC = 0x63677270
 CGROUP_SUPER_MAGIC = 0x27E0EB
@@ -90,41 +91,12 @@ def detect_mode(root: str = DEFAULT_ROOT) -> str:
     return classify_mode(root_magic, unified_magic, root)
 
 
-def _unescape(field: str) -> str:
-    # mountinfo escapes space, tab, newline and backslash as \ooo.
-    if "\\" not in field:
-        return field
-    out, i = [], 0
-    while i < len(field):
-        code = field[i + 1:i + 4]
-        if field[i] == "\\" and len(code) == 3 and all(c in "01234567" for c in code):
-            out.append(chr(int(code, 8)))
-            i += 4
-        else:
-            out.append(field[i])
-            i += 1
-    return "".join(out)
-
-
 def parse_cgroup_mounts(mountinfo: str) -> list[CgroupMount]:
-    """The ``cgroup`` and ``cgroup2`` mounts of a mountinfo text, in order.
-
-    A line is ``ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE
-    SOURCE SUPEROPTS``; malformed lines are skipped."""
-    mounts = []
-    for line in mountinfo.splitlines():
-        fields = line.split()
-        try:
-            sep = fields.index("-", 6)
-        except ValueError:
-            continue
-        if len(fields) < sep + 4 or fields[sep + 1] not in ("cgroup", "cgroup2"):
-            continue
-        mounts.append(CgroupMount(
-            mount_point=_unescape(fields[4]), root=_unescape(fields[3]), fstype=fields[sep + 1],
-            super_options=tuple(fields[sep + 3].split(",")),
-        ))
-    return mounts
+    """The ``cgroup`` and ``cgroup2`` mounts of a mountinfo text, in order
+    (malformed lines are skipped; see :func:`kubekit.runtime.mountinfo.parse_mountinfo`)."""
+    return [CgroupMount(mount_point=e.mount_point, root=e.root, fstype=e.fstype,
+                        super_options=tuple(e.super_options.split(",")))
+            for e in parse_mountinfo(mountinfo) if e.fstype in ("cgroup", "cgroup2")]
 
 
 def parse_proc_cgroups(text: str) -> dict[str, ControllerInfo]:

@@ -1,0 +1,23 @@
+"""Fixtures shared by every test directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from kubekit.runtime.busybox import make_busybox_rootfs
+
+
+@pytest.fixture(scope="session")
+def rootfs() -> str:
+    # Not under pytest's 0700 basetemp: a user-namespaced container's root
+    # (an unprivileged host uid) must be able to traverse to its lower layer.
+    top = tempfile.mkdtemp(prefix="kubekit-rootfs-")
+    os.chmod(top, 0o755)
+    try:
+        yield make_busybox_rootfs(os.path.join(top, "rootfs"))
+    finally:
+        shutil.rmtree(top)
