@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kubekit.replay.cli import add_replay_parser
 from kubekit.runtime.cli import add_run_parser
 
 
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_cmd_schedule)
     add_run_parser(sub)
+    add_replay_parser(sub)
     args = ap.parse_args(argv)
     return args.func(args)
 
