@@ -41,6 +41,9 @@ EXTENSIONS = [
     # The runtime's syscall layer: no numpy, so `kubekit run` starts fast.
     Extension(f"kubekit._fast.{name}", [f"kubekit/_fast/{name}.pyx"], extra_compile_args=CFLAGS)
     for name in ("_sys", "_spawn", "_cgstats")
+] + [
+    # The batch bin-packing kernel (numpy is used only at the Python level).
+    Extension("kubekit._fast._pack", ["kubekit/_fast/_pack.pyx"], extra_compile_args=CFLAGS),
 ]
 
 setup(

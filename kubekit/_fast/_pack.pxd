@@ -1,0 +1,159 @@
+# The contract of kubekit's batch-placement kernel (kubekit/_fast/_pack.pyx).
+#
+# Sizes: N items, M bins, R resources, S bin signatures (bins with the same
+# mask column: the set of item groups that may use them), C tree columns
+# (R, or R + 2 with the GPU-share model: a bin's largest single-GPU share
+# left and its number of wholly free GPUs).
+#
+# Inputs (C-contiguous, read-only; checked once by Packer.__init__):
+#   demand      int64 [N, R]        cap       int64 [M, R]      cost int64 [M]
+#   item_group  int64 [N]           spread    int64 [N]  (-1: none)
+#   item_shape  int64 [N]  memo id: items with the same demand row and group (-1: no memo)
+#   memo_off    int64 [n_shapes]    first memo cell of a shape (one cell per signature its group may use)
+#   gsig_ptr    int64 [G + 1], gsig int64 [...]   CSR: the signatures group g may use
+#   bin_sig     int64 [M]
+#   unused_order int64 [M]          all bins sorted by (signature, cost, index)
+#   inv_c, inv_c2  float64 [R]      1/C_r and 1/C_r^2 (0 where C_r = 0), C_r = max capacity
+#   big_u       uint64 [R, L]       w_r^2 = (lcm(C)/C_r)^2 exactly, little-endian 64-bit limbs
+#   allowed     uint8 [G, M]        the mask (must agree with gsig)
+#
+# Trees (one per signature, heap-numbered nodes 1..2P-1 at rows toff[s] + node):
+#   omax  [rows, C]  open bins, slots in opening order: max residual per column (-1: no open bin)
+#   omin  [rows, R]  the same slots: min residual (INT64_MAX: none)
+#   ocap  [rows, R]  the same slots: max capacity (-1: none)
+#   umax  [rows, R]  unused bins, slots by (cost, index): max capacity (-1: opened / padding)
+#
+# Best-fit candidate cache, one row per slot (shape s in slot s % n_cslots):
+#   c_bins/c_f/c_ver [slots, 2K]   member bins, their last score and the bin version it was taken at
+#   c_tf/c_tpos/c_tres/c_tcap      the threshold T: score, position, residual and capacity when set
+#   log_bin [N]                    the bin of every placement, in order (what a cache re-checks)
+#
+# Error specs: methods that index memoryviews are `except -1/-2/-3 nogil` (the
+# bounds-checked build raises IndexError through them); helpers on raw
+# pointers are `noexcept nogil`.
+from libc.stdint cimport int64_t, uint64_t, uint8_t
+
+cdef enum:
+    FIT_FIRST = 0
+    FIT_DOT = 1
+    FIT_L2 = 2
+    FIT_MOST = 3
+
+cdef enum:
+    GPU_MILLI = 1000     # one whole GPU in the share column
+    STACK_MAX = 160      # tree-search stack: depth + 1 entries at most (depth <= 63)
+
+# The item being placed: raw pointers into the Packer's per-item workspace.
+cdef struct ItemC:
+    Py_ssize_t i
+    int64_t group
+    int64_t spread
+    const int64_t* d          # [R] the demand row
+    int64_t* chk_col          # columns checked for fit: [0, then r with d_r > 0, then a GPU column]
+    int64_t* chk_val          # the value each checked column must reach
+    Py_ssize_t n_chk          # checked columns in the open trees (all)
+    Py_ssize_t n_chk_res      # of which resource columns (the unused trees check only these)
+    int64_t* act              # dot: resources with d_r > 0 and C_r > 0
+    Py_ssize_t n_act
+
+cdef class Packer:
+    cdef readonly Py_ssize_t n_items, n_bins, n_res, n_cols, n_sigs, n_groups, n_shapes
+    cdef readonly Py_ssize_t n_limbs, n_work
+    cdef readonly Py_ssize_t gpu_col
+    cdef readonly Py_ssize_t cache_k     # K: size of the best-fit search set and per-shape cache
+    cdef readonly Py_ssize_t n_cslots    # cache slots (a shape uses slot shape % n_cslots)
+    cdef readonly Py_ssize_t cache_log   # most logged placements a cached answer re-checks
+    # counters of the last run
+    cdef readonly int64_t visits         # tree nodes examined
+    cdef readonly int64_t exact_calls    # comparisons decided in multi-word integers
+    cdef readonly int64_t opened         # bins opened
+    cdef readonly int64_t searches       # best-fit tree searches
+    cdef readonly int64_t cache_hits     # best-fit items answered by the cache
+    # problem
+    cdef const int64_t[:, ::1] demand
+    cdef const int64_t[:, ::1] cap
+    cdef const int64_t[::1] cost
+    cdef const int64_t[::1] item_group
+    cdef const int64_t[::1] spread
+    cdef const int64_t[::1] item_shape
+    cdef const int64_t[::1] memo_off
+    cdef const int64_t[::1] gsig_ptr
+    cdef const int64_t[::1] gsig
+    cdef const int64_t[::1] bin_sig
+    cdef const int64_t[::1] uslot_bin
+    cdef const double[::1] inv_c
+    cdef const double[::1] inv_c2
+    cdef const uint64_t[:, ::1] big_u
+    cdef const uint8_t[:, ::1] allowed   # [G, M]
+    # layout
+    cdef int64_t[::1] sig_P, sig_toff, sig_soff, sig_nb
+    cdef int64_t[::1] bin_uslot
+    cdef int64_t[::1] gpu_off
+    # state
+    cdef int64_t[:, ::1] omax
+    cdef int64_t[:, ::1] omin
+    cdef int64_t[:, ::1] ocap
+    cdef int64_t[:, ::1] umax
+    cdef int64_t[::1] oslot_bin, oslot_pos, n_open
+    cdef int64_t[:, ::1] res
+    cdef int64_t[::1] gpu_rem
+    cdef int64_t[::1] bin_slot
+    cdef int64_t[::1] bin_ver            # placements into the bin so far
+    cdef int64_t[::1] sp_head, sp_next
+    cdef int64_t[::1] memo
+    cdef uint8_t[::1] nofit
+    cdef int64_t[::1] log_bin            # the bin of every placement, in order
+    cdef Py_ssize_t log_len
+    cdef int64_t k_open
+    # per-item workspace
+    cdef int64_t[::1] w_chk_col, w_chk_val, w_act
+    cdef int64_t[::1] syn_res, syn_cap
+    cdef uint64_t[::1] big
+    cdef ItemC it
+    cdef int fit
+    # best-fit search set: a binary heap of up to top_k bins, the worst at the root (top_min = 0)
+    cdef int64_t[::1] top_bin, top_pos
+    cdef double[::1] top_f
+    cdef Py_ssize_t top_k, top_cnt, top_min
+    # per-shape candidate cache, one row per slot: its bins, threshold T (score, position,
+    # residual and capacity when T was set; tnone: no threshold) and log position
+    cdef int64_t[::1] c_tag, c_cnt, c_tpos, c_logpos
+    cdef int64_t[:, ::1] c_bins, c_ver, c_tres, c_tcap
+    cdef double[:, ::1] c_f
+    cdef uint8_t[::1] c_tnone
+    cdef double[::1] c_tf
+
+    cdef int _reset(self) except -1 nogil
+    cdef int _run(self, const int64_t[::1] order, int64_t[::1] out) except -1 nogil
+    cdef int _load_item(self, Py_ssize_t i) except -1 nogil
+    cdef int _excluded(self, Py_ssize_t b) except -1 nogil
+    cdef Py_ssize_t _leaf_row(self, Py_ssize_t b) except -1 nogil
+    cdef int64_t _pos(self, Py_ssize_t b) except -1 nogil
+    cdef Py_ssize_t _first_open(self, Py_ssize_t s, Py_ssize_t start) except -2 nogil
+    cdef Py_ssize_t _first_unused(self, Py_ssize_t s) except -2 nogil
+    cdef double _bound(self, Py_ssize_t row) except? -1e300 nogil
+    cdef int _load_syn(self, Py_ssize_t row) except -1 nogil
+    cdef int _exact(self, const int64_t* ra, const int64_t* ca, const int64_t* rb, const int64_t* cb) except -2 nogil
+    cdef int _cmp_bins(self, Py_ssize_t a, double fa, Py_ssize_t b, double fb) except -2 nogil
+    cdef int _prune(self, Py_ssize_t row, int64_t leftpos, double ub) except -1 nogil
+    cdef int _top_swap(self, Py_ssize_t a, Py_ssize_t b) except -1 nogil
+    cdef int _accept(self, Py_ssize_t b, double f, int64_t pos) except -1 nogil
+    cdef Py_ssize_t _top_best(self) except -2 nogil
+    cdef int _best_open(self, Py_ssize_t s, Py_ssize_t start) except -1 nogil
+    cdef Py_ssize_t _search(self, Py_ssize_t j0, Py_ssize_t j1, Py_ssize_t moff, bint use_memo,
+                            Py_ssize_t k) except -2 nogil
+    cdef int _cache_store(self, Py_ssize_t slot, Py_ssize_t shape) except -1 nogil
+    cdef int _above_t(self, Py_ssize_t slot, Py_ssize_t b, double f) except -1 nogil
+    cdef Py_ssize_t _cache_query(self, Py_ssize_t slot) except -3 nogil
+    cdef Py_ssize_t _open_bin(self, Py_ssize_t b) except -1 nogil
+    cdef int _place(self, Py_ssize_t i, Py_ssize_t b) except -1 nogil
+    cdef int _pull_open(self, Py_ssize_t s, Py_ssize_t slot) except -1 nogil
+
+# Multi-word unsigned integers (little-endian 64-bit limbs), for the exact
+# comparisons when two float scores are too close to call.
+cdef void big_zero(uint64_t* a, Py_ssize_t n) noexcept nogil
+cdef void big_addmul(uint64_t* acc, Py_ssize_t nacc, const uint64_t* u, Py_ssize_t nu, uint64_t x) noexcept nogil
+cdef void big_mul64(uint64_t* a, Py_ssize_t n, uint64_t x) noexcept nogil
+cdef void big_add(uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil
+cdef void big_mul(uint64_t* out, const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil
+cdef int big_cmp(const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil

@@ -1,0 +1,1123 @@
+# cython: freethreading_compatible = False
+"""Batch placement kernel: first-fit and best-fit decreasing over many bins,
+with an index over the bins instead of a scan.
+
+Semantics are those of ``kubekit/packing/heuristics.py`` (the plain-Python
+twin), decision for decision, plus an optional GPU-share model whose twin is
+``kubekit/packing/batch.py``.  Layouts are in ``_pack.pxd``; the design and
+its costs in ``docs/packing-kernel.md``.
+
+The index, per bin *signature* (the bins whose mask column is the same, so an
+item may use all of them or none):
+
+* the **open tree**, a segment tree over the signature's open bins in the
+  order they were opened, holding per node the component-wise maximum
+  residual (and, for best fit, the minimum residual and the maximum
+  capacity).  First fit descends to the leftmost leaf whose residual covers
+  the demand.  Best fit is a branch and bound for the best K leaves: a
+  subtree is pruned when the fit measure of a synthetic bin built from the
+  node's maxima / minima (an upper bound on every leaf below) cannot beat the
+  K-th best leaf found, ties on position included;
+* the **unused tree**, the signature's unused bins ordered by (cost, index)
+  with their capacities: opening a bin is the leftmost fitting leaf.
+
+**Candidate cache** (best fit).  A search keeps the best K bins of the item's
+*shape* (its demand row and group) and the K-th key T: every other feasible
+bin scores below T.  Every placement is logged; the next item of the shape
+re-checks only the bins logged since (a bin that changed may have risen above
+T: it joins the cache), re-scores the cache and, when its best still beats T,
+that bin is the answer with no tree search.  Otherwise it searches again.
+
+Float scores decide every comparison that is clear by more than a relative
+1e-12 (their error is below 1e-14); the rest are decided in exact multi-word
+integer arithmetic, as the twin's Python integers and fractions would.
+
+Residuals only shrink, so "item shape X fitted none of the first k open bins
+of signature s" stays true; ``memo`` keeps that k per (shape, signature) and
+``nofit`` marks shapes that fit no unused bin.
+"""
+
+from libc.stdint cimport int64_t, uint64_t, uint8_t
+
+from kubekit._fast._libc cimport kk_uint128, fabs
+
+import numpy as np
+
+cdef int64_t I64_MAX = 0x7FFFFFFFFFFFFFFF
+cdef double EPS = 1e-12
+
+FIRST = FIT_FIRST
+DOT = FIT_DOT
+L2 = FIT_L2
+MOST = FIT_MOST
+GPU_MILLI_PER_GPU = GPU_MILLI
+DEFAULT_CACHE = 32
+
+
+# --- multi-word unsigned integers ---------------------------------------------
+cdef inline void big_zero(uint64_t* a, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        a[j] = 0
+
+
+cdef inline void big_addmul(uint64_t* acc, Py_ssize_t nacc, const uint64_t* u, Py_ssize_t nu,
+                            uint64_t x) noexcept nogil:
+    """acc += u * x (acc has room: nacc > nu)."""
+    cdef kk_uint128 t
+    cdef uint64_t carry = 0
+    cdef Py_ssize_t j
+    if x == 0:
+        return
+    for j in range(nu):
+        t = <kk_uint128>u[j] * x + acc[j] + carry
+        acc[j] = <uint64_t>t
+        carry = <uint64_t>(t >> 64)
+    j = nu
+    while carry and j < nacc:
+        t = <kk_uint128>acc[j] + carry
+        acc[j] = <uint64_t>t
+        carry = <uint64_t>(t >> 64)
+        j += 1
+
+
+cdef inline void big_mul64(uint64_t* a, Py_ssize_t n, uint64_t x) noexcept nogil:
+    """a *= x in place (the top limb must have room)."""
+    cdef kk_uint128 t
+    cdef uint64_t carry = 0
+    cdef Py_ssize_t j
+    for j in range(n):
+        t = <kk_uint128>a[j] * x + carry
+        a[j] = <uint64_t>t
+        carry = <uint64_t>(t >> 64)
+
+
+cdef inline void big_add(uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil:
+    cdef kk_uint128 t
+    cdef uint64_t carry = 0
+    cdef Py_ssize_t j
+    for j in range(n):
+        t = <kk_uint128>a[j] + b[j] + carry
+        a[j] = <uint64_t>t
+        carry = <uint64_t>(t >> 64)
+
+
+cdef inline void big_mul(uint64_t* out, const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil:
+    """out[0:2n] = a[0:n] * b[0:n]."""
+    cdef Py_ssize_t j
+    big_zero(out, 2 * n)
+    for j in range(n):
+        big_addmul(out + j, 2 * n - j, a, n, b[j])
+
+
+cdef inline int big_cmp(const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j = n - 1
+    while j >= 0:
+        if a[j] != b[j]:
+            return 1 if a[j] > b[j] else -1
+        j -= 1
+    return 0
+
+
+cdef inline void _fraction_sum(uint64_t* num, uint64_t* den, uint64_t* tmp, Py_ssize_t nm, const int64_t* res,
+                               const int64_t* cap, const int64_t* d, Py_ssize_t R) noexcept nogil:
+    """num / den = sum over r with cap_r > 0 of (cap_r - res_r + d_r) / cap_r."""
+    cdef Py_ssize_t r, k
+    cdef int64_t c
+    big_zero(num, nm)
+    big_zero(den, nm)
+    den[0] = 1
+    for r in range(R):
+        c = cap[r]
+        if c <= 0:
+            continue
+        for k in range(nm):
+            tmp[k] = den[k]
+        big_mul64(tmp, nm, <uint64_t>(c - res[r] + d[r]))
+        big_mul64(num, nm, <uint64_t>c)
+        big_add(num, tmp, nm)
+        big_mul64(den, nm, <uint64_t>c)
+
+
+cdef inline int fcmp(double a, double b) noexcept nogil:
+    """1: a > b for sure, -1: a < b for sure, 0: too close to call (both carry
+    a relative error far below EPS)."""
+    cdef double tol = EPS * (fabs(a) + fabs(b))
+    if a - b > tol:
+        return 1
+    if b - a > tol:
+        return -1
+    return 0
+
+
+cdef inline bint row_fits(const int64_t* row, const int64_t* col, const int64_t* val, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(n):
+        if row[col[k]] < val[k]:
+            return False
+    return True
+
+
+cdef class Packer:
+    """One batch-placement problem, prepared once, run any number of times
+    (``run(order, fit)``); ``kubekit.packing.batch`` builds the inputs.
+    ``cache`` is K, the best-fit candidate cache size per item shape (0 or
+    1: no cache, every best-fit item runs a tree search); ``cache_slots``
+    how many shapes keep a cache at once (shape s uses slot s % slots);
+    ``cache_log`` how many logged placements a cached answer may re-check
+    before a search is cheaper (-1: 16 K).  None of them changes an answer."""
+
+    def __init__(self, demand, cap, cost, item_group, spread, item_shape, memo_off, gsig_ptr, gsig, bin_sig,
+                 unused_order, inv_c, inv_c2, big_u, allowed, Py_ssize_t gpu_col=-1, Py_ssize_t cache=DEFAULT_CACHE,
+                 Py_ssize_t cache_slots=4096, Py_ssize_t cache_log=-1):
+        def i64(name, a, ndim):
+            a = np.ascontiguousarray(a, dtype=np.int64)
+            if a.ndim != ndim:
+                raise ValueError(f"{name} must be {ndim}-D, got shape {a.shape}")
+            return a
+        demand = i64("demand", demand, 2)
+        cap = i64("cap", cap, 2)
+        n, R = demand.shape
+        m = cap.shape[0]
+        if cap.shape[1] != R:
+            raise ValueError(f"cap has {cap.shape[1]} resources, demand {R}")
+        if R < 1:
+            raise ValueError("at least one resource is needed")
+        cost = i64("cost", cost, 1)
+        item_group = i64("item_group", item_group, 1)
+        spread = i64("spread", spread, 1)
+        item_shape = i64("item_shape", item_shape, 1)
+        memo_off = i64("memo_off", memo_off, 1)
+        gsig_ptr = i64("gsig_ptr", gsig_ptr, 1)
+        gsig = i64("gsig", gsig, 1)
+        bin_sig = i64("bin_sig", bin_sig, 1)
+        unused_order = i64("unused_order", unused_order, 1)
+        inv_c = np.ascontiguousarray(inv_c, dtype=np.float64)
+        inv_c2 = np.ascontiguousarray(inv_c2, dtype=np.float64)
+        big_u = np.ascontiguousarray(big_u, dtype=np.uint64)
+        allowed = np.ascontiguousarray(allowed).view(np.uint8) if np.asarray(allowed).dtype == np.bool_ \
+            else np.ascontiguousarray(allowed, dtype=np.uint8)
+        G = gsig_ptr.shape[0] - 1
+        S = int(bin_sig.max()) + 1 if m else 0
+        n_shapes = memo_off.shape[0]
+        for name, a, size in (("cost", cost, m), ("item_group", item_group, n), ("spread", spread, n),
+                              ("item_shape", item_shape, n), ("bin_sig", bin_sig, m),
+                              ("unused_order", unused_order, m), ("inv_c", inv_c, R), ("inv_c2", inv_c2, R)):
+            if a.shape[0] != size:
+                raise ValueError(f"{name} has {a.shape[0]} entries, expected {size}")
+        if big_u.ndim != 2 or big_u.shape[0] != R or big_u.shape[1] < 1:
+            raise ValueError(f"big_u must have shape ({R}, limbs), got {big_u.shape}")
+        if allowed.ndim != 2 or allowed.shape[0] != G or allowed.shape[1] != m:
+            raise ValueError(f"allowed must have shape ({G}, {m}), got {allowed.shape}")
+        if (demand < 0).any() or (cap < 0).any():
+            raise ValueError("demands and capacities must be non-negative")
+        if G < 1 or gsig_ptr[0] != 0 or (np.diff(gsig_ptr) < 0).any() or gsig_ptr[G] != gsig.shape[0]:
+            raise ValueError("gsig_ptr is not a CSR pointer array over gsig")
+        if n and ((item_group < 0).any() or (item_group >= G).any()):
+            raise ValueError("item_group out of range")
+        if m and ((bin_sig < 0).any()):
+            raise ValueError("bin_sig out of range")
+        if gsig.shape[0] and ((gsig < 0).any() or (gsig >= S).any()):
+            raise ValueError("gsig names a signature with no bin")
+        if m and not np.array_equal(np.sort(unused_order), np.arange(m)):
+            raise ValueError("unused_order is not a permutation of the bins")
+        if m and (np.diff(bin_sig[unused_order]) < 0).any():
+            raise ValueError("unused_order must list the bins signature by signature")
+        if m:
+            # the signature lists must agree with the mask: group g may use bin b iff b's signature is g's
+            sig_ok = np.zeros((G, S), dtype=bool)
+            grp_of = np.repeat(np.arange(G), np.diff(gsig_ptr))
+            sig_ok[grp_of, gsig] = True
+            if not np.array_equal(sig_ok[:, bin_sig], allowed.astype(bool)):
+                raise ValueError("gsig does not match the allowed mask")
+        if (spread < -1).any():
+            raise ValueError("spread ids must be >= -1")
+        if n and ((item_shape < -1).any() or (item_shape >= n_shapes).any()):
+            raise ValueError("item_shape out of range")
+        memo_size = 0
+        if n_shapes:
+            has = item_shape >= 0
+            shp = item_shape[has]
+            grp = item_group[has]
+            if (memo_off < 0).any():
+                raise ValueError("memo_off must be non-negative")
+            first_group = np.full(n_shapes, -1, dtype=np.int64)
+            first_group[shp] = grp
+            if (first_group[shp] != grp).any():
+                raise ValueError("items of one shape must share their group")
+            rows = demand[has]
+            first_row = np.zeros((n_shapes, R), dtype=np.int64)
+            first_row[shp] = rows
+            if (first_row[shp] != rows).any():
+                raise ValueError("items of one shape must share their demand row")
+            need = np.zeros(n_shapes, dtype=np.int64)
+            need[shp] = gsig_ptr[grp + 1] - gsig_ptr[grp]
+            memo_size = int((memo_off + need).max())
+        if gpu_col >= R or gpu_col < -1:
+            raise ValueError(f"gpu_col {gpu_col} out of range")
+        if cache < 0 or cache_slots < 1:
+            raise ValueError("cache must be >= 0 and cache_slots >= 1")
+        gpu_off = np.zeros(m + 1, dtype=np.int64)
+        if gpu_col >= 0:
+            gcap = cap[:, gpu_col]
+            if (gcap % GPU_MILLI).any():
+                raise ValueError(f"GPU-share capacities must be multiples of {GPU_MILLI}")
+            gd = demand[:, gpu_col]
+            if ((gd > GPU_MILLI) & (gd % GPU_MILLI != 0)).any():
+                raise ValueError(f"a GPU-share demand above {GPU_MILLI} must be whole GPUs")
+            gpu_off[1:] = np.cumsum(gcap // GPU_MILLI)
+        self.n_items, self.n_res, self.n_bins = n, R, m
+        self.n_sigs, self.n_groups, self.n_shapes = S, G, n_shapes
+        self.gpu_col = gpu_col
+        self.n_cols = R + (2 if gpu_col >= 0 else 0)
+        self.demand, self.cap, self.cost = demand, cap, cost
+        self.item_group, self.spread, self.item_shape = item_group, spread, item_shape
+        self.memo_off, self.gsig_ptr, self.gsig = memo_off, gsig_ptr, gsig
+        self.bin_sig, self.uslot_bin = bin_sig, unused_order
+        self.inv_c, self.inv_c2, self.big_u = inv_c, inv_c2, big_u
+        self.allowed = allowed
+        self.gpu_off = gpu_off
+
+        # one open tree and one unused tree per signature
+        nb = np.bincount(bin_sig, minlength=S).astype(np.int64) if m else np.zeros(0, dtype=np.int64)
+        P = np.ones(S, dtype=np.int64)
+        for s in range(S):
+            while P[s] < nb[s]:
+                P[s] *= 2
+        toff = np.zeros(S, dtype=np.int64)
+        soff = np.zeros(S, dtype=np.int64)
+        if S:
+            toff[1:] = np.cumsum(2 * P)[:S - 1]
+            soff[1:] = np.cumsum(nb)[:S - 1]
+        rows = int((2 * P).sum())
+        self.sig_P, self.sig_toff, self.sig_soff, self.sig_nb = P, toff, soff, nb
+        bin_uslot = np.empty(m, dtype=np.int64)
+        bin_uslot[unused_order] = np.arange(m, dtype=np.int64) - soff[bin_sig[unused_order]]
+        self.bin_uslot = bin_uslot
+
+        C = self.n_cols
+        self.omax = np.empty((rows, C), dtype=np.int64)
+        self.omin = np.empty((rows, R), dtype=np.int64)
+        self.ocap = np.empty((rows, R), dtype=np.int64)
+        self.umax = np.empty((rows, R), dtype=np.int64)
+        self.oslot_bin = np.empty(m, dtype=np.int64)
+        self.oslot_pos = np.empty(m, dtype=np.int64)
+        self.n_open = np.zeros(S, dtype=np.int64)
+        self.res = np.empty((m, R), dtype=np.int64)
+        self.gpu_rem = np.empty(int(gpu_off[m]), dtype=np.int64)
+        self.bin_slot = np.empty(m, dtype=np.int64)
+        self.bin_ver = np.empty(m, dtype=np.int64)
+        self.sp_head = np.empty(m, dtype=np.int64)
+        self.sp_next = np.empty(n, dtype=np.int64)
+        self.memo = np.zeros(max(memo_size, 1), dtype=np.int64)
+        self.nofit = np.zeros(max(n_shapes, 1), dtype=np.uint8)
+        self.w_chk_col = np.empty(C + 1, dtype=np.int64)
+        self.w_chk_val = np.empty(C + 1, dtype=np.int64)
+        self.w_act = np.empty(R, dtype=np.int64)
+        self.syn_res = np.empty(R, dtype=np.int64)
+        self.syn_cap = np.empty(R, dtype=np.int64)
+        self.n_limbs = big_u.shape[1] + 3
+        nm = R + 2
+        self.n_work = max(2 * self.n_limbs, 6 * nm + 4 * nm)
+        self.big = np.zeros(self.n_work, dtype=np.uint64)
+        self.log_bin = np.empty(max(n, 1), dtype=np.int64)
+        # best-fit search set and per-shape candidate cache
+        K = cache if cache > 1 else 1
+        self.cache_k = K
+        self.cache_log = 16 * K if cache_log < 0 else cache_log
+        self.top_bin = np.empty(K, dtype=np.int64)
+        self.top_pos = np.empty(K, dtype=np.int64)
+        self.top_f = np.empty(K, dtype=np.float64)
+        NS = min(cache_slots, max(n_shapes, 1)) if K > 1 else 1
+        self.n_cslots = NS
+        self.c_tag = np.empty(NS, dtype=np.int64)
+        self.c_cnt = np.zeros(NS, dtype=np.int64)
+        self.c_bins = np.empty((NS, 2 * K), dtype=np.int64)
+        self.c_ver = np.empty((NS, 2 * K), dtype=np.int64)
+        self.c_f = np.empty((NS, 2 * K), dtype=np.float64)
+        self.c_tnone = np.zeros(NS, dtype=np.uint8)
+        self.c_tf = np.zeros(NS, dtype=np.float64)
+        self.c_tpos = np.zeros(NS, dtype=np.int64)
+        self.c_tres = np.zeros((NS, R), dtype=np.int64)
+        self.c_tcap = np.zeros((NS, R), dtype=np.int64)
+        self.c_logpos = np.zeros(NS, dtype=np.int64)
+        self.fit = FIT_FIRST
+
+    def run(self, order, int fit):
+        """Place the items in ``order`` (a permutation of the items) with
+        ``fit`` (FIRST, DOT, L2 or MOST); returns the bin per item, -1 for
+        an item that fits nowhere."""
+        order = np.ascontiguousarray(order, dtype=np.int64)
+        if order.ndim != 1 or order.shape[0] != self.n_items:
+            raise ValueError(f"order must list the {self.n_items} items, got shape {order.shape}")
+        if self.n_items and (order.min() < 0 or order.max() >= self.n_items
+                             or not (np.bincount(order, minlength=self.n_items) == 1).all()):
+            raise ValueError("order must be a permutation of the items")
+        if fit not in (FIT_FIRST, FIT_DOT, FIT_L2, FIT_MOST):
+            raise ValueError(f"unknown fit id {fit}")
+        out = np.full(self.n_items, -1, dtype=np.int64)
+        cdef const int64_t[::1] o = order
+        cdef int64_t[::1] a = out
+        self.fit = fit
+        with nogil:
+            self._run(o, a)
+        return out
+
+    @property
+    def bins_opened_order(self):
+        """The bins of the last run in the order they were opened."""
+        out = np.empty(self.opened, dtype=np.int64)
+        pos = np.asarray(self.oslot_pos)
+        bins = np.asarray(self.oslot_bin)
+        soff = np.asarray(self.sig_soff)
+        n_open = np.asarray(self.n_open)
+        for s in range(self.n_sigs):
+            sl = slice(soff[s], soff[s] + n_open[s])
+            out[pos[sl]] = bins[sl]
+        return out
+
+    @property
+    def nbytes(self):
+        """Bytes of index, state and caches this packer holds."""
+        arrays = [self.omax, self.omin, self.ocap, self.umax, self.oslot_bin, self.oslot_pos, self.res,
+                  self.gpu_rem, self.bin_slot, self.sp_head, self.sp_next, self.memo, self.nofit, self.log_bin,
+                  self.c_bins, self.c_tres, self.c_tcap]
+        total = 0
+        for a in arrays:
+            total += np.asarray(a).nbytes
+        return total
+
+    # --- state ------------------------------------------------------------------
+    cdef int _reset(self) except -1 nogil:
+        cdef Py_ssize_t s, x, r, q, b, P, toff, soff, nb, j
+        cdef Py_ssize_t R = self.n_res, C = self.n_cols
+        self.visits = 0
+        self.exact_calls = 0
+        self.opened = 0
+        self.searches = 0
+        self.cache_hits = 0
+        self.k_open = 0
+        self.log_len = 0
+        for x in range(self.omax.shape[0]):
+            for r in range(C):
+                self.omax[x, r] = -1
+            for r in range(R):
+                self.omin[x, r] = I64_MAX
+                self.ocap[x, r] = -1
+        for b in range(self.n_bins):
+            for r in range(R):
+                self.res[b, r] = self.cap[b, r]
+            self.sp_head[b] = -1
+            self.bin_ver[b] = 0
+        for j in range(self.gpu_rem.shape[0]):
+            self.gpu_rem[j] = GPU_MILLI
+        for j in range(self.memo.shape[0]):
+            self.memo[j] = 0
+        for j in range(self.nofit.shape[0]):
+            self.nofit[j] = 0
+        for j in range(self.n_cslots):
+            self.c_tag[j] = -1
+        for s in range(self.n_sigs):
+            self.n_open[s] = 0
+            P = self.sig_P[s]
+            toff = self.sig_toff[s]
+            soff = self.sig_soff[s]
+            nb = self.sig_nb[s]
+            for q in range(P):
+                if q < nb:
+                    b = self.uslot_bin[soff + q]
+                    for r in range(R):
+                        self.umax[toff + P + q, r] = self.cap[b, r]
+                else:
+                    for r in range(R):
+                        self.umax[toff + P + q, r] = -1
+            x = P - 1
+            while x >= 1:
+                for r in range(R):
+                    self.umax[toff + x, r] = max(self.umax[toff + 2 * x, r], self.umax[toff + 2 * x + 1, r])
+                x -= 1
+        return 0
+
+    cdef int _load_item(self, Py_ssize_t i) except -1 nogil:
+        cdef Py_ssize_t r, k = 0, R = self.n_res
+        cdef int64_t v, g
+        cdef ItemC* it = &self.it
+        it.i = i
+        it.group = self.item_group[i]
+        it.spread = self.spread[i]
+        it.d = &self.demand[i, 0]
+        it.chk_col = &self.w_chk_col[0]
+        it.chk_val = &self.w_chk_val[0]
+        it.act = &self.w_act[0]
+        # column 0 always: an unopened / removed slot holds -1 there
+        self.w_chk_col[0] = 0
+        self.w_chk_val[0] = self.demand[i, 0]
+        k = 1
+        it.n_act = 0
+        for r in range(R):
+            v = self.demand[i, r]
+            if r > 0 and v > 0:
+                self.w_chk_col[k] = r
+                self.w_chk_val[k] = v
+                k += 1
+            if v > 0 and self.inv_c2[r] > 0:
+                self.w_act[it.n_act] = r
+                it.n_act += 1
+        it.n_chk_res = k
+        if self.gpu_col >= 0:
+            g = self.demand[i, self.gpu_col]
+            if 0 < g < GPU_MILLI:
+                self.w_chk_col[k] = R                  # a GPU with the share left
+                self.w_chk_val[k] = g
+                k += 1
+            elif g >= GPU_MILLI:
+                self.w_chk_col[k] = R + 1              # enough wholly free GPUs
+                self.w_chk_val[k] = g // GPU_MILLI
+                k += 1
+        it.n_chk = k
+        return 0
+
+    cdef int _excluded(self, Py_ssize_t b) except -1 nogil:
+        """An item of the current item's spread group already sits in bin b."""
+        cdef int64_t j
+        if self.it.spread < 0:
+            return 0
+        j = self.sp_head[b]
+        while j >= 0:
+            if self.spread[j] == self.it.spread:
+                return 1
+            j = self.sp_next[j]
+        return 0
+
+    cdef inline Py_ssize_t _leaf_row(self, Py_ssize_t b) except -1 nogil:
+        cdef Py_ssize_t s = self.bin_sig[b]
+        return self.sig_toff[s] + self.sig_P[s] + self.bin_slot[b]
+
+    cdef inline int64_t _pos(self, Py_ssize_t b) except -1 nogil:
+        return self.oslot_pos[self.sig_soff[self.bin_sig[b]] + self.bin_slot[b]]
+
+    # --- first fit ----------------------------------------------------------------
+    cdef Py_ssize_t _first_open(self, Py_ssize_t s, Py_ssize_t start) except -2 nogil:
+        """The leftmost open slot >= start of signature s that the item fits
+        (capacity, GPUs, spread), or -1."""
+        cdef Py_ssize_t stk_x[STACK_MAX]
+        cdef Py_ssize_t stk_lo[STACK_MAX]
+        cdef Py_ssize_t stk_sz[STACK_MAX]
+        cdef Py_ssize_t sp = 1, x, lo, sz, half
+        cdef Py_ssize_t toff = self.sig_toff[s], limit = self.n_open[s]
+        cdef ItemC* it = &self.it
+        stk_x[0] = 1
+        stk_lo[0] = 0
+        stk_sz[0] = self.sig_P[s]
+        while sp:
+            sp -= 1
+            x = stk_x[sp]
+            lo = stk_lo[sp]
+            sz = stk_sz[sp]
+            if lo + sz <= start or lo >= limit:
+                continue
+            self.visits += 1
+            if not row_fits(&self.omax[toff + x, 0], it.chk_col, it.chk_val, it.n_chk):
+                continue
+            if sz == 1:
+                if self._excluded(self.oslot_bin[self.sig_soff[s] + lo]):
+                    continue
+                return lo
+            half = sz >> 1
+            stk_x[sp] = 2 * x + 1
+            stk_lo[sp] = lo + half
+            stk_sz[sp] = half
+            stk_x[sp + 1] = 2 * x
+            stk_lo[sp + 1] = lo
+            stk_sz[sp + 1] = half
+            sp += 2
+        return -1
+
+    cdef Py_ssize_t _first_unused(self, Py_ssize_t s) except -2 nogil:
+        """The leftmost unused slot of signature s (cheapest, then lowest
+        index) whose capacity covers the demand, or -1."""
+        cdef Py_ssize_t stk_x[STACK_MAX]
+        cdef Py_ssize_t stk_sz[STACK_MAX]
+        cdef Py_ssize_t sp = 1, x, sz
+        cdef Py_ssize_t toff = self.sig_toff[s], P = self.sig_P[s]
+        cdef ItemC* it = &self.it
+        stk_x[0] = 1
+        stk_sz[0] = P
+        while sp:
+            sp -= 1
+            x = stk_x[sp]
+            sz = stk_sz[sp]
+            self.visits += 1
+            if not row_fits(&self.umax[toff + x, 0], it.chk_col, it.chk_val, it.n_chk_res):
+                continue
+            if sz == 1:
+                return x - P
+            stk_x[sp] = 2 * x + 1
+            stk_sz[sp] = sz >> 1
+            stk_x[sp + 1] = 2 * x
+            stk_sz[sp + 1] = sz >> 1
+            sp += 2
+        return -1
+
+    # --- best fit: scores and comparisons -------------------------------------------
+    cdef double _bound(self, Py_ssize_t row) except? -1e300 nogil:
+        """The fit measure (larger is better; l2 negated) of the synthetic bin
+        of a tree node: its maximum residual (dot), its minimum residual
+        raised to the demand (l2), that and its maximum capacity (most).  It
+        bounds every feasible leaf below the node, and is the leaf's own
+        score at a leaf."""
+        cdef const int64_t* d = self.it.d
+        cdef const int64_t* mx
+        cdef const int64_t* mn
+        cdef const int64_t* cp
+        cdef const double* ic2 = &self.inv_c2[0]
+        cdef Py_ssize_t k, r, R = self.n_res
+        cdef double s = 0.0, t
+        cdef int64_t v
+        if self.fit == FIT_DOT:
+            mx = &self.omax[row, 0]
+            for k in range(self.it.n_act):
+                r = self.it.act[k]
+                s += (<double>d[r] * <double>mx[r]) * ic2[r]
+            return s
+        mn = &self.omin[row, 0]
+        if self.fit == FIT_L2:
+            for r in range(R):
+                v = mn[r]
+                if v > d[r] and ic2[r] > 0:
+                    t = <double>(v - d[r])
+                    s += (t * t) * ic2[r]
+            return -s
+        cp = &self.ocap[row, 0]
+        for r in range(R):
+            if cp[r] > 0:
+                v = mn[r] if mn[r] > d[r] else d[r]
+                s += <double>(cp[r] - v + d[r]) / <double>cp[r]
+        return s
+
+    cdef int _load_syn(self, Py_ssize_t row) except -1 nogil:
+        """The node's synthetic bin (see _bound) into syn_res / syn_cap."""
+        cdef Py_ssize_t r
+        cdef const int64_t* d = self.it.d
+        for r in range(self.n_res):
+            if self.fit == FIT_DOT:
+                self.syn_res[r] = self.omax[row, r]
+            else:
+                self.syn_res[r] = self.omin[row, r] if self.omin[row, r] > d[r] else d[r]
+                self.syn_cap[r] = self.ocap[row, r]
+        return 0
+
+    cdef int _exact(self, const int64_t* ra, const int64_t* ca, const int64_t* rb, const int64_t* cb) except -2 nogil:
+        """The sign of score(a) - score(b), exactly (the twin's integers and
+        fractions); ra/rb residuals before the item, ca/cb capacities."""
+        cdef Py_ssize_t r, k, R = self.n_res, L = self.n_limbs, nu = self.big_u.shape[1], nm
+        cdef const int64_t* d = self.it.d
+        cdef uint64_t* A
+        cdef uint64_t* B
+        cdef kk_uint128 p
+        cdef int64_t x
+        cdef bint same = True
+        # identical on every component the measure reads: equal, no arithmetic needed
+        if self.fit == FIT_DOT:
+            for k in range(self.it.n_act):
+                r = self.it.act[k]
+                if ra[r] != rb[r]:
+                    same = False
+                    break
+        elif self.fit == FIT_L2:
+            for r in range(R):
+                if self.inv_c2[r] > 0 and ra[r] != rb[r]:
+                    same = False
+                    break
+        else:
+            for r in range(R):
+                if (ca[r] > 0) != (cb[r] > 0) or (ca[r] > 0 and (ca[r] != cb[r] or ra[r] != rb[r])):
+                    same = False
+                    break
+        if same:
+            return 0
+        self.exact_calls += 1
+        A = &self.big[0]
+        if self.fit == FIT_DOT or self.fit == FIT_L2:
+            # sum_r w_r^2 * d_r * res_r (dot) or sum_r w_r^2 * (res_r - d_r)^2 (l2)
+            B = A + L
+            big_zero(A, 2 * L)
+            for r in range(R):
+                if self.inv_c2[r] <= 0 or (self.fit == FIT_DOT and d[r] == 0):
+                    continue
+                if self.fit == FIT_DOT:
+                    p = <kk_uint128>(<uint64_t>d[r]) * <uint64_t>ra[r]
+                else:
+                    x = ra[r] - d[r]
+                    p = <kk_uint128>(<uint64_t>x) * <uint64_t>x
+                big_addmul(A, L, &self.big_u[r, 0], nu, <uint64_t>p)
+                big_addmul(A + 1, L - 1, &self.big_u[r, 0], nu, <uint64_t>(p >> 64))
+                if self.fit == FIT_DOT:
+                    p = <kk_uint128>(<uint64_t>d[r]) * <uint64_t>rb[r]
+                else:
+                    x = rb[r] - d[r]
+                    p = <kk_uint128>(<uint64_t>x) * <uint64_t>x
+                big_addmul(B, L, &self.big_u[r, 0], nu, <uint64_t>p)
+                big_addmul(B + 1, L - 1, &self.big_u[r, 0], nu, <uint64_t>(p >> 64))
+            if self.fit == FIT_DOT:
+                return big_cmp(A, B, L)
+            return big_cmp(B, A, L)         # l2: a smaller residual norm is better
+        # most: sum_r (cap_r - res_r + d_r) / cap_r over cap_r > 0, as num / den per side
+        nm = R + 2
+        _fraction_sum(A, A + nm, A + 4 * nm, nm, ra, ca, d, R)
+        _fraction_sum(A + 2 * nm, A + 3 * nm, A + 4 * nm, nm, rb, cb, d, R)
+        big_mul(A + 5 * nm, A, A + 3 * nm, nm)           # num_a * den_b
+        big_mul(A + 7 * nm, A + 2 * nm, A + nm, nm)      # num_b * den_a
+        return big_cmp(A + 5 * nm, A + 7 * nm, 2 * nm)
+
+    cdef int _cmp_bins(self, Py_ssize_t a, double fa, Py_ssize_t b, double fb) except -2 nogil:
+        """Key order of two open bins for the current item: score, then the
+        earlier-opened bin first.  1: a is better."""
+        cdef int f = fcmp(fa, fb)
+        if f != 0:
+            return f
+        f = self._exact(&self.res[a, 0], &self.cap[a, 0], &self.res[b, 0], &self.cap[b, 0])
+        if f != 0:
+            return f
+        return 1 if self._pos(a) < self._pos(b) else (-1 if self._pos(a) > self._pos(b) else 0)
+
+    # --- best fit: the search for the K best bins -------------------------------------
+    cdef int _prune(self, Py_ssize_t row, int64_t leftpos, double ub) except -1 nogil:
+        """1 when no feasible leaf under the node (bound ub, leftmost open
+        position leftpos) can enter the search set: the set is full and the
+        bound is below its worst member, or equal to it while every leaf under
+        the node was opened later."""
+        cdef int f, e
+        cdef Py_ssize_t w
+        if self.top_cnt < self.top_k:
+            return 0
+        w = self.top_min
+        f = fcmp(ub, self.top_f[w])
+        if f < 0:
+            return 1
+        if f > 0:
+            return 0
+        self._load_syn(row)
+        e = self._exact(&self.syn_res[0], &self.syn_cap[0], &self.res[self.top_bin[w], 0],
+                        &self.cap[self.top_bin[w], 0])
+        if e < 0:
+            return 1
+        if e == 0 and leftpos > self.top_pos[w]:
+            return 1
+        return 0
+
+    cdef inline int _top_swap(self, Py_ssize_t a, Py_ssize_t b) except -1 nogil:
+        cdef int64_t tb = self.top_bin[a], tp = self.top_pos[a]
+        cdef double tf = self.top_f[a]
+        self.top_bin[a] = self.top_bin[b]
+        self.top_pos[a] = self.top_pos[b]
+        self.top_f[a] = self.top_f[b]
+        self.top_bin[b] = tb
+        self.top_pos[b] = tp
+        self.top_f[b] = tf
+        return 0
+
+    cdef int _accept(self, Py_ssize_t b, double f, int64_t pos) except -1 nogil:
+        """Put a leaf that beats the set's worst member into the set (a binary
+        heap with the worst member at the root: top_min is always 0)."""
+        cdef Py_ssize_t j, c, p, n
+        if self.top_cnt < self.top_k:
+            j = self.top_cnt
+            self.top_cnt += 1
+            self.top_bin[j] = b
+            self.top_f[j] = f
+            self.top_pos[j] = pos
+            while j > 0:
+                p = (j - 1) >> 1
+                if self._cmp_bins(self.top_bin[j], self.top_f[j], self.top_bin[p], self.top_f[p]) >= 0:
+                    break
+                self._top_swap(j, p)
+                j = p
+            return 0
+        self.top_bin[0] = b
+        self.top_f[0] = f
+        self.top_pos[0] = pos
+        j = 0
+        n = self.top_cnt
+        while True:
+            c = 2 * j + 1
+            if c >= n:
+                break
+            if c + 1 < n and self._cmp_bins(self.top_bin[c + 1], self.top_f[c + 1], self.top_bin[c], self.top_f[c]) < 0:
+                c += 1
+            if self._cmp_bins(self.top_bin[c], self.top_f[c], self.top_bin[j], self.top_f[j]) >= 0:
+                break
+            self._top_swap(j, c)
+            j = c
+        return 0
+
+    cdef Py_ssize_t _top_best(self) except -2 nogil:
+        """The best member of the search set (index), -1 when empty."""
+        cdef Py_ssize_t j, w = 0
+        if self.top_cnt == 0:
+            return -1
+        for j in range(1, self.top_cnt):
+            if self._cmp_bins(self.top_bin[j], self.top_f[j], self.top_bin[w], self.top_f[w]) > 0:
+                w = j
+        return w
+
+    cdef int _best_open(self, Py_ssize_t s, Py_ssize_t start) except -1 nogil:
+        """Branch and bound over signature s's open slots >= start, adding
+        the leaves that enter the best-K set."""
+        cdef Py_ssize_t stk_x[STACK_MAX]
+        cdef Py_ssize_t stk_lo[STACK_MAX]
+        cdef Py_ssize_t stk_sz[STACK_MAX]
+        cdef double stk_f[STACK_MAX]
+        cdef Py_ssize_t sp = 0, x, lo, sz, half, c0, c1, first, b
+        cdef Py_ssize_t toff = self.sig_toff[s], soff = self.sig_soff[s], limit = self.n_open[s]
+        cdef double ub, f0 = 0.0, f1 = 0.0
+        cdef bint ok0, ok1
+        cdef ItemC* it = &self.it
+        self.visits += 1
+        if not row_fits(&self.omax[toff + 1, 0], it.chk_col, it.chk_val, it.n_chk):
+            return 0
+        stk_x[0] = 1
+        stk_lo[0] = 0
+        stk_sz[0] = self.sig_P[s]
+        stk_f[0] = self._bound(toff + 1)
+        sp = 1
+        while sp:
+            sp -= 1
+            x = stk_x[sp]
+            lo = stk_lo[sp]
+            sz = stk_sz[sp]
+            ub = stk_f[sp]
+            first = lo if lo >= start else start
+            if self._prune(toff + x, self.oslot_pos[soff + first], ub):
+                continue
+            if sz == 1:
+                b = self.oslot_bin[soff + lo]
+                if self._excluded(b):
+                    continue
+                # not pruned: strictly better than the worst member, or as good and opened earlier
+                self._accept(b, ub, self.oslot_pos[soff + lo])
+                continue
+            half = sz >> 1
+            c0 = 2 * x
+            c1 = 2 * x + 1
+            ok0 = lo + half > start and lo < limit
+            ok1 = lo + half < limit
+            self.visits += ok0 + ok1
+            if ok0:
+                ok0 = row_fits(&self.omax[toff + c0, 0], it.chk_col, it.chk_val, it.n_chk)
+            if ok1:
+                ok1 = row_fits(&self.omax[toff + c1, 0], it.chk_col, it.chk_val, it.n_chk)
+            if ok0:
+                f0 = self._bound(toff + c0)
+            if ok1:
+                f1 = self._bound(toff + c1)
+            # push the worse child first, so the better one (left on a tie) is explored first
+            if ok0 and ok1 and f1 > f0:
+                stk_x[sp] = c0
+                stk_lo[sp] = lo
+                stk_sz[sp] = half
+                stk_f[sp] = f0
+                stk_x[sp + 1] = c1
+                stk_lo[sp + 1] = lo + half
+                stk_sz[sp + 1] = half
+                stk_f[sp + 1] = f1
+                sp += 2
+                continue
+            if ok1:
+                stk_x[sp] = c1
+                stk_lo[sp] = lo + half
+                stk_sz[sp] = half
+                stk_f[sp] = f1
+                sp += 1
+            if ok0:
+                stk_x[sp] = c0
+                stk_lo[sp] = lo
+                stk_sz[sp] = half
+                stk_f[sp] = f0
+                sp += 1
+        return 0
+
+    cdef Py_ssize_t _search(self, Py_ssize_t j0, Py_ssize_t j1, Py_ssize_t moff, bint use_memo,
+                            Py_ssize_t k) except -2 nogil:
+        """The best k open candidates over the item's signatures into the
+        search set; returns the best bin, or -1."""
+        cdef Py_ssize_t j, s, start, w
+        self.searches += 1
+        self.top_k = k
+        self.top_cnt = 0
+        self.top_min = 0
+        for j in range(j0, j1):
+            s = self.gsig[j]
+            start = self.memo[moff + j - j0] if use_memo else 0
+            if start < self.n_open[s]:
+                self._best_open(s, start)
+        w = self._top_best()
+        return self.top_bin[w] if w >= 0 else -1
+
+    # --- best fit: the per-shape candidate cache ------------------------------------
+    cdef int _cache_store(self, Py_ssize_t slot, Py_ssize_t shape) except -1 nogil:
+        """Keep the search set as the shape's cache; T is its worst member,
+        or none when the set holds every feasible bin."""
+        cdef Py_ssize_t j, r, b
+        self.c_tag[slot] = shape
+        self.c_cnt[slot] = self.top_cnt
+        for j in range(self.top_cnt):
+            b = self.top_bin[j]
+            self.c_bins[slot, j] = b
+            self.c_f[slot, j] = self.top_f[j]
+            self.c_ver[slot, j] = self.bin_ver[b]
+        self.c_logpos[slot] = self.log_len
+        if self.top_cnt < self.top_k:
+            self.c_tnone[slot] = 1
+            return 0
+        self.c_tnone[slot] = 0
+        j = self.top_min
+        b = self.top_bin[j]
+        self.c_tf[slot] = self.top_f[j]
+        self.c_tpos[slot] = self.top_pos[j]
+        for r in range(self.n_res):
+            self.c_tres[slot, r] = self.res[b, r]
+            self.c_tcap[slot, r] = self.cap[b, r]
+        return 0
+
+    cdef int _above_t(self, Py_ssize_t slot, Py_ssize_t b, double f) except -1 nogil:
+        """Bin b (score f) beats the cache's threshold T."""
+        cdef int e
+        if self.c_tnone[slot]:
+            return 1
+        e = fcmp(f, self.c_tf[slot])
+        if e == 0:
+            e = self._exact(&self.res[b, 0], &self.cap[b, 0], &self.c_tres[slot, 0], &self.c_tcap[slot, 0])
+        if e == 0:
+            e = 1 if self._pos(b) < self.c_tpos[slot] else -1
+        return 1 if e > 0 else 0
+
+    cdef Py_ssize_t _cache_query(self, Py_ssize_t slot) except -3 nogil:
+        """The best bin from the shape's cache: a bin, -1 (no open bin fits),
+        or -2 (undecided: search)."""
+        cdef Py_ssize_t e, n, b, row, best = -1, kmax = self.c_bins.shape[1]
+        cdef int64_t j, g = self.it.group
+        cdef double f, fbest = 0.0
+        cdef ItemC* it = &self.it
+        if self.log_len - self.c_logpos[slot] > self.cache_log:
+            return -2
+        # bins changed since the cache was synced may have risen above T
+        for j in range(self.c_logpos[slot], self.log_len):
+            b = self.log_bin[j]
+            if not self.allowed[g, b]:
+                continue
+            row = self._leaf_row(b)
+            if not row_fits(&self.omax[row, 0], it.chk_col, it.chk_val, it.n_chk):
+                continue
+            f = self._bound(row)
+            if not self._above_t(slot, b, f):
+                continue
+            n = self.c_cnt[slot]
+            for e in range(n):
+                if self.c_bins[slot, e] == b:
+                    break
+            else:
+                if n == kmax:
+                    self.c_tag[slot] = -1
+                    return -2
+                self.c_bins[slot, n] = b
+                self.c_f[slot, n] = f
+                self.c_ver[slot, n] = self.bin_ver[b]
+                self.c_cnt[slot] = n + 1
+        self.c_logpos[slot] = self.log_len
+        # the best cached bin; a bin changed since it was scored is re-checked
+        # (one that no longer fits never will again, and leaves the cache)
+        n = 0
+        for e in range(self.c_cnt[slot]):
+            b = self.c_bins[slot, e]
+            f = self.c_f[slot, e]
+            if self.c_ver[slot, e] != self.bin_ver[b]:
+                row = self._leaf_row(b)
+                if not row_fits(&self.omax[row, 0], it.chk_col, it.chk_val, it.n_chk):
+                    continue
+                f = self._bound(row)
+            self.c_bins[slot, n] = b
+            self.c_f[slot, n] = f
+            self.c_ver[slot, n] = self.bin_ver[b]
+            n += 1
+            if best < 0 or f > fbest + EPS * (fabs(f) + fabs(fbest)) or (
+                    f >= fbest - EPS * (fabs(f) + fabs(fbest)) and self._cmp_bins(b, f, best, fbest) > 0):
+                best = b
+                fbest = f
+        self.c_cnt[slot] = n
+        if best < 0:
+            return -1 if self.c_tnone[slot] else -2
+        if self._above_t(slot, best, fbest):
+            return best
+        return -2
+
+    # --- updates ------------------------------------------------------------------
+    cdef int _pull_open(self, Py_ssize_t s, Py_ssize_t slot) except -1 nogil:
+        """Recompute the open tree of signature s above a changed leaf, stopping
+        where nothing changes."""
+        cdef Py_ssize_t toff = self.sig_toff[s], x = (self.sig_P[s] + slot) >> 1, r
+        cdef Py_ssize_t R = self.n_res, C = self.n_cols, a, b
+        cdef int64_t v
+        cdef bint changed
+        while x >= 1:
+            changed = False
+            a = toff + 2 * x
+            b = a + 1
+            for r in range(C):
+                v = max(self.omax[a, r], self.omax[b, r])
+                if v != self.omax[toff + x, r]:
+                    self.omax[toff + x, r] = v
+                    changed = True
+            if self.fit == FIT_L2 or self.fit == FIT_MOST:
+                for r in range(R):
+                    v = min(self.omin[a, r], self.omin[b, r])
+                    if v != self.omin[toff + x, r]:
+                        self.omin[toff + x, r] = v
+                        changed = True
+                    v = max(self.ocap[a, r], self.ocap[b, r])
+                    if v != self.ocap[toff + x, r]:
+                        self.ocap[toff + x, r] = v
+                        changed = True
+            if not changed:
+                break
+            x >>= 1
+        return 0
+
+    cdef Py_ssize_t _open_bin(self, Py_ssize_t b) except -1 nogil:
+        """Move bin b from the unused tree to the end of the open tree; returns its slot."""
+        cdef Py_ssize_t s = self.bin_sig[b], toff = self.sig_toff[s], P = self.sig_P[s]
+        cdef Py_ssize_t x = P + self.bin_uslot[b], r, q
+        cdef Py_ssize_t R = self.n_res
+        for r in range(R):
+            self.umax[toff + x, r] = -1
+        x >>= 1
+        while x >= 1:
+            for r in range(R):
+                self.umax[toff + x, r] = max(self.umax[toff + 2 * x, r], self.umax[toff + 2 * x + 1, r])
+            x >>= 1
+        q = self.n_open[s]
+        self.n_open[s] = q + 1
+        self.oslot_bin[self.sig_soff[s] + q] = b
+        self.oslot_pos[self.sig_soff[s] + q] = self.k_open
+        self.k_open += 1
+        self.opened += 1
+        self.bin_slot[b] = q
+        for r in range(R):
+            self.ocap[toff + P + q, r] = self.cap[b, r]
+        return q
+
+    cdef int _place(self, Py_ssize_t i, Py_ssize_t b) except -1 nogil:
+        """Put item i in open bin b: residuals, GPU slots, spread list, open tree, log."""
+        cdef Py_ssize_t s = self.bin_sig[b], q = self.bin_slot[b], row, r, j, j0, j1, pick
+        cdef Py_ssize_t R = self.n_res
+        cdef int64_t g, need, mx, full, v
+        for r in range(R):
+            self.res[b, r] -= self.demand[i, r]
+        row = self.sig_toff[s] + self.sig_P[s] + q
+        for r in range(R):
+            self.omax[row, r] = self.res[b, r]
+            self.omin[row, r] = self.res[b, r]
+        if self.gpu_col >= 0:
+            j0 = self.gpu_off[b]
+            j1 = self.gpu_off[b + 1]
+            g = self.demand[i, self.gpu_col]
+            if 0 < g < GPU_MILLI:
+                # the tightest GPU that still has the share, lowest index on ties
+                pick = -1
+                for j in range(j0, j1):
+                    v = self.gpu_rem[j]
+                    if v >= g and (pick < 0 or v < self.gpu_rem[pick]):
+                        pick = j
+                self.gpu_rem[pick] -= g
+            elif g >= GPU_MILLI:
+                need = g // GPU_MILLI
+                for j in range(j0, j1):
+                    if need == 0:
+                        break
+                    if self.gpu_rem[j] == GPU_MILLI:
+                        self.gpu_rem[j] = 0
+                        need -= 1
+            mx = 0
+            full = 0
+            for j in range(j0, j1):
+                if self.gpu_rem[j] > mx:
+                    mx = self.gpu_rem[j]
+                if self.gpu_rem[j] == GPU_MILLI:
+                    full += 1
+            self.omax[row, R] = mx
+            self.omax[row, R + 1] = full
+        if self.spread[i] >= 0:
+            self.sp_next[i] = self.sp_head[b]
+            self.sp_head[b] = i
+        self._pull_open(s, q)
+        self.log_bin[self.log_len] = b
+        self.log_len += 1
+        self.bin_ver[b] += 1
+        return 0
+
+    # --- the run ------------------------------------------------------------------
+    cdef int _run(self, const int64_t[::1] order, int64_t[::1] out) except -1 nogil:
+        cdef Py_ssize_t t, i, j, j0, j1, s, q, shape, moff, b, best_b, u, start, slot = 0
+        cdef int64_t best_pos, pos, no
+        cdef bint memo_ok, cached
+        self._reset()
+        for t in range(self.n_items):
+            i = order[t]
+            self._load_item(i)
+            j0 = self.gsig_ptr[self.it.group]
+            j1 = self.gsig_ptr[self.it.group + 1]
+            shape = self.item_shape[i]
+            moff = self.memo_off[shape] if shape >= 0 else 0
+            memo_ok = shape >= 0 and self.it.spread < 0
+            best_b = -1
+            if self.fit == FIT_FIRST:
+                best_pos = I64_MAX
+                for j in range(j0, j1):
+                    s = self.gsig[j]
+                    no = self.n_open[s]
+                    start = self.memo[moff + j - j0] if shape >= 0 else 0
+                    q = -1
+                    if start < no:
+                        q = self._first_open(s, start)
+                    if memo_ok:
+                        self.memo[moff + j - j0] = q if q >= 0 else no
+                    if q >= 0:
+                        pos = self.oslot_pos[self.sig_soff[s] + q]
+                        if pos < best_pos:
+                            best_pos = pos
+                            best_b = self.oslot_bin[self.sig_soff[s] + q]
+            else:
+                cached = memo_ok and self.cache_k > 1
+                best_b = -2
+                if cached:
+                    slot = shape % self.n_cslots
+                    if self.c_tag[slot] == shape:
+                        best_b = self._cache_query(slot)
+                        if best_b != -2:
+                            self.cache_hits += 1
+                if best_b == -2:
+                    best_b = self._search(j0, j1, moff, shape >= 0, self.cache_k if cached else 1)
+                    if cached:
+                        self._cache_store(slot, shape)
+                    if best_b < 0 and memo_ok:
+                        for j in range(j0, j1):
+                            self.memo[moff + j - j0] = self.n_open[self.gsig[j]]
+            if best_b < 0:
+                # open the cheapest unused bin the item fits, lowest index on ties
+                if shape < 0 or not self.nofit[shape]:
+                    for j in range(j0, j1):
+                        s = self.gsig[j]
+                        u = self._first_unused(s)
+                        if u >= 0:
+                            b = self.uslot_bin[self.sig_soff[s] + u]
+                            if best_b < 0 or self.cost[b] < self.cost[best_b] or (
+                                    self.cost[b] == self.cost[best_b] and b < best_b):
+                                best_b = b
+                    if best_b < 0 and shape >= 0:
+                        self.nofit[shape] = 1
+                if best_b < 0:
+                    continue
+                self._open_bin(best_b)
+            self._place(i, best_b)
+            out[i] = best_b
+        return 0
