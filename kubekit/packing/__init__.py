@@ -20,6 +20,7 @@ from kubekit.packing.bounds import (
     Bounds, LpResult, clique_bound, l2_bound, lower_bound, lower_bounds, lp_bound, martello_toth_l2, spread_bound,
     volume_bound,
 )
+from kubekit.packing.cluster import problem_from_cluster
 from kubekit.packing.exact import Solution, Status, solve
 from kubekit.packing.heuristics import (
     DECREASING, FITS, HEURISTICS, ORDERS, Placement, best_fit_decreasing, best_placement, first_fit_decreasing,
@@ -34,5 +35,5 @@ __all__ = [
     "LpResult", "ORDERS", "PackingError", "PackingProblem", "Placement", "Solution", "Status",
     "best_fit_decreasing", "best_placement", "check_assignment", "clique_bound", "evaluate_heuristics", "first_fit_decreasing",
     "gap", "item_order", "l2_bound", "load_summary", "load_vbp", "lower_bound", "lower_bounds", "lp_bound",
-    "martello_toth_l2", "objective_value", "parse_vbp", "run_heuristic", "solve", "spread_bound", "volume_bound",
+    "martello_toth_l2", "objective_value", "parse_vbp", "problem_from_cluster", "run_heuristic", "solve", "spread_bound", "volume_bound",
 ]
