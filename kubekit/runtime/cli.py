@@ -143,12 +143,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         return status.code
     finally:
         container.delete(keep_upper=not args.rm)
+        rt.driver.remove_if_empty(rt.cgroup_root)  # the last container out leaves no empty root behind
 
 
 def cmd_gc(args: argparse.Namespace) -> int:
     from kubekit.runtime.runtime import Runtime
 
-    removed = Runtime(sweep=False).sweep(include_exited=True)
+    rt = Runtime(sweep=False)
+    removed = rt.sweep(include_exited=True)
+    rt.driver.remove_if_empty(rt.cgroup_root)
     for cid in removed:
         print(cid)
     return 0

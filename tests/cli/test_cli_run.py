@@ -35,6 +35,8 @@ def test_run_exits_with_the_commands_status(env, rootfs):
     p = kubekit(env, "run", "--rm", "--rootfs", rootfs, "--hostname", "box", "-e", "X=42", "--",
                 "/bin/sh", "-c", "echo $(hostname) $X; exit 3")
     assert (p.returncode, p.stdout) == (3, "box 42\n"), p.stderr
+    # Nothing is left, not even the empty cgroup root.
+    assert not os.path.exists("/sys/fs/cgroup/memory" + env["KUBEKIT_CGROUP_ROOT"])
 
 
 def test_run_limits_apply(env, rootfs):
