@@ -126,8 +126,10 @@ def test_limits_read_back(runtime, rootfs):
 
 
 def test_lowering_memory_below_usage_is_refused(runtime, rootfs):
-    # tail buffers /dev/zero forever: usage climbs to near the limit.
-    c = runtime.create(ContainerSpec(command=("/bin/sh", "-c", "head -c 40000000 /dev/zero | tail; sleep 1000"),
+    # 40 MiB written to the container's /dev/shm (a tmpfs): charged to its
+    # memory cgroup and held for as long as the file exists (no swap here).
+    c = runtime.create(ContainerSpec(command=("/bin/sh", "-c",
+                                              "dd if=/dev/zero of=/dev/shm/fill bs=1M count=40 2>/dev/null; sleep 1000"),
                                      rootfs=rootfs, resources=Resources(memory_limit=64 << 20)))
     c.start()
     deadline = time.monotonic() + 10
