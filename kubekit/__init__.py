@@ -11,8 +11,9 @@ runtime-only paths never load numpy or the scheduler.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from kubekit._lazy import lazy_names
 
 from kubekit.errors import (
     CgroupError, ConfigError, ContainerError, KubekitError, ManifestError, QuantityError, RuntimeSpecError,
@@ -32,17 +33,7 @@ if TYPE_CHECKING:
     from kubekit.scheduler import BatchResult, Explanation, ScheduleResult, Scheduler, load_config
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kubekit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names('kubekit', globals(), _LAZY)
 
 
 __all__ = [

@@ -6,8 +6,9 @@ Names are imported on first use (PEP 562): ``kubekit run`` needs only
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from kubekit._lazy import lazy_names
 
 _LAZY = {
     "Quantity": "kubekit.api.quantity",
@@ -84,17 +85,7 @@ if TYPE_CHECKING:
     from kubekit.api.node import Node
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kubekit.api' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names('kubekit.api', globals(), _LAZY)
 
 
 __all__ = [

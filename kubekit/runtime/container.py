@@ -94,7 +94,6 @@ class Container:
             raise self._fail(*rec)
         self.status = "running"
         self.program = None  # the op labels were only needed to explain a failed start
-        self.runtime._mark(self, "running")
 
     # -- signals and waiting -------------------------------------------------
     def signal(self, sig: int = signal.SIGTERM) -> None:

@@ -178,7 +178,6 @@ class Runtime:
         c._expect_wait()
         c.status = "created"
         self.live[c.id] = c
-        self._mark(c, "created")
 
     @staticmethod
     def _write_id_maps(pid: int, spec: ContainerSpec) -> None:
@@ -189,13 +188,6 @@ class Runtime:
                     f.write(text)
             except OSError as e:
                 raise ContainerError(e.errno or 0, f"write /proc/{pid}/{name}: {e.strerror}") from None
-
-    def _mark(self, c: Container, status: str) -> None:
-        # In memory only: the record on disk (written before anything was
-        # created) is all a sweep needs; rewriting it would cost a rename per step.
-        from dataclasses import replace
-
-        c.record = replace(c.record, pid=c.pid, status=status)
 
     def _forget(self, c: Container, keep_upper: bool) -> None:
         self.live.pop(c.id, None)

@@ -23,6 +23,7 @@ import uuid
 import pytest
 
 from kubekit._fast import _sys
+from kubekit.runtime.cgroups import files as cgroup_files
 from kubekit.runtime import caps
 from kubekit.runtime.spec import DEFAULT_CAPABILITIES
 
@@ -274,14 +275,7 @@ def test_clone3_into_cgroup_places_the_child_at_birth():
             os.close(pidfd)
         if cgfd >= 0:
             os.close(cgfd)
-        for _ in range(100):
-            try:
-                os.rmdir(path)
-                break
-            except OSError as e:
-                if e.errno != errno.EBUSY:
-                    raise
-                time.sleep(0.01)
+        cgroup_files.rmdir(path)   # retries the brief EBUSY after the last task exits
     assert not os.path.exists(path)
 
 

@@ -17,6 +17,7 @@ import uuid
 import pytest
 
 from kubekit._fast import _sys
+from kubekit.runtime.cgroups import files as cgroup_files
 from kubekit.errors import ContainerError
 from kubekit.runtime import caps, spawn_twin
 from kubekit.runtime.ops import Code, Op, Program, read_report
@@ -462,14 +463,7 @@ def test_spawn_into_a_cgroup_v2_directory(runner):
         assert runner.wait(s)[1:] == EXITED_0
     finally:
         runner.cleanup()
-        for _ in range(100):
-            try:
-                os.rmdir(path)
-                break
-            except OSError as e:
-                if e.errno != errno.EBUSY:
-                    raise
-                time.sleep(0.01)
+        cgroup_files.rmdir(path)   # retries the brief EBUSY after the last task exits
     assert not os.path.exists(path)
 
 
