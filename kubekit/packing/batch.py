@@ -225,7 +225,7 @@ def prepare(problem: PackingProblem, *, gpu_share: str | None = None, cache: int
     answer."""
     from kubekit._fast._pack import Packer
 
-    n, m, R = problem.n_items, problem.n_bins, problem.n_resources
+    m, R = problem.n_bins, problem.n_resources
     if R == 0:
         raise PackingError("the batch kernel needs at least one resource")
     gcol = gpu_share_column(problem, gpu_share)

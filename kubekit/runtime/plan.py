@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 from kubekit.errors import RuntimeSpecError
 from kubekit.runtime import caps
+from kubekit.runtime.lowerview import LowerView, overlay_mount_data
 from kubekit.runtime.ops import Code, Op, Program
-from kubekit.runtime.spec import DEFAULT_ENV, ContainerSpec, Mount
+from kubekit.runtime.spec import DEFAULT_ENV, ContainerSpec, Mount, lower_dirs
 
 CLONE_FLAGS = {
     "mnt": 0x00020000, "cgroup": 0x02000000, "uts": 0x04000000, "ipc": 0x08000000,
@@ -59,7 +60,7 @@ class Layout:
     rootfs: str       # the merged overlay mount point (the new root)
     upper: str        # the copy-on-write top layer
     work: str         # overlayfs' work directory
-    lower: str        # the read-only lower layer (the rootfs dir, or "/")
+    lowers: tuple[str, ...]   # the read-only lower layers, bottom first (image layers, a rootfs dir, or "/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +93,17 @@ def validate(spec: ContainerSpec) -> None:
     """Refuse specs the runtime cannot honour, before anything is created."""
     if not spec.command:
         raise RuntimeSpecError("command: must not be empty")
-    if (spec.rootfs is None) == (not spec.host_rootfs):
-        raise RuntimeSpecError("rootfs: give exactly one of a rootfs directory or host_rootfs=True")
+    if (spec.rootfs is not None) + bool(spec.rootfs_layers) + spec.host_rootfs != 1:
+        raise RuntimeSpecError("rootfs: give exactly one of a rootfs directory, image layers (rootfs_layers) "
+                               "or host_rootfs=True")
     if spec.rootfs is not None and not os.path.isdir(spec.rootfs):
         raise RuntimeSpecError(f"rootfs: {spec.rootfs!r} is not a directory")
+    for i, layer in enumerate(spec.rootfs_layers):
+        if not os.path.isabs(layer) or not os.path.isdir(layer):
+            raise RuntimeSpecError(f"rootfs_layers[{i}]: {layer!r} is not an absolute path to a directory")
+    for p in lower_dirs(spec):
+        if any(c in p for c in ",:\\"):
+            raise RuntimeSpecError(f"rootfs: {p!r} contains ',', ':' or '\\', which overlayfs options cannot carry")
     unknown = set(spec.namespaces) - set(CLONE_FLAGS)
     if unknown:
         raise RuntimeSpecError(f"namespaces: unknown {sorted(unknown)}; expected some of {sorted(CLONE_FLAGS)}")
@@ -132,10 +140,12 @@ def check_mount(m: Mount) -> None:
         raise RuntimeSpecError(f"mount {m.destination!r}: unknown option {o!r}")
 
 
-def secure_join(root: str, path: str) -> str:
-    """Resolve container ``path`` inside ``root`` as the container would see
-    it: symlinks are followed relative to ``root`` and ``..`` never climbs
-    above it (the idea of filepath-securejoin).  Returns a container path."""
+def secure_join(root: str | LowerView, path: str) -> str:
+    """Resolve container ``path`` inside ``root`` (a directory, or the merged
+    view of an image's layers) as the container would see it: symlinks are
+    followed relative to the root and ``..`` never climbs above it (the idea
+    of filepath-securejoin).  Returns a container path."""
+    view = LowerView((root,)) if isinstance(root, str) else root
     parts = [p for p in path.split("/") if p not in ("", ".")]
     resolved: list[str] = []
     links = 0
@@ -145,12 +155,12 @@ def secure_join(root: str, path: str) -> str:
             if resolved:
                 resolved.pop()
             continue
-        host = os.path.join(root, *resolved, part)
-        if os.path.islink(host):
+        cpath = "/" + "/".join([*resolved, part])
+        if view.islink(cpath):
             links += 1
             if links > MAX_SYMLINKS:
                 raise RuntimeSpecError(f"path {path!r}: too many levels of symbolic links")
-            target = os.readlink(host)
+            target = view.readlink(cpath)
             if target.startswith("/"):
                 resolved = []
             parts = [p for p in target.split("/") if p not in ("", ".")] + parts
@@ -159,13 +169,13 @@ def secure_join(root: str, path: str) -> str:
     return "/" + "/".join(resolved)
 
 
-def _mkdir_chain(root: str, lower: str, cpath: str, label: str) -> list[Op]:
+def _mkdir_chain(root: str, lower: LowerView, cpath: str, label: str) -> list[Op]:
     """MKDIRs for every component of resolved container path ``cpath``."""
     ops = []
     parts = [p for p in cpath.split("/") if p]
     for i in range(1, len(parts) + 1):
         sub = "/" + "/".join(parts[:i])
-        if not os.path.isdir(lower + sub if lower != "/" else sub):
+        if not lower.isdir(sub):
             ops.append(Op(Code.MKDIR, f"mkdir({sub}) for {label}", a=(root + sub).encode(), arg=0o755))
     return ops
 
@@ -178,7 +188,7 @@ def _flag_options(options: tuple[str, ...]) -> int:
     return flags
 
 
-def mount_ops(root: str, lower: str, m: Mount) -> list[Op]:
+def mount_ops(root: str, lower: LowerView, m: Mount) -> list[Op]:
     dest = secure_join(lower, m.destination)
     target = root + dest if dest != "/" else root
     label = f"mount {m.source or m.kind} on {m.destination}"
@@ -208,13 +218,13 @@ def rootfs_ops(spec: ContainerSpec, setup: Setup) -> list[Op]:
     root = lay.rootfs
     r = root.encode()
     userns = "user" in spec.namespaces
-    data = f"lowerdir={lay.lower},upperdir={lay.upper},workdir={lay.work}"
-    if userns:  # trusted.* xattrs need the init namespace's CAP_SYS_ADMIN
-        data += ",userxattr"
-    ops = [
-        Op(Code.MOUNT, "make / rprivate", b=b"/", flags=MS_REC | MS_PRIVATE),
-        Op(Code.MOUNT, f"mount(overlay, {root})", a=b"overlay", b=r, c=b"overlay", d=data.encode()),
-    ]
+    view = LowerView(lay.lowers)
+    # In a user namespace trusted.* xattrs need the init namespace's CAP_SYS_ADMIN: userxattr.
+    chdir, data = overlay_mount_data(lay.lowers, lay.upper, lay.work, userxattr=userns)
+    ops = [Op(Code.MOUNT, "make / rprivate", b=b"/", flags=MS_REC | MS_PRIVATE)]
+    if chdir is not None:   # layer paths relative to their common parent, to fit mount(2)'s page
+        ops.append(Op(Code.CHDIR, f"chdir({chdir}) to name the layers", a=chdir.encode()))
+    ops.append(Op(Code.MOUNT, f"mount(overlay, {root})", a=b"overlay", b=r, c=b"overlay", d=data.encode()))
     for sub in setup.host_submounts:
         target = root + sub
         ops.append(Op(Code.MOUNT, f"mount(bind {sub}, {target})", a=sub.encode(), b=target.encode(), flags=MS_BIND))
@@ -246,7 +256,10 @@ def rootfs_ops(spec: ContainerSpec, setup: Setup) -> list[Op]:
     ops.append(Op(Code.MOUNT, f"mount(sysfs, {root}/sys)", a=b"sysfs", b=f"{root}/sys".encode(), c=b"sysfs",
                   flags=MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
     for m in sorted(spec.mounts, key=lambda m: m.destination.rstrip("/").count("/")):
-        ops += mount_ops(root, lay.lower, m)
+        ops += mount_ops(root, view, m)
+    # Like runc, make the working directory if the image lacks it (as root, before any mount covers it).
+    if spec.cwd != "/" and not any(m.destination.rstrip("/") == spec.cwd.rstrip("/") for m in spec.mounts):
+        ops += _mkdir_chain(root, view, secure_join(view, spec.cwd), f"workdir {spec.cwd}")
     ops += [
         Op(Code.CHDIR, f"chdir({root})", a=r),
         Op(Code.PIVOT_ROOT, f"pivot_root({root})", a=b".", b=b"."),

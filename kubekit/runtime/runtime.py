@@ -27,7 +27,7 @@ from kubekit.errors import ContainerError, RuntimeSpecError
 from kubekit.runtime import plan
 from kubekit.runtime.container import Container, ExitStatus, remove_bundle, remove_tree
 from kubekit.runtime.mountinfo import read_host_submounts
-from kubekit.runtime.spec import ContainerSpec, Resources
+from kubekit.runtime.spec import ContainerSpec, Resources, lower_dirs
 from kubekit.runtime.state import Record, StateDir, owner_alive, process_start_time
 
 if TYPE_CHECKING:
@@ -105,8 +105,7 @@ class Runtime:
         if not cid.replace("-", "").replace("_", "").isalnum():
             raise RuntimeSpecError(f"name: {cid!r} must be letters, digits, '-' and '_'")
         bundle = os.path.join(self.containers_dir, cid)
-        lower = spec.rootfs.rstrip("/") if spec.rootfs else "/"
-        for what, path in (("rootfs", lower), ("data dir", bundle), ("data dir", self.mount_point)):
+        for what, path in (("data dir", bundle), ("data dir", self.mount_point)):
             _check_overlay_path(what, path)
         pod_dir = f"{self.cgroup_root}/pod{pod or cid}"
         record = Record(cid, self.owner_pid, self.owner_start, f"{pod_dir}/{cid}", bundle,
@@ -116,7 +115,8 @@ class Runtime:
         except FileExistsError:
             raise RuntimeSpecError(f"name: a container named {cid!r} already exists") from None
         self.state.save(record)
-        layout = plan.Layout(rootfs=self.mount_point, upper=f"{bundle}/upper", work=f"{bundle}/work", lower=lower)
+        layout = plan.Layout(rootfs=self.mount_point, upper=f"{bundle}/upper", work=f"{bundle}/work",
+                             lowers=lower_dirs(spec))
         opened: list[int] = []
         cgroup = None
         container = None

@@ -81,15 +81,18 @@ class IdMapping:
 class ContainerSpec:
     """A container: the process to run and the box it runs in.
 
-    ``rootfs`` is a directory used read-only as the lower layer of the
-    container's overlayfs; ``host_rootfs=True`` uses the host's ``/`` instead
-    (like ``bwrap --ro-bind / /``).  Exactly one of the two is given.  The
-    container writes only to its own overlay upper directory.
+    The root filesystem is an overlayfs whose read-only lower layers are one
+    of: ``rootfs``, a directory; ``rootfs_layers``, an image's unpacked layer
+    directories, bottom first (see :mod:`kubekit.images`); or, with
+    ``host_rootfs=True``, the host's ``/`` (like ``bwrap --ro-bind / /``).
+    Exactly one is given.  The container writes only to its own overlay upper
+    directory, removed with the container.
     """
 
     command: tuple[str, ...]
     rootfs: str | None = None
     host_rootfs: bool = False
+    rootfs_layers: tuple[str, ...] = ()
     env: tuple[str, ...] = DEFAULT_ENV
     cwd: str = "/"
     uid: int = 0
@@ -115,3 +118,10 @@ class ContainerSpec:
     stdin: int | None = None
     stdout: int | None = None
     stderr: int | None = None
+
+
+def lower_dirs(spec: ContainerSpec) -> tuple[str, ...]:
+    """The spec's read-only lower layers, bottom first."""
+    if spec.rootfs_layers:
+        return tuple(p.rstrip("/") or "/" for p in spec.rootfs_layers)
+    return (spec.rootfs.rstrip("/") or "/",) if spec.rootfs else ("/",)

@@ -83,7 +83,7 @@ def test_clone_flags(tmp_path, namespaces, join, born, expected):
 
 
 def _setup(tmp_path, born=True, ns_fds=None):
-    lay = plan.Layout(rootfs="/k/rootfs", upper="/k/upper", work="/k/work", lower=str(tmp_path))
+    lay = plan.Layout(rootfs="/k/rootfs", upper="/k/upper", work="/k/work", lowers=(str(tmp_path),))
     return plan.Setup(lay, ns_fds or {}, (10, 11, 12), born, 40)
 
 
@@ -136,7 +136,7 @@ def test_volume_targets_resolved_inside_the_rootfs(tmp_path, root):
     spec = ContainerSpec(command=("/bin/true",), rootfs=root,
                          mounts=(Mount("/abs/data", str(src), options=("ro",)), Mount("/etc/f", str(tmp_path / "file")),
                                  Mount("/scratch", kind="tmpfs", options=("size=1m", "noexec"))))
-    prog = plan.build(spec, plan.Setup(plan.Layout("/k/rootfs", "/k/u", "/k/w", root), {}, (0, 1, 2), True, 40))
+    prog = plan.build(spec, plan.Setup(plan.Layout("/k/rootfs", "/k/u", "/k/w", (root,)), {}, (0, 1, 2), True, 40))
     binds = [op for op in prog.ops if op.code == Code.MOUNT and op.flags & plan.MS_BIND and op.a == str(src).encode()]
     assert binds[0].b == b"/k/rootfs/etc/data"       # /abs -> /etc re-rooted, not the host's /etc
     assert any(op.code == Code.READONLY and op.a == b"/k/rootfs/etc/data" for op in prog.ops)
