@@ -14,6 +14,10 @@ and diff ID are checked, and only then is it renamed into place.  Any error
 the store never holds a partial layer.  A lock file (``ROOT/.lock``) is held
 shared while unpacking and exclusively by :meth:`LayerStore.gc`, so a
 collection never removes a layer that is being published.
+
+The store's directories are ``0711``: other users cannot list them, but a
+user-namespaced container's root (an unprivileged host uid) can reach the
+layer directories its overlay stacks.
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ class LayerStore:
 
     @contextlib.contextmanager
     def _lock(self, exclusive: bool) -> Iterator[None]:
-        os.makedirs(self.root, mode=0o700, exist_ok=True)
+        os.makedirs(self.root, mode=0o711, exist_ok=True)
         fd = os.open(os.path.join(self.root, ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
@@ -95,7 +99,7 @@ class LayerStore:
                 return final
             tmproot = os.path.join(self.root, "tmp")
             os.makedirs(tmproot, mode=0o700, exist_ok=True)
-            os.makedirs(os.path.dirname(final), mode=0o700, exist_ok=True)
+            os.makedirs(os.path.dirname(final), mode=0o711, exist_ok=True)
             tmp = tempfile.mkdtemp(prefix=os.path.basename(final)[:16] + "-", dir=tmproot)
             try:
                 os.chmod(tmp, 0o755)

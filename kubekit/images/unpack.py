@@ -14,7 +14,9 @@ Whiteouts have two modes:
     the layer directory *represents* whiteouts the way overlayfs does, so it
     can be stacked as a read-only lower directory: ``.wh.NAME`` becomes a
     character device 0/0 named ``NAME``, ``.wh..wh..opq`` sets the xattr
-    ``trusted.overlay.opaque=y`` on its directory.  Needs root.
+    ``trusted.overlay.opaque=y`` on its directory, and ``user.overlay.opaque=y``
+    too, which is what an overlay mounted with ``userxattr`` (in a user
+    namespace) reads.  Needs root.
 
 ``whiteouts="apply"`` (:func:`flatten`)
     layers are unpacked one over the other into one directory, and whiteouts
@@ -24,8 +26,8 @@ Whiteouts have two modes:
 As the OCI image spec says, a whiteout hides only what lower layers hold: an
 entry of the same layer survives it whatever the order in the tar.
 ``.wh..wh.*`` names other than the opaque marker (aufs bookkeeping) are
-skipped, and so are ``trusted.overlay.*`` xattrs in the tar (a layer must not
-forge whiteouts).
+skipped, and so are ``trusted.overlay.*`` and ``user.overlay.*`` xattrs in the
+tar (a layer must not forge whiteouts).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ WH_PREFIX = ".wh."
 WH_META_PREFIX = ".wh..wh."
 WH_OPAQUE = ".wh..wh..opq"
 OPAQUE_XATTR = "trusted.overlay.opaque"
+USER_OPAQUE_XATTR = "user.overlay.opaque"
 XATTR_PAX = "SCHILY.xattr."
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -93,7 +96,7 @@ def _xattrs(ti: tarfile.TarInfo) -> list[tuple[str, bytes]]:
     for k, v in ti.pax_headers.items():
         if k.startswith(XATTR_PAX):
             name = k[len(XATTR_PAX):]
-            if name.startswith("trusted.overlay."):
+            if name.startswith(("trusted.overlay.", "user.overlay.")):
                 log.debug("skipping %s on %s: layers may not set overlay xattrs", name, ti.name)
                 continue
             out.append((name, v.encode("utf-8", "surrogateescape")))
@@ -291,6 +294,7 @@ class _Unpacker:
         try:
             if self.mode == "overlay":
                 os.setxattr(fd, OPAQUE_XATTR, b"y")
+                os.setxattr(fd, USER_OPAQUE_XATTR, b"y")
             else:
                 self._prune(fd, parts)
         finally:

@@ -88,3 +88,20 @@ def test_sixty_layers_overflow_the_mount_page_and_still_mount(runtime, rootfs, w
     status, out = run_capture(runtime, {"command": spec.command, "rootfs_layers": spec.rootfs_layers, "env": spec.env})
     assert status.code == 0, out
     assert out.split() == ["1", "59", "59"]
+
+
+def test_opaque_directories_hold_in_a_user_namespace(runtime, rootfs, world_tmp, layer_store):
+    # With a user namespace the overlay is mounted with userxattr and reads
+    # user.overlay.opaque, not trusted.overlay.opaque: the store writes both.
+    from kubekit.runtime.spec import DEFAULT_NAMESPACES, IdMapping
+
+    lower = make_tar([entry("data", "dir"), entry("data/old", data=b"old\n")])
+    upper = make_tar([entry("data/.wh..wh..opq"), entry("data/new", data=b"new\n")])
+    img = _image(world_tmp, [_dir_tar(rootfs), lower, upper], {"Cmd": ["/bin/ls", "/data"]})
+    dirs = layer_store.ensure_image(img)
+    maps = (IdMapping(0, 200000, 65536),)
+    for userns in (False, True):
+        extra = dict(namespaces=DEFAULT_NAMESPACES | {"user"}, uid_mappings=maps, gid_mappings=maps) if userns else {}
+        spec = spec_from_image(img.config, dirs)
+        status, out = run_capture(runtime, {"command": spec.command, "rootfs_layers": dirs, **extra})
+        assert (status.code, out) == (0, "new\n"), f"user namespace: {userns}"
