@@ -18,10 +18,19 @@ EXIT_RUNTIME, EXIT_CANNOT_EXEC, EXIT_NOT_FOUND = 125, 126, 127
 
 def add_run_parser(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("run", help="run a command in a container (namespaces, cgroups, overlay rootfs)",
-                       description="Run CMD in a new container and exit with its status, as `docker run` does.")
-    root = r.add_mutually_exclusive_group(required=True)
+                       usage="kubekit run [OPTIONS] (IMAGE [CMD...] | --rootfs DIR -- CMD... | --host-rootfs -- CMD...)",
+                       description="Run a container and exit with its status, as `docker run` does: from IMAGE in "
+                                   "kubekit's image store (CMD replaces the image's Cmd; --entrypoint its "
+                                   "Entrypoint), or from a root filesystem directory or the host's /.")
+    root = r.add_mutually_exclusive_group()
     root.add_argument("--rootfs", metavar="DIR", help="a root filesystem directory (read-only lower layer)")
     root.add_argument("--host-rootfs", action="store_true", help="use the host's / read-only as the lower layer")
+    r.add_argument("--entrypoint", metavar="CMD", help="with IMAGE: replace the image's Entrypoint (and drop its Cmd)")
+    r.add_argument("--pull", choices=("always", "missing", "never", "Always", "IfNotPresent", "Never"),
+                   default="missing", help="with IMAGE: when to pull it from its registry (docker's words or "
+                                           "Kubernetes' imagePullPolicy; default: missing)")
+    r.add_argument("--image-root", metavar="DIR", help="the image store (default: $KUBEKIT_IMAGE_ROOT or "
+                                                       "/var/lib/kubekit/images)")
     r.add_argument("--memory", metavar="QTY", help="memory limit, a Kubernetes quantity (64Mi)")
     r.add_argument("--cpus", metavar="QTY", help="cpu limit as a quantity (500m = half a cpu)")
     r.add_argument("--pids", type=int, metavar="N", help="maximum number of processes")
@@ -30,11 +39,12 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
                    help="none: a new network namespace with only lo (default); host: share the host's")
     r.add_argument("-v", "--volume", action="append", default=[], metavar="SRC:DST[:ro]")
     r.add_argument("-e", "--env", action="append", default=[], metavar="K=V")
-    r.add_argument("-w", "--workdir", default="/", metavar="DIR")
-    r.add_argument("-u", "--user", metavar="UID[:GID]")
+    r.add_argument("-w", "--workdir", metavar="DIR", help="working directory (default: the image's, or /)")
+    r.add_argument("-u", "--user", metavar="USER[:GROUP]",
+                   help="uid[:gid]; with IMAGE also names from the image's /etc/passwd and /etc/group")
     r.add_argument("--name", help="container id (default: random)")
     r.add_argument("--rm", action="store_true", help="also remove the container's upper layer on exit")
-    r.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD...")
+    r.add_argument("command", nargs=argparse.REMAINDER, metavar="IMAGE [CMD...] | -- CMD...")
     r.set_defaults(func=cmd_run)
     g = sub.add_parser("gc", help="remove containers left behind by crashed runtimes, and kept upper layers")
     g.set_defaults(func=cmd_gc)
@@ -55,21 +65,27 @@ def _quantity(flag: str, text: str, milli: bool):
     return q.milli_value() if milli else q.value()
 
 
-def spec_from_args(args: argparse.Namespace):
-    """The ContainerSpec ``kubekit run`` asks for (pure apart from Quantity)."""
-    from kubekit.runtime.spec import (
-        DEFAULT_ENV,
-        DEFAULT_NAMESPACES,
-        ContainerSpec,
-        Mount,
-        Resources,
-    )
+PULL_POLICIES = {"always": "Always", "missing": "IfNotPresent", "never": "Never"}
 
-    command = list(args.command)
-    if command[:1] == ["--"]:
-        command = command[1:]
-    if not command:
-        raise RuntimeSpecError("run: give the command after --, e.g. kubekit run --host-rootfs -- /bin/true")
+
+def split_image(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    """``(IMAGE or None, CMD...)`` from the positional words: without
+    --rootfs/--host-rootfs the first word names an image."""
+    words = list(args.command)
+    image = None
+    if not args.rootfs and not args.host_rootfs:
+        if not words or words[0] == "--":
+            raise RuntimeSpecError("run: give an IMAGE, or --rootfs DIR / --host-rootfs and the command after --")
+        image, words = words[0], words[1:]
+    if words[:1] == ["--"]:
+        words = words[1:]
+    return image, words
+
+
+def _common(args: argparse.Namespace) -> dict:
+    """The ContainerSpec fields that do not depend on where the rootfs comes from."""
+    from kubekit.runtime.spec import DEFAULT_NAMESPACES, Mount, Resources
+
     res = {}
     if args.memory is not None:
         res["memory_limit"] = _quantity("--memory", args.memory, milli=False)
@@ -96,27 +112,73 @@ def spec_from_args(args: argparse.Namespace):
     for kv in args.env:
         if "=" not in kv:
             raise RuntimeSpecError(f"--env: {kv!r} is not K=V")
+    namespaces = DEFAULT_NAMESPACES if args.net == "none" else DEFAULT_NAMESPACES - {"net"}
+    return dict(hostname=args.hostname, namespaces=namespaces, mounts=tuple(mounts), resources=Resources(**res),
+                die_with_parent=True, stdin=0, stdout=1, stderr=2)
+
+
+def spec_from_args(args: argparse.Namespace, image_config=None, layers: tuple[str, ...] = ()):
+    """The ContainerSpec ``kubekit run`` asks for (pure apart from Quantity
+    and, for an image, reading its /etc/passwd and /etc/group).  With an
+    image, ``image_config`` is its config JSON and ``layers`` its unpacked
+    layer directories, bottom first."""
+    from kubekit.runtime.spec import DEFAULT_ENV, ContainerSpec
+
+    image, command = split_image(args)
+    common = _common(args)
+    if image is not None:
+        from kubekit.runtime.fromimage import spec_from_image
+
+        if args.entrypoint is not None and args.entrypoint == "":
+            entry = None     # docker: --entrypoint "" clears it; Cmd still goes
+        else:
+            entry = [args.entrypoint] if args.entrypoint else None
+        return spec_from_image(image_config or {}, layers, command=entry, args=command or None, env=args.env,
+                               workdir=args.workdir, user=args.user, **common)
+    if not command:
+        raise RuntimeSpecError("run: give the command after --, e.g. kubekit run --host-rootfs -- /bin/true")
     uid = gid = 0
     if args.user:
         try:
             uid_s, _, gid_s = args.user.partition(":")
             uid, gid = int(uid_s), int(gid_s or uid_s)
         except ValueError:
-            raise RuntimeSpecError(f"--user: {args.user!r} is not UID[:GID]") from None
-    namespaces = DEFAULT_NAMESPACES if args.net == "none" else DEFAULT_NAMESPACES - {"net"}
-    return ContainerSpec(
-        command=tuple(command), rootfs=args.rootfs, host_rootfs=args.host_rootfs,
-        env=DEFAULT_ENV + tuple(args.env), cwd=args.workdir, uid=uid, gid=gid, hostname=args.hostname,
-        namespaces=namespaces, mounts=tuple(mounts), resources=Resources(**res), die_with_parent=True,
-        stdin=0, stdout=1, stderr=2,
-    )
+            raise RuntimeSpecError(f"--user: {args.user!r} is not UID[:GID] (names need an image)") from None
+    return ContainerSpec(command=tuple(command), rootfs=args.rootfs, host_rootfs=args.host_rootfs,
+                         env=DEFAULT_ENV + tuple(args.env), cwd=args.workdir or "/", uid=uid, gid=gid, **common)
+
+
+def resolve_image(args: argparse.Namespace, image: str):
+    """The image's config and unpacked layers, through the image store and
+    the pull policy (pulling from its registry if the policy says so)."""
+    from kubekit.images.imagestore import ImageStore
+    from kubekit.images.policy import ensure_image
+
+    store = ImageStore(args.image_root)
+    policy = PULL_POLICIES.get(args.pull, args.pull)
+    img = ensure_image(store, image, policy, pull=_puller())
+    return img.config, store.layers(image)
+
+
+def _puller():
+    from kubekit.images.registry import pull
+
+    def pull_into(ref, store):
+        return pull(ref, store.oci)
+
+    return pull_into
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from kubekit.runtime.runtime import Runtime
 
     try:
-        spec = spec_from_args(args)
+        image, _ = split_image(args)
+        if image is not None:
+            config, layers = resolve_image(args, image)
+            spec = spec_from_args(args, config, layers)
+        else:
+            spec = spec_from_args(args)
         rt = Runtime()
         container = rt.create(spec, name=args.name)
     except RuntimeSpecError as e:

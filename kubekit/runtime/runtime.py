@@ -109,7 +109,7 @@ class Runtime:
             _check_overlay_path(what, path)
         pod_dir = f"{self.cgroup_root}/pod{pod or cid}"
         record = Record(cid, self.owner_pid, self.owner_start, f"{pod_dir}/{cid}", bundle,
-                        None if pod else pod_dir)
+                        None if pod else pod_dir, layers=tuple(spec.rootfs_layers))
         try:
             os.mkdir(bundle, 0o711)
         except FileExistsError:
@@ -232,6 +232,18 @@ class Runtime:
             status = c.wait()
             assert status is not None
             return status
+
+    def layers_in_use(self) -> set[str]:
+        """The image layer directories that containers of this state directory
+        stack (running, starting, or exited with a kept upper layer): an image
+        store's garbage collection must keep them."""
+        out: set[str] = set()
+        for cid in self.state.ids():
+            try:
+                out.update(self.state.load(cid).layers)
+            except (OSError, ValueError, TypeError):
+                continue
+        return out
 
     # -- recovery ----------------------------------------------------------------
     def sweep(self, include_exited: bool = False) -> list[str]:

@@ -24,6 +24,7 @@ class Record:
     pod_cgroup: str | None    # remove this pod cgroup with the container (implicit pods)
     pid: int | None = None
     status: str = "creating"   # creating | created | running | exited
+    layers: tuple[str, ...] = ()   # image layer dirs the overlay stacks: image GC must keep them
 
 
 def process_start_time(pid: int) -> int | None:
@@ -58,7 +59,9 @@ class StateDir:
 
     def load(self, cid: str) -> Record:
         with open(self.path(cid), encoding="utf-8") as f:
-            return Record(**json.load(f))
+            raw = json.load(f)
+        raw["layers"] = tuple(raw.get("layers") or ())
+        return Record(**raw)
 
     def remove(self, cid: str) -> None:
         try:

@@ -105,3 +105,18 @@ def test_opaque_directories_hold_in_a_user_namespace(runtime, rootfs, world_tmp,
         spec = spec_from_image(img.config, dirs)
         status, out = run_capture(runtime, {"command": spec.command, "rootfs_layers": dirs, **extra})
         assert (status.code, out) == (0, "new\n"), f"user namespace: {userns}"
+
+
+def test_layers_in_use_are_recorded_until_the_container_goes(runtime, rootfs, world_tmp, layer_store):
+    from kubekit.runtime import ContainerSpec
+
+    img = _image(world_tmp, [_dir_tar(rootfs)], {"Cmd": ["/bin/sleep", "30"]})
+    dirs = layer_store.ensure_image(img)
+    assert runtime.layers_in_use() == set()
+    c = runtime.create(ContainerSpec(command=("/bin/sleep", "30"), rootfs_layers=dirs))
+    try:
+        assert runtime.layers_in_use() == set(dirs)
+        assert runtime.state.load(c.id).layers == tuple(dirs)
+    finally:
+        c.delete()
+    assert runtime.layers_in_use() == set()
