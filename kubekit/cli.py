@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kubekit.images.cli import add_image_parser
 from kubekit.replay.cli import add_replay_parser
 from kubekit.runtime.cli import add_run_parser
 
@@ -51,6 +52,10 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     return 0 if not result.unschedulable else 1
 
 
+def _add_image_commands(sub: argparse._SubParsersAction) -> None:
+    add_image_parser(sub)      # ls, inspect, import, build, tag, rm, prune
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="kubekit", description="Kubernetes-exact scheduling and container runtime toolkit")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -67,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     s.set_defaults(func=_cmd_schedule)
     add_run_parser(sub)
     add_replay_parser(sub)
+    _add_image_commands(sub)
     args = ap.parse_args(argv)
     return args.func(args)
 

@@ -175,9 +175,10 @@ class OciDir:
         return w.digest
 
     def remove_blobs(self, keep: Iterable[str]) -> list[str]:
-        """Remove every blob not in ``keep`` (and temporary files of writes
-        that died); the removed digests.  Holds the lock, so it does not race
-        a reference being added."""
+        """Remove every blob not in ``keep``; the removed digests.  Holds the
+        lock, so it does not race a reference being added.  ``blobs/tmp/`` is
+        left alone: a write may be in flight there (the image store clears it
+        when its own lock says none is)."""
         keep = set(keep)
         with self._locked():
             doomed = [d for d in self.blobs() if d not in keep]

@@ -5,8 +5,11 @@
 ``busybox`` -> ``docker.io/library/busybox:latest``;
 ``me/app:v1`` -> ``docker.io/me/app:v1``;
 ``localhost:5000/app@sha256:...`` keeps its registry and digest.
-A first component is a registry host when it holds a ``.`` or a ``:`` or is
-``localhost``.  Repository paths must be lower case.
+A first component is a registry host when it holds a ``.`` or a ``:``, is
+``localhost``, or has upper case letters (``Foo/bar`` is the repository
+``bar`` on the host ``Foo``, as upstream decides since repository paths must
+be lower case).  The 255-character limit applies to the repository path
+after normalization (``library/`` counts), not to the registry host.
 """
 
 from __future__ import annotations
@@ -89,9 +92,15 @@ class Reference:
         return "registry-1.docker.io" if self.registry == DEFAULT_REGISTRY else self.registry
 
 
+def _looks_like_domain(first: str) -> bool:
+    """Whether the first ``/``-component names a registry: it holds a ``.`` or
+    a ``:``, is ``localhost``, or has upper case (repository paths cannot)."""
+    return "." in first or ":" in first or first == "localhost" or first.lower() != first
+
+
 def _split_domain(name: str) -> tuple[str, str]:
     first, sep, rest = name.partition("/")
-    if not sep or ("." not in first and ":" not in first and first != "localhost"):
+    if not sep or not _looks_like_domain(first):
         domain, remainder = DEFAULT_REGISTRY, name
     else:
         domain, remainder = first, rest
@@ -113,17 +122,17 @@ def parse_reference(text: str) -> Reference:
     m = _REFERENCE_RE.match(text)
     if m is None:
         # A name that is only wrong by its case gets the clearer message, as in Docker.
-        first, sep, rest = text.partition("/")
-        path = rest if sep and ("." in first or ":" in first or first == "localhost") else text
-        if _ANY_CASE_NAME_RE.match(text) and path.split(":")[0].split("@")[0] != path.split(":")[0].split("@")[0].lower():
+        path = _split_domain(text)[1].split(":")[0].split("@")[0]
+        if _ANY_CASE_NAME_RE.match(text) and path != path.lower():
             raise ImageError(f"invalid reference {text!r}: repository name must be lowercase")
         raise ImageError(f"invalid reference {text!r}: not [registry/]repository[:tag][@digest]")
     name, tag, digest = m.group("name"), m.group("tag"), m.group("digest")
-    if len(name) > NAME_TOTAL_LENGTH_MAX:
-        raise ImageError(f"invalid reference {text!r}: repository name longer than {NAME_TOTAL_LENGTH_MAX}")
     if digest is not None:
         parse_digest(digest, f"digest of reference {text!r}")
     registry, repository = _split_domain(name)
+    if len(repository) > NAME_TOTAL_LENGTH_MAX:       # the path, "library/" included, as upstream counts it
+        raise ImageError(f"invalid reference {text!r}: repository path {repository[:40]!r}... is longer than "
+                         f"{NAME_TOTAL_LENGTH_MAX} characters")
     if tag is None and digest is None:
         tag = "latest"
     return Reference(registry, repository, tag, digest)

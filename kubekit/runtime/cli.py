@@ -161,10 +161,11 @@ def resolve_image(args: argparse.Namespace, image: str):
 
 
 def _puller():
-    from kubekit.images.registry import pull
-
     def pull_into(ref, store):
-        return pull(ref, store.oci)
+        from kubekit.images.registry.pull import pull
+
+        with store.lease():          # a concurrent gc must not take blobs not yet named
+            return pull(ref, store.oci)
 
     return pull_into
 

@@ -92,3 +92,45 @@ def test_run_path_imports_neither_numpy_nor_the_scheduler(env, rootfs):
             "'/bin/true']); print(rc, 'numpy' in sys.modules, any(m.startswith('kubekit.scheduler') for m in sys.modules))")
     p = subprocess.run([sys.executable, "-c", code, rootfs], env=env, capture_output=True, text=True, timeout=60)
     assert p.stdout.split() == ["0", "False", "False"], p.stderr
+
+
+@pytest.fixture
+def image_env(env, rootfs, tmp_path):
+    """A private image store holding local/busybox:1 (the busybox rootfs) and
+    local/app:1 (a layer on top with a user, a workdir and an entrypoint)."""
+    from kubekit.images import ImageStore, build_image
+
+    env["KUBEKIT_IMAGE_ROOT"] = str(tmp_path / "images")
+    store = ImageStore(env["KUBEKIT_IMAGE_ROOT"])
+    build_image(store, rootfs, tag="local/busybox:1", cmd=["/bin/echo", "from-cmd"], created=1_700_000_000)
+    app = tmp_path / "app"
+    (app / "etc").mkdir(parents=True)
+    (app / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\nsvc:x:4000:4001:svc:/home/svc:/bin/sh\n")
+    (app / "etc" / "group").write_text("root:x:0:\nsvc:x:4001:\n")
+    build_image(store, str(app), base="local/busybox:1", tag="local/app:1", entrypoint=["/bin/sh", "-c"],
+                cmd=['echo "$(id -u):$(id -g) $HOME $(pwd) $MODE"'], env=["MODE=image"], workdir="/srv",
+                user="svc", created=1_700_000_000)
+    return env
+
+
+def test_run_image_uses_its_config_and_overrides(image_env):
+    p = kubekit(image_env, "run", "--rm", "--pull", "never", "local/busybox:1")
+    assert (p.returncode, p.stdout) == (0, "from-cmd\n"), p.stderr
+    p = kubekit(image_env, "run", "--rm", "--pull", "never", "local/busybox:1", "/bin/echo", "replaced")
+    assert (p.returncode, p.stdout) == (0, "replaced\n"), p.stderr
+    p = kubekit(image_env, "run", "--rm", "--pull", "Never", "-e", "MODE=cli", "local/app:1")
+    assert (p.returncode, p.stdout) == (0, "4000:4001 /home/svc /srv cli\n"), p.stderr
+    p = kubekit(image_env, "run", "--rm", "--pull", "never", "-u", "root", "-w", "/tmp", "--entrypoint", "/bin/pwd",
+                "local/app:1")
+    assert (p.returncode, p.stdout) == (0, "/tmp\n"), p.stderr
+
+
+def test_run_image_that_is_missing_with_pull_never_is_a_clear_error(image_env):
+    p = kubekit(image_env, "run", "--rm", "--pull", "never", "local/absent:1")
+    assert p.returncode == 125
+    assert 'Container image "local/absent:1" is not present with pull policy of Never' in p.stderr, p.stderr
+
+
+def test_run_image_user_must_exist_in_the_image(image_env):
+    p = kubekit(image_env, "run", "--rm", "--pull", "never", "-u", "nosuchuser", "local/app:1")
+    assert p.returncode == 125 and "unable to find user nosuchuser" in p.stderr, p.stderr
