@@ -183,11 +183,21 @@ def _print_gc(report) -> None:
         print(f"Deleted layer: {d}")
 
 
+def _layers_in_use() -> set[str]:
+    """Layers that containers of this machine's runtime still stack."""
+    from kubekit.runtime.state import DEFAULT_STATE_DIR, StateDir
+
+    if not os.path.isdir(os.path.join(DEFAULT_STATE_DIR, "containers")):
+        return set()
+    return StateDir(DEFAULT_STATE_DIR).layers_in_use()
+
+
 def cmd_rm(args: argparse.Namespace) -> int:
     store, status = _store(args), 0
+    in_use = _layers_in_use()
     for ref in args.refs:
         try:
-            removed = store.remove(ref, prune=not args.no_prune)
+            removed = store.remove(ref, prune=not args.no_prune, in_use=in_use)
         except KubekitError as e:
             print(f"kubekit image rm: {e}", file=sys.stderr)
             status = 1
@@ -200,7 +210,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    report = _store(args).gc()
+    report = _store(args).gc(_layers_in_use())
     _print_gc(report)
     print(f"Total: {len(report.blobs)} blobs, {len(report.layers)} layers removed")
     return 0

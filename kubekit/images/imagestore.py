@@ -39,7 +39,7 @@ import logging
 import os
 import shutil
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,10 +226,11 @@ class ImageStore:
         self.oci.set_ref(str(target), desc)
         return target
 
-    def remove(self, ref: str, prune: bool = True) -> Removed:
+    def remove(self, ref: str, prune: bool = True, in_use: Iterable[str] = ()) -> Removed:
         """Untag ``ref`` (for ``name@digest``: every name of that repository
         naming the manifest).  When no name is left on the manifest and
-        ``prune`` is on, :meth:`gc` collects what nothing uses any more."""
+        ``prune`` is on, :meth:`gc` collects what nothing uses any more
+        (``in_use`` as there)."""
         self._init()
         parsed, first, desc = self._require(ref)
         doomed = [first] if parsed.digest is None else \
@@ -237,7 +238,7 @@ class ImageStore:
         untagged = tuple(n for n in doomed if self.oci.remove_ref(n) is not None)
         collected = None
         if prune and not self.names(desc.digest):
-            collected = self.gc()
+            collected = self.gc(in_use)
         return Removed(untagged, collected)
 
     # -- import ----------------------------------------------------------------
@@ -377,12 +378,17 @@ class ImageStore:
         with self.lease():
             return self.layer_store.ensure_image(self.resolve(ref))
 
-    def gc(self) -> GcReport:
+    def gc(self, in_use: Iterable[str] = ()) -> GcReport:
         """Remove every blob no reference reaches, temporary files of writes
         that died, and every unpacked layer no stored image uses ("garbage
-        collection removes layers that no image references")."""
+        collection removes layers that no image references").  ``in_use``
+        names layer directories that containers still stack (see
+        :meth:`kubekit.runtime.state.StateDir.layers_in_use`): they stay,
+        even if their image is gone, as Docker keeps an image a container uses."""
+        keep = {self._diff_id_of(p) for p in in_use} - {None}
         with self._flock(fcntl.LOCK_EX):
             blobs, diff_ids = self._reachable()
+            diff_ids |= keep
             removed = self.oci.remove_blobs(blobs)
             tmp = os.path.join(self.oci.path, "blobs", "tmp")
             if os.path.isdir(tmp):       # no lease is held, so no write is in flight
@@ -392,6 +398,15 @@ class ImageStore:
             layers = self.layer_store.gc(diff_ids)
         log.info("image store %s: collected %d blobs and %d layers", self.root, len(removed), len(layers))
         return GcReport(tuple(removed), tuple(layers))
+
+    def _diff_id_of(self, layer_dir: str) -> str | None:
+        """``ROOT/layers/sha256/<hex>`` -> ``sha256:<hex>``; None for a
+        directory that is not one of this store's layers."""
+        parent, hexd = os.path.split(os.path.normpath(layer_dir))
+        root, alg = os.path.split(parent)
+        if os.path.normpath(root) != os.path.normpath(self.layer_store.root):
+            return None
+        return f"{alg}:{hexd}"
 
     def _reachable(self) -> tuple[set[str], set[str]]:
         """The blobs reachable from the references, and the diff IDs of every

@@ -28,7 +28,7 @@ from kubekit.runtime import plan
 from kubekit.runtime.container import Container, ExitStatus, remove_bundle, remove_tree
 from kubekit.runtime.mountinfo import read_host_submounts
 from kubekit.runtime.spec import ContainerSpec, Resources, lower_dirs
-from kubekit.runtime.state import Record, StateDir, owner_alive, process_start_time
+from kubekit.runtime.state import DEFAULT_STATE_DIR, Record, StateDir, owner_alive, process_start_time
 
 if TYPE_CHECKING:
     from kubekit.runtime.pod import PodSandbox
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Overridable from the environment so tools and tests can run side by side.
-DEFAULT_STATE_DIR = os.environ.get("KUBEKIT_STATE_DIR", "/run/kubekit")
 DEFAULT_DATA_DIR = os.environ.get("KUBEKIT_DATA_DIR", "/var/lib/kubekit")
 DEFAULT_CGROUP_ROOT = os.environ.get("KUBEKIT_CGROUP_ROOT", "/kubekit")
 
@@ -234,16 +233,8 @@ class Runtime:
             return status
 
     def layers_in_use(self) -> set[str]:
-        """The image layer directories that containers of this state directory
-        stack (running, starting, or exited with a kept upper layer): an image
-        store's garbage collection must keep them."""
-        out: set[str] = set()
-        for cid in self.state.ids():
-            try:
-                out.update(self.state.load(cid).layers)
-            except (OSError, ValueError, TypeError):
-                continue
-        return out
+        """The image layer directories this runtime's containers stack."""
+        return self.state.layers_in_use()
 
     # -- recovery ----------------------------------------------------------------
     def sweep(self, include_exited: bool = False) -> list[str]:

@@ -13,6 +13,9 @@ import json
 import os
 from dataclasses import asdict, dataclass
 
+# Overridable from the environment so tools and tests can run side by side.
+DEFAULT_STATE_DIR = os.environ.get("KUBEKIT_STATE_DIR", "/run/kubekit")
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -68,6 +71,18 @@ class StateDir:
             os.unlink(self.path(cid))
         except FileNotFoundError:
             pass
+
+    def layers_in_use(self) -> set[str]:
+        """The image layer directories that recorded containers stack
+        (running, starting, or exited with a kept upper layer): an image
+        store's garbage collection must keep them."""
+        out: set[str] = set()
+        for cid in self.ids():
+            try:
+                out.update(self.load(cid).layers)
+            except (OSError, ValueError, TypeError):
+                continue
+        return out
 
     def ids(self) -> list[str]:
         return sorted(n[:-5] for n in os.listdir(self.dir) if n.endswith(".json"))

@@ -134,3 +134,26 @@ def test_run_image_that_is_missing_with_pull_never_is_a_clear_error(image_env):
 def test_run_image_user_must_exist_in_the_image(image_env):
     p = kubekit(image_env, "run", "--rm", "--pull", "never", "-u", "nosuchuser", "local/app:1")
     assert p.returncode == 125 and "unable to find user nosuchuser" in p.stderr, p.stderr
+
+
+def test_image_gc_keeps_the_layers_a_running_container_stacks(image_env):
+    from kubekit.images import ImageStore
+    from kubekit.runtime import ContainerSpec, Runtime
+
+    store = ImageStore(image_env["KUBEKIT_IMAGE_ROOT"])
+    layers = store.layers("local/app:1")
+    rt = Runtime(state_dir=image_env["KUBEKIT_STATE_DIR"], data_dir=image_env["KUBEKIT_DATA_DIR"],
+                 cgroup_root=image_env["KUBEKIT_CGROUP_ROOT"])
+    c = rt.create(ContainerSpec(command=("/bin/sleep", "30"), rootfs_layers=layers))
+    try:
+        c.start()
+        for ref in ("local/app:1", "local/busybox:1"):
+            p = kubekit(image_env, "image", "rm", ref)
+            assert p.returncode == 0 and f"Untagged: docker.io/{ref}" in p.stdout, p.stdout + p.stderr
+        assert all(os.path.isdir(d) for d in layers)      # the container still stacks them
+        assert "Deleted layer" not in p.stdout
+    finally:
+        c.delete()
+    p = kubekit(image_env, "image", "prune")
+    assert p.returncode == 0 and p.stdout.count("Deleted layer") == len(layers), p.stdout
+    assert not any(os.path.exists(d) for d in layers)
