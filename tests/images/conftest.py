@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (device nodes, chown, trusted xattrs, mounts)")
+from images_helpers import needs_root  # noqa: E402,F401  (re-exported for old imports)
 
 
 @pytest.fixture

@@ -11,7 +11,11 @@ import stat
 import tarfile
 from typing import Any
 
+import pytest
+
 MTIME = 1_600_000_000
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (device nodes, chown, trusted xattrs, mounts)")
 
 
 def entry(name: str, kind: str = "file", data: bytes = b"", mode: int | None = None, uid: int = 0, gid: int = 0,

@@ -13,7 +13,7 @@ import subprocess
 import tarfile
 
 import pytest
-from conftest import needs_root
+from images_helpers import needs_root
 from images_helpers import snapshot, write_oci_layout
 
 from kubekit.images import ImageError

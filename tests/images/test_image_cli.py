@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from conftest import needs_root
+from images_helpers import needs_root
 from images_helpers import entry, make_tar, sha, write_oci_layout
 
 from kubekit.images.cli import (

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import needs_root
+from images_helpers import needs_root
 from images_helpers import entry, make_tar, sha, snapshot, write_oci_layout
 
 from kubekit.images import (

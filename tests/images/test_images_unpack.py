@@ -10,7 +10,7 @@ import stat
 import subprocess
 
 import pytest
-from conftest import needs_root
+from images_helpers import needs_root
 from images_helpers import MTIME, entry, make_tar, snapshot
 
 from kubekit.images import HostileArchiveError, ImageError, unpack_layer
