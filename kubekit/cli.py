@@ -53,7 +53,15 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _add_image_commands(sub: argparse._SubParsersAction) -> None:
-    add_image_parser(sub)      # ls, inspect, import, build, tag, rm, prune
+    from kubekit.images.registry.cli import add_pull_arguments, add_push_arguments, cmd_pull, cmd_push
+
+    images = add_image_parser(sub)      # ls, inspect, import, build, tag, rm, prune
+    p = images.add_parser("pull", help="pull an image from a registry into the store")
+    add_pull_arguments(p)
+    p.set_defaults(image_func=cmd_pull)
+    p = images.add_parser("push", help="push a stored image to a registry")
+    add_push_arguments(p)
+    p.set_defaults(image_func=cmd_push)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,13 +34,8 @@ import tarfile
 import tempfile
 import time
 
-
-def _tar_dir(root: str) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
-        for name in sorted(os.listdir(root)):
-            tf.add(os.path.join(root, name), arcname=name)
-    return buf.getvalue()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "images"))
+from images_helpers import dir_tar  # noqa: E402  (the tests' layer builder; also used by bench/images)
 
 
 def _tar_files(files: dict[str, bytes]) -> bytes:
@@ -63,7 +58,7 @@ def make_image_layers(work: str, rootfs: str, n_layers: int) -> tuple[str, ...]:
     import hashlib
 
     layout = OciDir(os.path.join(work, f"layout-{n_layers}")).init()
-    tars = [_tar_dir(rootfs)] + [_tar_files({f"opt/layer{i}/file{j}": os.urandom(512) for j in range(4)})
+    tars = [dir_tar(rootfs)] + [_tar_files({f"opt/layer{i}/file{j}": os.urandom(512) for j in range(4)})
                                  for i in range(1, n_layers)]
     descs, diff_ids = [], []
     for t in tars:

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from kubekit.images.digest import parse_digest
 from kubekit.images.errors import DigestMismatchError, ImageError
 
 __all__ = [
@@ -41,8 +42,6 @@ __all__ = [
 
 MAX_JSON_BYTES = 4 << 20     # manifests, indexes and configs are small; refuse huge "JSON"
 REF_NAME = "org.opencontainers.image.ref.name"
-
-_DIGEST_RE = re.compile(r"^(sha256):([0-9a-f]{64})$|^(sha512):([0-9a-f]{128})$")
 
 _INDEX_TYPES = {
     "application/vnd.oci.image.index.v1+json",
@@ -66,15 +65,6 @@ _LAYER_TYPES = {
 
 
 # ---------------------------------------------------------------- pure helpers
-
-def parse_digest(digest: object, what: str = "digest") -> tuple[str, str]:
-    """``"sha256:<64 hex>"`` -> ``("sha256", hex)``.  Anything else (upper case,
-    other algorithms, ``../``) is refused: digests become file names."""
-    m = _DIGEST_RE.match(digest) if isinstance(digest, str) else None
-    if not m:
-        raise ImageError(f"invalid {what} {digest!r}: expected 'sha256:' and 64 lower-case hex digits")
-    return (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-
 
 def layer_compression(media_type: str) -> str:
     """The compression of a layer blob from its media type: ``"gzip"`` or

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from kubekit.images.errors import ImageError
-from kubekit.images.layout import parse_digest
+from kubekit.images.digest import parse_digest
 
 __all__ = ["DEFAULT_REGISTRY", "Reference", "parse_reference"]
 

@@ -4,27 +4,17 @@ directories, and the image config supplies argv, env, workdir and user."""
 
 from __future__ import annotations
 
-import io
 import os
 import sys
-import tarfile
 
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "images"))
-from images_helpers import entry, make_tar, write_oci_layout  # noqa: E402
+from images_helpers import dir_tar as _dir_tar, entry, make_tar, write_oci_layout  # noqa: E402
 from runtime_helpers import run_capture  # noqa: E402
 
 from kubekit.images import LayerStore, read_oci_layout  # noqa: E402
 from kubekit.runtime.fromimage import spec_from_image  # noqa: E402
-
-
-def _dir_tar(root: str) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
-        for name in sorted(os.listdir(root)):
-            tf.add(os.path.join(root, name), arcname=name)
-    return buf.getvalue()
 
 
 @pytest.fixture
