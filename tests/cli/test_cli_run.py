@@ -157,3 +157,31 @@ def test_image_gc_keeps_the_layers_a_running_container_stacks(image_env):
     p = kubekit(image_env, "image", "prune")
     assert p.returncode == 0 and p.stdout.count("Deleted layer") == len(layers), p.stdout
     assert not any(os.path.exists(d) for d in layers)
+
+
+def test_run_image_pulls_it_from_a_registry_when_missing(env, rootfs, tmp_path):
+    here = os.path.dirname(__file__)
+    for d in ("images", os.path.join("images", "registry")):
+        sys.path.insert(0, os.path.join(here, "..", d))
+    from registry_images import busybox_layout
+    from registry_server import REGISTRY_BIN, run_registry
+
+    from kubekit.images.ocidir import OciDir
+    from kubekit.images.registry import push
+
+    if not os.access(REGISTRY_BIN, os.X_OK):
+        pytest.skip(f"{REGISTRY_BIN} not installed (apt-get install docker-registry)")
+    env["KUBEKIT_IMAGE_ROOT"] = str(tmp_path / "images")
+    with run_registry() as reg:
+        layout = str(tmp_path / "layout")
+        busybox_layout(layout, rootfs)
+        image = f"{reg.addr}/busybox:e2e"
+        push(OciDir(layout), "latest", image)
+        p = kubekit(env, "run", "--rm", "--pull", "never", image, "/bin/cat", "/etc/motd")
+        assert p.returncode == 125 and "is not present with pull policy of Never" in p.stderr, p.stderr
+        p = kubekit(env, "run", "--rm", image, "/bin/cat", "/etc/motd")       # --pull missing: pulls it
+        assert (p.returncode, p.stdout) == (0, "hello from the registry tests\n"), p.stderr
+    p = kubekit(env, "run", "--rm", image, "/bin/cat", "/etc/motd")           # registry gone: the store has it
+    assert (p.returncode, p.stdout) == (0, "hello from the registry tests\n"), p.stderr
+    p = kubekit(env, "run", "--rm", "--pull", "always", image, "/bin/true")   # and Always must reach it
+    assert p.returncode == 125 and reg.addr in p.stderr, p.stderr
