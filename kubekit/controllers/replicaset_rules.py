@@ -1,0 +1,196 @@
+"""ReplicaSet controller decisions (``pkg/controller/replicaset/replica_set.go``,
+``replica_set_utils.go``).
+
+* :func:`manage_replicas_decision` — ``manageReplicas``: create or delete how many.
+* :func:`slow_start_batches` / :func:`simulate_slow_start` — ``slowStartBatch``.
+* :func:`replicaset_status` — ``calculateStatus`` plus observedGeneration.
+* Deletion order lives in :mod:`kubekit.controllers.pod_ranking`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kubekit.controllers.errors import ControllerInputError
+from kubekit.controllers.podutil import (
+    Pod, is_pod_active, is_pod_available, is_pod_ready, is_pod_terminating,
+)
+from kubekit.controllers.timeutil import format_time, parse_time
+
+#: ``BurstReplicas`` of kube-controller-manager's ReplicaSet controller.
+BURST_REPLICAS = 500
+#: ``controller.SlowStartInitialBatchSize``.
+SLOW_START_INITIAL_BATCH_SIZE = 1
+
+CREATE = "create"
+DELETE = "delete"
+NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class ManageReplicasDecision:
+    """``action`` is ``"create"``, ``"delete"`` or ``"none"``; ``count`` how many pods."""
+
+    action: str
+    count: int
+
+
+def manage_replicas_decision(
+    active_pods: Sequence[Pod] | int, desired: int, burst: int = BURST_REPLICAS,
+) -> ManageReplicasDecision:
+    """``diff = len(activePods) - spec.replicas``; create ``min(-diff, burst)``
+    when short, delete ``min(diff, burst)`` when over, else nothing.
+
+    ``active_pods`` is the list of the RS's active pods (or just their count).
+    """
+    count = active_pods if isinstance(active_pods, int) else len(active_pods)
+    if isinstance(active_pods, bool) or count < 0:
+        raise ControllerInputError(f"active_pods: {active_pods!r} is not a pod count")
+    if desired < 0:
+        raise ControllerInputError(f"desired: {desired} replicas is negative")
+    if burst <= 0:
+        raise ControllerInputError(f"burst: {burst} must be positive")
+    diff = count - desired
+    if diff < 0:
+        return ManageReplicasDecision(CREATE, min(-diff, burst))
+    if diff > 0:
+        return ManageReplicasDecision(DELETE, min(diff, burst))
+    return ManageReplicasDecision(NONE, 0)
+
+
+def slow_start_batches(count: int, initial: int = SLOW_START_INITIAL_BATCH_SIZE) -> list[int]:
+    """Batch sizes ``slowStartBatch`` runs when every call succeeds:
+    ``min(initial, count)``, then doubling, capped by what remains."""
+    if count < 0:
+        raise ControllerInputError(f"count: {count} is negative")
+    if initial <= 0:
+        raise ControllerInputError(f"initial: {initial} batch size must be positive")
+    batches: list[int] = []
+    remaining = count
+    batch = min(remaining, initial)
+    while batch > 0:
+        batches.append(batch)
+        remaining -= batch
+        batch = min(2 * batch, remaining)
+    return batches
+
+
+@dataclass(frozen=True, slots=True)
+class SlowStartResult:
+    """Outcome of :func:`simulate_slow_start`.
+
+    ``successes`` calls succeeded, ``failures`` failed, ``attempted`` were
+    made, and ``skipped = count - successes`` is what ``manageReplicas``
+    subtracts from its expectations (failed plus never attempted).
+    ``batches`` are the batch sizes actually run.
+    """
+
+    successes: int
+    failures: int
+    attempted: int
+    skipped: int
+    batches: tuple[int, ...]
+
+
+def simulate_slow_start(
+    count: int, fails: Callable[[int], bool], initial: int = SLOW_START_INITIAL_BATCH_SIZE,
+) -> SlowStartResult:
+    """Run ``slowStartBatch`` against ``fails(i)`` (True = the i-th call, 0-based, errors).
+
+    Every call of a batch runs (they are parallel upstream); after the first
+    batch with an error, no further batch starts.
+    """
+    if count < 0:
+        raise ControllerInputError(f"count: {count} is negative")
+    if initial <= 0:
+        raise ControllerInputError(f"initial: {initial} batch size must be positive")
+    successes = failures = attempted = 0
+    batches: list[int] = []
+    remaining = count
+    batch = min(remaining, initial)
+    while batch > 0:
+        batches.append(batch)
+        errors = sum(1 for i in range(attempted, attempted + batch) if fails(i))
+        attempted += batch
+        successes += batch - errors
+        failures += errors
+        if errors:
+            break
+        remaining -= batch
+        batch = min(2 * batch, remaining)
+    return SlowStartResult(successes, failures, attempted, count - successes, tuple(batches))
+
+
+def _labels_match(template_labels: Mapping[str, str], pod_labels: Mapping[str, str]) -> bool:
+    return all(pod_labels.get(k) == v for k, v in template_labels.items())
+
+
+def _replicas(rs: Mapping[str, Any]) -> int:
+    value = (rs.get("spec") or {}).get("replicas", 1)
+    if value is None:
+        value = 1
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ControllerInputError(f"spec.replicas: {value!r} is not a non-negative integer")
+    return value
+
+
+def replicaset_status(
+    rs: Mapping[str, Any], pods: Sequence[Pod], now: datetime,
+    manage_replicas_error: str | None = None, terminating_replicas: bool = True,
+) -> dict[str, Any]:
+    """The status the ReplicaSet controller writes (``calculateStatus`` +
+    ``updateReplicaSetStatus``'s observedGeneration).
+
+    ``pods`` are all pods the RS owns; active ones are counted in
+    replicas/fullyLabeled/ready/available, terminating ones (deletionTimestamp
+    set, not terminal) in ``terminatingReplicas``.  ``terminating_replicas``
+    is the DeploymentReplicaSetTerminatingReplicas gate: alpha/off in 1.33–1.34,
+    beta/on in 1.35 (the default here); when off the field is absent.
+
+    ``manage_replicas_error`` is the error text of the last manageReplicas:
+    with an error and no ReplicaFailure condition yet, one is added with
+    reason FailedCreate (too few pods), FailedDelete (too many) or ``""``;
+    with no error an existing ReplicaFailure condition is removed; otherwise
+    conditions are unchanged.
+    """
+    spec = rs.get("spec") or {}
+    old_status = rs.get("status") or {}
+    min_ready = int(spec.get("minReadySeconds") or 0)
+    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    active = [p for p in pods if is_pod_active(p)]
+    terminating = [p for p in pods if is_pod_terminating(p)]
+    fully = ready = available = 0
+    for pod in active:
+        if _labels_match(template_labels, (pod.get("metadata") or {}).get("labels") or {}):
+            fully += 1
+        if is_pod_ready(pod):
+            ready += 1
+            if is_pod_available(pod, min_ready, now):
+                available += 1
+    conditions = [dict(c) for c in old_status.get("conditions") or ()]
+    failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
+    if manage_replicas_error is not None and failure is None:
+        diff = len(active) - _replicas(rs)
+        reason = "FailedCreate" if diff < 0 else "FailedDelete" if diff > 0 else ""
+        conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
+        conditions.append({
+            "type": "ReplicaFailure", "status": "True", "lastTransitionTime": format_time(parse_time(now, "now")),
+            "reason": reason, "message": manage_replicas_error,
+        })
+    elif manage_replicas_error is None and failure is not None:
+        conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
+    status: dict[str, Any] = {
+        "replicas": len(active),
+        "fullyLabeledReplicas": fully,
+        "readyReplicas": ready,
+        "availableReplicas": available,
+        "observedGeneration": int((rs.get("metadata") or {}).get("generation") or 0),
+    }
+    if terminating_replicas:
+        status["terminatingReplicas"] = len(terminating)
+    if conditions:
+        status["conditions"] = conditions
+    return status
