@@ -1,0 +1,254 @@
+"""One HPA reconcile step, as a pure function: the core of the controller loop.
+
+:func:`hpa_decide` composes the decision functions the way
+``reconcileAutoscaler`` of ``pkg/controller/podautoscaler/horizontal.go`` does,
+without the API calls: it takes the HPA spec, the target's replica counts, the
+selected pods, what was observed for each metric, the controller's memory
+(recommendations and scale events) and ``now``; it returns the desired replica
+count, the status conditions, and the new memory.  It assumes the scale update
+succeeds (upstream records the scale event only then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kubekit.autoscaling.hpa_behavior import default_behavior, normalize_with_behaviors, store_scale_event
+from kubekit.autoscaling.hpa_errors import HPAError, HPAInvalidMetricsError, HPASpecError
+from kubekit.autoscaling.hpa_legacy import normalize_legacy
+from kubekit.autoscaling.hpa_proposals import MetricInput, replicas_for_metric, replicas_for_metrics
+from kubekit.autoscaling.hpa_types import (
+    ABLE_TO_SCALE,
+    CONDITION_FALSE,
+    CONDITION_TRUE,
+    SCALING_ACTIVE,
+    SCALING_LIMITED,
+    Condition,
+    HPABehavior,
+    HPAControllerConfig,
+    HPASpec,
+    MetricProposal,
+    PodInfo,
+    ScaleEvent,
+    TimestampedRecommendation,
+    Tolerances,
+)
+
+__all__ = ["HPADecision", "HPAState", "hpa_decide", "tolerances_for_hpa"]
+
+
+@dataclass(frozen=True, slots=True)
+class HPAState:
+    """The controller's memory of one HPA.  ``recommendations=None`` means the
+    controller has no entry yet (upstream then records ``current`` at ``now``
+    before deciding, which holds a first scale-down for the window)."""
+
+    recommendations: tuple[TimestampedRecommendation, ...] | None = None
+    scale_up_events: tuple[ScaleEvent, ...] = ()
+    scale_down_events: tuple[ScaleEvent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HPADecision:
+    """The outcome of :func:`hpa_decide`.
+
+    ``desired_replicas`` is what the target should be scaled to (``current``
+    when nothing changes); ``rescale`` whether that is a change; ``conditions``
+    the ``AbleToScale``/``ScalingActive``/``ScalingLimited`` conditions in the
+    order upstream first sets them; ``metric_results`` the per-metric proposal
+    or error; ``error`` the error upstream's reconcile returns (a fatal one
+    leaves the scale alone; a non-fatal one, some metrics invalid while the
+    others scale up, comes with the scaling); ``state`` the new memory."""
+
+    desired_replicas: int
+    rescale: bool
+    rescale_reason: str
+    conditions: tuple[Condition, ...]
+    metric_name: str
+    metric_results: tuple[MetricProposal | HPAError, ...]
+    state: HPAState
+    error: HPAError | None = None
+
+    def condition(self, type_: str) -> Condition | None:
+        for c in self.conditions:
+            if c.type == type_:
+                return c
+        return None
+
+
+def tolerances_for_hpa(behavior: HPABehavior | None, config: HPAControllerConfig) -> Tolerances:
+    """``tolerancesForHpa``: the cluster tolerance in both directions, replaced
+    per direction by ``behavior.scale{Up,Down}.tolerance`` when the
+    HPAConfigurableTolerance gate is on (``config.hpa_configurable_tolerance``)."""
+    t = Tolerances(config.tolerance, config.tolerance)
+    if behavior is None or not config.hpa_configurable_tolerance:
+        return t
+    down, up = t.scale_down, t.scale_up
+    if behavior.scale_down is not None and behavior.scale_down.tolerance is not None:
+        down = behavior.scale_down.tolerance
+    if behavior.scale_up is not None and behavior.scale_up.tolerance is not None:
+        up = behavior.scale_up.tolerance
+    return Tolerances(down, up)
+
+
+class _Conditions:
+    """``setConditionInList``: a type keeps its first position; later sets update it."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Condition] = {}
+
+    def set(self, type_: str, status: str, reason: str, message: str) -> None:
+        self._items[type_] = Condition(type_, status, reason, message)
+
+    def all(self) -> tuple[Condition, ...]:
+        return tuple(self._items.values())
+
+
+def hpa_decide(
+    spec: HPASpec,
+    current_replicas: int,
+    pods: Sequence[PodInfo],
+    metric_inputs: Sequence[MetricInput],
+    now: float,
+    *,
+    status_replicas: int | None = None,
+    state: HPAState = HPAState(),
+    config: HPAControllerConfig = HPAControllerConfig(),
+    namespace: str = "",
+    pod_level_resources: bool = True,
+) -> HPADecision:
+    """One reconcile step of the HPA controller.
+
+    ``current_replicas`` is the target's ``scale.spec.replicas``;
+    ``status_replicas`` its ``scale.status.replicas`` (defaults to
+    ``current_replicas``; per-pod Object and External targets divide by it).
+    ``metric_inputs[i]`` is what was observed for ``spec.metrics[i]``.
+
+    Steps (upstream ``reconcileAutoscaler``):
+
+    1. ``minReplicas`` defaults to 1; the recommendation history starts with
+       ``(current, now)`` if the controller has none;
+    2. a target at 0 replicas with ``minReplicas != 0``: scaling is disabled;
+       above ``maxReplicas`` or below ``minReplicas``: straight to the bound;
+    3. otherwise one proposal per metric and the highest wins
+       (:func:`~kubekit.autoscaling.hpa_proposals.replicas_for_metrics`);
+    4. normalize: legacy path without a behavior, behavior path with one;
+    5. on a change, record the scale event (behavior path only).
+    """
+    if len(metric_inputs) != len(spec.metrics):
+        raise HPASpecError(
+            f"metric_inputs: {len(metric_inputs)} inputs for {len(spec.metrics)} metric specs"
+        )
+    if status_replicas is None:
+        status_replicas = current_replicas
+    behavior = default_behavior(spec.behavior)
+    conditions = _Conditions()
+    conditions.set(
+        ABLE_TO_SCALE, CONDITION_TRUE, "SucceededGetScale",
+        "the HPA controller was able to get the target's current scale",
+    )
+    recommendations = state.recommendations
+    if recommendations is None:
+        recommendations = (TimestampedRecommendation(current_replicas, now),)
+    ups, downs = state.scale_up_events, state.scale_down_events
+    min_replicas = spec.min_replicas if spec.min_replicas is not None else 1
+
+    desired = 0
+    rescale = True
+    rescale_reason = ""
+    metric_name = ""
+    results: tuple[MetricProposal | HPAError, ...] = ()
+    error: HPAError | None = None
+
+    if current_replicas == 0 and min_replicas != 0:
+        rescale = False
+        conditions.set(
+            SCALING_ACTIVE, CONDITION_FALSE, "ScalingDisabled",
+            "scaling is disabled since the replica count of the target is zero",
+        )
+    elif current_replicas > spec.max_replicas:
+        rescale_reason = "Current number of replicas above Spec.MaxReplicas"
+        desired = spec.max_replicas
+    elif current_replicas < min_replicas:
+        rescale_reason = "Current number of replicas below Spec.MinReplicas"
+        desired = min_replicas
+    else:
+        tolerances = tolerances_for_hpa(behavior, config)
+        collected: list[MetricProposal | HPAError] = []
+        for metric_spec, observed in zip(spec.metrics, metric_inputs):
+            try:
+                collected.append(
+                    replicas_for_metric(
+                        metric_spec, observed, current_replicas, status_replicas, pods, now,
+                        tolerances=tolerances,
+                        cpu_initialization_period=config.cpu_initialization_period,
+                        delay_of_initial_readiness_status=config.initial_readiness_delay,
+                        pod_level_resources=pod_level_resources,
+                        namespace=namespace,
+                    )
+                )
+            except HPAError as err:
+                collected.append(err)
+        results = tuple(collected)
+        try:
+            proposal = replicas_for_metrics(current_replicas, results)
+        except HPAInvalidMetricsError as err:
+            conditions.set(
+                SCALING_ACTIVE, CONDITION_FALSE, err.reason,
+                f"the HPA was unable to compute the replica count: {err.first}",
+            )
+            return HPADecision(
+                current_replicas, False, "", conditions.all(), "", results,
+                HPAState(recommendations, ups, downs), err,
+            )
+        error = proposal.error
+        conditions.set(
+            SCALING_ACTIVE, CONDITION_TRUE, "ValidMetricFound",
+            f"the HPA was able to successfully calculate a replica count from {proposal.metric_name}",
+        )
+        rescale_metric = ""
+        if proposal.replicas > desired:
+            desired = proposal.replicas
+            rescale_metric = proposal.metric_name
+        metric_name = proposal.metric_name
+        if desired > current_replicas:
+            rescale_reason = f"{rescale_metric} above target"
+        if desired < current_replicas:
+            rescale_reason = "All metrics below target"
+        if behavior is None:
+            norm = normalize_legacy(
+                current_replicas, desired, min_replicas, spec.max_replicas, recommendations, now,
+                downscale_stabilization_window=config.downscale_stabilization_window,
+                scale_up_limit_factor=config.scale_up_limit_factor,
+                scale_up_limit_minimum=config.scale_up_limit_minimum,
+            )
+        else:
+            norm = normalize_with_behaviors(
+                current_replicas, desired, min_replicas, spec.max_replicas, behavior,
+                recommendations, ups, downs, now,
+                downscale_stabilization_window=config.downscale_stabilization_window,
+            )
+        recommendations = norm.recommendations
+        conditions.set(ABLE_TO_SCALE, CONDITION_TRUE, norm.able_to_scale_reason, norm.able_to_scale_message)
+        conditions.set(
+            SCALING_LIMITED,
+            CONDITION_TRUE if norm.scaling_limited else CONDITION_FALSE,
+            norm.limited_reason,
+            norm.limited_message,
+        )
+        desired = norm.desired
+        rescale = desired != current_replicas
+
+    if rescale:
+        conditions.set(
+            ABLE_TO_SCALE, CONDITION_TRUE, "SucceededRescale",
+            f"the HPA controller was able to update the target scale to {desired}",
+        )
+        ups, downs = store_scale_event(behavior, ups, downs, current_replicas, desired, now)
+    else:
+        desired = current_replicas
+    return HPADecision(
+        desired, rescale, rescale_reason, conditions.all(), metric_name, results,
+        HPAState(recommendations, ups, downs), error,
+    )

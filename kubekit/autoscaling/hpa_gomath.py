@@ -1,0 +1,80 @@
+"""Go arithmetic the HPA relies on, reproduced exactly.
+
+* Go integer division truncates toward zero (Python's ``//`` floors);
+* Go ``float64`` is an IEEE double, as Python's ``float``; ``math.Ceil`` and
+  ``float64(int64)`` round the same way as :func:`math.ceil` and :func:`float`;
+* Go ``time.Time`` comparisons (``After``/``Before``) are strict; kubekit
+  compares the given times exactly (:class:`fractions.Fraction`), so
+  ``start + period`` is never rounded before the comparison.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+__all__ = [
+    "MAX_INT32",
+    "MAX_INT64",
+    "MIN_INT32",
+    "ceil_to_int32",
+    "go_div",
+    "go_fdiv",
+    "time_after",
+    "time_before",
+    "to_int32",
+]
+
+MAX_INT32 = 2**31 - 1
+MIN_INT32 = -(2**31)
+MAX_INT64 = 2**63 - 1
+
+
+def go_div(a: int, b: int) -> int:
+    """Go's ``a / b`` on integers: the quotient truncated toward zero."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def go_fdiv(a: float, b: float) -> float:
+    """Go's ``a / b`` on float64: a zero divisor gives ``±Inf`` (or ``NaN`` for
+    ``0/0``) instead of raising."""
+    if b == 0:
+        if a == 0 or math.isnan(a):
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def to_int32(x: float) -> int:
+    """Go's ``int32(x)`` for a float that fits: truncation toward zero.  Go
+    leaves out-of-range conversions implementation-defined; kubekit saturates
+    them (upstream saturates explicitly where it guards)."""
+    if math.isnan(x):
+        return MIN_INT32
+    if x >= MAX_INT32:
+        return MAX_INT32
+    if x <= MIN_INT32:
+        return MIN_INT32
+    return int(x)
+
+
+def ceil_to_int32(x: float) -> int:
+    """Go's ``int32(math.Ceil(x))``."""
+    if math.isinf(x) or math.isnan(x):
+        return to_int32(x)
+    return to_int32(float(math.ceil(x)))
+
+
+def _exact(t: float | int | Fraction) -> Fraction:
+    return t if isinstance(t, Fraction) else Fraction(t)
+
+
+def time_after(t: float, base: float, plus: float = 0.0) -> bool:
+    """Go's ``t.After(base.Add(plus))``, exactly."""
+    return _exact(t) > _exact(base) + _exact(plus)
+
+
+def time_before(t: float, base: float, plus: float = 0.0) -> bool:
+    """Go's ``t.Before(base.Add(plus))``, exactly."""
+    return _exact(t) < _exact(base) + _exact(plus)
