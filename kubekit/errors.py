@@ -51,3 +51,59 @@ class ContainerError(KubekitError, OSError):
 class CgroupError(KubekitError, OSError):
     """A cgroup operation failed (the kernel refused a limit, a cgroup is not
     empty, lowering memory below current usage...)."""
+
+
+class StoreError(KubekitError):
+    """Base of the cluster store's errors (:mod:`kubekit.store`)."""
+
+
+class NotFoundError(StoreError, KeyError):
+    """The object (or lease) does not exist: ``pods "web-1" not found``."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class AlreadyExistsError(StoreError):
+    """A create named an object that exists: ``pods "web-1" already exists``."""
+
+
+class ConflictError(StoreError):
+    """Optimistic concurrency failed: the update carried a stale
+    ``metadata.resourceVersion`` (or a delete precondition did not hold).  The
+    message is the API server's: ``Operation cannot be fulfilled on pods
+    "web-1": the object has been modified; please apply your changes to the
+    latest version and try again``."""
+
+
+class InvalidObjectError(StoreError, ValueError):
+    """An object cannot be stored as given (no name, a namespace on a
+    cluster-scoped kind, an unknown kind...).  The message names the field."""
+
+
+class CompactedError(StoreError):
+    """A read or watch asked for a revision older than the compacted history
+    (etcd's ``ErrCompacted``, the API server's ``410 Gone``); relist and watch
+    again from the list's revision.  ``compact_revision`` is the oldest
+    revision still available."""
+
+    def __init__(self, requested: int, compact_revision: int) -> None:
+        self.requested = requested
+        self.compact_revision = compact_revision
+        super().__init__(
+            f"required revision {requested} has been compacted; the oldest available is {compact_revision}")
+
+
+class LeaseNotFoundError(NotFoundError):
+    """A KV lease id is unknown or has expired (etcd's ``ErrLeaseNotFound``)."""
+
+
+class SelectorError(StoreError, ValueError):
+    """A label or field selector does not parse, e.g. ``unable to parse
+    requirement: found '=', expected: ',' or 'end of string'``."""
+
+
+class WalCorruptError(StoreError):
+    """The store's write-ahead log or snapshot is damaged somewhere other than
+    a torn last record, so recovery would lose acknowledged writes.  The message
+    names the file and offset."""
