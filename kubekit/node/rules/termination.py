@@ -39,14 +39,17 @@ def pod_grace_period(
     ``override`` is ``KillPodOptions.PodTerminationGracePeriodSecondsOverride``
     (e.g. from eviction)."""
     grace = _check(previous, "previous grace period") or 0
+    overridden = False
     deletion = _check((pod.get("metadata") or {}).get("deletionGracePeriodSeconds"), "metadata.deletionGracePeriodSeconds")
     if deletion is not None and (grace == 0 or deletion < grace):
         grace = deletion
+        overridden = True
     override = _check(override, "grace period override")
     if override is not None and (grace == 0 or override < grace):
         grace = override
+        overridden = True
     spec_grace = _check(spec_of(pod).get("terminationGracePeriodSeconds"), "spec.terminationGracePeriodSeconds")
-    if grace == 0 and spec_grace is not None:
+    if not overridden and grace == 0 and spec_grace is not None:   # an explicit 0 is not replaced
         grace = spec_grace
     if grace < 1:
         grace = 1
