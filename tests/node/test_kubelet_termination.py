@@ -29,7 +29,7 @@ def pod(grace=None, deletion=None):
         (30, 10, 5, None, (5, False)),    # never lengthened again
         (None, None, 0, None, (1, False)),
         (0, None, 0, None, (1, False)),   # at least 1 s
-        (30, 0, 0, None, (30, False)),    # deletionGracePeriodSeconds 0 counts as unset here
+        (30, 0, 0, None, (1, False)),     # a force delete (deletionGracePeriodSeconds 0) is not replaced by the spec: 1 s
     ],
 )
 def test_pod_grace_period(grace, deletion, previous, override, want):
