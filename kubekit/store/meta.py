@@ -1,0 +1,207 @@
+"""Object metadata as the API server manages it: pure functions.
+
+Every function here takes plain values (the clock's ``now`` as a number, the
+random source as an argument) and returns new dicts; none touches the store.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from typing import Any, Mapping
+
+from kubekit.errors import InvalidObjectError
+from kubekit.store.kinds import Kind
+
+__all__ = [
+    "plan_delete", "pod_grace_period", "DEFAULT_GRACE_SECONDS",
+    "rfc3339", "micro_time", "parse_time", "generate_name", "prepare_create", "prepare_update",
+    "prepare_status_update", "spec_changed", "NAME_ALPHABET",
+]
+
+# k8s.io/apimachinery/pkg/util/rand: consonants and digits that cannot spell words.
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_RANDOM_LENGTH = 5
+_MAX_NAME = 63
+_MAX_GENERATED_BASE = _MAX_NAME - _RANDOM_LENGTH
+
+# Metadata the server owns: a client cannot change it with an update.
+_SERVER_OWNED = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation",
+                 "namespace", "name", "selfLink")
+
+
+def rfc3339(ts: float) -> str:
+    """metav1.Time: seconds, UTC: ``2026-11-26T18:05:42Z``."""
+    return _dt.datetime.fromtimestamp(int(ts), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def micro_time(ts: float) -> str:
+    """metav1.MicroTime: ``2026-11-26T18:05:42.123456Z`` (Lease times)."""
+    d = _dt.datetime.fromtimestamp(ts, _dt.timezone.utc)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(s: str) -> float:
+    """Seconds since the epoch of an RFC 3339 time (with or without fraction)."""
+    try:
+        return _dt.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+    except (ValueError, AttributeError):
+        raise InvalidObjectError(f"invalid RFC 3339 time {s!r}") from None
+
+
+def generate_name(base: str, rng: random.Random) -> str:
+    """``generateName`` + 5 random characters (the base cut to 58)."""
+    return base[:_MAX_GENERATED_BASE] + "".join(rng.choice(NAME_ALPHABET) for _ in range(_RANDOM_LENGTH))
+
+
+def spec_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether an update bumps ``metadata.generation``: anything but
+    ``metadata`` and ``status`` changed (for most kinds that is ``spec``)."""
+    keys = (set(old) | set(new)) - {"metadata", "status", "apiVersion", "kind"}
+    return any(old.get(k) != new.get(k) for k in keys)
+
+
+def _check_name(kind: Kind, meta: Mapping[str, Any]) -> None:
+    name = meta.get("name")
+    if not isinstance(name, str) or not name:
+        raise InvalidObjectError(f"{kind.kind}: metadata.name: Required value: name or generateName is required")
+    if "/" in name or name in (".", "..") or len(name) > 253:
+        raise InvalidObjectError(f"{kind.kind} {name!r}: metadata.name: Invalid value: may not contain '/', "
+                                 "be '.' or '..', or be longer than 253 characters")
+
+
+def resolve_namespace(kind: Kind, namespace: str | None) -> str | None:
+    """The namespace an object of ``kind`` lives in: ``default`` when a
+    namespaced object names none; ``None`` for cluster-scoped kinds."""
+    if kind.namespaced:
+        return namespace or "default"
+    if namespace:
+        raise InvalidObjectError(f"{kind.kind} is cluster-scoped: metadata.namespace must be empty, "
+                                 f"got {namespace!r}")
+    return None
+
+
+def prepare_create(obj: Mapping[str, Any], kind: Kind, *, now: float, uid: str, rng: random.Random) -> dict:
+    """The object as stored by a create: a name (from ``generateName`` if
+    needed), namespace, uid, creationTimestamp, generation 1; no
+    resourceVersion, deletionTimestamp or deletionGracePeriodSeconds."""
+    if not isinstance(obj, Mapping):
+        raise InvalidObjectError(f"an object must be a mapping, got {type(obj).__name__}")
+    out = dict(obj)
+    meta = dict(obj.get("metadata") or {})
+    if obj.get("kind", kind.kind) != kind.kind:
+        raise InvalidObjectError(f"kind: Invalid value: {obj.get('kind')!r}: expected {kind.kind!r}")
+    out["kind"] = kind.kind
+    out["apiVersion"] = obj.get("apiVersion") or kind.api_version
+    if out["apiVersion"] != kind.api_version:
+        raise InvalidObjectError(f"{kind.kind}: apiVersion: Invalid value: {out['apiVersion']!r}: "
+                                 f"expected {kind.api_version!r}")
+    if not meta.get("name") and meta.get("generateName"):
+        meta["name"] = generate_name(meta["generateName"], rng)
+    _check_name(kind, meta)
+    ns = resolve_namespace(kind, meta.get("namespace"))
+    if ns is None:
+        meta.pop("namespace", None)
+    else:
+        meta["namespace"] = ns
+    for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+        meta.pop(k, None)
+    meta["uid"] = uid
+    meta["creationTimestamp"] = rfc3339(now)
+    meta["generation"] = 1
+    out["metadata"] = meta
+    return out
+
+
+def prepare_update(old: Mapping[str, Any], new: Mapping[str, Any], kind: Kind) -> dict:
+    """The object as stored by an update of ``old`` to ``new``: server-owned
+    metadata kept from ``old``, the stored status kept when status is a
+    subresource, generation bumped when the spec changed."""
+    out = dict(new)
+    out["kind"], out["apiVersion"] = old["kind"], old["apiVersion"]
+    meta = dict(new.get("metadata") or {})
+    old_meta = old["metadata"]
+    if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
+        raise InvalidObjectError(f'{kind.kind} {old_meta.get("name")!r}: metadata.uid: Invalid value: '
+                                 f'"{meta["uid"]}": field is immutable')
+    for k in _SERVER_OWNED:
+        if k in old_meta:
+            meta[k] = old_meta[k]
+        else:
+            meta.pop(k, None)
+    meta.pop("resourceVersion", None)
+    if kind.status_subresource:
+        if "status" in old:
+            out["status"] = old["status"]
+        else:
+            out.pop("status", None)
+    if spec_changed(old, out):
+        meta["generation"] = int(old_meta.get("generation", 1)) + 1
+    out["metadata"] = meta
+    return out
+
+
+def prepare_status_update(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict:
+    """The object as stored by a status update: everything from ``old`` but
+    ``status`` (and no generation change)."""
+    out = dict(old)
+    out["metadata"] = dict(old["metadata"])
+    out["metadata"].pop("resourceVersion", None)
+    if "status" in new:
+        out["status"] = new["status"]
+    else:
+        out.pop("status", None)
+    return out
+
+
+DEFAULT_GRACE_SECONDS = 30   # a pod's terminationGracePeriodSeconds default
+
+
+def pod_grace_period(pod: Mapping[str, Any], requested: int | None) -> int:
+    """The pod strategy's ``CheckGracefulDelete``: the requested period, else
+    ``spec.terminationGracePeriodSeconds``, else 30; 0 for a pod no node runs
+    (unbound) or that has finished (Succeeded/Failed).  A negative request
+    means 1 (as the API server: "at least the minimum")."""
+    spec = pod.get("spec") or {}
+    if requested is not None:
+        period = int(requested)
+    elif spec.get("terminationGracePeriodSeconds") is not None:
+        period = int(spec["terminationGracePeriodSeconds"])
+    else:
+        period = DEFAULT_GRACE_SECONDS
+    if not spec.get("nodeName") or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        return 0
+    return 1 if period < 0 else period
+
+
+def plan_delete(meta: Mapping[str, Any], finalizers: list[str], grace: int | None,
+                now: float) -> tuple[str, dict]:
+    """What a delete does to an object with metadata ``meta``, given the
+    finalizers it will carry and the grace period (``None``: the kind has no
+    graceful deletion): ``("delete", meta)``, ``("update", new_meta)`` or
+    ``("none", meta)`` (a deletion already pending, unchanged).
+
+    The API server's ``BeforeDelete`` + ``markAsDeleting``: the first
+    marking bumps ``generation``; a graceful deletion sets
+    ``deletionTimestamp`` = now + grace and only a shorter grace changes it
+    later; with finalizers the object is marked (grace 0, timestamp now)
+    instead of removed."""
+    deleting = bool(meta.get("deletionTimestamp"))
+    new = dict(meta)
+    new["finalizers"] = list(finalizers)
+    if not finalizers:
+        new.pop("finalizers", None)
+    if not deleting and "generation" in new:
+        new["generation"] = int(new["generation"]) + 1
+    if grace:
+        old_grace = meta.get("deletionGracePeriodSeconds")
+        if not deleting or (old_grace is not None and grace < int(old_grace)):
+            new["deletionTimestamp"] = rfc3339(now + grace)
+            new["deletionGracePeriodSeconds"] = grace
+        return ("update", new) if new != meta else ("none", dict(meta))
+    if not finalizers:
+        return "delete", dict(meta)
+    if not deleting or parse_time(meta["deletionTimestamp"]) > now:
+        new["deletionTimestamp"] = rfc3339(now)
+    new["deletionGracePeriodSeconds"] = 0
+    return ("update", new) if new != meta else ("none", dict(meta))

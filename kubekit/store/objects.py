@@ -1,0 +1,492 @@
+"""The API server's storage role: Kubernetes objects over the KV store.
+
+Objects are plain dicts (manifests: ``apiVersion``/``kind``/``metadata``/
+``spec``/``status``), stored as JSON under ``/registry/<plural>/<ns>/<name>``.
+``metadata.resourceVersion`` is the key's mod revision, as a string; it is not
+stored in the value (as in the API server), so every write is one KV
+transaction.  Updates are optimistic: a stale resourceVersion is
+:class:`ConflictError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Literal, Mapping
+
+from kubekit.clock import Clock, RealClock
+from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
+from kubekit.store import meta as _meta
+from kubekit.store.kinds import DEFAULT_KINDS, Kind, Kinds, field_values
+from kubekit.store.kv import KV, Compare, Delete, Event, KeyValue, Put, Watch, WatchBase, prefix_end
+from kubekit.store.memory import MemoryKV
+from kubekit.store.watchcache import WatchCache
+from kubekit.store.selectors import EVERYTHING, FieldSelector, LabelSelector, parse_fields, parse_labels
+
+__all__ = ["APIStore", "WatchEvent", "ObjectWatch", "Propagation", "ORPHAN_FINALIZER", "FOREGROUND_FINALIZER"]
+
+log = logging.getLogger(__name__)
+
+Propagation = Literal["Background", "Foreground", "Orphan"]
+ORPHAN_FINALIZER = "orphan"
+FOREGROUND_FINALIZER = "foregroundDeletion"
+_RETRIES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEvent:
+    """``type`` is ``ADDED``, ``MODIFIED`` or ``DELETED``; ``object`` the
+    object after the change (for DELETED: its last state, with the
+    resourceVersion of the deletion)."""
+
+    type: Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK"]
+    object: dict
+
+
+def _encode(obj: Mapping[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _with_rv(raw: dict, rev: int) -> dict:
+    out = dict(raw)
+    m = dict(raw["metadata"])
+    m["resourceVersion"] = str(rev)
+    out["metadata"] = m
+    return out
+
+
+def _decode(kv: KeyValue, rev: int | None = None) -> dict:
+    obj = json.loads(kv.value)
+    obj["metadata"]["resourceVersion"] = str(rev or kv.mod_revision)
+    return obj
+
+
+def _label_selector(sel: str | LabelSelector | None) -> LabelSelector:
+    if sel is None:
+        return EVERYTHING
+    return sel if isinstance(sel, LabelSelector) else parse_labels(sel)
+
+
+def _field_selector(sel: str | FieldSelector | None) -> FieldSelector:
+    if sel is None:
+        return FieldSelector()
+    return sel if isinstance(sel, FieldSelector) else parse_fields(sel)
+
+
+class _Filter:
+    """An object matches when its labels match and its selectable fields do."""
+
+    __slots__ = ("kind", "labels", "fields", "everything")
+
+    def __init__(self, kind: Kind, labels: LabelSelector, fields: FieldSelector) -> None:
+        self.kind, self.labels, self.fields = kind, labels, fields
+        field_values(kind, {}, fields.fields)  # reject unsupported fields now, not at the first event
+        self.everything = labels.empty and fields.empty
+
+    def __call__(self, obj: Mapping[str, Any]) -> bool:
+        if self.everything:
+            return True
+        if not self.labels.matches(obj["metadata"].get("labels")):
+            return False
+        return self.fields.empty or self.fields.matches(field_values(self.kind, obj, self.fields.fields))
+
+
+class APIStore:
+    """CRUD + watch of Kubernetes objects on a :class:`~kubekit.store.kv.KV`.
+
+    ``kv`` defaults to an in-memory :class:`MemoryKV`; ``clock`` stamps
+    ``creationTimestamp``/``deletionTimestamp``; ``rng`` makes uids and
+    ``generateName`` suffixes (seed it for reproducible runs).  Thread-safe:
+    all coordination is the KV's transactions.
+
+    Objects handed in are never modified and the store never shares a dict
+    with a caller: what ``get``, ``list`` and watches return is freshly
+    decoded; what ``create`` and ``update`` return is a new top level and
+    ``metadata`` that share the nested values (``spec``...) of the argument.
+    """
+
+    def __init__(self, kv: KV | None = None, *, clock: Clock | None = None, kinds: Kinds | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.clock = clock or RealClock()
+        self.kv: KV = kv if kv is not None else MemoryKV(self.clock)
+        self.kinds = kinds or DEFAULT_KINDS
+        self._rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+        self._caches: dict[str, WatchCache] = {}
+        self._caches_lock = threading.Lock()
+        self._ttl_leases: dict[int, tuple[int, float]] = {}   # ttl -> (lease id, its expiry on the clock)
+        self._ttl_lock = threading.Lock()
+
+    # ------------------------------------------------------------ helpers
+
+    def _kind_of(self, obj: Mapping[str, Any]) -> Kind:
+        k = obj.get("kind") if isinstance(obj, Mapping) else None
+        if not k:
+            raise InvalidObjectError("kind: Required value: an object needs a kind")
+        return self.kinds.get(k)
+
+    def _locate(self, obj: Mapping[str, Any]) -> tuple[Kind, str | None, str, str]:
+        kind = self._kind_of(obj)
+        m = obj.get("metadata") or {}
+        name = m.get("name")
+        if not name:
+            raise InvalidObjectError(f"{kind.kind}: metadata.name: Required value")
+        ns = _meta.resolve_namespace(kind, m.get("namespace"))
+        return kind, ns, name, kind.key(ns, name)
+
+    def _lease_for(self, kind: Kind) -> int:
+        """The KV lease that expires objects of a kind with a TTL (Events),
+        shared by the writes of a short window as the API server's
+        leaseManager does; 0 for kinds without one."""
+        ttl = kind.ttl_seconds
+        if not ttl:
+            return 0
+        now = self.clock.monotonic()
+        with self._ttl_lock:
+            prev = self._ttl_leases.get(ttl)
+            if prev is not None and reuse_lease(now, ttl, prev[1]):
+                return prev[0]
+            extra = lease_reuse_seconds(ttl)
+            lease_id = self.kv.grant(ttl + extra)
+            self._ttl_leases[ttl] = (lease_id, now + ttl + extra)
+            return lease_id
+
+    @staticmethod
+    def _conflict(kind: Kind, name: str, why: str = "the object has been modified; please apply your changes "
+                                                   "to the latest version and try again") -> ConflictError:
+        return ConflictError(f'Operation cannot be fulfilled on {kind.resource} "{name}": {why}')
+
+    @staticmethod
+    def _not_found(kind: Kind, name: str) -> NotFoundError:
+        return NotFoundError(f'{kind.resource} "{name}" not found')
+
+    # ------------------------------------------------------------ CRUD
+
+    def create(self, obj: Mapping[str, Any]) -> dict:
+        """Store a new object; returns it with uid, creationTimestamp,
+        generation and resourceVersion set."""
+        kind = self._kind_of(obj)
+        with self._rng_lock:
+            uid = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            stored = _meta.prepare_create(obj, kind, now=self.clock.now(), uid=uid, rng=self._rng)
+        m = stored["metadata"]
+        key = kind.key(m.get("namespace"), m["name"])
+        r = self.kv.txn([Compare(key, "create", "=", 0)], [Put(key, _encode(stored), self._lease_for(kind))])
+        if not r.succeeded:
+            raise AlreadyExistsError(f'{kind.resource} "{m["name"]}" already exists')
+        m["resourceVersion"] = str(r.revision)
+        return stored
+
+    def get(self, kind: str, namespace: str | None, name: str) -> dict:
+        k = self.kinds.get(kind)
+        kv = self.kv.get(k.key(_meta.resolve_namespace(k, namespace), name))
+        if kv is None:
+            raise self._not_found(k, name)
+        return _decode(kv)
+
+    def list(self, kind: str, namespace: str | None = None, *, label_selector: str | LabelSelector | None = None,
+             field_selector: str | FieldSelector | None = None) -> tuple[list[dict], str]:
+        """Matching objects (sorted by namespace, name) and the
+        resourceVersion of the list: watch from it to miss nothing."""
+        k = self.kinds.get(kind)
+        match = _Filter(k, _label_selector(label_selector), _field_selector(field_selector))
+        r = self.kv.range(k.prefix(namespace), prefix=True)
+        items = [o for o in map(_decode, r.kvs) if match(o)]
+        return items, str(r.revision)
+
+    def list_page(self, kind: str, namespace: str | None = None, *, limit: int, continue_: str | None = None,
+                  label_selector: str | LabelSelector | None = None,
+                  field_selector: str | FieldSelector | None = None) -> tuple[builtins.list[dict], str, str]:
+        """One page of :meth:`list`: at most ``limit`` matching objects, the
+        list's resourceVersion and a continue token (``""`` after the last
+        page).  Every page is read at the first page's revision, a
+        consistent snapshot, as the API server's ``limit``/``continue`` do;
+        a token older than the compacted history is
+        :class:`~kubekit.errors.CompactedError` (410: list again)."""
+        if limit < 1:
+            raise InvalidObjectError(f"limit: Invalid value: {limit!r}: must be at least 1")
+        k = self.kinds.get(kind)
+        match = _Filter(k, _label_selector(label_selector), _field_selector(field_selector))
+        prefix = k.prefix(namespace)
+        rev: int | None = None
+        start = prefix
+        if continue_:
+            rev, start = _decode_continue(continue_, prefix)
+        end = prefix_end(prefix)
+        items: builtins.list[dict] = []
+        while True:
+            r = self.kv.range(start, range_end=end, revision=rev, limit=limit)
+            rev = r.revision
+            for i, kv in enumerate(r.kvs):
+                obj = _decode(kv)
+                if match(obj):
+                    items.append(obj)
+                if len(items) == limit:
+                    more = i < len(r.kvs) - 1 or r.more
+                    token = _encode_continue(rev, kv.key, prefix) if more else ""
+                    return items, str(rev), token
+            if not r.more:
+                return items, str(rev), ""
+            start = r.kvs[-1].key + "\0"
+
+    def update(self, obj: Mapping[str, Any]) -> dict:
+        """Replace an object.  With ``metadata.resourceVersion`` set, a stale
+        one is :class:`ConflictError`; without, the update is unconditional.
+        For kinds with a status subresource the stored status is kept."""
+        return self._update(obj, status=False)
+
+    def update_status(self, obj: Mapping[str, Any]) -> dict:
+        """The status subresource: only ``status`` changes."""
+        return self._update(obj, status=True)
+
+    def _update(self, obj: Mapping[str, Any], *, status: bool) -> dict:
+        kind, ns, name, key = self._locate(obj)
+        want_rv = (obj.get("metadata") or {}).get("resourceVersion") or None
+        if status and not kind.status_subresource:
+            raise InvalidObjectError(f"{kind.kind} has no status subresource")
+        for _ in range(_RETRIES):
+            cur = self.kv.get(key)
+            if cur is None:
+                raise self._not_found(kind, name)
+            if want_rv is not None and str(want_rv) != str(cur.mod_revision):
+                raise self._conflict(kind, name)
+            raw = json.loads(cur.value)
+            new = _meta.prepare_status_update(raw, obj) if status else _meta.prepare_update(raw, obj, kind)
+            if new == raw:
+                return _with_rv(raw, cur.mod_revision)   # nothing changed: no write (as the API server)
+            nm = new["metadata"]
+            if raw["metadata"].get("deletionTimestamp"):
+                added = [f for f in nm.get("finalizers") or [] if f not in (raw["metadata"].get("finalizers") or [])]
+                if added:
+                    raise InvalidObjectError(f"{kind.kind} {name!r}: metadata.finalizers: Forbidden: no new "
+                                             "finalizers can be added if the object is being deleted, found new "
+                                             f"finalizers {added}")
+            if nm.get("deletionTimestamp") and not nm.get("finalizers") and not nm.get("deletionGracePeriodSeconds"):
+                # the last finalizer went (and no grace period runs): the deletion completes
+                r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Delete(key)])
+            else:
+                r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)],
+                                [Put(key, _encode(new), self._lease_for(kind))])
+            if r.succeeded:
+                return _with_rv(new, r.revision)
+            if want_rv is not None:
+                raise self._conflict(kind, name)
+        raise self._conflict(kind, name, f"gave up after {_RETRIES} attempts under contention")
+
+    def guaranteed_update(self, kind: str, namespace: str | None, name: str,
+                          mutate: Callable[[dict], dict | None], *, status: bool = False) -> dict:
+        """Read, ``mutate`` (which may change the dict in place and return it,
+        or return ``None`` for "no change"), write; retried on conflict (the
+        API server's ``GuaranteedUpdate``, client-go's ``RetryOnConflict``)."""
+        for _ in range(_RETRIES):
+            cur = self.get(kind, namespace, name)
+            new = mutate(cur)
+            if new is None:
+                return cur
+            try:
+                return self._update(new, status=status)
+            except ConflictError:
+                continue
+        k = self.kinds.get(kind)
+        raise self._conflict(k, name, f"gave up after {_RETRIES} attempts under contention")
+
+    def delete(self, kind: str, namespace: str | None, name: str, *, propagation: Propagation = "Background",
+               preconditions: Mapping[str, str] | None = None, grace_period_seconds: int | None = None) -> dict:
+        """Delete an object, as the API server does (``rest.BeforeDelete``).
+
+        - Finalizers (including the one the propagation policy adds:
+          ``orphan`` for Orphan, ``foregroundDeletion`` for Foreground) hold
+          the object: it gets ``deletionTimestamp`` and stays until an update
+          removes the last one.
+        - Kinds with graceful deletion (Pod): a bound, unfinished pod gets
+          ``deletionTimestamp`` = now + the grace period
+          (``grace_period_seconds``, else ``spec.terminationGracePeriodSeconds``,
+          else 30) and stays until deleted again with a shorter period (the
+          node agent's final ``grace_period_seconds=0``).
+        - Otherwise the object goes at once.
+
+        Returns the object as deleted (or as now marked).
+        ``preconditions``: ``{"uid": ..., "resourceVersion": ...}``."""
+        k = self.kinds.get(kind)
+        ns = _meta.resolve_namespace(k, namespace)
+        key = k.key(ns, name)
+        if propagation not in ("Background", "Foreground", "Orphan"):
+            raise InvalidObjectError(f"propagationPolicy: Unsupported value: {propagation!r}: supported values: "
+                                     '"Background", "Foreground", "Orphan"')
+        for _ in range(_RETRIES):
+            cur = self.kv.get(key)
+            if cur is None:
+                raise self._not_found(k, name)
+            raw = json.loads(cur.value)
+            m = raw["metadata"]
+            for field, actual in (("uid", m.get("uid")), ("resourceVersion", str(cur.mod_revision))):
+                want = (preconditions or {}).get(field)
+                if want is not None and str(want) != actual:
+                    label = "UID" if field == "uid" else "ResourceVersion"
+                    raise self._conflict(k, name, f"Precondition failed: {label} in precondition: {want}, "
+                                                  f"{label} in object meta: {actual}")
+            grace = _meta.pod_grace_period(raw, grace_period_seconds) if k.graceful_deletion else None
+            finalizers = _finalizers_for(m.get("finalizers") or [], propagation)
+            action, new_meta = _meta.plan_delete(m, finalizers, grace, self.clock.now())
+            if action == "none":
+                return _with_rv(raw, cur.mod_revision)
+            if action == "delete":
+                r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Delete(key)])
+            else:
+                raw["metadata"] = new_meta
+                r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)],
+                                [Put(key, _encode(raw), self._lease_for(k))])
+            if r.succeeded:
+                return _with_rv(raw, r.revision)
+        raise self._conflict(k, name, f"gave up after {_RETRIES} attempts under contention")
+
+    # ------------------------------------------------------------ watch
+
+    def watch(self, kind: str, namespace: str | None = None, *, resource_version: str | int | None = None,
+              label_selector: str | LabelSelector | None = None,
+              field_selector: str | FieldSelector | None = None, bookmarks: bool = False) -> "ObjectWatch":
+        """Changes to matching objects.  ``resource_version`` ``"N"``: every
+        change after N (pass a list's resourceVersion: nothing missed, nothing
+        twice); unset or ``"0"``: first an ADDED for each object that exists
+        now, then the changes.  A change that moves an object into or out of
+        the selection is ADDED or DELETED.  A version older than the
+        compacted history raises :class:`~kubekit.errors.CompactedError`
+        (the API server's 410 Gone): relist.  With ``bookmarks``, a
+        ``next_batch`` that times out after the store moved on returns a
+        BOOKMARK event whose object carries only the kind and the
+        resourceVersion to resume from (allowWatchBookmarks)."""
+        k = self.kinds.get(kind)
+        match = _Filter(k, _label_selector(label_selector), _field_selector(field_selector))
+        cache = self._watch_cache(k)
+        rv = int(resource_version) if resource_version not in (None, "") else 0
+        initial: list[WatchEvent] = []
+        if rv == 0:
+            items, list_rv = self.list(kind, namespace, label_selector=match.labels, field_selector=match.fields)
+            initial = [WatchEvent("ADDED", o) for o in items]
+            rv = int(list_rv)
+        index = next(((r.field, r.value) for r in match.fields.requirements
+                      if r.op in ("=", "==") and r.field in k.indexed_fields), None)
+        source = cache.reader(rv + 1, k.prefix(namespace), index)
+        return ObjectWatch(source, match, initial,
+                           bookmark={"apiVersion": k.api_version, "kind": k.kind} if bookmarks else None)
+
+    def _watch_cache(self, kind: Kind) -> WatchCache:
+        with self._caches_lock:
+            cache = self._caches.get(kind.kind)
+            if cache is None or cache.broken is not None or cache.closed:
+                cache = self._caches[kind.kind] = WatchCache(self.kv, kind)
+            return cache
+
+    def close(self) -> None:
+        """Stop the watch caches (the KV is the caller's to close)."""
+        with self._caches_lock:
+            for cache in self._caches.values():
+                cache.close()
+            self._caches.clear()
+
+
+def lease_reuse_seconds(ttl: int) -> int:
+    """How long past its TTL an object may live so that writes close in time
+    share one lease: 5% of the TTL, at most 60 s (the API server's
+    leaseManager)."""
+    return min(ttl // 20, 60)
+
+
+def reuse_lease(now: float, ttl: int, prev_expiry: float) -> bool:
+    """Whether the lease expiring at ``prev_expiry`` can carry a write made
+    at ``now`` that must live ``ttl`` seconds: it outlives the TTL, by no
+    more than the reuse window."""
+    return now + ttl < prev_expiry <= now + ttl + lease_reuse_seconds(ttl)
+
+
+def _encode_continue(rev: int, last_key: str, prefix: str) -> str:
+    token = {"v": "meta.k8s.io/v1", "rv": rev, "start": last_key[len(prefix):] + "\0"}
+    return base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
+
+
+def _decode_continue(token: str, prefix: str) -> tuple[int, str]:
+    try:
+        t = json.loads(base64.urlsafe_b64decode(token.encode()))
+        rev, start = int(t["rv"]), t["start"]
+        if t.get("v") != "meta.k8s.io/v1" or not isinstance(start, str) or rev < 1 or "/.." in "/" + start:
+            raise ValueError(t)
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as e:
+        raise InvalidObjectError(f"continue key is not valid: {token!r} ({e})") from None
+    return rev, prefix + start
+
+
+def _finalizers_for(finalizers: list[str], propagation: str) -> list[str]:
+    """The finalizers a delete leaves on the object (the API server's
+    ``deletionFinalizersForGarbageCollection``)."""
+    out = [f for f in finalizers if f not in (ORPHAN_FINALIZER, FOREGROUND_FINALIZER)]
+    if propagation == "Orphan":
+        out.append(ORPHAN_FINALIZER)
+    elif propagation == "Foreground":
+        out.append(FOREGROUND_FINALIZER)
+    return out
+
+
+def to_watch_event(ev: Event, match: _Filter) -> WatchEvent | None:
+    """A KV event as the API server's watch shows it through a selector."""
+    if ev.type == "DELETE":
+        prev = _decode(ev.prev_kv, ev.revision)  # type: ignore[arg-type]
+        return WatchEvent("DELETED", prev) if match(prev) else None
+    obj = _decode(ev.kv)
+    if match.everything:
+        return WatchEvent("MODIFIED" if ev.prev_kv is not None else "ADDED", obj)
+    now_in = match(obj)
+    was_in = ev.prev_kv is not None and match(_decode(ev.prev_kv))
+    if now_in:
+        return WatchEvent("MODIFIED" if was_in else "ADDED", obj)
+    return WatchEvent("DELETED", obj) if was_in else None
+
+
+class ObjectWatch(WatchBase):
+    """A stream of :class:`WatchEvent` (see :meth:`APIStore.watch`).
+    ``resource_version`` is where to resume: every change up to it has been
+    delivered or filtered out (a bookmark)."""
+
+    def __init__(self, kvwatch: Watch, match: _Filter, initial: list[WatchEvent],
+                 bookmark: dict | None = None) -> None:
+        self._w = kvwatch
+        self._match = match
+        self._pending = initial
+        self._bookmark = bookmark
+        self._sent = kvwatch.revision      # the version the consumer can resume from
+
+    @property
+    def resource_version(self) -> str:
+        return str(self._w.revision)
+
+    def next_batch(self, timeout: float | None = None) -> list[WatchEvent]:
+        if self._pending:
+            out, self._pending = self._pending, []
+            return out + self._convert(self._w.poll())
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            events = self._w.next_batch(left)
+            if not events:
+                if self._bookmark is not None and self._w.revision > self._sent:
+                    self._sent = self._w.revision
+                    obj = dict(self._bookmark, metadata={"resourceVersion": str(self._sent)})
+                    return [WatchEvent("BOOKMARK", obj)]
+                return []
+            out = self._convert(events)
+            if out:
+                self._sent = events[-1].revision
+                return out
+
+    def _convert(self, events: list[Event]) -> list[WatchEvent]:
+        match = self._match
+        return [we for we in (to_watch_event(e, match) for e in events) if we is not None]
+
+    def close(self) -> None:
+        self._w.close()

@@ -1,0 +1,216 @@
+"""The watch cache: one KV watch per kind, shared by every object watch of
+it, with an index on the fields a kind declares (Pod: ``spec.nodeName``).
+
+Without it, each object watch scans (and decodes) every event of its kind:
+a thousand node agents watching ``spec.nodeName=<node>`` would decode every
+pod event a thousand times.  With it, each event is decoded once, when it
+enters the cache, to read its indexed fields; a watch whose field selector
+pins an indexed field (``spec.nodeName=n1``) visits only the events whose old
+or new object has that value, as the API server's cacher does with its
+``IndexerFuncs``.
+
+There is no thread: whichever reader finds nothing new pulls the shared KV
+watch (one at a time; the others wait for it), so a fake-clock simulation
+that only ``poll()``\\ s stays deterministic.  Entries are the KV's own
+immutable events, so the cache costs a list slot and the index entries per
+event.  A reader that falls behind the cache's window continues on a direct
+KV watch, which is exactly as old as the KV's history allows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import threading
+import time
+
+from kubekit.errors import CompactedError
+from kubekit.store.kinds import Kind, field_value
+from kubekit.store.kv import KV, Event, Watch, WatchBase
+
+__all__ = ["WatchCache", "CachedWatch"]
+
+_SLICE = 0.25   # real seconds a pumping reader blocks before looking around
+
+
+class WatchCache:
+    """The events of one kind from ``start`` on, indexed."""
+
+    def __init__(self, kv: KV, kind: Kind, *, capacity: int = 10_000) -> None:
+        self.kv = kv
+        self.kind = kind
+        self.capacity = capacity
+        self._cond = threading.Condition(threading.Lock())
+        self._kvw = kv.watch(kind.prefix(), prefix=True)
+        self.start = self._kvw.revision + 1       # the first revision the cache holds
+        self._events: list[Event] = []
+        self._revs: list[int] = []
+        self._base = 0                            # absolute position of _events[0]
+        self._examined = self._kvw.revision       # every revision up to here is in the cache
+        # field -> value -> positions; a field is indexed from the first
+        # reader that asks for it on (decoding costs a json.loads per event)
+        self._index: dict[str, dict[str, list[int]]] = {}
+        self._pumping = False
+        self.broken: BaseException | None = None  # the KV compacted past the cache: start a new one
+
+    def reader(self, start_revision: int, prefix: str, index: tuple[str, str] | None) -> Watch:
+        """A watch from ``start_revision`` of keys under ``prefix``, visiting
+        only events indexed under ``index`` (field, value) if given."""
+        with self._cond:
+            if index is not None and index[0] not in self._index:
+                self._build_index(index[0])
+            if self.broken is None and start_revision >= max(self.start, self._revs[0] if self._revs else 0):
+                cursor = self._base + bisect.bisect_left(self._revs, start_revision)
+                return CachedWatch(self, cursor, start_revision - 1, prefix, index)
+        return self.kv.watch(prefix, prefix=True, start_revision=start_revision)
+
+    # -- filling (the caller holds the lock) --
+
+    def _append(self, events: list[Event]) -> None:
+        pos = self._base + len(self._events)
+        self._events += events
+        self._revs += [e.revision for e in events]
+        if self._index:
+            for i, ev in enumerate(events, pos):
+                for f, values in self._index.items():
+                    for v in self._values(ev, f):
+                        values.setdefault(v, []).append(i)
+        if len(self._events) > 2 * self.capacity:
+            self._trim(len(self._events) - self.capacity)
+
+    def _build_index(self, field: str) -> None:
+        if field not in self.kind.indexed_fields:
+            raise ValueError(f"{self.kind.kind} does not index {field!r} (it indexes {self.kind.indexed_fields})")
+        values: dict[str, list[int]] = {}
+        for i, ev in enumerate(self._events, self._base):
+            for v in self._values(ev, field):
+                values.setdefault(v, []).append(i)
+        self._index[field] = values
+
+    def _values(self, ev: Event, field: str) -> set[str]:
+        out = set()
+        for kv in (ev.kv if ev.type == "PUT" else None, ev.prev_kv):
+            if kv is not None:
+                out.add(field_value(json.loads(kv.value), field))
+        return out
+
+    def _trim(self, n: int) -> None:
+        del self._events[:n]
+        del self._revs[:n]
+        self._base += n
+        for values in self._index.values():
+            for v in list(values):
+                positions = values[v]
+                cut = bisect.bisect_left(positions, self._base)
+                if cut == len(positions):
+                    del values[v]
+                elif cut:
+                    del positions[:cut]
+
+    @property
+    def closed(self) -> bool:
+        """The KV (or the cache) was closed: readers end."""
+        return bool(getattr(self._kvw, "closed", False))
+
+    def _pump_nowait(self) -> None:
+        if not self._pumping and self.broken is None:
+            try:
+                self._fill(self._kvw.poll())
+            except CompactedError as e:
+                self.broken = e
+
+    def _fill(self, events: list[Event]) -> None:
+        if events:
+            self._append(events)
+        self._examined = max(self._examined, self._kvw.revision)
+
+    def _pump(self, timeout: float | None) -> None:
+        """Wait up to ``timeout`` for new events (the lock is held on entry
+        and exit; one pumper at a time)."""
+        if self.broken is not None:
+            return
+        if self._pumping:
+            self._cond.wait(timeout)
+            return
+        self._pumping = True
+        self._cond.release()
+        events: list[Event] = []
+        try:
+            # In slices, so that a reader closed meanwhile is noticed.
+            events = self._kvw.next_batch(_SLICE if timeout is None else min(timeout, _SLICE))
+        except CompactedError as e:
+            self.broken = e
+        finally:
+            self._cond.acquire()
+            self._pumping = False
+            if self.broken is None:
+                self._fill(events)
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        self._kvw.close()
+
+
+class CachedWatch(WatchBase):
+    """A cursor into a :class:`WatchCache` (the :class:`~kubekit.store.kv.Watch` protocol)."""
+
+    def __init__(self, cache: WatchCache, cursor: int, revision: int, prefix: str,
+                 index: tuple[str, str] | None) -> None:
+        self._cache = cache
+        self._cursor = cursor
+        self.revision = revision
+        self._first = revision + 1           # the cache may not have reached it yet: skip what is older
+        self._prefix = prefix
+        self._index = index
+        self._closed = False
+        self._direct: Watch | None = None     # after falling out of the cache's window
+
+    def next_batch(self, timeout: float | None = None) -> list[Event]:
+        if self._direct is not None:
+            out = self._direct.next_batch(timeout)
+            self.revision = self._direct.revision
+            return out
+        c = self._cache
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with c._cond:
+            c._pump_nowait()
+            while not self._closed:
+                if c.closed:
+                    return []
+                if self._cursor < c._base or c.broken is not None:
+                    break                                    # out of the window: go direct
+                out = self._take()
+                if out:
+                    return out
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return []
+                c._pump(left)
+            else:
+                return []
+        self._direct = c.kv.watch(self._prefix, prefix=True, start_revision=self.revision + 1)
+        return self.next_batch(timeout)
+
+    def _take(self) -> list[Event]:
+        """Matching events past the cursor (lock held); moves the cursor to
+        the end of the cache."""
+        c = self._cache
+        end = c._base + len(c._events)
+        if self._index is None:
+            batch = c._events[self._cursor - c._base:]
+        else:
+            field, value = self._index
+            positions = c._index[field].get(value, ())
+            i = bisect.bisect_left(positions, self._cursor)
+            batch = [c._events[p - c._base] for p in positions[i:]]
+        self._cursor = end
+        self.revision = max(self.revision, c._examined)
+        prefix, first = self._prefix, self._first
+        return [e for e in batch if e.kv.mod_revision >= first and e.kv.key.startswith(prefix)]
+
+    def close(self) -> None:
+        self._closed = True
+        if self._direct is not None:
+            self._direct.close()
+        with self._cache._cond:
+            self._cache._cond.notify_all()
