@@ -1,0 +1,178 @@
+"""An informer: one kind listed, then watched, into a local cache, with
+handlers called on every change (client-go's Reflector + Indexer +
+SharedInformer, in one small class).
+
+``start()`` lists and calls ``on_add`` for every object, then watches from
+the list's resourceVersion, so nothing is missed and nothing is seen twice.
+``pump()`` applies the watch events that have arrived (non-blocking by
+default, so a simulation drives it deterministically; a thread can call
+``run()``).  If the watch's history was compacted away (410 Gone), it lists
+again and turns the difference into add, update and delete calls, as
+client-go's relist does.
+
+Handlers receive the store's dicts; treat them as read-only (the cache holds
+the same objects).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from kubekit.errors import CompactedError
+
+__all__ = ["Handler", "Informer", "object_key"]
+
+log = logging.getLogger(__name__)
+
+
+def object_key(obj: dict) -> str:
+    """``namespace/name``, or ``name`` for a cluster-scoped object (client-go's
+    ``MetaNamespaceKeyFunc``)."""
+    m = obj["metadata"]
+    ns = m.get("namespace")
+    return f"{ns}/{m['name']}" if ns else m["name"]
+
+
+@dataclass(frozen=True, slots=True)
+class Handler:
+    on_add: Callable[[dict], None] | None = None
+    on_update: Callable[[dict, dict], None] | None = None
+    on_delete: Callable[[dict], None] | None = None
+
+
+class Informer:
+    """Objects of ``kind`` (in ``namespace``, or all), kept current."""
+
+    def __init__(self, store, kind: str, namespace: str | None = None, *, label_selector: str | None = None,
+                 field_selector: str | None = None) -> None:
+        self.store, self.kind, self.namespace = store, kind, namespace
+        self.label_selector, self.field_selector = label_selector, field_selector
+        self._cache: dict[str, dict] = {}
+        self._handlers: list[Handler] = []
+        self._watch = None
+        self._lock = threading.RLock()
+        self.resource_version = "0"
+        self._synced = False
+        self.relists = 0
+
+    # -- handlers and reads ----------------------------------------------------------
+    def add_handler(self, on_add: Callable[[dict], None] | None = None,
+                    on_update: Callable[[dict, dict], None] | None = None,
+                    on_delete: Callable[[dict], None] | None = None) -> None:
+        """Register handlers; if the informer already runs, ``on_add`` sees
+        every cached object first (as client-go's AddEventHandler does)."""
+        h = Handler(on_add, on_update, on_delete)
+        with self._lock:
+            self._handlers.append(h)
+            if self._synced and on_add is not None:
+                for obj in list(self._cache.values()):
+                    on_add(obj)
+
+    def get(self, key: str) -> dict | None:
+        with self._lock:
+            return self._cache.get(key)
+
+    def list(self) -> list[dict]:
+        with self._lock:
+            return list(self._cache.values())
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self.list())
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    @property
+    def has_synced(self) -> bool:
+        return self._synced
+
+    # -- list and watch --------------------------------------------------------------
+    def _list(self) -> tuple[list[dict], str]:
+        return self.store.list(self.kind, self.namespace, label_selector=self.label_selector,
+                               field_selector=self.field_selector)
+
+    def _open_watch(self) -> None:
+        self._watch = self.store.watch(self.kind, self.namespace, resource_version=self.resource_version,
+                                       label_selector=self.label_selector, field_selector=self.field_selector)
+
+    def start(self) -> Informer:
+        """List into the cache (``on_add`` for each object), then watch."""
+        with self._lock:
+            items, rv = self._list()
+            for obj in items:
+                self._apply("ADDED", obj)
+            self.resource_version = rv
+            self._synced = True
+            self._open_watch()
+        return self
+
+    def _relist(self) -> None:
+        """The watch fell behind the compacted history: list again and
+        reconcile the cache with what the list says."""
+        self.relists += 1
+        items, rv = self._list()
+        fresh = {object_key(o): o for o in items}
+        for key in [k for k in self._cache if k not in fresh]:
+            self._apply("DELETED", self._cache[key])
+        for obj in items:
+            old = self._cache.get(object_key(obj))
+            if old is None or old["metadata"].get("resourceVersion") != obj["metadata"].get("resourceVersion"):
+                self._apply("MODIFIED" if old is not None else "ADDED", obj)
+        self.resource_version = rv
+        self._open_watch()
+
+    def pump(self, timeout: float | None = 0) -> int:
+        """Apply the watch events that have arrived (waiting up to
+        ``timeout`` real seconds for the first); returns how many."""
+        with self._lock:
+            try:
+                if self._watch is None:
+                    if not self._synced:
+                        self.start()
+                    else:
+                        self._open_watch()        # resume where the last watch stopped
+                events = self._watch.next_batch(timeout)
+            except CompactedError:
+                log.info("%s informer: watch history compacted; relisting", self.kind)
+                if self._watch is not None:
+                    self._watch.close()
+                self._relist()
+                return 0
+            for ev in events:
+                self._apply(ev.type, ev.object)
+                self.resource_version = ev.object["metadata"]["resourceVersion"]
+            return len(events)
+
+    def run(self, stop: threading.Event, poll: float = 0.2) -> None:
+        """Pump until ``stop`` is set (for a thread)."""
+        while not stop.is_set():
+            self.pump(poll)
+
+    def stop(self) -> None:
+        """Close the watch; the next :meth:`pump` resumes from where it stopped
+        (relisting if that history was compacted meanwhile)."""
+        with self._lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
+
+    # -- applying ----------------------------------------------------------------------
+    def _apply(self, kind: str, obj: dict) -> None:
+        key = object_key(obj)
+        if kind == "DELETED":
+            self._cache.pop(key, None)
+            for h in self._handlers:
+                if h.on_delete is not None:
+                    h.on_delete(obj)
+            return
+        old = self._cache.get(key)
+        self._cache[key] = obj
+        for h in self._handlers:
+            if old is None:
+                if h.on_add is not None:
+                    h.on_add(obj)
+            elif h.on_update is not None:
+                h.on_update(old, obj)

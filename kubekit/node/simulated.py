@@ -1,0 +1,210 @@
+"""Simulated nodes, as KWOK or kubemark fake them: Node objects with
+heartbeats, and pods that become Running without any process.
+
+One :class:`SimulatedFleet` stands for any number of nodes with a single pod
+informer (KWOK's design: one controller, many fake nodes), so thousands of
+nodes run in one process.  It implements what the cluster sees of a kubelet:
+
+* **registration**: a Node with the given capacity (allocatable = capacity),
+  labels (``kubernetes.io/hostname``, ``type: kwok``...) and a Ready condition;
+* **heartbeat**: a ``coordination.k8s.io/v1`` Lease per node in
+  ``kube-node-lease``, renewed every ``renew_interval`` (10 s, a quarter of
+  the 40 s lease duration, as kubelet does); a node can be *stopped*
+  (heartbeats cease) to exercise the node lifecycle controller;
+* **pods**: a pod bound to one of its nodes becomes Running and Ready
+  ``start_delay`` seconds after the fleet first sees it (on the injected
+  clock), with the conditions and container statuses a kubelet writes; a
+  deleted pod is simply gone (no processes to stop);
+* **usage**: each running pod reports the cpu and memory usage the fleet is
+  configured with (for the metrics the autoscaler reads).
+
+Nothing sleeps: :meth:`SimulatedFleet.run_once` does what is due now, and
+:meth:`SimulatedFleet.next_wakeup` says when the next thing is due.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from kubekit.cluster.scheduling import set_condition
+from kubekit.controllers.informer import Informer, object_key
+from kubekit.errors import AlreadyExistsError, NotFoundError
+from kubekit.store.meta import micro_time, rfc3339
+
+__all__ = ["NodeTemplate", "SimulatedFleet"]
+
+log = logging.getLogger(__name__)
+
+LEASE_NAMESPACE = "kube-node-lease"
+LEASE_DURATION = 40
+RENEW_INTERVAL = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class NodeTemplate:
+    """The shape of simulated nodes."""
+
+    cpu: str = "32"
+    memory: str = "256Gi"
+    pods: str = "110"
+    ephemeral_storage: str = "1Ti"
+    labels: Mapping[str, str] = field(default_factory=dict)
+    taints: tuple[Mapping[str, str], ...] = ()
+    extended: Mapping[str, str] = field(default_factory=dict)    # e.g. {"nvidia.com/gpu": "8"}
+
+    def manifest(self, name: str, now: str) -> dict:
+        capacity = {"cpu": self.cpu, "memory": self.memory, "pods": self.pods,
+                    "ephemeral-storage": self.ephemeral_storage, **self.extended}
+        return {
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                                  "kubernetes.io/arch": "amd64", "type": "kwok", **self.labels},
+                         "annotations": {"kwok.x-k8s.io/node": "fake"}},
+            "spec": {"taints": [dict(t) for t in self.taints]} if self.taints else {},
+            "status": {"capacity": dict(capacity), "allocatable": dict(capacity),
+                       "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                       "message": "kubelet is posting ready status",
+                                       "lastHeartbeatTime": now, "lastTransitionTime": now}],
+                       "nodeInfo": {"kubeletVersion": "kubekit-simulated", "operatingSystem": "linux",
+                                    "architecture": "amd64"}},
+        }
+
+
+class SimulatedFleet:
+    """Simulated nodes sharing one pod informer (see the module docstring)."""
+
+    def __init__(self, store, clock, *, start_delay: float = 0.0, renew_interval: float = RENEW_INTERVAL,
+                 pods: Informer | None = None, usage_cpu_milli: int = 0, usage_memory_bytes: int = 0) -> None:
+        self.store, self.clock = store, clock
+        self.start_delay, self.renew_interval = start_delay, renew_interval
+        self.usage_cpu_milli, self.usage_memory_bytes = usage_cpu_milli, usage_memory_bytes
+        self.nodes: dict[str, NodeTemplate] = {}
+        self.stopped: set[str] = set()
+        self.pods = pods if pods is not None else Informer(store, "Pod")
+        self.pods.add_handler(self._pod_seen, lambda _o, n: self._pod_seen(n), self._pod_gone)
+        self._due: list[tuple[float, int, str, str]] = []     # (when, seq, action, key) heap
+        self._seq = itertools.count()
+        self._scheduled: set[str] = set()                      # pod keys with a pending start
+        self._running: dict[str, str] = {}                     # pod key -> node
+        self._next_renew = 0.0
+
+    # -- nodes -------------------------------------------------------------------------
+    def add_nodes(self, names: Iterable[str], template: NodeTemplate = NodeTemplate()) -> None:
+        """Register nodes (and their leases)."""
+        now = self.clock.now()
+        for name in names:
+            try:
+                self.store.create(template.manifest(name, rfc3339(now)))
+            except AlreadyExistsError:
+                pass
+            self.nodes[name] = template
+            self._renew_lease(name, now)
+        self._next_renew = self.clock.monotonic() + self.renew_interval
+
+    def stop_node(self, name: str) -> None:
+        """The node's kubelet dies: no more heartbeats, pods no longer started."""
+        self.stopped.add(name)
+
+    def restart_node(self, name: str) -> None:
+        self.stopped.discard(name)
+        self._renew_lease(name, self.clock.now())
+
+    def _renew_lease(self, name: str, now: float) -> None:
+        t = micro_time(now)
+        try:
+            def renew(cur: dict) -> dict:
+                cur["spec"]["renewTime"] = t
+                return cur
+            self.store.guaranteed_update("Lease", LEASE_NAMESPACE, name, renew)
+        except NotFoundError:
+            self.store.create({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                               "metadata": {"name": name, "namespace": LEASE_NAMESPACE},
+                               "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION,
+                                        "acquireTime": t, "renewTime": t}})
+
+    # -- pods ---------------------------------------------------------------------------
+    def _pod_seen(self, pod: dict) -> None:
+        node = (pod.get("spec") or {}).get("nodeName")
+        key = object_key(pod)
+        if node not in self.nodes or key in self._running or key in self._scheduled:
+            return
+        if pod["metadata"].get("deletionTimestamp") or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            return
+        self._scheduled.add(key)
+        heapq.heappush(self._due, (self.clock.monotonic() + self.start_delay, next(self._seq), "start", key))
+
+    def _pod_gone(self, pod: dict) -> None:
+        key = object_key(pod)
+        self._scheduled.discard(key)
+        self._running.pop(key, None)
+
+    def _start(self, key: str) -> None:
+        self._scheduled.discard(key)
+        pod = self.pods.get(key)
+        if pod is None:
+            return
+        node = pod["spec"].get("nodeName")
+        if node in self.stopped:
+            return                                   # a dead kubelet starts nothing
+        now = rfc3339(self.clock.now())
+
+        def run(cur: dict) -> dict | None:
+            if cur["metadata"].get("uid") != pod["metadata"].get("uid") or cur["metadata"].get("deletionTimestamp"):
+                return None
+            st = cur.setdefault("status", {})
+            st["phase"] = "Running"
+            st["hostIP"] = "10.0.0.1"
+            h = zlib.crc32(key.encode())
+            st["podIP"] = f"10.{(h >> 16) & 255}.{(h >> 8) & 255}.{h & 255}"
+            st.setdefault("startTime", now)
+            for c in ("PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready", "PodScheduled"):
+                set_condition(st, c, "True", now)
+            st["containerStatuses"] = [
+                {"name": c["name"], "image": c.get("image", ""), "imageID": "", "ready": True, "started": True,
+                 "restartCount": 0, "state": {"running": {"startedAt": now}}}
+                for c in (cur.get("spec") or {}).get("containers") or ()]
+            return cur
+        try:
+            self.store.guaranteed_update("Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"], run,
+                                         status=True)
+            self._running[key] = node
+        except NotFoundError:
+            pass
+
+    # -- driving ------------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Sync the pod informer, start due pods, renew due leases; how many
+        things were done."""
+        self.pods.pump()
+        n = 0
+        now = self.clock.monotonic()
+        while self._due and self._due[0][0] <= now:
+            _, _, action, key = heapq.heappop(self._due)
+            if action == "start":
+                self._start(key)
+                n += 1
+        if now >= self._next_renew and self.nodes:
+            wall = self.clock.now()
+            for name in self.nodes:
+                if name not in self.stopped:
+                    self._renew_lease(name, wall)
+            self._next_renew = now + self.renew_interval
+            n += 1
+        return n
+
+    def next_wakeup(self) -> float | None:
+        now = self.clock.monotonic()
+        times = [self._due[0][0]] if self._due else []
+        if self.nodes:
+            times.append(self._next_renew)
+        return max(0.0, min(times) - now) if times else None
+
+    def usage(self) -> dict[str, tuple[int, int]]:
+        """``pod key -> (cpu milli, memory bytes)`` for running pods (the
+        configured per-pod usage: a metrics source for simulations)."""
+        return {k: (self.usage_cpu_milli, self.usage_memory_bytes) for k in self._running}

@@ -1,0 +1,61 @@
+"""A whole simulated cluster on a fake clock: apply a Deployment, and the
+store, controllers, scheduler and simulated nodes bring it to Running."""
+
+from __future__ import annotations
+
+from kubekit.clock import FakeClock
+from kubekit.cluster.local import ControlPlane
+from kubekit.node.simulated import NodeTemplate
+
+
+def deployment(name, replicas, cpu="100m", image="app:v1"):
+    labels = {"app": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "c", "image": image,
+                                                           "resources": {"requests": {"cpu": cpu}}}]}}}}
+
+
+def test_a_deployment_becomes_running_on_simulated_nodes():
+    cp = ControlPlane(FakeClock(), start_delay=2.0)
+    cp.fleet.add_nodes([f"n{i}" for i in range(5)], NodeTemplate(cpu="4"))
+    cp.store.create(deployment("web", 30))
+    took = cp.run_until(lambda: cp.count_pods("default", "Running") == 30)
+    assert 2.0 <= took < 60
+    pods = cp.pods.list()
+    per_node = {}
+    for p in pods:
+        per_node[p["spec"]["nodeName"]] = per_node.get(p["spec"]["nodeName"], 0) + 1
+    assert sorted(per_node.values()) == [6, 6, 6, 6, 6]       # LeastAllocated spreads them evenly
+    cp.run_until(lambda: cp.store.get("Deployment", "default", "web").get("status", {}).get("availableReplicas") == 30,
+                 max_sim_seconds=30)
+
+
+def test_pods_that_do_not_fit_stay_pending_until_nodes_are_added():
+    cp = ControlPlane(FakeClock())
+    cp.fleet.add_nodes(["n0"], NodeTemplate(cpu="1"))
+    cp.store.create(deployment("big", 4, cpu="500m"))
+    cp.run_until(lambda: cp.count_pods("default", "Running") == 2)
+    cp.run_until(lambda: cp.scheduler.queue.counts()["unschedulable"] == 2)
+    cp.fleet.add_nodes(["n1"], NodeTemplate(cpu="1"))
+    cp.run_until(lambda: cp.count_pods("default", "Running") == 4)
+    assert {p["spec"]["nodeName"] for p in cp.pods.list()} == {"n0", "n1"}
+
+
+def test_a_rolling_update_on_the_simulated_cluster_completes():
+    cp = ControlPlane(FakeClock(), start_delay=1.0)
+    cp.fleet.add_nodes([f"n{i}" for i in range(4)], NodeTemplate(cpu="8"))
+    cp.store.create(deployment("web", 12))
+    cp.run_until(lambda: cp.count_pods("default", "Running") == 12)
+    cp.store.guaranteed_update("Deployment", "default", "web", lambda d: {**d, "spec": {**d["spec"], "template": {
+        **d["spec"]["template"], "spec": {"containers": [{"name": "c", "image": "app:v2",
+                                                         "resources": {"requests": {"cpu": "100m"}}}]}}}})
+
+    def done():
+        pods = [p for p in cp.pods.list() if not p["metadata"].get("deletionTimestamp")]
+        return len(pods) == 12 and all(p["spec"]["containers"][0]["image"] == "app:v2" and
+                                       p.get("status", {}).get("phase") == "Running" for p in pods)
+    cp.run_until(done)
+    cp.run_until(lambda: (lambda st: (st.get("updatedReplicas"), st.get("availableReplicas")) == (12, 12))(
+        cp.store.get("Deployment", "default", "web").get("status", {})), max_sim_seconds=30)

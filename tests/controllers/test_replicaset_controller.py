@@ -1,0 +1,124 @@
+"""The ReplicaSet controller on a real (in-memory) store and a fake clock."""
+
+from __future__ import annotations
+
+from kubekit.clock import FakeClock
+from kubekit.controllers.replicaset import ReplicaSetController, controller_of
+from kubekit.store import APIStore
+
+
+def rs(name="web", replicas=3, labels=None, min_ready=0):
+    labels = labels or {"app": name}
+    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "minReadySeconds": min_ready, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}
+
+
+def world():
+    clock = FakeClock()
+    store = APIStore(clock=clock)
+    ctrl = ReplicaSetController(store, clock)
+    return store, clock, ctrl
+
+
+def pods_of(store, name="web"):
+    items, _ = store.list("Pod", "default")
+    return [p for p in items if (controller_of(p) or {}).get("name") == name]
+
+
+def settle(ctrl, rounds=5):
+    for _ in range(rounds):
+        ctrl.run_once()
+
+
+def test_creates_the_missing_pods_with_owner_references_and_status():
+    store, clock, ctrl = world()
+    store.create(rs(replicas=3))
+    ctrl.start()
+    settle(ctrl)
+    pods = pods_of(store)
+    assert len(pods) == 3
+    assert all(p["metadata"]["name"].startswith("web-") and p["metadata"]["labels"] == {"app": "web"} for p in pods)
+    ref = controller_of(pods[0])
+    assert ref["kind"] == "ReplicaSet" and ref["blockOwnerDeletion"] is True
+    st = store.get("ReplicaSet", "default", "web")["status"]
+    assert st["replicas"] == 3 and st["observedGeneration"] == 1
+
+
+def test_expectations_stop_a_stale_cache_from_creating_twice():
+    store, clock, ctrl = world()
+    store.create(rs(replicas=2))
+    ctrl.start()
+    ctrl.sync()
+    ctrl.reconcile("default/web")             # creates 2; the pod informer has not seen them yet
+    ctrl.reconcile("default/web")             # stale cache: must not create 2 more
+    assert len(pods_of(store)) == 2
+    settle(ctrl)
+    assert len(pods_of(store)) == 2
+
+
+def test_scale_down_deletes_unscheduled_pods_first():
+    store, clock, ctrl = world()
+    store.create(rs(replicas=3))
+    ctrl.start()
+    settle(ctrl)
+    pods = sorted(pods_of(store), key=lambda p: p["metadata"]["name"])
+    for p in pods[:2]:                      # two of them are bound and running
+        store.guaranteed_update("Pod", "default", p["metadata"]["name"],
+                                lambda c: {**c, "spec": {**c["spec"], "nodeName": "n1"}})
+    store.guaranteed_update("ReplicaSet", "default", "web", lambda r: {**r, "spec": {**r["spec"], "replicas": 2}})
+    settle(ctrl)
+    left = sorted(p["metadata"]["name"] for p in pods_of(store))
+    assert left == sorted(p["metadata"]["name"] for p in pods[:2])
+
+
+def test_a_deleted_pod_is_replaced():
+    store, clock, ctrl = world()
+    store.create(rs(replicas=2))
+    ctrl.start()
+    settle(ctrl)
+    victim = pods_of(store)[0]["metadata"]["name"]
+    store.delete("Pod", "default", victim)
+    settle(ctrl)
+    names = [p["metadata"]["name"] for p in pods_of(store)]
+    assert len(names) == 2 and victim not in names
+
+
+def test_adopts_matching_orphans_and_releases_pods_that_stop_matching():
+    store, clock, ctrl = world()
+    store.create({"apiVersion": "v1", "kind": "Pod",
+                  "metadata": {"name": "orphan", "namespace": "default", "labels": {"app": "web"}},
+                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    store.create(rs(replicas=2))
+    ctrl.start()
+    settle(ctrl)
+    owned = pods_of(store)
+    assert len(owned) == 2 and "orphan" in [p["metadata"]["name"] for p in owned]
+    other = next(p for p in owned if p["metadata"]["name"] != "orphan")["metadata"]["name"]
+    store.guaranteed_update("Pod", "default", other,
+                            lambda p: {**p, "metadata": {**p["metadata"], "labels": {"app": "debug"}}})
+    settle(ctrl)
+    released = store.get("Pod", "default", other)
+    assert controller_of(released) is None           # released, not deleted
+    assert len(pods_of(store)) == 2                   # and replaced
+
+
+def test_available_replicas_wait_for_min_ready_seconds():
+    store, clock, ctrl = world()
+    store.create(rs(replicas=1, min_ready=30))
+    ctrl.start()
+    settle(ctrl)
+    (p,) = pods_of(store)
+    now = __import__("kubekit.store.meta", fromlist=["rfc3339"]).rfc3339(clock.now())
+    store.guaranteed_update("Pod", "default", p["metadata"]["name"], lambda c: {**c, "status": {
+        "phase": "Running", "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": now}]}},
+        status=True)
+    settle(ctrl)
+    st = store.get("ReplicaSet", "default", "web")["status"]
+    assert (st["readyReplicas"], st.get("availableReplicas", 0)) == (1, 0)
+    wake = ctrl.next_wakeup()
+    assert wake is not None and 29 <= wake <= 32
+    clock.advance(wake)
+    settle(ctrl)
+    assert store.get("ReplicaSet", "default", "web")["status"]["availableReplicas"] == 1
