@@ -24,6 +24,7 @@ now; :meth:`SchedulingLoop.next_wakeup` says when more will be.
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 
@@ -115,6 +116,7 @@ class SchedulingLoop:
         self.nodes = nodes if nodes is not None else Informer(store, "Node")
         self.pods = pods if pods is not None else Informer(store, "Pod")
         self._assumed: dict[str, object] = {}      # pod key -> the Pod object the scheduler accounts
+        self._parsed: dict[bytes, object] = {}     # manifest minus identity -> parsed Pod (see _pod)
         self.nodes.add_handler(self._node_added, self._node_updated, self._node_deleted)
         self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         self.attempts: list[Attempt] = []
@@ -127,11 +129,29 @@ class SchedulingLoop:
 
         return Node.from_manifest(obj)
 
-    @staticmethod
-    def _pod(obj: dict):
+    def _pod(self, obj: dict):
+        """The scheduler's Pod for a manifest.  Replicas differ only in name,
+        uid and node, so the parse is cached on everything else (labels,
+        annotations, spec without nodeName) and only those fields are set on
+        a copy: the same object ``Pod.from_manifest`` would build."""
         from kubekit.api import Pod
+        from kubekit.store import jsoncodec
 
-        return Pod.from_manifest(obj)
+        m, spec = obj["metadata"], obj.get("spec") or {}
+        node = spec.get("nodeName") or ""
+        key = jsoncodec.dumps((m.get("labels"), m.get("annotations"), m.get("namespace"),
+                               {k: v for k, v in spec.items() if k != "nodeName"} if node else spec))
+        proto = self._parsed.get(key)
+        if proto is None:
+            pod = Pod.from_manifest(obj)
+            if len(self._parsed) < 4096:
+                self._parsed[key] = pod
+            return pod
+        pod = copy.copy(proto)
+        name = m.get("name") or m.get("generateName") or ""
+        for attr, value in (("name", name), ("uid", m.get("uid") or ""), ("node_name", node)):
+            object.__setattr__(pod, attr, value)
+        return pod
 
     def _node_added(self, obj: dict) -> None:
         try:
@@ -256,23 +276,10 @@ class SchedulingLoop:
         return a
 
     def _bind(self, obj: dict, node: str) -> None:
+        """The binding subresource: ``spec.nodeName`` and ``PodScheduled``
+        in one write, refused if someone bound the pod first."""
         m = obj["metadata"]
-        ns, name = m.get("namespace"), m["name"]
-
-        def assign(cur: dict) -> dict:
-            if cur["metadata"].get("uid") != m.get("uid"):
-                raise NotFoundError(f'pods "{name}" not found')
-            bound = (cur.get("spec") or {}).get("nodeName")
-            if bound:
-                raise ConflictError(f'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is '
-                                    f'already assigned to node "{bound}"')
-            cur.setdefault("spec", {})["nodeName"] = node
-            return cur
-
-        self.store.guaranteed_update("Pod", ns, name, assign)
-        now = rfc3339(self.clock.now())
-        self.store.guaranteed_update("Pod", ns, name, lambda cur: cur if set_condition(
-            cur.setdefault("status", {}), "PodScheduled", "True", now) else None, status=True)
+        self.store.bind(m.get("namespace"), m["name"], node, uid=m.get("uid"))
 
     def _unschedulable(self, obj: dict, info, message: str) -> None:
         m = obj["metadata"]

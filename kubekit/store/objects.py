@@ -23,6 +23,7 @@ from typing import Any, Callable, Literal, Mapping
 
 from kubekit.clock import Clock, RealClock
 from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
+from kubekit.store import jsoncodec
 from kubekit.store import meta as _meta
 from kubekit.store.kinds import DEFAULT_KINDS, Kind, Kinds, field_values
 from kubekit.store.kv import KV, Compare, Delete, Event, KeyValue, Put, Watch, WatchBase, prefix_end
@@ -51,7 +52,7 @@ class WatchEvent:
 
 
 def _encode(obj: Mapping[str, Any]) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return jsoncodec.dumps(obj)
 
 
 def _with_rv(raw: dict, rev: int) -> dict:
@@ -63,7 +64,7 @@ def _with_rv(raw: dict, rev: int) -> dict:
 
 
 def _decode(kv: KeyValue, rev: int | None = None) -> dict:
-    obj = json.loads(kv.value)
+    obj = jsoncodec.loads(kv.value)
     obj["metadata"]["resourceVersion"] = str(rev or kv.mod_revision)
     return obj
 
@@ -257,7 +258,7 @@ class APIStore:
                 raise self._not_found(kind, name)
             if want_rv is not None and str(want_rv) != str(cur.mod_revision):
                 raise self._conflict(kind, name)
-            raw = json.loads(cur.value)
+            raw = jsoncodec.loads(cur.value)
             new = _meta.prepare_status_update(raw, obj) if status else _meta.prepare_update(raw, obj, kind)
             if new == raw:
                 return _with_rv(raw, cur.mod_revision)   # nothing changed: no write (as the API server)
@@ -278,6 +279,38 @@ class APIStore:
                 return _with_rv(new, r.revision)
             if want_rv is not None:
                 raise self._conflict(kind, name)
+        raise self._conflict(kind, name, f"gave up after {_RETRIES} attempts under contention")
+
+    def bind(self, namespace: str | None, name: str, node_name: str, *, uid: str | None = None) -> dict:
+        """The ``pods/binding`` subresource (the API server's ``BindingREST``):
+        in one write, set ``spec.nodeName`` and the ``PodScheduled=True``
+        condition.  A pod already bound (to any node), being deleted, or with
+        another ``uid`` is refused with :class:`ConflictError` /
+        :class:`NotFoundError`, as ``assignPod`` refuses it."""
+        kind = self.kinds.get("Pod")
+        key = kind.key(_meta.resolve_namespace(kind, namespace), name)
+        for _ in range(_RETRIES):
+            cur = self.kv.get(key)
+            if cur is None:
+                raise self._not_found(kind, name)
+            raw = jsoncodec.loads(cur.value)
+            m = raw["metadata"]
+            if uid is not None and m.get("uid") != uid:
+                raise self._not_found(kind, name)
+            if m.get("deletionTimestamp"):
+                raise self._conflict(kind, name, "pod is being deleted, cannot be assigned to a host")
+            spec = raw.setdefault("spec", {})
+            if spec.get("nodeName"):
+                raise ConflictError(f'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is '
+                                    f'already assigned to node "{spec["nodeName"]}"')
+            spec["nodeName"] = node_name
+            now = _meta.rfc3339(self.clock.now())
+            conds = [c for c in (raw.setdefault("status", {}).get("conditions") or []) if c.get("type") != "PodScheduled"]
+            conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": now})
+            raw["status"]["conditions"] = conds
+            r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Put(key, _encode(raw))])
+            if r.succeeded:
+                return _with_rv(raw, r.revision)
         raise self._conflict(kind, name, f"gave up after {_RETRIES} attempts under contention")
 
     def guaranteed_update(self, kind: str, namespace: str | None, name: str,
@@ -324,7 +357,7 @@ class APIStore:
             cur = self.kv.get(key)
             if cur is None:
                 raise self._not_found(k, name)
-            raw = json.loads(cur.value)
+            raw = jsoncodec.loads(cur.value)
             m = raw["metadata"]
             for field, actual in (("uid", m.get("uid")), ("resourceVersion", str(cur.mod_revision))):
                 want = (preconditions or {}).get(field)

@@ -20,11 +20,11 @@ KV watch, which is exactly as old as the KV's history allows.
 from __future__ import annotations
 
 import bisect
-import json
 import threading
 import time
 
 from kubekit.errors import CompactedError
+from kubekit.store import jsoncodec
 from kubekit.store.kinds import Kind, field_value
 from kubekit.store.kv import KV, Event, Watch, WatchBase
 
@@ -91,7 +91,7 @@ class WatchCache:
         out = set()
         for kv in (ev.kv if ev.type == "PUT" else None, ev.prev_kv):
             if kv is not None:
-                out.add(field_value(json.loads(kv.value), field))
+                out.add(field_value(jsoncodec.loads(kv.value), field))
         return out
 
     def _trim(self, n: int) -> None:
