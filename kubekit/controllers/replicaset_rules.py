@@ -16,7 +16,7 @@ from typing import Any
 
 from kubekit.controllers.errors import ControllerInputError
 from kubekit.controllers.podutil import (
-    Pod, is_pod_active, is_pod_available, is_pod_ready, is_pod_terminating,
+    Pod, is_pod_available,
 )
 from kubekit.controllers.timeutil import format_time, parse_time
 
@@ -160,20 +160,31 @@ def replicaset_status(
     old_status = rs.get("status") or {}
     min_ready = int(spec.get("minReadySeconds") or 0)
     template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
-    active = [p for p in pods if is_pod_active(p)]
-    terminating = [p for p in pods if is_pod_terminating(p)]
-    fully = ready = available = 0
-    for pod in active:
-        if _labels_match(template_labels, (pod.get("metadata") or {}).get("labels") or {}):
+    # One pass over the pods (a ReplicaSet may own thousands): the checks of
+    # is_pod_active / is_pod_terminating / is_pod_ready, inlined.
+    n_active = n_terminating = fully = ready = available = 0
+    for pod in pods:
+        st = pod.get("status") or {}
+        if (st.get("phase") or "") in ("Succeeded", "Failed"):
+            continue
+        meta = pod.get("metadata") or {}
+        if meta.get("deletionTimestamp"):
+            n_terminating += 1
+            continue
+        n_active += 1
+        if _labels_match(template_labels, meta.get("labels") or {}):
             fully += 1
-        if is_pod_ready(pod):
-            ready += 1
-            if is_pod_available(pod, min_ready, now):
-                available += 1
+        for cond in st.get("conditions") or ():
+            if cond.get("type") == "Ready":
+                if cond.get("status") == "True":
+                    ready += 1
+                    if min_ready == 0 or is_pod_available(pod, min_ready, now):
+                        available += 1
+                break
     conditions = [dict(c) for c in old_status.get("conditions") or ()]
     failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
     if manage_replicas_error is not None and failure is None:
-        diff = len(active) - _replicas(rs)
+        diff = n_active - _replicas(rs)
         reason = "FailedCreate" if diff < 0 else "FailedDelete" if diff > 0 else ""
         conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
         conditions.append({
@@ -183,14 +194,14 @@ def replicaset_status(
     elif manage_replicas_error is None and failure is not None:
         conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
     status: dict[str, Any] = {
-        "replicas": len(active),
+        "replicas": n_active,
         "fullyLabeledReplicas": fully,
         "readyReplicas": ready,
         "availableReplicas": available,
         "observedGeneration": int((rs.get("metadata") or {}).get("generation") or 0),
     }
     if terminating_replicas:
-        status["terminatingReplicas"] = len(terminating)
+        status["terminatingReplicas"] = n_terminating
     if conditions:
         status["conditions"] = conditions
     return status
