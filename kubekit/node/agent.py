@@ -1,0 +1,495 @@
+"""The node agent: the kubelet's role on a real machine.
+
+It registers its Node (capacity from the machine; allocatable minus the
+kubelet's default eviction reserve, :mod:`kubekit.node.rules.allocatable`),
+heartbeats through a Lease, and for every pod bound to it keeps reality
+matching the manifest, level-triggered:
+
+* a **sandbox** per pod (:class:`~kubekit.runtime.pod.PodSandbox`: the net, IPC
+  and UTS namespaces the pod's containers share, and the pod cgroup with the
+  pod's limits);
+* each container from its **image** (resolved through the image store and
+  ``imagePullPolicy``, :func:`kubekit.images.policy.ensure_image`), its
+  command, args, env, workdir and user (:mod:`kubekit.runtime.fromimage`),
+  its cgroup carrying requests and limits (cpu shares and quota, memory), its
+  stdout and stderr in ``<log_dir>/<ns>_<pod>_<uid>/<container>/<restart>.log``;
+  init containers run first, one at a time, each to success;
+* **restarts** by ``restartPolicy`` (Always, OnFailure, Never) with the
+  kubelet's crash-loop backoff (10 s doubling to 5 min), an exit's reason
+  (Completed, Error, OOMKilled) kept as the container's last state;
+* the pod's **status**: phase (``getPhase``), the Initialized /
+  ContainersReady / Ready conditions, container states and restart counts;
+* a deleted pod's containers get SIGTERM, then SIGKILL after the grace period.
+
+Not yet: liveness, readiness and startup probes (their state machine exists
+in :mod:`kubekit.node.rules.probes`; a container counts as ready once
+running), ``exec``, resizing, sidecars' special ordering.  Usage for
+``top``/the autoscaler is read from each pod's cgroup by :meth:`NodeAgent.usage`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from dataclasses import dataclass, field
+
+from kubekit.cluster.events import EventRecorder
+from kubekit.cluster.scheduling import set_condition
+from kubekit.controllers.informer import Informer, object_key
+from kubekit.errors import KubekitError, NotFoundError
+from kubekit.node.rules import (
+    containers_ready_condition,
+    crash_loop_decision,
+    kubelet_crash_loop_policy,
+    node_capacity_and_allocatable,
+    pod_initialized_condition,
+    pod_phase,
+    pod_ready_condition,
+)
+from kubekit.store.meta import micro_time, rfc3339
+
+__all__ = ["NodeAgent", "container_resources", "pod_resources"]
+
+log = logging.getLogger(__name__)
+
+LEASE_NAMESPACE = "kube-node-lease"
+DEFAULT_GRACE = 30
+
+
+# -- pure helpers -------------------------------------------------------------------------
+
+def _quantity(text, milli: bool) -> int:
+    from kubekit.api.quantity import Quantity
+
+    q = Quantity(str(text))
+    return q.milli_value() if milli else q.value()
+
+
+def container_resources(c: dict):
+    """A container's requests and limits as runtime :class:`Resources`, the
+    way kubelet maps them to cgroups: ``cpu.shares = max(2, milli*1024/1000)``
+    from the cpu request, quota ``milli*100000/1000`` per 100 ms from the cpu
+    limit (at least 1 ms), ``memory.max`` from the memory limit."""
+    from kubekit.runtime.spec import Resources
+
+    res = c.get("resources") or {}
+    req, lim = res.get("requests") or {}, res.get("limits") or {}
+    kw: dict = {}
+    cpu_req = req.get("cpu", lim.get("cpu"))
+    if cpu_req is not None:
+        kw["cpu_shares"] = max(2, _quantity(cpu_req, True) * 1024 // 1000)
+    if "cpu" in lim:
+        kw["cpu_period"] = 100_000
+        kw["cpu_quota"] = max(_quantity(lim["cpu"], True) * 100_000 // 1000, 1000)
+    if "memory" in lim:
+        kw["memory_limit"] = _quantity(lim["memory"], False)
+    return Resources(**kw)
+
+
+def pod_resources(pod: dict):
+    """The pod cgroup's limits: the sums of the containers' limits when every
+    container sets one (kubelet's ``ResourceConfigForPod`` for limited pods)."""
+    from kubekit.runtime.spec import Resources
+
+    cs = (pod.get("spec") or {}).get("containers") or []
+    kw: dict = {}
+    lims = [(c.get("resources") or {}).get("limits") or {} for c in cs]
+    if cs and all("memory" in lim for lim in lims):
+        kw["memory_limit"] = sum(_quantity(lim["memory"], False) for lim in lims)
+    if cs and all("cpu" in lim for lim in lims):
+        kw["cpu_period"] = 100_000
+        kw["cpu_quota"] = max(sum(_quantity(lim["cpu"], True) for lim in lims) * 100_000 // 1000, 1000)
+    return Resources(**kw)
+
+
+def _restart_wanted(policy: str, code: int) -> bool:
+    return policy == "Always" or (policy == "OnFailure" and code != 0)
+
+
+# -- per-pod state -------------------------------------------------------------------------
+
+@dataclass
+class _ContainerState:
+    name: str
+    restarts: int = 0
+    running: object | None = None          # the runtime Container
+    started_at: float | None = None
+    last: dict | None = None               # the last terminated state (API form)
+    finished_at: float | None = None
+    done: bool = False                     # exited and will not restart
+    backoff: object | None = None          # BackoffEntry
+    waiting: tuple[str, str] | None = None  # (reason, message)
+
+
+@dataclass
+class _PodWorker:
+    uid: str
+    key: str
+    sandbox: object | None = None
+    containers: dict[str, _ContainerState] = field(default_factory=dict)
+    kill_deadline: float | None = None     # set once the pod is being torn down
+    finished: bool = False                  # terminal phase reached; nothing more runs
+
+
+class NodeAgent:
+    """Runs the pods bound to ``node_name`` through ``runtime`` (see the
+    module docstring).  Drive it with :meth:`run_once`; :meth:`stop` kills
+    every pod it runs."""
+
+    def __init__(self, store, clock, *, node_name: str, runtime=None, images=None, puller=None,
+                 log_dir: str = "/var/log/pods", reserved: dict | None = None, max_pods: int = 110,
+                 backoff_max: float | None = None, register: bool = True, lease_renew: float = 10.0) -> None:
+        self.store, self.clock, self.node_name = store, clock, node_name
+        if runtime is None:
+            from kubekit.runtime import Runtime
+
+            runtime = Runtime()
+        if images is None:
+            from kubekit.images.imagestore import ImageStore
+
+            images = ImageStore()
+        self.runtime, self.images, self.puller = runtime, images, puller
+        self.log_dir = log_dir
+        self.reserved, self.max_pods = reserved, max_pods
+        self.policy = kubelet_crash_loop_policy(backoff_max)
+        self.events = EventRecorder(store, clock, "kubelet", host=node_name)
+        self.pods = Informer(store, "Pod", field_selector=f"spec.nodeName={node_name}")
+        self.workers: dict[str, _PodWorker] = {}
+        self.lease_renew = lease_renew
+        self._next_renew = 0.0
+        self._register = register
+
+    # -- node registration and heartbeat ------------------------------------------------------
+    def node_manifest(self) -> dict:
+        import platform
+
+        with open("/proc/meminfo", encoding="ascii") as f:
+            mem = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemTotal:"))
+        st = os.statvfs(self.runtime.data_dir)
+        res = node_capacity_and_allocatable(os.cpu_count() or 1, mem, st.f_blocks * st.f_frsize,
+                                            reserved=self.reserved, max_pods=self.max_pods)
+        now = rfc3339(self.clock.now())
+        arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+        return {"apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": self.node_name,
+                             "labels": {"kubernetes.io/hostname": self.node_name, "kubernetes.io/os": "linux",
+                                        "kubernetes.io/arch": arch}},
+                "spec": {},
+                "status": {**res,
+                           "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                           "message": "kubelet is posting ready status",
+                                           "lastHeartbeatTime": now, "lastTransitionTime": now}],
+                           "nodeInfo": {"kubeletVersion": "kubekit", "operatingSystem": "linux",
+                                        "architecture": arch, "kernelVersion": platform.release()}}}
+
+    def register(self) -> None:
+        m = self.node_manifest()
+        try:
+            self.store.create(m)
+        except KubekitError:
+            self.store.guaranteed_update("Node", None, self.node_name,
+                                         lambda cur: {**cur, "status": m["status"]}, status=True)
+        self._renew()
+
+    def _renew(self) -> None:
+        t = micro_time(self.clock.now())
+        try:
+            self.store.guaranteed_update("Lease", LEASE_NAMESPACE, self.node_name,
+                                         lambda cur: {**cur, "spec": {**cur["spec"], "renewTime": t}})
+        except NotFoundError:
+            self.store.create({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                               "metadata": {"name": self.node_name, "namespace": LEASE_NAMESPACE},
+                               "spec": {"holderIdentity": self.node_name, "leaseDurationSeconds": 40,
+                                        "acquireTime": t, "renewTime": t}})
+        self._next_renew = self.clock.monotonic() + self.lease_renew
+
+    # -- the loop --------------------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Sync every pod bound here once; renew the lease when due."""
+        if self._register:
+            self.register()
+            self._register = False
+        if self.clock.monotonic() >= self._next_renew:
+            self._renew()
+        self.pods.pump()
+        seen = set()
+        n = 0
+        for pod in self.pods.list():
+            uid = pod["metadata"].get("uid", "")
+            seen.add(uid)
+            try:
+                n += self.sync_pod(pod)
+            except KubekitError as e:
+                log.warning("pod %s: %s", object_key(pod), e)
+        for uid, w in list(self.workers.items()):
+            if uid not in seen:
+                self._begin_teardown(w, None, DEFAULT_GRACE)   # deleted from the store
+            if w.kill_deadline is not None and self._progress_teardown(w):
+                del self.workers[uid]
+                n += 1
+        return n
+
+    def next_wakeup(self) -> float | None:
+        return 0.2 if self.workers else max(0.0, self._next_renew - self.clock.monotonic())
+
+    def stop(self) -> None:
+        """Kill every pod this agent runs (SIGKILL) and remove their sandboxes."""
+        for w in list(self.workers.values()):
+            w.kill_deadline = None
+            self._begin_teardown(w, None, 0)         # deadline now: SIGKILL
+            self._progress_teardown(w)
+        self.workers.clear()
+
+    # -- one pod -------------------------------------------------------------------------------------
+    def _worker(self, pod: dict) -> _PodWorker:
+        uid = pod["metadata"]["uid"]
+        w = self.workers.get(uid)
+        if w is None:
+            w = self.workers[uid] = _PodWorker(uid, object_key(pod))
+        return w
+
+    def sync_pod(self, pod: dict) -> int:
+        """Level-triggered: compare the pod with what runs, act, write status."""
+        w = self._worker(pod)
+        spec = pod.get("spec") or {}
+        if w.kill_deadline is not None:
+            return 0                                     # being torn down
+        if pod["metadata"].get("deletionTimestamp"):
+            self._begin_teardown(w, pod)
+            return 1
+        if w.finished:
+            return 0
+        now = self.clock.now()
+        did = 0
+        if w.sandbox is None:
+            w.sandbox = self.runtime.create_pod(_safe_uid(w.uid), hostname=pod["metadata"]["name"][:63],
+                                                resources=pod_resources(pod))
+            did += 1
+        policy = spec.get("restartPolicy") or "Always"
+        inits = spec.get("initContainers") or []
+        for c in inits:                                  # one at a time, each to success
+            st = w.containers.setdefault("init:" + c["name"], _ContainerState(c["name"]))
+            did += self._reap(pod, st, "Never" if policy == "Never" else "OnFailure", now)
+            if st.done and st.last is not None and st.last["terminated"]["exitCode"] == 0:
+                continue
+            if st.done:                                  # an init container failed for good
+                break
+            if st.running is None:
+                did += self._start(pod, w, c, st, now)
+            break
+        else:
+            for c in spec.get("containers") or []:
+                st = w.containers.setdefault(c["name"], _ContainerState(c["name"]))
+                did += self._reap(pod, st, policy, now)
+                if st.running is None and not st.done:
+                    did += self._start(pod, w, c, st, now)
+        phase = self._write_status(pod, w)
+        if phase in ("Succeeded", "Failed") and all(st.running is None for st in w.containers.values()):
+            w.finished = True                            # a terminal pod keeps its status, not its sandbox
+            if w.sandbox is not None:
+                w.sandbox.delete()
+                w.sandbox = None
+        return did
+
+    def _reap(self, pod: dict, st: _ContainerState, policy: str, now: float) -> int:
+        """Collect an exited container; decide whether it may restart."""
+        c = st.running
+        if c is None:
+            return 0
+        status = c.wait(timeout=0)
+        if status is None:
+            return 0
+        st.running = None
+        st.finished_at = now
+        st.last = {"terminated": {"exitCode": status.code, "reason": status.reason,
+                                  **({"signal": status.signal} if status.signal else {}),
+                                  "startedAt": rfc3339(st.started_at or now), "finishedAt": rfc3339(now)}}
+        try:
+            c.delete()
+        except KubekitError as e:
+            log.warning("container %s: delete: %s", st.name, e)
+        if not _restart_wanted(policy, status.code):
+            st.done = True
+        elif status.reason == "OOMKilled" or status.code != 0:
+            self.events.warning(pod, "BackOff", f"Back-off restarting failed container {st.name}")
+        return 1
+
+    def _start(self, pod: dict, w: _PodWorker, c: dict, st: _ContainerState, now: float) -> int:
+        name = c["name"]
+        if st.finished_at is not None:
+            full = f"{pod['metadata']['name']}_{pod['metadata'].get('namespace', 'default')}({w.uid})"
+            waiting, message, entry = crash_loop_decision(st.backoff, st.finished_at, now, self.policy,
+                                                          container_name=name, pod_full_name=full)
+            if waiting:
+                st.waiting = ("CrashLoopBackOff", message)
+                return 0
+            st.backoff = entry
+            st.restarts += 1
+        try:
+            spec = self._container_spec(pod, c, st)
+        except KubekitError as e:
+            reason = getattr(e, "reason", "CreateContainerConfigError")
+            st.waiting = (reason, str(e))
+            self.events.warning(pod, "Failed", f"Error: {e}")
+            return 0
+        cid = f"{_safe_uid(w.uid)[:12]}-{_safe_name(name)}-{st.restarts}"
+        try:
+            container = w.sandbox.create(spec, name=cid)
+            container.start()
+        except KubekitError as e:
+            st.waiting = ("CreateContainerError", str(e))
+            st.finished_at = now
+            self.events.warning(pod, "Failed", f"Error: {e}")
+            return 0
+        finally:
+            for fd in (spec.stdout, spec.stderr):
+                if fd is not None and fd > 2:
+                    os.close(fd)
+        st.running, st.started_at, st.waiting = container, now, None
+        self.events.normal(pod, "Started", f"Started container {name}")
+        return 1
+
+    def _container_spec(self, pod: dict, c: dict, st: _ContainerState):
+        from kubekit.images.policy import ensure_image
+        from kubekit.runtime.fromimage import spec_from_image
+
+        image = c.get("image") or ""
+        img = ensure_image(self.images, image, c.get("imagePullPolicy"), self.puller)
+        layers = self.images.layers(image)
+        env = [f"{e['name']}={e.get('value', '')}" for e in c.get("env") or () if "name" in e]
+        sc = {**((pod.get("spec") or {}).get("securityContext") or {}), **(c.get("securityContext") or {})}
+        m = pod["metadata"]
+        logdir = os.path.join(self.log_dir, f"{m.get('namespace', 'default')}_{m['name']}_{m['uid']}", c["name"])
+        os.makedirs(logdir, exist_ok=True)
+        fd = os.open(os.path.join(logdir, f"{st.restarts}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC,
+                     0o640)
+        return spec_from_image(img.config, layers, command=c.get("command"), args=c.get("args"), env=env,
+                               workdir=c.get("workingDir"), run_as_user=sc.get("runAsUser"),
+                               run_as_group=sc.get("runAsGroup"),
+                               supplemental_groups=((pod.get("spec") or {}).get("securityContext") or {}).get(
+                                   "supplementalGroups") or (),
+                               resources=container_resources(c), stdin=None, stdout=fd, stderr=os.dup(fd),
+                               die_with_parent=False)
+
+    # -- status -----------------------------------------------------------------------------------
+    def _api_status(self, c: dict, st: _ContainerState, init: bool = False, has_inits: bool = False) -> dict:
+        if st.running is not None:
+            state = {"running": {"startedAt": rfc3339(st.started_at or self.clock.now())}}
+        elif st.waiting is not None:
+            state = {"waiting": {"reason": st.waiting[0], "message": st.waiting[1]}}
+        elif st.last is not None and st.done:
+            state = st.last
+        else:   # convertToAPIContainerStatuses' default waiting state
+            state = {"waiting": {"reason": "PodInitializing" if has_inits and not init else "ContainerCreating"}}
+        ready = st.running is not None
+        if init:      # an init container is ready once it completed (convertToAPIContainerStatuses)
+            ready = "terminated" in state and state["terminated"]["exitCode"] == 0
+        out = {"name": c["name"], "image": c.get("image", ""), "imageID": "", "restartCount": st.restarts,
+               "ready": ready, "started": st.running is not None, "state": state}
+        if st.last is not None and state is not st.last:
+            out["lastState"] = st.last
+        return out
+
+    def _write_status(self, pod: dict, w: _PodWorker) -> str:
+        spec = pod.get("spec") or {}
+        init = [self._api_status(c, w.containers.get("init:" + c["name"], _ContainerState(c["name"])), init=True)
+                for c in spec.get("initContainers") or []]
+        regular = [self._api_status(c, w.containers.get(c["name"], _ContainerState(c["name"])),
+                                    has_inits=bool(spec.get("initContainers")))
+                   for c in spec.get("containers") or []]
+        started = any(w.containers.get(c["name"]) is not None and
+                      (w.containers[c["name"]].running is not None or w.containers[c["name"]].last is not None)
+                      for c in spec.get("containers") or [])
+        phase = pod_phase(pod, init + regular, pod_has_initialized=started)
+        now = rfc3339(self.clock.now())
+
+        def put(cur: dict) -> dict | None:
+            old = cur.get("status") or {}
+            st = {k: v for k, v in old.items()}
+            st["phase"] = phase
+            st["hostIP"] = st.get("hostIP") or "127.0.0.1"
+            st.setdefault("startTime", now)
+            st["containerStatuses"] = regular
+            if init:
+                st["initContainerStatuses"] = init
+            conds = [dict(c) for c in st.get("conditions") or []]
+            st["conditions"] = conds
+            for cond in (pod_initialized_condition(cur, init, phase), containers_ready_condition(cur, regular, phase),
+                         pod_ready_condition(cur, conds, regular, phase)):
+                set_condition(st, cond.type, cond.status, now, cond.reason or "", cond.message or "")
+            if st == old:
+                return None
+            cur["status"] = st
+            return cur
+        try:
+            self.store.guaranteed_update("Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"], put,
+                                         status=True)
+        except NotFoundError:
+            pass
+        return phase
+
+    # -- teardown -----------------------------------------------------------------------------------
+    def _begin_teardown(self, w: _PodWorker, pod: dict | None, grace: int | None = None) -> None:
+        """SIGTERM every running container; :meth:`_progress_teardown` sends
+        SIGKILL at the deadline and removes the sandbox once all are gone."""
+        if w.kill_deadline is not None:
+            return
+        if grace is None:
+            m, spec = (pod or {}).get("metadata") or {}, (pod or {}).get("spec") or {}
+            grace = m.get("deletionGracePeriodSeconds")
+            if grace is None:
+                grace = spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE)
+        w.kill_deadline = self.clock.monotonic() + max(int(grace), 0)
+        for st in w.containers.values():
+            if st.running is not None:
+                try:
+                    st.running.signal(signal.SIGTERM if grace > 0 else signal.SIGKILL)
+                except (KubekitError, OSError):
+                    pass
+
+    def _progress_teardown(self, w: _PodWorker) -> bool:
+        """True once the pod is gone (containers reaped, sandbox removed)."""
+        late = self.clock.monotonic() >= (w.kill_deadline or 0)
+        alive = False
+        for st in w.containers.values():
+            c = st.running
+            if c is None:
+                continue
+            if c.wait(timeout=0) is None:
+                if not late:
+                    alive = True
+                    continue
+                c.kill()
+                c.wait()
+            c.delete()
+            st.running = None
+        if alive:
+            return False
+        if w.sandbox is not None:
+            w.sandbox.delete()
+            w.sandbox = None
+        return True
+
+    # -- metrics ------------------------------------------------------------------------------------
+    def usage(self) -> dict[str, dict]:
+        """``pod key -> {"cpu_ns": ..., "memory_bytes": ...}`` summed over the
+        pod's running containers, read from their cgroups."""
+        out = {}
+        for w in self.workers.values():
+            cpu = mem = 0
+            for st in w.containers.values():
+                if st.running is not None:
+                    s = st.running.stats()
+                    cpu += getattr(s, "cpu_usage_ns", 0) or 0
+                    mem += getattr(s, "memory_working_set", 0) or 0
+            out[w.key] = {"cpu_ns": cpu, "memory_bytes": mem}
+        return out
+
+
+def _safe_uid(uid: str) -> str:
+    return "".join(ch for ch in uid if ch.isalnum() or ch in "-_") or "pod"
+
+
+def _safe_name(name: str) -> str:
+    return "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:40] or "c"

@@ -1,0 +1,185 @@
+"""The node agent with real containers: pods bound to the node run from an
+image through kubekit's runtime; restarts, crash-loop backoff, init
+containers, status and deletion.  Needs root (namespaces, cgroups, mounts)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+import time
+
+import pytest
+
+from kubekit.clock import FakeClock
+from kubekit.store import APIStore
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the node agent's tests start real containers (root)")
+
+
+@pytest.fixture
+def world(rootfs):
+    from kubekit.images import ImageStore, build_image
+    from kubekit.node.agent import NodeAgent
+    from kubekit.runtime import Runtime
+
+    top = tempfile.mkdtemp(prefix="kubekit-agent-")
+    os.chmod(top, 0o711)
+    cg = f"/kubekit-agent-{secrets.token_hex(3)}"
+    rt = Runtime(state_dir=f"{top}/state", data_dir=f"{top}/data", cgroup_root=cg)
+    images = ImageStore(f"{top}/images")
+    build_image(images, rootfs, tag="local/busybox:1", created=1_700_000_000)
+    clock = FakeClock()
+    store = APIStore(clock=clock)
+    agent = NodeAgent(store, clock, node_name="node-a", runtime=rt, images=images, log_dir=f"{top}/logs")
+    try:
+        yield store, clock, agent, top
+    finally:
+        agent.stop()
+        rt.sweep(include_exited=True)
+        rt.driver.remove_if_empty(cg)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def pod(name, command, policy="Always", inits=(), **container):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"nodeName": "node-a", "restartPolicy": policy,
+                     "initContainers": [{"name": f"init{i}", "image": "local/busybox:1", "command": cmd,
+                                         "imagePullPolicy": "Never"} for i, cmd in enumerate(inits)],
+                     "containers": [{"name": "app", "image": "local/busybox:1", "command": command,
+                                     "imagePullPolicy": "Never", **container}]}}
+
+
+def run_until(agent, store, name, check, timeout=20.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        agent.run_once()
+        p = store.get("Pod", "default", name)
+        if check(p):
+            return p
+        time.sleep(0.05)
+    raise AssertionError(f"pod {name} never reached the state; last status: {p.get('status')}")
+
+
+def cond(p, t):
+    return next((c["status"] for c in p["status"].get("conditions", []) if c["type"] == t), None)
+
+
+def test_registers_the_node_with_allocatable_below_capacity(world):
+    store, clock, agent, _ = world
+    agent.run_once()
+    node = store.get("Node", None, "node-a")
+    cap, alloc = node["status"]["capacity"], node["status"]["allocatable"]
+    assert int(cap["cpu"]) == os.cpu_count() and cap["pods"] == "110"
+    from kubekit.api.quantity import Quantity
+    assert Quantity(alloc["memory"]).value() == Quantity(cap["memory"]).value() - 100 * 2**20   # eviction 100Mi
+    assert store.get("Lease", "kube-node-lease", "node-a")["spec"]["holderIdentity"] == "node-a"
+
+
+def test_a_pod_runs_from_its_image_with_logs_and_ready_status(world):
+    store, clock, agent, top = world
+    store.create(pod("web", ["/bin/sh", "-c", "echo hello from $(hostname); sleep 30"],
+                     resources={"limits": {"memory": "64Mi", "cpu": "500m"}}))
+    p = run_until(agent, store, "web", lambda p: p.get("status", {}).get("phase") == "Running"
+                  and cond(p, "Ready") == "True")
+    (cs,) = p["status"]["containerStatuses"]
+    assert "running" in cs["state"] and cs["restartCount"] == 0 and cs["ready"]
+    logdir = f"{top}/logs/default_web_{p['metadata']['uid']}/app"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not open(f"{logdir}/0.log").read():
+        time.sleep(0.05)
+    assert open(f"{logdir}/0.log").read() == "hello from web\n"        # the pod's hostname
+
+
+def test_restart_never_reports_the_failure_and_frees_the_sandbox(world):
+    store, clock, agent, _ = world
+    store.create(pod("job", ["/bin/sh", "-c", "exit 3"], policy="Never"))
+    p = run_until(agent, store, "job", lambda p: p.get("status", {}).get("phase") == "Failed")
+    term = p["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert (term["exitCode"], term["reason"]) == (3, "Error")
+    assert agent.workers[p["metadata"]["uid"]].sandbox is None
+
+
+def test_crash_loop_backoff_then_restart(world):
+    store, clock, agent, _ = world
+    store.create(pod("crash", ["/bin/sh", "-c", "exit 1"]))
+    # the first restart has no backoff; the second waits 10 s (on the agent's clock)
+    p = run_until(agent, store, "crash", lambda p: any(
+        (s.get("state", {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff"
+        for s in p.get("status", {}).get("containerStatuses", [])))
+    cs = p["status"]["containerStatuses"][0]
+    assert cs["restartCount"] == 1 and cs["lastState"]["terminated"]["exitCode"] == 1
+    assert "back-off 10s restarting failed container=app" in cs["state"]["waiting"]["message"]
+    clock.advance(10)
+    p = run_until(agent, store, "crash", lambda p: p["status"]["containerStatuses"][0]["restartCount"] == 2)
+    assert p["status"]["phase"] == "Running"
+
+
+def test_init_containers_run_first_in_order(world):
+    store, clock, agent, _ = world
+    store.create(pod("ordered", ["/bin/sleep", "30"], inits=[["/bin/true"], ["/bin/sh", "-c", "exit 0"]]))
+    p = run_until(agent, store, "ordered", lambda p: p.get("status", {}).get("phase") == "Running"
+                  and cond(p, "Initialized") == "True")
+    assert [s["state"]["terminated"]["reason"] for s in p["status"]["initContainerStatuses"]] == ["Completed"] * 2
+    store.create(pod("stuck", ["/bin/sleep", "30"], policy="Never", inits=[["/bin/false"]]))
+    p = run_until(agent, store, "stuck", lambda p: p.get("status", {}).get("phase") == "Failed")
+    assert cond(p, "Initialized") == "False"
+    assert p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason") == "PodInitializing"
+
+
+def test_a_deleted_pod_is_killed_after_its_grace_period(world):
+    store, clock, agent, _ = world
+    store.create(pod("victim", ["/bin/sleep", "300"]))
+    p = run_until(agent, store, "victim", lambda p: p.get("status", {}).get("phase") == "Running")
+    uid = p["metadata"]["uid"]
+    store.delete("Pod", "default", "victim")
+    agent.run_once()
+    assert uid in agent.workers                  # sleep as PID 1 ignores SIGTERM: it waits for the deadline
+    clock.advance(31)
+    agent.run_once()
+    assert uid not in agent.workers
+
+
+def test_a_deployment_runs_as_real_containers_and_heals(world):
+    from kubekit.cluster.local import ControlPlane
+
+    store, clock, agent, _ = world
+    cp = ControlPlane(clock, store=store)
+    labels = {"app": "web"}
+    store.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+                  "spec": {"replicas": 2, "selector": {"matchLabels": labels},
+                           "template": {"metadata": {"labels": labels}, "spec": {"containers": [
+                               {"name": "app", "image": "local/busybox:1", "imagePullPolicy": "Never",
+                                "command": ["/bin/sleep", "300"],
+                                "resources": {"requests": {"cpu": "100m", "memory": "32Mi"}}}]}}}})
+
+    def settle(check, timeout=20.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            cp.step()
+            agent.run_once()
+            if check():
+                return
+            time.sleep(0.05)
+            clock.advance(0.25)          # backoffs run on the cluster's clock
+        raise AssertionError("the cluster did not settle")
+
+    def running():
+        items, _ = store.list("Pod", "default")
+        return [p for p in items if p.get("status", {}).get("phase") == "Running"
+                and p["status"]["containerStatuses"][0]["state"].get("running")]
+
+    settle(lambda: len(running()) == 2)
+    assert {p["spec"]["nodeName"] for p in running()} == {"node-a"}
+    # a killed container is restarted in place (the first restart has no backoff)
+    victim = running()[0]
+    w = agent.workers[victim["metadata"]["uid"]]
+    w.containers["app"].running.kill()
+    settle(lambda: any(p["metadata"]["uid"] == victim["metadata"]["uid"] and
+                       p["status"]["containerStatuses"][0]["restartCount"] == 1 for p in running()))
+    # a deleted pod is replaced by the ReplicaSet and run again
+    store.delete("Pod", "default", victim["metadata"]["name"])
+    clock.advance(31)
+    settle(lambda: len(running()) == 2 and victim["metadata"]["uid"] not in {p["metadata"]["uid"] for p in running()})
+    settle(lambda: len(agent.workers) == 2)
