@@ -6,8 +6,10 @@ import argparse
 import sys
 
 from kubekit.images.cli import add_image_parser
+from kubekit.kubectl.cli import add_kubectl_parsers
 from kubekit.replay.cli import add_replay_parser
 from kubekit.runtime.cli import add_run_parser
+from kubekit.server.cli import add_serve_parser
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -81,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     add_run_parser(sub)
     add_replay_parser(sub)
     _add_image_commands(sub)
+    add_serve_parser(sub)        # kubekit serve: the control plane (and simulated nodes) behind an HTTP API
+    add_kubectl_parsers(sub)     # apply get describe delete scale rollout cordon uncordon drain logs top
     args = ap.parse_args(argv)
     return args.func(args)
 

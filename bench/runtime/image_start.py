@@ -134,6 +134,10 @@ def mount_probe(stacks: dict[str, list[str]], n: int, work: str) -> dict[str, li
 
 
 def main() -> int:
+    import signal
+
+    # `timeout` and Ctrl-C must still run the clean-up below (containers, cgroups, scratch dirs).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=40, help="rounds (each config once per round)")
     ap.add_argument("--layers", default="1,5,20,60")

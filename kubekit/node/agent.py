@@ -129,6 +129,7 @@ class _PodWorker:
     sandbox: object | None = None
     containers: dict[str, _ContainerState] = field(default_factory=dict)
     kill_deadline: float | None = None     # set once the pod is being torn down
+    grace: int = DEFAULT_GRACE              # the pod's terminationGracePeriodSeconds, as last seen
     finished: bool = False                  # terminal phase reached; nothing more runs
 
 
@@ -224,7 +225,7 @@ class NodeAgent:
                 log.warning("pod %s: %s", object_key(pod), e)
         for uid, w in list(self.workers.items()):
             if uid not in seen:
-                self._begin_teardown(w, None, DEFAULT_GRACE)   # deleted from the store
+                self._begin_teardown(w, None, w.grace)   # deleted from the store: the pod's own grace period
             if w.kill_deadline is not None and self._progress_teardown(w):
                 del self.workers[uid]
                 n += 1
@@ -253,6 +254,7 @@ class NodeAgent:
         """Level-triggered: compare the pod with what runs, act, write status."""
         w = self._worker(pod)
         spec = pod.get("spec") or {}
+        w.grace = int(spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE))
         if w.kill_deadline is not None:
             return 0                                     # being torn down
         if pod["metadata"].get("deletionTimestamp"):

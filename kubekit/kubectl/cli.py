@@ -1,0 +1,182 @@
+"""kubectl's verbs as ``kubekit`` subcommands: ``kubekit apply -f web.yaml``,
+``kubekit get pods -o wide``, ``kubekit rollout status deployment/web``...
+
+Wiring (in ``kubekit/cli.py``)::
+
+    from kubekit.kubectl.cli import add_kubectl_parsers
+    add_kubectl_parsers(sub)
+
+:func:`run` runs one command line with chosen output streams (for tests and
+embedding).  Nothing heavy is imported until a command runs, and client
+commands never import the scheduler or numpy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, TextIO
+
+__all__ = ["add_kubectl_parsers", "run", "NOT_AVAILABLE"]
+
+NOT_AVAILABLE = ("{verb} is not available: no node agent yet (kubekit serve runs the control plane and simulated "
+                 "nodes only; pods do not run real containers, so there are no {what}). See docs/kubectl.md.")
+
+
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("connection")
+    g.add_argument("-n", "--namespace", default=None, help="namespace (default: $KUBEKIT_NAMESPACE or default)")
+    g.add_argument("--socket", default=None, help="the server's unix socket (default: $KUBEKIT_SOCKET or "
+                                                  "/run/kubekit/kubekit.sock)")
+    g.add_argument("-s", "--server", default=None, help="HOST:PORT of a server started with --listen "
+                                                        "(default: $KUBEKIT_SERVER)")
+    g.add_argument("--request-timeout", type=float, default=None, metavar="SECONDS",
+                   help="give up on a request (and end a watch) after this long")
+    return p
+
+
+def _context(args: argparse.Namespace, out: TextIO | None, err: TextIO | None):
+    from kubekit.kubectl.client import Client, default_address
+    from kubekit.kubectl.context import Context
+
+    ns = args.namespace or os.environ.get("KUBEKIT_NAMESPACE") or "default"
+    timeout = args.request_timeout if args.request_timeout else 30.0
+    client = Client(default_address(args.socket, args.server), timeout=timeout)
+    return Context(client, ns, namespace_given=args.namespace is not None, out=out or sys.stdout, err=err or sys.stderr)
+
+
+def _runner(module: str, func: str) -> Callable[..., int]:
+    def run_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+        import importlib
+
+        from kubekit.kubectl.client import APIError, ServerUnavailable
+        from kubekit.kubectl.context import CommandError, format_error
+        from kubekit.kubectl.resources import UnknownResource
+
+        ctx = _context(args, out, err)
+        try:
+            return getattr(importlib.import_module(f"kubekit.kubectl.{module}"), func)(ctx, args)
+        except (APIError, ServerUnavailable, CommandError) as e:
+            ctx.warn(format_error(e))
+            return 1
+        except UnknownResource as e:
+            ctx.warn(f"error: {e}")
+            return 1
+        except KeyboardInterrupt:
+            return 0
+        except BrokenPipeError:
+            return 0
+        except TimeoutError:
+            ctx.warn("error: the server did not answer in time (--request-timeout)")
+            return 1
+    return run_command
+
+
+def _not_available(verb: str, what: str) -> Callable[..., int]:
+    def run_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+        print("error: " + NOT_AVAILABLE.format(verb=verb, what=what), file=err or sys.stderr)
+        return 1
+    return run_command
+
+
+def _filename_args(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument("-f", "--filename", action="append", required=required, default=None if required else [],
+                   help="a manifest file, a directory of them, or - for stdin (repeatable)")
+    p.add_argument("-R", "--recursive", action="store_true", help="descend into directories given with -f")
+
+
+def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add ``apply``, ``get``, ``describe``, ``delete``, ``scale``, ``rollout``,
+    ``cordon``, ``uncordon``, ``drain``, ``logs`` and ``top`` to the
+    ``kubekit`` subcommands."""
+    c = _common()
+
+    p = sub.add_parser("apply", parents=[c], help="create or update objects from manifests (client-side apply)")
+    _filename_args(p, True)
+    p.set_defaults(func=_runner("cmd_write", "cmd_apply"))
+
+    p = sub.add_parser("get", parents=[c], help="list objects: get pods|nodes|deployments|replicasets|events [NAME]")
+    p.add_argument("resources", nargs="+", metavar="TYPE[/NAME] [NAME...]")
+    p.add_argument("-o", "--output", default=None, help="wide, yaml, json or name")
+    p.add_argument("-A", "--all-namespaces", action="store_true")
+    p.add_argument("-l", "--selector", default=None, help="label selector, e.g. app=web,tier!=db")
+    p.add_argument("--field-selector", default=None, help="field selector, e.g. spec.nodeName=sim-node-0")
+    p.add_argument("-w", "--watch", action="store_true", help="after listing, print every change")
+    p.set_defaults(func=_runner("cmd_get", "cmd_get"))
+
+    p = sub.add_parser("describe", parents=[c], help="show an object in detail, with its events")
+    p.add_argument("resources", nargs="+", metavar="TYPE[/NAME] [NAME...]")
+    p.add_argument("-A", "--all-namespaces", action="store_true")
+    p.add_argument("-l", "--selector", default=None)
+    p.set_defaults(func=_runner("cmd_get", "cmd_describe"))
+
+    p = sub.add_parser("delete", parents=[c], help="delete objects by name, selector or manifest")
+    p.add_argument("resources", nargs="*", metavar="TYPE[/NAME] [NAME...]")
+    _filename_args(p, False)
+    p.add_argument("-l", "--selector", default=None)
+    p.add_argument("--all", action="store_true", help="every object of the type in the namespace")
+    p.add_argument("--cascade", choices=("background", "foreground", "orphan"), default="background")
+    p.add_argument("--grace-period", type=int, default=None)
+    p.add_argument("--now", action="store_true", help="grace period 1 s")
+    p.add_argument("--force", action="store_true", help="grace period 0: remove at once")
+    p.add_argument("--ignore-not-found", action="store_true")
+    p.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
+                   help="wait until the objects are gone (default)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait with --wait (default 60)")
+    p.set_defaults(func=_runner("cmd_write", "cmd_delete"))
+
+    p = sub.add_parser("scale", parents=[c], help="set the replicas of a deployment or replica set")
+    p.add_argument("resources", nargs="+", metavar="deployment/NAME")
+    p.add_argument("--replicas", type=int, default=None, required=True)
+    p.add_argument("--current-replicas", type=int, default=None, help="only if the current count is this")
+    p.set_defaults(func=_runner("cmd_write", "cmd_scale"))
+
+    p = sub.add_parser("rollout", help="manage the rollout of a deployment")
+    rsub = p.add_subparsers(dest="rollout_action", required=True)
+    r = rsub.add_parser("status", parents=[c], help="wait until the rollout is done")
+    r.add_argument("--watch", "-w", action=argparse.BooleanOptionalAction, default=True)
+    r.add_argument("--revision", type=int, default=0)
+    r.add_argument("--timeout", type=float, default=0, help="seconds before giving up (0: never)")
+    r = rsub.add_parser("undo", parents=[c], help="go back to the previous (or --to-revision) template")
+    r.add_argument("--to-revision", type=int, default=0)
+    rsub.add_parser("restart", parents=[c], help="replace every pod (a new template annotation)")
+    rsub.add_parser("history", parents=[c], help="list the revisions")
+    rsub.add_parser("pause", parents=[c], help="stop rolling out template changes")
+    rsub.add_parser("resume", parents=[c], help="roll out template changes again")
+    for r in rsub.choices.values():
+        r.add_argument("resources", nargs="+", metavar="deployment/NAME")
+        r.set_defaults(func=_runner("cmd_rollout", "cmd_rollout"))
+
+    for verb, fn, text in (("cordon", "cmd_cordon", "mark nodes unschedulable"),
+                           ("uncordon", "cmd_uncordon", "mark nodes schedulable")):
+        p = sub.add_parser(verb, parents=[c], help=text)
+        p.add_argument("nodes", nargs="+", metavar="NODE")
+        p.set_defaults(func=_runner("cmd_node", fn))
+
+    p = sub.add_parser("drain", parents=[c], help="cordon a node and evict its pods")
+    p.add_argument("nodes", nargs="+", metavar="NODE")
+    p.add_argument("--ignore-daemonsets", action="store_true")
+    p.add_argument("--force", action="store_true", help="also delete pods no controller manages")
+    p.add_argument("--delete-emptydir-data", action="store_true")
+    p.add_argument("--grace-period", type=int, default=None)
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each pod to go (default 120)")
+    p.set_defaults(func=_runner("cmd_node", "cmd_drain"))
+
+    p = sub.add_parser("logs", parents=[c], help="(not available yet: needs the node agent)")
+    p.add_argument("rest", nargs="*")
+    p.add_argument("-f", "--follow", action="store_true")
+    p.set_defaults(func=_not_available("logs", "container logs"))
+    p = sub.add_parser("top", parents=[c], help="(not available yet: needs the node agent)")
+    p.add_argument("rest", nargs="*")
+    p.set_defaults(func=_not_available("top", "usage metrics"))
+
+
+def run(argv: list[str], *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one kubectl-like command line (``["get", "pods"]``) and return its exit code."""
+    ap = argparse.ArgumentParser(prog="kubekit")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    add_kubectl_parsers(sub)
+    args = ap.parse_args(argv)
+    return args.func(args, out, err)

@@ -1,0 +1,158 @@
+"""``kubekit serve`` assembled: a persistent store, the control plane driven
+by a :class:`~kubekit.server.controlloop.ControlLoop`, optional simulated
+nodes, and the HTTP API.
+
+    srv = Server(ServerConfig(socket_path="/tmp/kubekit.sock", data_dir="/tmp/kubekit-data", sim_nodes=3))
+    srv.start()          # returns once the socket accepts connections
+    ...
+    srv.stop()           # ends watches, stops the loop, flushes the WAL, removes the socket file
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_DATA_DIR", "DEFAULT_SOCKET", "Server", "ServerConfig", "sim_node_names"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SOCKET = "/run/kubekit/kubekit.sock"
+DEFAULT_DATA_DIR = "/var/lib/kubekit/cluster"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    socket_path: str | None = DEFAULT_SOCKET      # a unix socket ...
+    listen: tuple[str, int] | None = None         # ... or (host, port); exactly one of them
+    data_dir: str | None = DEFAULT_DATA_DIR       # None: memory only, nothing survives a restart
+    fsync: bool = True
+    sim_nodes: int = 0
+    sim_node_cpu: str = "8"
+    sim_node_memory: str = "32Gi"
+    sim_node_pods: str = "110"
+    sim_start_delay: float = 1.0                  # seconds from binding to Running on a simulated node
+    validate: bool = True
+    # Kubernetes' pod deletion: a bound pod is only marked (deletionTimestamp) until its node confirms.
+    # Off by default, like the store's DEFAULT_KINDS, until a node agent runs real pods; simulated
+    # nodes confirm at once.
+    graceful_pod_deletion: bool = False
+
+
+def sim_node_names(n: int) -> list[str]:
+    return [f"sim-node-{i}" for i in range(n)]
+
+
+class Server:
+    """See the module docstring.  Not restartable: make a new one."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.kv = self.store = self.control_plane = self.loop = self.http = None
+        self._lock_fd: int | None = None
+        self._serve_thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._stopped = False
+
+    @property
+    def address(self) -> str:
+        """Where clients connect: the socket path or ``host:port``."""
+        return self.http.where if self.http is not None else (self.config.socket_path or "")
+
+    def start(self) -> "Server":
+        try:
+            self._open()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _open(self) -> None:
+        from kubekit.clock import RealClock
+        from kubekit.cluster.local import ControlPlane
+        from kubekit.node.simulated import NodeTemplate
+        from kubekit.server.api import API
+        from kubekit.server.controlloop import ControlLoop
+        from kubekit.server.routes import resources_from_kinds
+        from kubekit.server.simnodes import SimulatedPodTerminator
+        from kubekit.server.transport import make_http_server
+        from kubekit.store import DEFAULT_KINDS, APIStore, GarbageCollector, MemoryKV
+
+        cfg = self.config
+        clock = RealClock()
+        if cfg.data_dir is not None:
+            self._lock_data_dir(cfg.data_dir)
+        self.kv = MemoryKV(clock, data_dir=cfg.data_dir, fsync=cfg.fsync)
+        kinds = DEFAULT_KINDS
+        if cfg.graceful_pod_deletion:
+            from kubekit.store.kinds import with_graceful_pods
+            kinds = with_graceful_pods(DEFAULT_KINDS)
+        self.store = APIStore(self.kv, clock=clock, kinds=kinds)
+        cp = self.control_plane = ControlPlane(clock, store=self.store, start_delay=cfg.sim_start_delay)
+        terminator = SimulatedPodTerminator(self.store, cp.pods, lambda node: node in cp.fleet.nodes)
+        if cfg.sim_nodes:
+            cp.fleet.add_nodes(sim_node_names(cfg.sim_nodes),
+                               NodeTemplate(cpu=cfg.sim_node_cpu, memory=cfg.sim_node_memory, pods=cfg.sim_node_pods))
+        self.loop = ControlLoop(cp, gc=GarbageCollector(self.store), extra=[terminator])
+        api = API(self.store, on_write=self.loop.wake, stopping=self._stopping, validate=cfg.validate)
+        self.http = make_http_server(api, resources_from_kinds(self.store.kinds), socket_path=cfg.socket_path,
+                                     listen=cfg.listen)
+        self.loop.start()
+        self._serve_thread = threading.Thread(target=self.http.serve_forever, kwargs={"poll_interval": 0.2},
+                                              name="kubekit-http", daemon=True)
+        self._serve_thread.start()
+        log.info("kubekit serve: listening on %s, data in %s, %d simulated nodes", self.address,
+                 cfg.data_dir or "(memory)", cfg.sim_nodes)
+
+    def _lock_data_dir(self, data_dir: str) -> None:
+        os.makedirs(data_dir, exist_ok=True)
+        fd = os.open(os.path.join(data_dir, ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OSError(f"the data directory {data_dir} is in use by another kubekit serve") from None
+        self._lock_fd = fd
+
+    def request_stop(self) -> None:
+        """Ask :meth:`wait` to return (safe from a signal handler); the caller then calls :meth:`stop`."""
+        self._stopping.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until :meth:`stop` (from another thread or a signal handler); True if stopped."""
+        return self._stopping.wait(timeout)
+
+    def stop(self) -> None:
+        """Graceful shutdown: refuse new connections and end open ones (and
+        their watches), stop the control loop, close the store (flushing the
+        WAL) and remove the socket file.  Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._stopping.set()
+        if self.http is not None:
+            if self._serve_thread is not None:
+                self.http.shutdown()
+                self._serve_thread.join()
+            self.http.close()
+            if self.config.socket_path and os.path.exists(self.config.socket_path):
+                try:
+                    os.unlink(self.config.socket_path)
+                except FileNotFoundError:
+                    pass
+        if self.loop is not None:
+            self.loop.stop()
+        if self.control_plane is not None:
+            for inf in (self.control_plane.pods, self.control_plane.nodes, self.control_plane.replicasets,
+                        self.control_plane.deployments):
+                inf.stop()
+        if self.store is not None:
+            self.store.close()
+        if self.kv is not None:
+            self.kv.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None

@@ -1,0 +1,103 @@
+"""``kubekit serve``: run the control plane and its HTTP API until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+__all__ = ["add_serve_parser", "cmd_serve", "parse_listen"]
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``127.0.0.1:8080`` → ``("127.0.0.1", 8080)``; only loopback addresses
+    are accepted (the API has no authentication)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"--listen {text!r}: expected HOST:PORT, e.g. 127.0.0.1:8080")
+    host = host.strip("[]")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise argparse.ArgumentTypeError(f"--listen {text!r}: only loopback addresses (127.0.0.1, ::1) are allowed: "
+                                         "the API has no authentication")
+    return host, int(port)
+
+
+def add_serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from kubekit.server.app import DEFAULT_DATA_DIR, DEFAULT_SOCKET
+
+    p = sub.add_parser("serve", help="run the control plane and its HTTP API (simulated nodes optional)",
+                       description="Run the store, scheduler, controllers and (optionally) simulated nodes, "
+                                   "serving a Kubernetes-style HTTP/JSON API.  See docs/server.md.")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--socket", default=None,
+                       help=f"unix socket to listen on (default: $KUBEKIT_SOCKET or {DEFAULT_SOCKET})")
+    where.add_argument("--listen", type=parse_listen, default=None, metavar="HOST:PORT",
+                       help="listen on loopback TCP instead of a unix socket")
+    p.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=f"where the store keeps its log (default {DEFAULT_DATA_DIR})")
+    p.add_argument("--in-memory", action="store_true", help="keep nothing on disk (state is lost on exit)")
+    p.add_argument("--sim-nodes", type=int, default=0, metavar="N", help="register N simulated nodes (sim-node-0...)")
+    p.add_argument("--sim-node-cpu", default="8", help="cpu capacity of each simulated node (default 8)")
+    p.add_argument("--sim-node-memory", default="32Gi", help="memory capacity of each simulated node (default 32Gi)")
+    p.add_argument("--sim-start-delay", type=float, default=1.0, metavar="SECONDS",
+                   help="time from binding to Running on a simulated node (default 1)")
+    p.add_argument("--graceful-pod-deletion", action="store_true",
+                   help="delete bound pods as Kubernetes does: marked until their node confirms (simulated nodes "
+                        "confirm at once; pods on nodes without an agent stay Terminating)")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
+    p.set_defaults(func=cmd_serve)
+    return p
+
+
+def config_from_args(args: argparse.Namespace):
+    from kubekit.server.app import DEFAULT_SOCKET, ServerConfig
+
+    if args.sim_nodes < 0:
+        raise SystemExit("error: --sim-nodes must be 0 or more")
+    socket_path = None if args.listen else (args.socket or os.environ.get("KUBEKIT_SOCKET") or DEFAULT_SOCKET)
+    return ServerConfig(socket_path=socket_path, listen=args.listen,
+                        data_dir=None if args.in_memory else args.data_dir,
+                        sim_nodes=args.sim_nodes, sim_node_cpu=args.sim_node_cpu,
+                        sim_node_memory=args.sim_node_memory, sim_start_delay=args.sim_start_delay,
+                        graceful_pod_deletion=args.graceful_pod_deletion)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+
+    from kubekit.server.app import Server
+
+    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    cfg = config_from_args(args)
+    srv = Server(cfg)
+    try:
+        srv.start()
+    except OSError as e:
+        print(f"error: kubekit serve: {e}", file=sys.stderr)
+        return 1
+    stop = lambda _sig, _frame: srv.request_stop()  # noqa: E731 - the main thread does the shutdown below
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(f"kubekit serve: listening on {srv.address} (data: {cfg.data_dir or 'memory only'}, "
+          f"simulated nodes: {cfg.sim_nodes})", flush=True)
+    try:
+        while not srv.wait(1.0):
+            pass
+    finally:
+        srv.stop()
+    print("kubekit serve: stopped", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kubekit.server.cli serve ...`` (the same as ``kubekit serve ...``)."""
+    ap = argparse.ArgumentParser(prog="kubekit")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    add_serve_parser(sub)
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

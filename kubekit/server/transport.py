@@ -1,0 +1,267 @@
+"""HTTP/1.1 over a unix socket or loopback TCP (stdlib ``http.server``).
+
+One thread per connection.  Requests are JSON; answers are JSON, errors are
+``Status`` bodies; a ``?watch=1`` GET answers with a chunked stream of
+newline-delimited watch events.  :class:`APIHTTPServer` keeps track of its
+connections so :meth:`APIHTTPServer.close` can end them and join their
+threads (open watches end at once).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import socketserver
+import threading
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from kubekit.server.api import API, Request
+from kubekit.server.routes import RouteNotFound, parse_path
+from kubekit.server.status import BadRequest, status, status_for
+
+__all__ = ["APIHTTPServer", "make_http_server"]
+
+log = logging.getLogger(__name__)
+
+_MAX_BODY = 16 << 20
+
+
+def _json_bytes(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "kubekit"
+    server: "APIHTTPServer"
+
+    def log_message(self, format: str, *args: Any) -> None:   # noqa: A002 - stdlib's signature
+        log.debug("%s " + format, self.command, *args)
+
+    # -- helpers -----------------------------------------------------------------------
+    def _send_json(self, code: int, body: Any) -> None:
+        data = _json_bytes(body) + b"\n"
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _read_body(self) -> Any:
+        n = int(self.headers.get("Content-Length") or 0)
+        if n > _MAX_BODY:
+            raise BadRequest(f"request body of {n} bytes is larger than the limit of {_MAX_BODY}")
+        if not n:
+            return None
+        raw = self.rfile.read(n)
+        ctype = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
+        if ctype in ("application/yaml", "application/x-yaml"):
+            import yaml
+            try:
+                return yaml.safe_load(raw)
+            except yaml.YAMLError as e:
+                raise BadRequest(f"the request body is not valid YAML: {e}") from None
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise BadRequest(f"the request body is not valid JSON: {e}") from None
+
+    # -- verbs -------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def _serve(self, method: str) -> None:
+        url = urlsplit(self.path)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        route = None
+        try:
+            body = self._read_body()
+            if url.path in ("/healthz", "/readyz", "/livez"):
+                self._send_plain(200, "ok")
+                return
+            if url.path == "/version":
+                self._send_json(200, {"major": "1", "minor": "34", "gitVersion": "v1.34.0-kubekit",
+                                      "platform": "linux/amd64"})
+                return
+            try:
+                route = parse_path(url.path, self.server.routes)
+            except RouteNotFound:
+                self._send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+                return
+            req = Request(method, route, query, body, self.headers.get("Content-Type") or "application/json")
+            if method == "GET" and query.get("watch", "").lower() in ("1", "true"):
+                self._watch(req)
+                return
+            code, out = self.server.api.handle(req)
+            self._send_json(code, out)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as e:  # noqa: BLE001 - every failure becomes a Status answer
+            details = None
+            if route is not None and route.name:
+                details = {"name": route.name, "kind": route.resource.plural}
+                if route.resource.group:
+                    details["group"] = route.resource.group
+            st = status_for(e, details)
+            if st["code"] >= 500:
+                log.exception("%s %s failed", method, self.path)
+            try:
+                self._send_json(st["code"], st)
+            except OSError:
+                self.close_connection = True
+
+    def _send_plain(self, code: int, text: str) -> None:
+        data = text.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _watch(self, req: Request) -> None:
+        events = self.server.api.watch(req)          # a too old resourceVersion raises here: a plain 410
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            for ev in events:
+                if ev is None:
+                    continue
+                data = _json_bytes(ev) + b"\n"
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            pass                                       # the client went away
+        finally:
+            events.close()                             # type: ignore[attr-defined]
+
+
+class APIHTTPServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
+    """Serves :class:`~kubekit.server.api.API` on a listening socket made by
+    :func:`make_http_server`."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, sock: socket.socket, api: API, routes, where: str) -> None:
+        socketserver.BaseServer.__init__(self, where, _Handler)
+        self.socket = sock
+        self.api, self.routes, self.where = api, routes, where
+        self._conns: dict[socket.socket, threading.Thread] = {}
+        self._conns_lock = threading.Lock()
+
+    def fileno(self) -> int:
+        return self.socket.fileno()
+
+    def get_request(self):
+        return self.socket.accept()
+
+    def server_close(self) -> None:
+        self.socket.close()
+
+    def shutdown_request(self, request) -> None:
+        try:
+            request.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        request.close()
+
+    def process_request(self, request, client_address) -> None:
+        t = threading.Thread(target=self._serve_one, args=(request, client_address), daemon=True,
+                             name="kubekit-http-conn")
+        with self._conns_lock:
+            self._conns[request] = t
+        t.start()
+
+    def _serve_one(self, request, client_address) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001
+            self.handle_error(request, client_address)
+        finally:
+            with self._conns_lock:
+                self._conns.pop(request, None)
+            self.shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        log.debug("connection error", exc_info=True)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop accepting, end every open connection and join their threads."""
+        self.server_close()
+        with self._conns_lock:
+            conns = dict(self._conns)
+        for sock in conns:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for t in conns.values():
+            t.join(timeout)
+
+
+def make_http_server(api: API, routes, *, socket_path: str | None = None,
+                     listen: tuple[str, int] | None = None) -> APIHTTPServer:
+    """A server listening on ``socket_path`` (a unix socket, created with
+    mode 0660; a stale socket file from a dead server is replaced) or on
+    ``listen`` (host, port)."""
+    if (socket_path is None) == (listen is None):
+        raise ValueError("give exactly one of socket_path and listen")
+    if socket_path is not None:
+        _remove_stale_socket(socket_path)
+        os.makedirs(os.path.dirname(os.path.abspath(socket_path)), exist_ok=True)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind(socket_path)
+            os.chmod(socket_path, 0o660)
+            sock.listen(64)
+        except OSError:
+            sock.close()
+            raise
+        return APIHTTPServer(sock, api, routes, socket_path)
+    host, port = listen  # type: ignore[misc]
+    sock = socket.create_server((host, port), backlog=64)
+    bound = sock.getsockname()
+    return APIHTTPServer(sock, api, routes, f"{bound[0]}:{bound[1]}")
+
+
+def _remove_stale_socket(path: str) -> None:
+    """Remove ``path`` if it is a socket nobody listens on; refuse to start if
+    a server answers there or if it is not a socket."""
+    import stat
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(st.st_mode):
+        raise OSError(f"{path} exists and is not a socket; refusing to replace it")
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+    except (ConnectionRefusedError, FileNotFoundError):
+        os.unlink(path)
+        return
+    finally:
+        probe.close()
+    raise OSError(f"another server is already listening on {path}")
