@@ -110,6 +110,10 @@ def prepare_create(obj: Mapping[str, Any], kind: Kind, *, now: float, uid: str, 
     meta["creationTimestamp"] = rfc3339(now)
     meta["generation"] = 1
     out["metadata"] = meta
+    if kind.kind == "Pod":      # the pod strategy's PrepareForCreate: the status starts over
+        from kubekit.store.podstatus import initial_pod_status
+
+        out["status"] = initial_pod_status(obj.get("spec") or {})
     return out
 
 

@@ -65,7 +65,7 @@ def test_create_get_list_update_delete_a_pod(client):
     m = created["metadata"]
     assert m["namespace"] == "default" and m["uid"] and m["resourceVersion"]
     assert created["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"   # defaulted by validation
-    assert created["status"] == {"phase": "Pending"}
+    assert created["status"] == {"phase": "Pending", "qosClass": "BestEffort"}   # the pod strategy
     got = client.get(f"{PODS}/p1")
     assert got["spec"] == created["spec"] and got["metadata"]["uid"] == m["uid"]
     lst = client.get(PODS)
