@@ -1,5 +1,5 @@
 """A whole cluster in one process: the store, the scheduling loop, the
-ReplicaSet and Deployment controllers and (simulated) nodes, sharing one
+ReplicaSet, Deployment and node lifecycle controllers and (simulated) nodes, sharing one
 informer per kind, driven on one clock.
 
 ``ControlPlane.step()`` lets every component do what is ready now;
@@ -23,6 +23,7 @@ from collections.abc import Callable
 from kubekit.cluster.scheduling import SchedulingLoop
 from kubekit.controllers.deployment import DeploymentController
 from kubekit.controllers.informer import Informer
+from kubekit.controllers.nodelifecycle import NodeLifecycleController
 from kubekit.controllers.replicaset import ReplicaSetController
 from kubekit.node.simulated import SimulatedFleet
 from kubekit.store import APIStore
@@ -50,7 +51,10 @@ class ControlPlane:
         self.deployment_controller = DeploymentController(self.store, clock, replicasets=self.replicasets,
                                                           pods=self.pods, deployments=self.deployments)
         self.fleet = SimulatedFleet(self.store, clock, start_delay=start_delay, pods=self.pods)
-        self._informers = [self.nodes, self.deployments, self.replicasets, self.pods]
+        self.leases = Informer(self.store, "Lease", "kube-node-lease")
+        self.node_lifecycle = NodeLifecycleController(self.store, clock, nodes=self.nodes, pods=self.pods,
+                                                      leases=self.leases)
+        self._informers = [self.nodes, self.leases, self.deployments, self.replicasets, self.pods]
         self._started = False
 
     def start(self) -> ControlPlane:
@@ -71,11 +75,13 @@ class ControlPlane:
         done += self.rs_controller.run_once()
         done += self.scheduler.run_once()
         done += self.fleet.run_once()
+        done += self.node_lifecycle.run_once()
         return done
 
     def next_wakeup(self) -> float | None:
         waits = [w for w in (self.deployment_controller.next_wakeup(), self.rs_controller.next_wakeup(),
-                             self.scheduler.next_wakeup(), self.fleet.next_wakeup()) if w is not None]
+                             self.scheduler.next_wakeup(), self.fleet.next_wakeup(),
+                             self.node_lifecycle.next_wakeup()) if w is not None]
         return min(waits) if waits else None
 
     def run_until(self, done: Callable[[], bool], *, max_sim_seconds: float = 3600.0,

@@ -111,8 +111,22 @@ class SimulatedFleet:
         self.stopped.add(name)
 
     def restart_node(self, name: str) -> None:
+        """The kubelet is back: it renews its lease and posts Ready again."""
         self.stopped.discard(name)
-        self._renew_lease(name, self.clock.now())
+        now = self.clock.now()
+        self._renew_lease(name, now)
+        stamp = rfc3339(now)
+
+        def ready(cur: dict) -> dict:
+            st = cur.setdefault("status", {})
+            conds = [c for c in st.get("conditions") or [] if c.get("type") not in
+                     ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")]
+            conds.append({"type": "Ready", "status": "True", "reason": "KubeletReady",
+                          "message": "kubelet is posting ready status", "lastHeartbeatTime": stamp,
+                          "lastTransitionTime": stamp})
+            st["conditions"] = conds
+            return cur
+        self.store.guaranteed_update("Node", None, name, ready, status=True)
 
     def _renew_lease(self, name: str, now: float) -> None:
         t = micro_time(now)

@@ -1,0 +1,167 @@
+"""The node lifecycle controller: a node that stops heartbeating becomes
+Unknown and is tainted; its pods are evicted after their toleration period,
+and the ReplicaSet controller replaces them on healthy nodes.  The decisions
+are in :mod:`kubekit.controllers.nodelifecycle_rules`; this class reads Nodes,
+Leases and Pods from informers and writes conditions, taints and deletions.
+
+``reconcile(node)`` runs for every node each ``node-monitor-period`` (5 s)
+and whenever its Node or Lease changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from kubekit.controllers.informer import Informer
+from kubekit.controllers.nodelifecycle_rules import (
+    NODE_MONITOR_GRACE_PERIOD,
+    NODE_MONITOR_PERIOD,
+    NODE_STARTUP_GRACE_PERIOD,
+    NOT_READY_TAINT,
+    UNREACHABLE_TAINT,
+    condition_taints,
+    eviction_delay,
+    last_heartbeat,
+    node_ready_status,
+    should_mark_unknown,
+    unknown_conditions,
+)
+from kubekit.controllers.runner import Controller, Result
+from kubekit.errors import NotFoundError
+from kubekit.store.meta import rfc3339
+
+__all__ = ["NodeLifecycleController"]
+
+log = logging.getLogger(__name__)
+LEASE_NAMESPACE = "kube-node-lease"
+_MANAGED = {NOT_READY_TAINT, UNREACHABLE_TAINT}
+
+
+def _epoch(text: str | None) -> float | None:
+    if not text:
+        return None
+    text = text.rstrip("Z")
+    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S"
+    return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+class NodeLifecycleController(Controller):
+    name = "node-lifecycle"
+
+    def __init__(self, store, clock, *, nodes: Informer | None = None, pods: Informer | None = None,
+                 leases: Informer | None = None, grace: float = NODE_MONITOR_GRACE_PERIOD,
+                 startup_grace: float = NODE_STARTUP_GRACE_PERIOD, events=None) -> None:
+        super().__init__(store, clock)
+        from kubekit.cluster.events import EventRecorder
+
+        self.grace, self.startup_grace = grace, startup_grace
+        self.events = events or EventRecorder(store, clock, "node-controller")
+        self.nodes = nodes if nodes is not None else Informer(store, "Node")
+        self.pods = pods if pods is not None else Informer(store, "Pod")
+        self.leases = leases if leases is not None else Informer(store, "Lease", LEASE_NAMESPACE)
+        self.informers = [self.nodes, self.leases, self.pods]
+        self.first_seen: dict[str, float] = {}
+        self.ever_ready: set[str] = set()
+        self.taint_added: dict[tuple[str, str], float] = {}      # (node, taint key) -> when (epoch s)
+        self.nodes.add_handler(lambda n: self.enqueue(n["metadata"]["name"]),
+                               lambda _o, n: self.enqueue(n["metadata"]["name"]),
+                               lambda n: self._forget(n["metadata"]["name"]))
+        self.leases.add_handler(lambda le: self.enqueue(le["metadata"]["name"]),
+                                lambda _o, le: self.enqueue(le["metadata"]["name"]), None)
+
+    def _forget(self, name: str) -> None:
+        self.first_seen.pop(name, None)
+        self.ever_ready.discard(name)
+        for k in [k for k in self.taint_added if k[0] == name]:
+            del self.taint_added[k]
+
+    def reconcile(self, name: str) -> Result:
+        node = self.nodes.get(name)
+        if node is None:
+            return Result()
+        now = self.clock.now()
+        self.first_seen.setdefault(name, now)
+        ready = node_ready_status(node)
+        if ready == "True":
+            self.ever_ready.add(name)
+        cond = next((c for c in (node.get("status") or {}).get("conditions") or () if c.get("type") == "Ready"), {})
+        lease = self.leases.get(f"{LEASE_NAMESPACE}/{name}")
+        beat = last_heartbeat(_epoch(cond.get("lastHeartbeatTime")),
+                              _epoch(((lease or {}).get("spec") or {}).get("renewTime")), self.first_seen[name])
+        if should_mark_unknown(ready, name in self.ever_ready, beat, now, self.grace, self.startup_grace):
+            self._mark_unknown(node, now)
+            ready = "Unknown"
+        taints = self._sync_taints(name, ready, now)
+        wake = self._evict(name, taints, now)
+        period = NODE_MONITOR_PERIOD if wake is None else min(NODE_MONITOR_PERIOD, wake)
+        return Result(period)
+
+    def _mark_unknown(self, node: dict, now: float) -> None:
+        stamp = rfc3339(now)
+        name = node["metadata"]["name"]
+
+        def change(cur: dict) -> dict:
+            st = cur.setdefault("status", {})
+            st["conditions"] = unknown_conditions(st.get("conditions") or [], stamp)
+            return cur
+        try:
+            self.store.guaranteed_update("Node", None, name, change, status=True)
+            self.events.normal(node, "NodeNotReady", f"Node {name} status is now: NodeNotReady")
+        except NotFoundError:
+            pass
+
+    def _sync_taints(self, name: str, ready: str, now: float) -> list[dict]:
+        want = condition_taints(ready)
+
+        def change(cur: dict) -> dict | None:
+            spec = cur.setdefault("spec", {})
+            old = spec.get("taints") or []
+            keep = [t for t in old if t.get("key") not in _MANAGED]
+            have = {(t.get("key"), t.get("effect")) for t in old if t.get("key") in _MANAGED}
+            add = [{"key": k, "effect": e, "timeAdded": rfc3339(now)} if e == "NoExecute" else {"key": k, "effect": e}
+                   for k, e in want if (k, e) not in have]
+            kept_managed = [t for t in old if t.get("key") in _MANAGED and (t.get("key"), t.get("effect")) in want]
+            new = keep + kept_managed + add
+            if new == old:
+                return None
+            spec["taints"] = new
+            return cur
+        try:
+            node = self.store.guaranteed_update("Node", None, name, change)
+        except NotFoundError:
+            return []
+        taints = (node.get("spec") or {}).get("taints") or []
+        for t in taints:
+            if t.get("effect") == "NoExecute":
+                self.taint_added.setdefault((name, t["key"]), _epoch(t.get("timeAdded")) or now)
+        for key in [k for k in self.taint_added if k[0] == name and
+                    not any(t.get("key") == k[1] and t.get("effect") == "NoExecute" for t in taints)]:
+            del self.taint_added[key]
+        return taints
+
+    def _evict(self, name: str, taints: list[dict], now: float) -> float | None:
+        """Delete the pods whose toleration ran out; seconds until the next one will."""
+        no_exec = [t for t in taints if t.get("effect") == "NoExecute"]
+        if not no_exec:
+            return None
+        since = min(self.taint_added.get((name, t["key"]), now) for t in no_exec)
+        wake = None
+        for pod in self.pods.list():
+            if (pod.get("spec") or {}).get("nodeName") != name or pod["metadata"].get("deletionTimestamp"):
+                continue
+            delay = eviction_delay(pod, no_exec)
+            if delay is None:
+                continue
+            due = since + delay
+            if due <= now:
+                m = pod["metadata"]
+                try:
+                    self.store.delete("Pod", m.get("namespace"), m["name"])
+                    self.events.normal(pod, "TaintManagerEviction",
+                                       f"Marking for deletion Pod {m.get('namespace', 'default')}/{m['name']}")
+                except NotFoundError:
+                    pass
+            else:
+                wake = due - now if wake is None else min(wake, due - now)
+        return wake

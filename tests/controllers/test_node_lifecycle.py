@@ -1,0 +1,101 @@
+"""The node lifecycle controller: rules as tables, and a simulated cluster
+that loses a node, evicts its pods after the default 300 s toleration and
+gets them replaced elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from kubekit.clock import FakeClock
+from kubekit.cluster.local import ControlPlane
+from kubekit.controllers.nodelifecycle_rules import (
+    NOT_READY_TAINT,
+    UNREACHABLE_TAINT,
+    condition_taints,
+    eviction_delay,
+    should_mark_unknown,
+    unknown_conditions,
+)
+from kubekit.node.simulated import NodeTemplate
+
+UNREACH = {"key": UNREACHABLE_TAINT, "effect": "NoExecute"}
+
+
+@pytest.mark.parametrize("ready,ever,beat,now,want", [
+    ("True", True, 100.0, 150.0, False),       # exactly the grace period: not yet
+    ("True", True, 100.0, 150.1, True),
+    ("False", True, 100.0, 151.0, True),       # NotReady too becomes Unknown without heartbeats
+    ("Unknown", True, 100.0, 500.0, False),    # already Unknown
+    ("True", False, 100.0, 155.0, False),      # never Ready: the 60 s startup grace
+    ("True", False, 100.0, 160.5, True),
+])
+def test_should_mark_unknown(ready, ever, beat, now, want):
+    assert should_mark_unknown(ready, ever, beat, now) == want
+
+
+def test_condition_taints_and_unknown_conditions():
+    assert condition_taints("True") == []
+    assert condition_taints("False") == [(NOT_READY_TAINT, "NoExecute"), (NOT_READY_TAINT, "NoSchedule")]
+    assert condition_taints("Unknown") == [(UNREACHABLE_TAINT, "NoExecute"), (UNREACHABLE_TAINT, "NoSchedule")]
+    conds = unknown_conditions([{"type": "Ready", "status": "True", "lastHeartbeatTime": "t0",
+                                 "lastTransitionTime": "t0"}], "t1")
+    ready = conds[0]
+    assert (ready["status"], ready["reason"], ready["message"], ready["lastHeartbeatTime"],
+            ready["lastTransitionTime"]) == ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.",
+                                             "t0", "t1")
+    assert {c["type"] for c in conds} == {"Ready", "MemoryPressure", "DiskPressure", "PIDPressure"}
+
+
+@pytest.mark.parametrize("tolerations,want", [
+    ([], 300.0),                                                               # DefaultTolerationSeconds
+    ([{"key": UNREACHABLE_TAINT, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30}], 30.0),
+    ([{"key": UNREACHABLE_TAINT, "operator": "Exists", "effect": "NoExecute"}], None),   # forever
+    ([{"operator": "Exists"}], None),                                          # tolerates everything
+    ([{"key": UNREACHABLE_TAINT, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": -5}], 0.0),
+])
+def test_eviction_delay(tolerations, want):
+    assert eviction_delay({"spec": {"tolerations": tolerations}}, [UNREACH]) == want
+
+
+def test_an_untolerated_no_execute_taint_evicts_at_once():
+    assert eviction_delay({"spec": {}}, [{"key": "dedicated", "value": "gpu", "effect": "NoExecute"}]) == 0.0
+    assert eviction_delay({"spec": {}}, [{"key": "dedicated", "effect": "NoSchedule"}]) is None
+
+
+def _deployment(replicas):
+    labels = {"app": "web"}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": {"containers": [
+                         {"name": "c", "image": "x", "resources": {"requests": {"cpu": "100m"}}}]}}}}
+
+
+def test_a_lost_node_is_tainted_and_its_pods_move_after_300s():
+    cp = ControlPlane(FakeClock(), start_delay=1.0)
+    cp.fleet.add_nodes(["n0", "n1", "n2"], NodeTemplate(cpu="4"))
+    cp.store.create(_deployment(6))
+    cp.run_until(lambda: cp.count_pods("default", "Running") == 6)
+    on_n0 = {p["metadata"]["name"] for p in cp.pods.list() if p["spec"]["nodeName"] == "n0"}
+    assert on_n0
+    cp.fleet.stop_node("n0")
+    t0 = cp.clock.now()
+
+    def n0_unknown():
+        n = cp.store.get("Node", None, "n0")
+        return any(c["type"] == "Ready" and c["status"] == "Unknown" for c in n["status"]["conditions"])
+    cp.run_until(n0_unknown)
+    assert 50 < cp.clock.now() - t0 <= 60
+    taints = {(t["key"], t["effect"]) for t in cp.store.get("Node", None, "n0")["spec"]["taints"]}
+    assert taints == {(UNREACHABLE_TAINT, "NoExecute"), (UNREACHABLE_TAINT, "NoSchedule")}
+    assert {p["metadata"]["name"] for p in cp.pods.list() if p["spec"]["nodeName"] == "n0"} == on_n0   # not yet
+
+    def moved():
+        pods = [p for p in cp.pods.list() if not p["metadata"].get("deletionTimestamp")]
+        return (len(pods) == 6 and all(p["spec"].get("nodeName") in ("n1", "n2") for p in pods)
+                and cp.count_pods("default", "Running") == 6)
+    cp.run_until(moved, max_sim_seconds=600)
+    assert cp.clock.now() - t0 >= 300                       # the default toleration held them 300 s
+    evicted = [e for e in cp.store.list("Event", "default")[0] if e["reason"] == "TaintManagerEviction"]
+    assert {e["involvedObject"]["name"] for e in evicted} == on_n0
+    cp.fleet.restart_node("n0")
+    cp.run_until(lambda: not cp.store.get("Node", None, "n0")["spec"].get("taints"))
