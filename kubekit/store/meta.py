@@ -30,9 +30,20 @@ _SERVER_OWNED = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGrace
                  "namespace", "name", "selfLink")
 
 
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def rfc3339(ts: float) -> str:
-    """metav1.Time: seconds, UTC: ``2026-11-26T18:05:42Z``."""
-    return _dt.datetime.fromtimestamp(int(ts), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """metav1.Time: seconds, UTC: ``2026-11-26T18:05:42Z``.  (Writes come in
+    bursts within one second: the last second's text is reused.)"""
+    global _last_stamp
+    sec = int(ts)
+    last = _last_stamp
+    if last[0] == sec:
+        return last[1]
+    text = _dt.datetime.fromtimestamp(sec, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _last_stamp = (sec, text)
+    return text
 
 
 def micro_time(ts: float) -> str:
