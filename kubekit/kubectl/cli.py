@@ -18,10 +18,7 @@ import os
 import sys
 from typing import Callable, TextIO
 
-__all__ = ["add_kubectl_parsers", "run", "NOT_AVAILABLE"]
-
-NOT_AVAILABLE = ("{verb} is not available: no node agent yet (kubekit serve runs the control plane and simulated "
-                 "nodes only; pods do not run real containers, so there are no {what}). See docs/kubectl.md.")
+__all__ = ["add_kubectl_parsers", "run"]
 
 
 def _common() -> argparse.ArgumentParser:
@@ -71,13 +68,6 @@ def _runner(module: str, func: str) -> Callable[..., int]:
         except TimeoutError:
             ctx.warn("error: the server did not answer in time (--request-timeout)")
             return 1
-    return run_command
-
-
-def _not_available(verb: str, what: str) -> Callable[..., int]:
-    def run_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-        print("error: " + NOT_AVAILABLE.format(verb=verb, what=what), file=err or sys.stderr)
-        return 1
     return run_command
 
 
@@ -164,13 +154,25 @@ def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each pod to go (default 120)")
     p.set_defaults(func=_runner("cmd_node", "cmd_drain"))
 
-    p = sub.add_parser("logs", parents=[c], help="(not available yet: needs the node agent)")
-    p.add_argument("rest", nargs="*")
-    p.add_argument("-f", "--follow", action="store_true")
-    p.set_defaults(func=_not_available("logs", "container logs"))
-    p = sub.add_parser("top", parents=[c], help="(not available yet: needs the node agent)")
-    p.add_argument("rest", nargs="*")
-    p.set_defaults(func=_not_available("top", "usage metrics"))
+    p = sub.add_parser("logs", parents=[c], help="print a container's logs: logs POD [-c CONTAINER] [-f] [-p]")
+    p.add_argument("pod", nargs="?", metavar="POD", help="the pod (NAME or pod/NAME)")
+    p.add_argument("-c", "--container", default=None, help="the container (default: the only or first one)")
+    p.add_argument("-f", "--follow", action="store_true", help="keep printing new output until the container ends")
+    p.add_argument("-p", "--previous", action="store_true", help="the previous instance of a restarted container")
+    p.add_argument("--tail", type=int, default=-1, metavar="N", help="only the last N lines (default -1: all)")
+    p.add_argument("--limit-bytes", type=int, default=None, metavar="N", help="at most N bytes")
+    p.set_defaults(func=_runner("cmd_logs", "cmd_logs"))
+
+    p = sub.add_parser("top", parents=[c], help="cpu and memory usage: top pods|nodes [NAME]")
+    p.add_argument("what", metavar="pods|nodes")
+    p.add_argument("name", nargs="?", default=None, metavar="NAME")
+    p.add_argument("-A", "--all-namespaces", action="store_true")
+    p.add_argument("-l", "--selector", default=None, help="label selector, e.g. app=web")
+    p.add_argument("--field-selector", default=None)
+    p.add_argument("--containers", action="store_true", help="one line per container (pods)")
+    p.add_argument("--sort-by", choices=("cpu", "memory"), default=None)
+    p.add_argument("--no-headers", action="store_true")
+    p.set_defaults(func=_runner("cmd_top", "cmd_top"))
 
 
 def run(argv: list[str], *, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -150,6 +150,21 @@ class Client:
         finally:
             conn.close()
 
+    def stream(self, path: str, **query: Any) -> Iterator[bytes]:
+        """The raw body of a GET as it arrives (``pods/{name}/log?follow=true``),
+        until the server ends it or the caller stops iterating."""
+        conn, resp = self._send("GET", path, query=query, stream=True)
+        try:
+            while True:
+                data = resp.read1(65536)
+                if not data:
+                    return
+                yield data
+        except (ConnectionResetError, http.client.IncompleteRead):
+            return
+        finally:
+            conn.close()
+
     def watch(self, path: str, *, resource_version: str | None = None, timeout_seconds: int | None = None,
               **query: Any) -> Iterator[dict]:
         """Watch events (``{"type", "object"}``) until the server ends the

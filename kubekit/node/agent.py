@@ -49,7 +49,7 @@ from kubekit.node.rules import (
 )
 from kubekit.store.meta import micro_time, rfc3339
 
-__all__ = ["NodeAgent", "container_resources", "pod_resources"]
+__all__ = ["NodeAgent", "container_log_path", "container_resources", "pod_resources"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,12 @@ DEFAULT_GRACE = 30
 
 
 # -- pure helpers -------------------------------------------------------------------------
+
+def container_log_path(log_dir: str, namespace: str, pod: str, uid: str, container: str, restart: int) -> str:
+    """Where a container's stdout and stderr go:
+    ``<log_dir>/<ns>_<pod>_<uid>/<container>/<restart>.log``."""
+    return os.path.join(log_dir, f"{namespace}_{pod}_{uid}", container, f"{restart}.log")
+
 
 def _quantity(text, milli: bool) -> int:
     from kubekit.api.quantity import Quantity
@@ -362,10 +368,10 @@ class NodeAgent:
         env = [f"{e['name']}={e.get('value', '')}" for e in c.get("env") or () if "name" in e]
         sc = {**((pod.get("spec") or {}).get("securityContext") or {}), **(c.get("securityContext") or {})}
         m = pod["metadata"]
-        logdir = os.path.join(self.log_dir, f"{m.get('namespace', 'default')}_{m['name']}_{m['uid']}", c["name"])
-        os.makedirs(logdir, exist_ok=True)
-        fd = os.open(os.path.join(logdir, f"{st.restarts}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC,
-                     0o640)
+        path = container_log_path(self.log_dir, m.get("namespace", "default"), m["name"], m["uid"], c["name"],
+                                  st.restarts)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
         return spec_from_image(img.config, layers, command=c.get("command"), args=c.get("args"), env=env,
                                workdir=c.get("workingDir"), run_as_user=sc.get("runAsUser"),
                                run_as_group=sc.get("runAsGroup"),
@@ -475,17 +481,24 @@ class NodeAgent:
 
     # -- metrics ------------------------------------------------------------------------------------
     def usage(self) -> dict[str, dict]:
-        """``pod key -> {"cpu_ns": ..., "memory_bytes": ...}`` summed over the
-        pod's running containers, read from their cgroups."""
+        """``pod key -> {"cpu_ns": ..., "memory_bytes": ..., "containers": {...}}``
+        summed over the pod's running containers, read from their cgroups;
+        ``containers`` maps each running container's name to its own
+        ``{"id": <runtime container id>, "cpu_ns": ..., "memory_bytes": ...}``
+        (the id changes on every restart, so a rate is never taken across one)."""
         out = {}
         for w in self.workers.values():
             cpu = mem = 0
+            per: dict[str, dict] = {}
             for st in w.containers.values():
                 if st.running is not None:
                     s = st.running.stats()
-                    cpu += getattr(s, "cpu_usage_ns", 0) or 0
-                    mem += getattr(s, "memory_working_set", 0) or 0
-            out[w.key] = {"cpu_ns": cpu, "memory_bytes": mem}
+                    c_cpu = getattr(s, "cpu_usage_ns", 0) or 0
+                    c_mem = getattr(s, "memory_working_set", 0) or 0
+                    per[st.name] = {"id": getattr(st.running, "id", ""), "cpu_ns": c_cpu, "memory_bytes": c_mem}
+                    cpu += c_cpu
+                    mem += c_mem
+            out[w.key] = {"cpu_ns": cpu, "memory_bytes": mem, "containers": per}
         return out
 
 

@@ -1,11 +1,13 @@
 """``kubekit serve`` assembled: a persistent store, the control plane driven
 by a :class:`~kubekit.server.controlloop.ControlLoop`, optional simulated
-nodes, and the HTTP API.
+nodes, an optional local node (a node agent running real containers, with its
+logs and metrics endpoints), and the HTTP API.
 
     srv = Server(ServerConfig(socket_path="/tmp/kubekit.sock", data_dir="/tmp/kubekit-data", sim_nodes=3))
     srv.start()          # returns once the socket accepts connections
     ...
-    srv.stop()           # ends watches, stops the loop, flushes the WAL, removes the socket file
+    srv.stop()           # ends watches, stops the loop and the local node's containers, flushes the WAL,
+                         # removes the socket file
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import os
 import threading
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_DATA_DIR", "DEFAULT_SOCKET", "Server", "ServerConfig", "sim_node_names"]
+__all__ = ["DEFAULT_DATA_DIR", "DEFAULT_POD_LOG_DIR", "DEFAULT_SOCKET", "Server", "ServerConfig", "sim_node_names"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SOCKET = "/run/kubekit/kubekit.sock"
 DEFAULT_DATA_DIR = "/var/lib/kubekit/cluster"
+DEFAULT_POD_LOG_DIR = "/var/log/pods"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +40,19 @@ class ServerConfig:
     sim_start_delay: float = 1.0                  # seconds from binding to Running on a simulated node
     validate: bool = True
     # Kubernetes' pod deletion: a bound pod is only marked (deletionTimestamp) until its node confirms.
-    # Off by default, like the store's DEFAULT_KINDS, until a node agent runs real pods; simulated
-    # nodes confirm at once.
+    # Off by default, like the store's DEFAULT_KINDS; simulated nodes confirm at once, the local node
+    # once it has stopped the pod's containers.
     graceful_pod_deletion: bool = False
+    # The local node: a node agent running this machine's pods as real containers (needs root).
+    # Off here (tests and embedders opt in); the `kubekit serve` command turns it on unless --no-local-node.
+    local_node: bool = False
+    node_name: str | None = None                  # None: the hostname
+    image_root: str | None = None                 # None: $KUBEKIT_IMAGE_ROOT or /var/lib/kubekit/images
+    pod_log_dir: str = DEFAULT_POD_LOG_DIR
+    runtime_state_dir: str | None = None          # None: the runtime's defaults ($KUBEKIT_STATE_DIR,
+    runtime_data_dir: str | None = None           #   $KUBEKIT_DATA_DIR, $KUBEKIT_CGROUP_ROOT)
+    cgroup_root: str | None = None
+    metrics_interval: float = 5.0                 # seconds between two usage samples (the metrics window)
 
 
 def sim_node_names(n: int) -> list[str]:
@@ -52,6 +65,7 @@ class Server:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.kv = self.store = self.control_plane = self.loop = self.http = None
+        self.local_node = None
         self._lock_fd: int | None = None
         self._serve_thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -76,6 +90,7 @@ class Server:
         from kubekit.node.simulated import NodeTemplate
         from kubekit.server.api import API
         from kubekit.server.controlloop import ControlLoop
+        from kubekit.server.podlogs import PodLogs
         from kubekit.server.routes import resources_from_kinds
         from kubekit.server.simnodes import SimulatedPodTerminator
         from kubekit.server.transport import make_http_server
@@ -100,12 +115,32 @@ class Server:
         api = API(self.store, on_write=self.loop.wake, stopping=self._stopping, validate=cfg.validate)
         self.http = make_http_server(api, resources_from_kinds(self.store.kinds), socket_path=cfg.socket_path,
                                      listen=cfg.listen)
+        if cfg.local_node:                      # after the socket is ours: a refused start touches no container
+            self._open_local_node(clock)
+        self.http.logs = PodLogs(self.store, self.local_node.node_name if self.local_node else None,
+                                 cfg.pod_log_dir, self._stopping)
         self.loop.start()
         self._serve_thread = threading.Thread(target=self.http.serve_forever, kwargs={"poll_interval": 0.2},
                                               name="kubekit-http", daemon=True)
         self._serve_thread.start()
-        log.info("kubekit serve: listening on %s, data in %s, %d simulated nodes", self.address,
-                 cfg.data_dir or "(memory)", cfg.sim_nodes)
+        log.info("kubekit serve: listening on %s, data in %s, %d simulated nodes, local node %s", self.address,
+                 cfg.data_dir or "(memory)", cfg.sim_nodes, self.local_node.node_name if self.local_node else "none")
+
+    def _open_local_node(self, clock) -> None:
+        from kubekit.server.localnode import LocalNode, LocalNodeConfig, default_node_name
+        from kubekit.server.metrics import MetricsAPI
+
+        cfg = self.config
+        try:
+            self.local_node = LocalNode.open(self.store, clock, LocalNodeConfig(
+                node_name=cfg.node_name or default_node_name(), image_root=cfg.image_root,
+                pod_log_dir=cfg.pod_log_dir, state_dir=cfg.runtime_state_dir, data_dir=cfg.runtime_data_dir,
+                cgroup_root=cfg.cgroup_root, metrics_interval=cfg.metrics_interval))
+        except PermissionError as e:
+            raise OSError(f"the local node needs root (namespaces, cgroups, mounts): {e}; "
+                          "run as root or with --no-local-node") from e
+        self.loop.extra.extend(self.local_node.components())
+        self.http.metrics = MetricsAPI(self.store, self.local_node.sampler, self.local_node.node_name)
 
     def _lock_data_dir(self, data_dir: str) -> None:
         os.makedirs(data_dir, exist_ok=True)
@@ -145,6 +180,11 @@ class Server:
                     pass
         if self.loop is not None:
             self.loop.stop()
+        if self.local_node is not None:         # the loop (the agent's thread) has stopped: kill every container
+            try:
+                self.local_node.stop()
+            except Exception:  # noqa: BLE001 - the store must still be closed
+                log.exception("stopping the local node failed")
         if self.control_plane is not None:
             for inf in (self.control_plane.pods, self.control_plane.nodes, self.control_plane.replicasets,
                         self.control_plane.deployments):

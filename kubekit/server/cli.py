@@ -1,4 +1,5 @@
-"""``kubekit serve``: run the control plane and its HTTP API until SIGTERM/SIGINT."""
+"""``kubekit serve``: run the control plane, the local node and the HTTP API
+until SIGTERM/SIGINT (which stops every container the local node runs)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,14 @@ def parse_listen(text: str) -> tuple[str, int]:
 
 
 def add_serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    from kubekit.server.app import DEFAULT_DATA_DIR, DEFAULT_SOCKET
+    from kubekit.server.app import DEFAULT_DATA_DIR, DEFAULT_POD_LOG_DIR, DEFAULT_SOCKET
 
-    p = sub.add_parser("serve", help="run the control plane and its HTTP API (simulated nodes optional)",
-                       description="Run the store, scheduler, controllers and (optionally) simulated nodes, "
-                                   "serving a Kubernetes-style HTTP/JSON API.  See docs/server.md.")
+    p = sub.add_parser("serve", help="run the control plane, a local node and the HTTP API",
+                       description="Run the store, scheduler, controllers, a local node agent (real containers; "
+                                   "--no-local-node to leave it out) and optionally simulated nodes, serving a "
+                                   "Kubernetes-style HTTP/JSON API.  The runtime's directories come from "
+                                   "$KUBEKIT_STATE_DIR, $KUBEKIT_DATA_DIR and $KUBEKIT_CGROUP_ROOT.  "
+                                   "See docs/server.md.")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--socket", default=None,
                        help=f"unix socket to listen on (default: $KUBEKIT_SOCKET or {DEFAULT_SOCKET})")
@@ -43,6 +47,16 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
     p.add_argument("--graceful-pod-deletion", action="store_true",
                    help="delete bound pods as Kubernetes does: marked until their node confirms (simulated nodes "
                         "confirm at once; pods on nodes without an agent stay Terminating)")
+    node = p.add_argument_group("the local node (a node agent running pods as real containers; needs root)")
+    node.add_argument("--no-local-node", dest="local_node", action="store_false",
+                      help="run the control plane (and simulated nodes) only: no pod runs on this machine")
+    node.add_argument("--node-name", default=None, help="the local node's name (default: the hostname)")
+    node.add_argument("--image-root", default=None, metavar="DIR",
+                      help="the image store (default: $KUBEKIT_IMAGE_ROOT or /var/lib/kubekit/images)")
+    node.add_argument("--pod-log-dir", default=DEFAULT_POD_LOG_DIR, metavar="DIR",
+                      help=f"where containers' logs are written (default {DEFAULT_POD_LOG_DIR})")
+    node.add_argument("--metrics-interval", type=float, default=5.0, metavar="SECONDS",
+                      help="seconds between two usage samples: the window of the metrics API (default 5)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
     p.set_defaults(func=cmd_serve)
     return p
@@ -53,12 +67,24 @@ def config_from_args(args: argparse.Namespace):
 
     if args.sim_nodes < 0:
         raise SystemExit("error: --sim-nodes must be 0 or more")
+    if args.metrics_interval <= 0:
+        raise SystemExit("error: --metrics-interval must be positive")
+    if args.node_name is not None and not _dns_label(args.node_name):
+        raise SystemExit(f"error: --node-name {args.node_name!r}: expected a DNS subdomain "
+                         "(lower-case letters, digits, '-' and '.')")
     socket_path = None if args.listen else (args.socket or os.environ.get("KUBEKIT_SOCKET") or DEFAULT_SOCKET)
     return ServerConfig(socket_path=socket_path, listen=args.listen,
                         data_dir=None if args.in_memory else args.data_dir,
                         sim_nodes=args.sim_nodes, sim_node_cpu=args.sim_node_cpu,
                         sim_node_memory=args.sim_node_memory, sim_start_delay=args.sim_start_delay,
-                        graceful_pod_deletion=args.graceful_pod_deletion)
+                        graceful_pod_deletion=args.graceful_pod_deletion,
+                        local_node=args.local_node, node_name=args.node_name, image_root=args.image_root,
+                        pod_log_dir=args.pod_log_dir, metrics_interval=args.metrics_interval)
+
+
+def _dns_label(name: str) -> bool:
+    import re
+    return len(name) <= 253 and re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", name) is not None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -70,17 +96,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = config_from_args(args)
+    from kubekit.errors import KubekitError
+
     srv = Server(cfg)
     try:
         srv.start()
-    except OSError as e:
+    except (OSError, KubekitError) as e:
         print(f"error: kubekit serve: {e}", file=sys.stderr)
         return 1
     stop = lambda _sig, _frame: srv.request_stop()  # noqa: E731 - the main thread does the shutdown below
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    local = srv.local_node.node_name if srv.local_node is not None else "none"
     print(f"kubekit serve: listening on {srv.address} (data: {cfg.data_dir or 'memory only'}, "
-          f"simulated nodes: {cfg.sim_nodes})", flush=True)
+          f"simulated nodes: {cfg.sim_nodes}, local node: {local})", flush=True)
     try:
         while not srv.wait(1.0):
             pass

@@ -2,7 +2,10 @@
 
 One thread per connection.  Requests are JSON; answers are JSON, errors are
 ``Status`` bodies; a ``?watch=1`` GET answers with a chunked stream of
-newline-delimited watch events.  :class:`APIHTTPServer` keeps track of its
+newline-delimited watch events; ``pods/{name}/log`` answers with a chunked
+``text/plain`` stream and ``/apis/metrics.k8s.io/v1beta1/...`` from the
+local node's metrics (:mod:`kubekit.server.podlogs`,
+:mod:`kubekit.server.metrics`).  :class:`APIHTTPServer` keeps track of its
 connections so :meth:`APIHTTPServer.close` can end them and join their
 threads (open watches end at once).
 """
@@ -21,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from kubekit.server.api import API, Request
 from kubekit.server.routes import RouteNotFound, parse_path
-from kubekit.server.status import BadRequest, status, status_for
+from kubekit.server.status import BadRequest, MethodNotAllowed, status, status_for
 
 __all__ = ["APIHTTPServer", "make_http_server"]
 
@@ -99,10 +102,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(200, {"major": "1", "minor": "34", "gitVersion": "v1.34.0-kubekit",
                                       "platform": "linux/amd64"})
                 return
+            if url.path == "/apis/metrics.k8s.io/v1beta1" or url.path.startswith("/apis/metrics.k8s.io/v1beta1/"):
+                self._metrics(method, url.path, query)
+                return
             try:
                 route = parse_path(url.path, self.server.routes)
             except RouteNotFound:
                 self._send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+                return
+            if route.subresource == "log":
+                self._logs(method, route, query)
                 return
             req = Request(method, route, query, body, self.headers.get("Content-Type") or "application/json")
             if method == "GET" and query.get("watch", "").lower() in ("1", "true"):
@@ -134,6 +143,54 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _metrics(self, method: str, path: str, query: dict[str, str]) -> None:
+        metrics = self.server.metrics
+        if metrics is None:              # no local node: no metrics source (metrics-server not installed)
+            self._send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+            return
+        if method != "GET":
+            raise MethodNotAllowed(f"{method} is not supported on the metrics API (use GET)")
+        try:
+            code, out = metrics.handle(path, query)
+        except RouteNotFound:
+            self._send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+            return
+        self._send_json(code, out)
+
+    def _client_gone(self) -> bool:
+        """True once the client closed its end (readable with nothing to read)."""
+        import select
+        try:
+            ready, _, _ = select.select([self.connection], [], [], 0)
+            return bool(ready) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def _logs(self, method: str, route, query: dict[str, str]) -> None:
+        if method != "GET":
+            raise MethodNotAllowed(f"{method} is not supported on pods/log (use GET)")
+        logs = self.server.logs
+        if logs is None:
+            raise BadRequest("this server serves no logs")
+        chunks = logs.open(route.namespace, route.name, query, self._client_gone)   # errors: a plain Status answer
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            for data in chunks:
+                if data:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            pass                                       # the client went away
+        finally:
+            chunks.close()                             # type: ignore[attr-defined]
+
     def _watch(self, req: Request) -> None:
         events = self.server.api.watch(req)          # a too old resourceVersion raises here: a plain 410
         self.send_response(200)
@@ -164,10 +221,11 @@ class APIHTTPServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, sock: socket.socket, api: API, routes, where: str) -> None:
+    def __init__(self, sock: socket.socket, api: API, routes, where: str, *, logs=None, metrics=None) -> None:
         socketserver.BaseServer.__init__(self, where, _Handler)
         self.socket = sock
         self.api, self.routes, self.where = api, routes, where
+        self.logs, self.metrics = logs, metrics      # PodLogs and MetricsAPI, when a local node runs
         self._conns: dict[socket.socket, threading.Thread] = {}
         self._conns_lock = threading.Lock()
 
@@ -222,7 +280,7 @@ class APIHTTPServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
 
 
 def make_http_server(api: API, routes, *, socket_path: str | None = None,
-                     listen: tuple[str, int] | None = None) -> APIHTTPServer:
+                     listen: tuple[str, int] | None = None, logs=None, metrics=None) -> APIHTTPServer:
     """A server listening on ``socket_path`` (a unix socket, created with
     mode 0660; a stale socket file from a dead server is replaced) or on
     ``listen`` (host, port)."""
@@ -239,11 +297,11 @@ def make_http_server(api: API, routes, *, socket_path: str | None = None,
         except OSError:
             sock.close()
             raise
-        return APIHTTPServer(sock, api, routes, socket_path)
+        return APIHTTPServer(sock, api, routes, socket_path, logs=logs, metrics=metrics)
     host, port = listen  # type: ignore[misc]
     sock = socket.create_server((host, port), backlog=64)
     bound = sock.getsockname()
-    return APIHTTPServer(sock, api, routes, f"{bound[0]}:{bound[1]}")
+    return APIHTTPServer(sock, api, routes, f"{bound[0]}:{bound[1]}", logs=logs, metrics=metrics)
 
 
 def _remove_stale_socket(path: str) -> None:

@@ -20,6 +20,7 @@ TABLE = resources_from_kinds(DEFAULT_KINDS)
     ("/api/v1/namespaces/default/pods/web", "Pod", "default", "web", None),
     ("/api/v1/namespaces/default/pods/web/status", "Pod", "default", "web", "status"),
     ("/api/v1/namespaces/default/pods/web/eviction", "Pod", "default", "web", "eviction"),
+    ("/api/v1/namespaces/default/pods/web/log", "Pod", "default", "web", "log"),
     ("/api/v1/pods", "Pod", None, None, None),
     ("/api/v1/nodes", "Node", None, None, None),
     ("/api/v1/nodes/n1/status", "Node", None, "n1", "status"),
@@ -42,6 +43,7 @@ def test_paths_name_kind_namespace_name_and_subresource(path, kind, ns, name, su
     "/api/v1/namespaces/default/pods/web/scale",                 # pods have no scale
     "/apis/coordination.k8s.io/v1/namespaces/x/leases/l/status",  # leases have no status subresource
     "/api/v1/namespaces/default/pods/web/status/extra",
+    "/api/v1/nodes/n1/log",                                      # only pods have logs
 ])
 def test_unknown_paths_are_not_found(path):
     with pytest.raises(RouteNotFound):
@@ -116,3 +118,34 @@ def test_create_takes_the_namespace_from_the_url_and_resets_status():
     node_route = Route(parse_path("/api/v1/nodes", TABLE).resource)
     node = prepare_for_create({"metadata": {"name": "n"}, "status": {"capacity": {"cpu": "1"}}}, node_route)
     assert node["status"] == {"capacity": {"cpu": "1"}} and "namespace" not in node["metadata"]
+
+
+def test_serve_options_run_a_local_node_unless_told_not_to():
+    import argparse
+
+    from kubekit.server.cli import add_serve_parser, config_from_args
+
+    ap = argparse.ArgumentParser()
+    add_serve_parser(ap.add_subparsers(dest="cmd"))
+    cfg = config_from_args(ap.parse_args(["serve", "--socket", "/tmp/x.sock"]))
+    assert (cfg.local_node, cfg.node_name, cfg.image_root, cfg.pod_log_dir, cfg.metrics_interval) == (
+        True, None, None, "/var/log/pods", 5.0)
+    assert (cfg.runtime_state_dir, cfg.runtime_data_dir, cfg.cgroup_root) == (None, None, None)   # the env's defaults
+    cfg = config_from_args(ap.parse_args(["serve", "--no-local-node", "--node-name", "node-a.lab", "--image-root",
+                                          "/srv/images", "--pod-log-dir", "/srv/logs", "--metrics-interval", "0.5"]))
+    assert (cfg.local_node, cfg.node_name, cfg.image_root, cfg.pod_log_dir, cfg.metrics_interval) == (
+        False, "node-a.lab", "/srv/images", "/srv/logs", 0.5)
+    for bad in (["--node-name", "Node_A"], ["--metrics-interval", "0"]):
+        with pytest.raises(SystemExit):
+            config_from_args(ap.parse_args(["serve", *bad]))
+
+
+def test_the_default_node_name_is_a_dns_label_from_the_hostname(monkeypatch):
+    import socket
+
+    from kubekit.server.localnode import default_node_name
+
+    for host, name in (("MyHost.example.com", "myhost"), ("build_box-7", "build-box-7"), ("", "localhost"),
+                       ("-x-", "x")):
+        monkeypatch.setattr(socket, "gethostname", lambda h=host: h)
+        assert default_node_name() == name
