@@ -127,10 +127,14 @@ class NodeLifecycleController(Controller):
                 return None
             spec["taints"] = new
             return cur
-        try:
-            node = self.store.guaranteed_update("Node", None, name, change)
-        except NotFoundError:
-            return []
+        cached = self.nodes.get(name)
+        if cached is not None and change(dict(cached, spec=dict(cached.get("spec") or {}))) is None:
+            node = cached                    # the cache already has the right taints: no read, no write
+        else:
+            try:
+                node = self.store.guaranteed_update("Node", None, name, change)
+            except NotFoundError:
+                return []
         taints = (node.get("spec") or {}).get("taints") or []
         for t in taints:
             if t.get("effect") == "NoExecute":
