@@ -127,6 +127,9 @@ class SimulatedFleet:
             st["conditions"] = conds
             return cur
         self.store.guaranteed_update("Node", None, name, ready, status=True)
+        for pod in self.pods.list():          # pods bound while it was down start now
+            if (pod.get("spec") or {}).get("nodeName") == name:
+                self._pod_seen(pod)
 
     def _renew_lease(self, name: str, now: float) -> None:
         t = micro_time(now)
@@ -164,7 +167,7 @@ class SimulatedFleet:
             return
         node = pod["spec"].get("nodeName")
         if node in self.stopped:
-            return                                   # a dead kubelet starts nothing
+            return                                   # a dead kubelet starts nothing (restart_node retries)
         now = rfc3339(self.clock.now())
 
         def run(cur: dict) -> dict | None:
