@@ -1,10 +1,14 @@
 """Hypothesis stateful test of the simulated cluster (issue 5 §7): random
-sequences of apply, scale, pod deletions, node failures and recoveries, and
+sequences of apply, scale, pod deletions, node failures and recoveries,
+restarts of the whole control plane from its persisted store (the WAL), and
 time passing.  After every step no node is over-committed; after the cluster
 settles every Deployment has exactly its replicas Running, on Ready nodes, as
 long as the healthy nodes can hold them."""
 
 from __future__ import annotations
+
+import shutil
+import tempfile
 
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -12,6 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from kubekit.clock import FakeClock
 from kubekit.cluster.local import ControlPlane
 from kubekit.node.simulated import NodeTemplate
+from kubekit.store import APIStore, MemoryKV
 
 NODES = ["n0", "n1", "n2", "n3"]
 NODE_CPU_MILLI = 2000
@@ -30,10 +35,34 @@ def deployment(name: str, replicas: int, image: str = "app:v1") -> dict:
 class ClusterMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.cp = ControlPlane(FakeClock(), start_delay=1.0)
-        self.cp.fleet.add_nodes(NODES, NodeTemplate(cpu=str(NODE_CPU_MILLI // 1000)))
-        self.replicas: dict[str, int] = {}
+        self.dir = tempfile.mkdtemp(prefix="kubekit-converge-")
+        self.clock = FakeClock()
+        self.kv = None
         self.down: set[str] = set()
+        self._boot()
+        self.replicas: dict[str, int] = {}
+
+    def _boot(self) -> None:
+        """A control plane (and simulated kubelets) over the store persisted in ``self.dir``."""
+        self.kv = MemoryKV(self.clock, data_dir=self.dir, fsync=False)
+        self.cp = ControlPlane(self.clock, store=APIStore(self.kv, clock=self.clock), start_delay=1.0)
+        self.cp.fleet.add_nodes(NODES, NodeTemplate(cpu=str(NODE_CPU_MILLI // 1000)))
+        for node in self.down:
+            self.cp.fleet.stop_node(node)
+
+    @rule()
+    def restart_the_control_plane(self):
+        """Every process restarts: the store recovers from its log, every
+        controller relists, the kubelets come back with their pods."""
+        before = {k: sorted((o["metadata"]["name"], o["metadata"]["resourceVersion"])
+                            for o in self.cp.store.list(k)[0]) for k in ("Deployment", "ReplicaSet", "Pod")}
+        rev = self.kv.revision
+        self.kv.close()
+        self._boot()
+        after = {k: sorted((o["metadata"]["name"], o["metadata"]["resourceVersion"])
+                           for o in self.cp.store.list(k)[0]) for k in ("Deployment", "ReplicaSet", "Pod")}
+        assert after == before, "the restarted store lost or changed acknowledged objects"
+        assert self.kv.revision >= rev
 
     # -- actions ---------------------------------------------------------------------
     @rule(app=st.sampled_from(APPS), replicas=st.integers(0, 8))
@@ -94,7 +123,14 @@ class ClusterMachine(RuleBasedStateMachine):
         assert all(v <= NODE_CPU_MILLI for v in used.values()), used
 
     def teardown(self):
-        # Settle: every kubelet back, time enough for backoffs, evictions and rollouts.
+        try:
+            self._settle()
+        finally:
+            self.kv.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _settle(self):
+        # Every kubelet back, time enough for backoffs, evictions and rollouts.
         for node in sorted(self.down):
             self.cp.fleet.restart_node(node)
         want = dict(self.replicas)
