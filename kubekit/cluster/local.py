@@ -30,6 +30,9 @@ from kubekit.store import APIStore
 
 __all__ = ["ControlPlane"]
 
+LEASE_DURATION = 15       # kube-controller-manager's --leader-elect-lease-duration
+RETRY_PERIOD = 2.0        # --leader-elect-retry-period
+
 log = logging.getLogger(__name__)
 
 
@@ -38,9 +41,19 @@ class ControlPlane:
     :class:`~kubekit.store.APIStore` on ``clock``."""
 
     def __init__(self, clock, store: APIStore | None = None, *, seed: int = 0, scheduler_config=None,
-                 start_delay: float = 0.0) -> None:
+                 start_delay: float = 0.0, identity: str | None = None) -> None:
         self.clock = clock
         self.store = store or APIStore(clock=clock)
+        # With an identity, the controllers and the scheduler run only while this
+        # control plane holds the lease (kube-controller-manager's leader election:
+        # 15 s lease, tried every 2 s); without, they always run.
+        self.elector = None
+        if identity is not None:
+            from kubekit.store.leaderelection import LeaderElector
+
+            self.elector = LeaderElector(self.store, "kube-system", "kube-controller-manager", identity,
+                                         lease_duration=LEASE_DURATION, clock=clock)
+        self._next_election = 0.0
         self.pods = Informer(self.store, "Pod")
         self.nodes = Informer(self.store, "Node")
         self.replicasets = Informer(self.store, "ReplicaSet")
@@ -67,10 +80,24 @@ class ControlPlane:
     def sync(self) -> int:
         return sum(inf.pump() for inf in self._informers)
 
+    @property
+    def is_leader(self) -> bool:
+        return self.elector is None or self.elector.is_leader
+
+    def _elect(self) -> None:
+        if self.elector is not None and self.clock.monotonic() >= self._next_election:
+            self.elector.try_acquire_or_renew()
+            self._next_election = self.clock.monotonic() + RETRY_PERIOD
+
     def step(self) -> int:
-        """Every component does what is ready now; how much was done."""
+        """Every component does what is ready now; how much was done.  The
+        simulated kubelets always run; the controllers and the scheduler only
+        on the leader."""
         self.start()
+        self._elect()
         done = self.sync()
+        if not self.is_leader:
+            return done + self.fleet.run_once()
         done += self.deployment_controller.run_once()
         done += self.rs_controller.run_once()
         done += self.scheduler.run_once()
@@ -79,6 +106,10 @@ class ControlPlane:
         return done
 
     def next_wakeup(self) -> float | None:
+        if not self.is_leader:
+            waits = [w for w in (self.fleet.next_wakeup(), max(0.0, self._next_election - self.clock.monotonic()))
+                     if w is not None]
+            return min(waits) if waits else None
         waits = [w for w in (self.deployment_controller.next_wakeup(), self.rs_controller.next_wakeup(),
                              self.scheduler.next_wakeup(), self.fleet.next_wakeup(),
                              self.node_lifecycle.next_wakeup()) if w is not None]

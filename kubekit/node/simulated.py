@@ -96,6 +96,7 @@ class SimulatedFleet:
     # -- nodes -------------------------------------------------------------------------
     def add_nodes(self, names: Iterable[str], template: NodeTemplate = NodeTemplate()) -> None:
         """Register nodes (and their leases)."""
+        names = list(names)
         now = self.clock.now()
         for name in names:
             try:
@@ -105,6 +106,10 @@ class SimulatedFleet:
             self.nodes[name] = template
             self._renew_lease(name, now)
         self._next_renew = self.clock.monotonic() + self.renew_interval
+        added = set(names)
+        for pod in self.pods.list():          # a kubelet that registers lists the pods already bound to it
+            if (pod.get("spec") or {}).get("nodeName") in added:
+                self._pod_seen(pod)
 
     def stop_node(self, name: str) -> None:
         """The node's kubelet dies: no more heartbeats, pods no longer started."""

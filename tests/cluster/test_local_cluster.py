@@ -59,3 +59,34 @@ def test_a_rolling_update_on_the_simulated_cluster_completes():
     cp.run_until(done)
     cp.run_until(lambda: (lambda st: (st.get("updatedReplicas"), st.get("availableReplicas")) == (12, 12))(
         cp.store.get("Deployment", "default", "web").get("status", {})), max_sim_seconds=30)
+
+
+def test_only_the_leader_runs_controllers_and_another_takes_over():
+    from kubekit.store import APIStore
+
+    clock = FakeClock()
+    store = APIStore(clock=clock)
+    a = ControlPlane(clock, store=store, identity="cp-a")
+    b = ControlPlane(clock, store=store, identity="cp-b")
+    a.fleet.add_nodes(["n0"], NodeTemplate(cpu="4"))
+    a.step()
+    b.step()
+    assert a.is_leader and not b.is_leader
+    store.create(deployment("web", 3))
+    for _ in range(20):
+        a.step()
+        b.step()
+        clock.advance(0.5)
+    assert a.count_pods("default", "Running") == 3
+    assert b.scheduler.attempts == [] and len(a.scheduler.attempts) == 3
+    # a stops (its process died): after the 15 s lease, b leads and schedules
+    store.guaranteed_update("Deployment", "default", "web", lambda d: {**d, "spec": {**d["spec"], "replicas": 5}})
+    waited = 0.0
+    while not b.is_leader:
+        b.step()
+        clock.advance(1.0)
+        waited += 1.0
+    assert 14 <= waited <= 18
+    b.fleet.add_nodes(["n0"], NodeTemplate(cpu="4"))     # the node's kubelet, now talking to b's world
+    b.run_until(lambda: b.count_pods("default", "Running") == 5)
+    assert len(b.scheduler.attempts) == 2
