@@ -21,9 +21,14 @@ matching the manifest, level-triggered:
   ContainersReady / Ready conditions, container states and restart counts;
 * a deleted pod's containers get SIGTERM, then SIGKILL after the grace period.
 
-Not yet: liveness, readiness and startup probes (their state machine exists
-in :mod:`kubekit.node.rules.probes`; a container counts as ready once
-running), ``exec``, resizing, sidecars' special ordering.  Usage for
+* **probes**: liveness, readiness and startup probes (httpGet, tcpSocket,
+  exec; :mod:`kubekit.node.probing`) on the kubelet's worker state machine
+  (:mod:`kubekit.node.rules.probes`): readiness gates ``ready``, startup gates
+  the others, a failed liveness or startup probe kills the container, which
+  restarts by its policy.
+
+Not yet: ``kubectl exec``, volumes, resizing, sidecars' special ordering;
+a probe runs inside the agent's loop (up to its ``timeoutSeconds``).  Usage for
 ``top``/the autoscaler is read from each pod's cgroup by :meth:`NodeAgent.usage`.
 """
 
@@ -39,6 +44,8 @@ from kubekit.cluster.scheduling import set_condition
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.errors import KubekitError, NotFoundError
 from kubekit.node.rules import (
+    container_ready,
+    container_started,
     containers_ready_condition,
     crash_loop_decision,
     kubelet_crash_loop_policy,
@@ -126,6 +133,10 @@ class _ContainerState:
     done: bool = False                     # exited and will not restart
     backoff: object | None = None          # BackoffEntry
     waiting: tuple[str, str] | None = None  # (reason, message)
+    uid: int = 0                           # the process's uid/gid (exec probes run as them)
+    gid: int = 0
+    probes: dict = field(default_factory=dict)      # probe type -> ProbeState
+    next_probe: dict = field(default_factory=dict)  # probe type -> when it may run again (clock.now())
 
 
 @dataclass
@@ -292,6 +303,8 @@ class NodeAgent:
                 did += self._reap(pod, st, policy, now)
                 if st.running is None and not st.done:
                     did += self._start(pod, w, c, st, now)
+                if st.running is not None:
+                    did += self._probe(pod, w, c, st, now)
         phase = self._write_status(pod, w)
         if phase in ("Succeeded", "Failed") and all(st.running is None for st in w.containers.values()):
             w.finished = True                            # a terminal pod keeps its status, not its sandbox
@@ -342,6 +355,7 @@ class NodeAgent:
             self.events.warning(pod, "Failed", f"Error: {e}")
             return 0
         cid = f"{_safe_uid(w.uid)[:12]}-{_safe_name(name)}-{st.restarts}"
+        st.uid, st.gid = spec.uid, spec.gid
         try:
             container = w.sandbox.create(spec, name=cid)
             container.start()
@@ -380,6 +394,56 @@ class NodeAgent:
                                resources=container_resources(c), stdin=None, stdout=fd, stderr=os.dup(fd),
                                die_with_parent=False)
 
+    # -- probes -----------------------------------------------------------------------------------
+    _PROBES = (("startup", "startupProbe"), ("liveness", "livenessProbe"), ("readiness", "readinessProbe"))
+
+    def _started(self, c: dict, st: _ContainerState) -> bool:
+        startup = st.probes.get("startup")
+        return container_started(st.running is not None, "startupProbe" in c,
+                                 startup.result if startup is not None else None)
+
+    def _ready(self, c: dict, st: _ContainerState) -> bool:
+        readiness = st.probes.get("readiness")
+        return container_ready(st.running is not None, self._started(c, st), "readinessProbe" in c,
+                               readiness.result if readiness is not None else None)
+
+    def _probe(self, pod: dict, w: _PodWorker, c: dict, st: _ContainerState, now: float) -> int:
+        """One tick of the container's probe workers (prober/worker.go's
+        doProbe, on the agent's clock); a failed liveness or startup probe
+        kills the container, which then restarts by its policy."""
+        from kubekit.node.probing import run_probe
+        from kubekit.node.rules.probes import (
+            ProbeTarget,
+            new_probe_state,
+            probe_due,
+            probe_spec_from_manifest,
+            probe_step,
+        )
+
+        did = 0
+        for kind, field_name in self._PROBES:
+            manifest = c.get(field_name)
+            if not manifest or st.running is None:
+                continue
+            ps = st.probes.get(kind) or new_probe_state(kind, probe_spec_from_manifest(manifest, probe_type=kind))
+            target = ProbeTarget(container_id=st.running.id, state="running", started_at=st.started_at or now,
+                                 started=self._started(c, st))
+            outcome = None
+            if probe_due(ps, target, now) and now >= st.next_probe.get((kind, st.running.id), 0.0):
+                outcome, output = run_probe(manifest, c, sandbox_pid=w.sandbox.pid, container_pid=st.running.pid,
+                                            uid=st.uid, gid=st.gid)
+                st.next_probe[(kind, st.running.id)] = now + ps.spec.period_seconds
+                did += 1
+                if outcome == "Failure":
+                    self.events.warning(pod, "Unhealthy", f"{kind.capitalize()} probe failed: {output}".strip())
+            ps, _ = probe_step(ps, target, now, outcome, pod=pod, container=c)
+            st.probes[kind] = ps
+            if kind in ("liveness", "startup") and ps.result == "Failure" and ps.on_hold:
+                self.events.normal(pod, "Killing", f"Container {c['name']} failed {kind} probe, will be restarted")
+                st.running.kill()
+                return did + 1
+        return did
+
     # -- status -----------------------------------------------------------------------------------
     def _api_status(self, c: dict, st: _ContainerState, init: bool = False, has_inits: bool = False) -> dict:
         if st.running is not None:
@@ -390,11 +454,11 @@ class NodeAgent:
             state = st.last
         else:   # convertToAPIContainerStatuses' default waiting state
             state = {"waiting": {"reason": "PodInitializing" if has_inits and not init else "ContainerCreating"}}
-        ready = st.running is not None
+        ready = self._ready(c, st)
         if init:      # an init container is ready once it completed (convertToAPIContainerStatuses)
             ready = "terminated" in state and state["terminated"]["exitCode"] == 0
         out = {"name": c["name"], "image": c.get("image", ""), "imageID": "", "restartCount": st.restarts,
-               "ready": ready, "started": st.running is not None, "state": state}
+               "ready": ready, "started": self._started(c, st), "state": state}
         if st.last is not None and state is not st.last:
             out["lastState"] = st.last
         return out

@@ -183,3 +183,57 @@ def test_a_deployment_runs_as_real_containers_and_heals(world):
     clock.advance(31)
     settle(lambda: len(running()) == 2 and victim["metadata"]["uid"] not in {p["metadata"]["uid"] for p in running()})
     settle(lambda: len(agent.workers) == 2)
+
+
+def _probe_loop(agent, store, clock, name, check, timeout=20.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        agent.run_once()
+        p = store.get("Pod", "default", name)
+        if check(p):
+            return p
+        time.sleep(0.05)
+        clock.advance(1.0)                 # probe periods run on the agent's clock
+    raise AssertionError(f"pod {name}: {p.get('status')}")
+
+
+HTTPD = ["/bin/sh", "-c", "mkdir -p /tmp/w && echo ok > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
+
+
+def test_readiness_probes_gate_ready(world):
+    store, clock, agent, _ = world
+    store.create(pod("served", HTTPD, readinessProbe={"httpGet": {"path": "/", "port": 8080}, "periodSeconds": 1}))
+    store.create(pod("dialled", HTTPD, readinessProbe={"tcpSocket": {"port": 8080}, "periodSeconds": 1}))
+    store.create(pod("nothing", HTTPD, readinessProbe={"tcpSocket": {"port": 9999}, "periodSeconds": 1}))
+    for name in ("served", "dialled"):
+        p = _probe_loop(agent, store, clock, name, lambda p: cond(p, "Ready") == "True")
+        assert p["status"]["containerStatuses"][0]["ready"] is True
+    p = store.get("Pod", "default", "nothing")
+    assert p["status"]["phase"] == "Running" and cond(p, "Ready") == "False"
+    assert p["status"]["containerStatuses"][0]["ready"] is False
+    events = [e for e in store.list("Event", "default")[0] if e["involvedObject"]["name"] == "nothing"]
+    assert any(e["reason"] == "Unhealthy" and "Readiness probe failed" in e["message"] for e in events)
+
+
+def test_a_failing_liveness_probe_restarts_the_container(world):
+    store, clock, agent, _ = world
+    store.create(pod("sick", ["/bin/sleep", "300"],
+                     livenessProbe={"exec": {"command": ["/bin/sh", "-c", "test -e /tmp/healthy"]},
+                                    "periodSeconds": 1, "failureThreshold": 2}))
+    p = _probe_loop(agent, store, clock, "sick", lambda p: p.get("status", {}).get("containerStatuses", [{}])[0]
+                    .get("restartCount", 0) >= 1)
+    events = [e["reason"] for e in store.list("Event", "default")[0] if e["involvedObject"]["name"] == "sick"]
+    assert "Killing" in events and "Unhealthy" in events
+    # an exec probe that passes keeps it alive: it runs inside the container (its /tmp)
+    store.create(pod("well", ["/bin/sh", "-c", "touch /tmp/healthy; exec sleep 300"],
+                     livenessProbe={"exec": {"command": ["/bin/sh", "-c", "test -e /tmp/healthy"]},
+                                    "periodSeconds": 1, "failureThreshold": 1}))
+    _probe_loop(agent, store, clock, "well", lambda p: p.get("status", {}).get("phase") == "Running")
+    for _ in range(5):
+        agent.run_once()
+        clock.advance(1.0)
+        time.sleep(0.05)
+    well = store.get("Pod", "default", "well")
+    assert well["status"]["containerStatuses"][0]["restartCount"] == 0
+    probe = agent.workers[well["metadata"]["uid"]].containers["app"].probes["liveness"]
+    assert (probe.last_result, probe.result_run >= 3) == ("Success", True)     # it really ran, and passed
