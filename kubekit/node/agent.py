@@ -56,7 +56,7 @@ from kubekit.node.rules import (
 )
 from kubekit.store.meta import micro_time, rfc3339
 
-__all__ = ["NodeAgent", "container_log_path", "container_resources", "pod_resources"]
+__all__ = ["ContainerConfigError", "NodeAgent", "container_log_path", "container_resources", "pod_resources", "volume_mounts"]
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,65 @@ def pod_resources(pod: dict):
         kw["cpu_period"] = 100_000
         kw["cpu_quota"] = max(sum(_quantity(lim["cpu"], True) for lim in lims) * 100_000 // 1000, 1000)
     return Resources(**kw)
+
+
+class ContainerConfigError(KubekitError):
+    """A container cannot be configured (kubelet's ``CreateContainerConfigError``)."""
+
+    reason = "CreateContainerConfigError"
+
+
+def volume_mounts(pod: dict, c: dict, volume_root: str):
+    """The container's ``volumeMounts`` as runtime mounts: ``emptyDir`` (a
+    directory per pod, shared by its containers, removed with the pod;
+    ``medium: Memory`` lives on the host's ``/dev/shm``) and ``hostPath``
+    (``type`` Directory/DirectoryOrCreate/File/FileOrCreate checked as the
+    kubelet checks them).  Other volume types raise :class:`ContainerConfigError`."""
+    from kubekit.runtime.spec import Mount
+
+    volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or ()}
+    out = []
+    for vm in c.get("volumeMounts") or ():
+        vol = volumes.get(vm.get("name"))
+        if vol is None:
+            raise ContainerConfigError(f'volumeMount "{vm.get("name")}": no volume of that name in the pod')
+        if "emptyDir" in vol:
+            if (vol["emptyDir"] or {}).get("medium") == "Memory":
+                base = os.path.join("/dev/shm", "kubekit-" + os.path.basename(os.path.dirname(volume_root)))
+            else:
+                base = volume_root
+            source = os.path.join(base, "kubernetes.io~empty-dir", vol["name"])
+            if not os.path.isdir(source):
+                os.makedirs(source, exist_ok=True)
+                os.chmod(source, 0o777)               # kubelet's emptyDir mode
+        elif "hostPath" in vol:
+            hp = vol["hostPath"] or {}
+            source, kind = hp.get("path", ""), hp.get("type") or ""
+            if kind == "DirectoryOrCreate" and not os.path.exists(source):
+                os.makedirs(source, 0o755, exist_ok=True)
+            elif kind == "FileOrCreate" and not os.path.exists(source):
+                os.makedirs(os.path.dirname(source), 0o755, exist_ok=True)
+                open(source, "a").close()
+            if kind in ("Directory", "DirectoryOrCreate") and not os.path.isdir(source):
+                raise ContainerConfigError(f'hostPath type check failed: {source} is not a directory')
+            if kind in ("File", "FileOrCreate") and not os.path.isfile(source):
+                raise ContainerConfigError(f'hostPath type check failed: {source} is not a file')
+            if not os.path.exists(source):
+                raise ContainerConfigError(f'hostPath {source} does not exist')
+        else:
+            kind = next((k for k in vol if k != "name"), "?")
+            raise ContainerConfigError(f'volume "{vol.get("name")}": type {kind} is not supported by kubekit\'s '
+                                       "node agent (emptyDir and hostPath are)")
+        sub = vm.get("subPath") or ""
+        if sub:
+            if sub.startswith("/") or ".." in sub.split("/"):
+                raise ContainerConfigError(f'volumeMount "{vm["name"]}": subPath {sub!r} must be a relative path '
+                                           "inside the volume")
+            source = os.path.join(source, sub)
+            os.makedirs(source, exist_ok=True)
+        out.append(Mount(destination=vm["mountPath"], source=source,
+                         options=("ro",) if vm.get("readOnly") else ()))
+    return tuple(out)
 
 
 def _restart_wanted(policy: str, code: int) -> bool:
@@ -373,6 +432,8 @@ class NodeAgent:
         return 1
 
     def _container_spec(self, pod: dict, c: dict, st: _ContainerState):
+        import dataclasses
+
         from kubekit.images.policy import ensure_image
         from kubekit.runtime.fromimage import spec_from_image
 
@@ -382,17 +443,23 @@ class NodeAgent:
         env = [f"{e['name']}={e.get('value', '')}" for e in c.get("env") or () if "name" in e]
         sc = {**((pod.get("spec") or {}).get("securityContext") or {}), **(c.get("securityContext") or {})}
         m = pod["metadata"]
-        path = container_log_path(self.log_dir, m.get("namespace", "default"), m["name"], m["uid"], c["name"],
-                                  st.restarts)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
-        return spec_from_image(img.config, layers, command=c.get("command"), args=c.get("args"), env=env,
+        mounts = volume_mounts(pod, c, self.volume_dir(pod))
+        spec = spec_from_image(img.config, layers, command=c.get("command"), args=c.get("args"), env=env,
                                workdir=c.get("workingDir"), run_as_user=sc.get("runAsUser"),
                                run_as_group=sc.get("runAsGroup"),
                                supplemental_groups=((pod.get("spec") or {}).get("securityContext") or {}).get(
                                    "supplementalGroups") or (),
-                               resources=container_resources(c), stdin=None, stdout=fd, stderr=os.dup(fd),
-                               die_with_parent=False)
+                               resources=container_resources(c), mounts=mounts, stdin=None, die_with_parent=False)
+        path = container_log_path(self.log_dir, m.get("namespace", "default"), m["name"], m["uid"], c["name"],
+                                  st.restarts)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
+        return dataclasses.replace(spec, stdout=fd, stderr=os.dup(fd))
+
+    def volume_dir(self, pod: dict) -> str:
+        """Where a pod's emptyDir volumes live (kubelet's
+        ``pods/<uid>/volumes/kubernetes.io~empty-dir``)."""
+        return os.path.join(self.runtime.data_dir, "pods", _safe_uid(pod["metadata"]["uid"]), "volumes")
 
     # -- probes -----------------------------------------------------------------------------------
     _PROBES = (("startup", "startupProbe"), ("liveness", "livenessProbe"), ("readiness", "readinessProbe"))
@@ -541,7 +608,15 @@ class NodeAgent:
         if w.sandbox is not None:
             w.sandbox.delete()
             w.sandbox = None
+        self._remove_volumes(w.uid)
         return True
+
+    def _remove_volumes(self, uid: str) -> None:
+        import shutil
+
+        for d in (os.path.join(self.runtime.data_dir, "pods", _safe_uid(uid)),
+                  os.path.join("/dev/shm", "kubekit-" + _safe_uid(uid))):
+            shutil.rmtree(d, ignore_errors=True)
 
     # -- metrics ------------------------------------------------------------------------------------
     def usage(self) -> dict[str, dict]:

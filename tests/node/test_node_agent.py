@@ -237,3 +237,42 @@ def test_a_failing_liveness_probe_restarts_the_container(world):
     assert well["status"]["containerStatuses"][0]["restartCount"] == 0
     probe = agent.workers[well["metadata"]["uid"]].containers["app"].probes["liveness"]
     assert (probe.last_result, probe.result_run >= 3) == ("Success", True)     # it really ran, and passed
+
+
+def test_volumes_empty_dir_shared_and_host_path_read_only(world):
+    store, clock, agent, top = world
+    os.makedirs(f"{top}/hostdata", exist_ok=True)
+    with open(f"{top}/hostdata/motd", "w") as f:
+        f.write("from the host\n")
+    manifest = pod("vols", ["/bin/sh", "-c", "cat /shared/from-init /host/motd; touch /host/x 2>/dev/null || "
+                                             "echo read-only; exec sleep 300"],
+                   inits=[["/bin/sh", "-c", "echo from-init > /shared/from-init"]],
+                   volumeMounts=[{"name": "scratch", "mountPath": "/shared"},
+                                 {"name": "host", "mountPath": "/host", "readOnly": True}])
+    manifest["spec"]["initContainers"][0]["volumeMounts"] = [{"name": "scratch", "mountPath": "/shared"}]
+    manifest["spec"]["volumes"] = [{"name": "scratch", "emptyDir": {}},
+                                   {"name": "host", "hostPath": {"path": f"{top}/hostdata", "type": "Directory"}}]
+    store.create(manifest)
+    p = run_until(agent, store, "vols", lambda p: p.get("status", {}).get("phase") == "Running")
+    log = f"{top}/logs/default_vols_{p['metadata']['uid']}/app/0.log"
+    end = time.monotonic() + 10
+    while time.monotonic() < end and open(log).read().count("\n") < 3:
+        time.sleep(0.05)
+    assert open(log).read() == "from-init\nfrom the host\nread-only\n"
+    uid = p["metadata"]["uid"]
+    store.delete("Pod", "default", "vols")
+    agent.run_once()                              # SIGTERM (sleep as PID 1 ignores it) ...
+    clock.advance(31)
+    agent.run_once()                              # ... and SIGKILL at the end of the grace period
+    assert uid not in agent.workers
+    assert not os.path.exists(os.path.join(agent.runtime.data_dir, "pods", uid))      # the emptyDir went too
+
+
+def test_an_unsupported_volume_is_a_config_error(world):
+    store, clock, agent, _ = world
+    manifest = pod("cm", ["/bin/true"], volumeMounts=[{"name": "cfg", "mountPath": "/cfg"}])
+    manifest["spec"]["volumes"] = [{"name": "cfg", "configMap": {"name": "app-config"}}]
+    store.create(manifest)
+    p = run_until(agent, store, "cm", lambda p: p.get("status", {}).get("containerStatuses"))
+    waiting = p["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting["reason"] == "CreateContainerConfigError" and "configMap is not supported" in waiting["message"]
