@@ -220,7 +220,7 @@ def test_a_failing_liveness_probe_restarts_the_container(world):
     store.create(pod("sick", ["/bin/sleep", "300"],
                      livenessProbe={"exec": {"command": ["/bin/sh", "-c", "test -e /tmp/healthy"]},
                                     "periodSeconds": 1, "failureThreshold": 2}))
-    p = _probe_loop(agent, store, clock, "sick", lambda p: p.get("status", {}).get("containerStatuses", [{}])[0]
+    _probe_loop(agent, store, clock, "sick", lambda p: p.get("status", {}).get("containerStatuses", [{}])[0]
                     .get("restartCount", 0) >= 1)
     events = [e["reason"] for e in store.list("Event", "default")[0] if e["involvedObject"]["name"] == "sick"]
     assert "Killing" in events and "Unhealthy" in events
