@@ -26,7 +26,25 @@ def _value(q: Any) -> int:
     return Quantity(str(q)).milli_value()
 
 
+_QOS_CACHE: dict[bytes, str] = {}
+
+
 def pod_qos_class(spec: Mapping[str, Any]) -> str:
+    """The pod's QoS class; replicas of one template share the answer (cached
+    on the containers' resources)."""
+    from kubekit.store import jsoncodec
+
+    key = jsoncodec.dumps([c.get("resources") for c in list(spec.get("initContainers") or ())
+                           + list(spec.get("containers") or ())])
+    hit = _QOS_CACHE.get(key)
+    if hit is None:
+        hit = _pod_qos_class(spec)
+        if len(_QOS_CACHE) < 4096:
+            _QOS_CACHE[key] = hit
+    return hit
+
+
+def _pod_qos_class(spec: Mapping[str, Any]) -> str:
     requests: dict[str, int] = {}
     limits: dict[str, int] = {}
     guaranteed = True
