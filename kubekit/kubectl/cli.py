@@ -21,6 +21,27 @@ from typing import Callable, TextIO
 __all__ = ["add_kubectl_parsers", "run"]
 
 
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration(text: str) -> float:
+    """A kubectl duration in seconds: Go's ``time.ParseDuration`` forms
+    (``90s``, ``2m30s``, ``1h``, ``500ms``) or a plain number of seconds."""
+    import re
+
+    t = text.strip()
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", t)
+    if not parts or "".join(n + u for n, u in parts) != t:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r} (e.g. 90s, 2m30s, 1h)")
+    return sum(float(n) * _UNITS[u] for n, u in parts)
+
 def _common() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("connection")
@@ -29,7 +50,7 @@ def _common() -> argparse.ArgumentParser:
                                                   "/run/kubekit/kubekit.sock)")
     g.add_argument("-s", "--server", default=None, help="HOST:PORT of a server started with --listen "
                                                         "(default: $KUBEKIT_SERVER)")
-    g.add_argument("--request-timeout", type=float, default=None, metavar="SECONDS",
+    g.add_argument("--request-timeout", type=duration, default=None, metavar="SECONDS",
                    help="give up on a request (and end a watch) after this long")
     return p
 
@@ -114,7 +135,7 @@ def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ignore-not-found", action="store_true")
     p.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
                    help="wait until the objects are gone (default)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait with --wait (default 60)")
+    p.add_argument("--timeout", type=duration, default=60.0, help="seconds to wait with --wait (default 60)")
     p.set_defaults(func=_runner("cmd_write", "cmd_delete"))
 
     p = sub.add_parser("scale", parents=[c], help="set the replicas of a deployment or replica set")
@@ -128,7 +149,7 @@ def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
     r = rsub.add_parser("status", parents=[c], help="wait until the rollout is done")
     r.add_argument("--watch", "-w", action=argparse.BooleanOptionalAction, default=True)
     r.add_argument("--revision", type=int, default=0)
-    r.add_argument("--timeout", type=float, default=0, help="seconds before giving up (0: never)")
+    r.add_argument("--timeout", type=duration, default=0, help="seconds before giving up (0: never)")
     r = rsub.add_parser("undo", parents=[c], help="go back to the previous (or --to-revision) template")
     r.add_argument("--to-revision", type=int, default=0)
     rsub.add_parser("restart", parents=[c], help="replace every pod (a new template annotation)")
@@ -151,7 +172,7 @@ def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="also delete pods no controller manages")
     p.add_argument("--delete-emptydir-data", action="store_true")
     p.add_argument("--grace-period", type=int, default=None)
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each pod to go (default 120)")
+    p.add_argument("--timeout", type=duration, default=120.0, help="seconds to wait for each pod to go (default 120)")
     p.set_defaults(func=_runner("cmd_node", "cmd_drain"))
 
     p = sub.add_parser("logs", parents=[c], help="print a container's logs: logs POD [-c CONTAINER] [-f] [-p]")

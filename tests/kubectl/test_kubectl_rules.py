@@ -194,3 +194,20 @@ def test_error_lines_read_like_kubectl():
     assert format_error(APIError(422, invalid)) == (
         'The Deployment "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0')
     assert format_error(CommandError("boom")) == "error: boom"
+
+
+@pytest.mark.parametrize("text,seconds", [("60s", 60.0), ("2m30s", 150.0), ("1h", 3600.0), ("500ms", 0.5),
+                                          ("5", 5.0), ("1.5", 1.5)])
+def test_durations_parse_like_kubectl(text, seconds):
+    from kubekit.kubectl.cli import duration
+
+    assert duration(text) == seconds
+
+
+def test_a_bad_duration_is_refused():
+    import argparse
+
+    from kubekit.kubectl.cli import duration
+
+    with pytest.raises(argparse.ArgumentTypeError, match="invalid duration '5x'"):
+        duration("5x")
