@@ -82,8 +82,10 @@ def error_of(fn, *a, **kw) -> APIError:
 
 
 def test_the_local_node_is_registered_next_to_the_simulated_one(server, client):
-    names = sorted(n["metadata"]["name"] for n in client.get("/api/v1/nodes")["items"])
-    assert names == ["node-a", "sim-node-0"]
+    # the local node registers from the control loop, shortly after the socket is up
+    def names():
+        return sorted(n["metadata"]["name"] for n in client.get("/api/v1/nodes")["items"])
+    wait_for(lambda: names() == ["node-a", "sim-node-0"], "the local node to register")
     assert client.get("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-a")["spec"][
         "holderIdentity"] == "node-a"
 
