@@ -10,7 +10,6 @@ and whenever its Node or Lease changes.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from kubekit.controllers.informer import Informer
@@ -29,21 +28,17 @@ from kubekit.controllers.nodelifecycle_rules import (
 )
 from kubekit.controllers.runner import Controller, Result
 from kubekit.errors import NotFoundError
-from kubekit.store.meta import rfc3339
+from kubekit.node.lease import LEASE_NAMESPACE
+from kubekit.store.meta import parse_time, rfc3339
 
 __all__ = ["NodeLifecycleController"]
 
 log = logging.getLogger(__name__)
-LEASE_NAMESPACE = "kube-node-lease"
 _MANAGED = {NOT_READY_TAINT, UNREACHABLE_TAINT}
 
 
 def _epoch(text: str | None) -> float | None:
-    if not text:
-        return None
-    text = text.rstrip("Z")
-    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S"
-    return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.timezone.utc).timestamp()
+    return parse_time(text) if text else None
 
 
 class NodeLifecycleController(Controller):

@@ -27,7 +27,8 @@ import threading
 
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.controllers.pod_ranking import pods_to_delete
-from kubekit.controllers.podutil import is_pod_active, is_pod_ready
+from kubekit.controllers.podutil import is_pod_active, pod_ready_time
+from kubekit.controllers.timeutil import is_zero
 from kubekit.controllers.replicaset_rules import BURST_REPLICAS, manage_replicas_decision, replicaset_status, \
     slow_start_batches
 from kubekit.controllers.runner import Controller, Result
@@ -111,14 +112,6 @@ def pod_from_template(rs: dict) -> dict:
     # spec can be shared by every pod of a batch (a deep copy per pod cost more
     # than the create itself).
     return {"apiVersion": "v1", "kind": "Pod", "metadata": m, "spec": t.get("spec") or {}}
-
-
-def _ready_since(pod: dict) -> float | None:
-    for c in (pod.get("status") or {}).get("conditions") or ():
-        if c.get("type") == "Ready" and c.get("status") == "True" and c.get("lastTransitionTime"):
-            t = dt.datetime.strptime(c["lastTransitionTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
-            return t.timestamp()
-    return None
 
 
 class ReplicaSetController(Controller):
@@ -356,7 +349,8 @@ class ReplicaSetController(Controller):
             return None
         waits = []
         for p in active:
-            since = _ready_since(p) if is_pod_ready(p) else None
+            ready_at = pod_ready_time(p)          # the zero time unless Ready
+            since = None if is_zero(ready_at) else ready_at.timestamp()
             if since is not None and now - since < mrs:
                 waits.append(mrs - (now - since) + 1)
         return min(waits) if waits else None

@@ -40,7 +40,7 @@ import signal
 from dataclasses import dataclass, field
 
 from kubekit.cluster.events import EventRecorder
-from kubekit.cluster.scheduling import set_condition
+from kubekit.cluster.conditions import set_condition
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.errors import KubekitError, NotFoundError
 from kubekit.node.rules import (
@@ -54,13 +54,13 @@ from kubekit.node.rules import (
     pod_phase,
     pod_ready_condition,
 )
-from kubekit.store.meta import micro_time, rfc3339
+from kubekit.node.lease import renew_node_lease
+from kubekit.store.meta import rfc3339
 
 __all__ = ["ContainerConfigError", "NodeAgent", "container_log_path", "container_resources", "pod_resources", "volume_mounts"]
 
 log = logging.getLogger(__name__)
 
-LEASE_NAMESPACE = "kube-node-lease"
 DEFAULT_GRACE = 30
 
 
@@ -270,15 +270,7 @@ class NodeAgent:
         self._renew()
 
     def _renew(self) -> None:
-        t = micro_time(self.clock.now())
-        try:
-            self.store.guaranteed_update("Lease", LEASE_NAMESPACE, self.node_name,
-                                         lambda cur: {**cur, "spec": {**cur["spec"], "renewTime": t}})
-        except NotFoundError:
-            self.store.create({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                               "metadata": {"name": self.node_name, "namespace": LEASE_NAMESPACE},
-                               "spec": {"holderIdentity": self.node_name, "leaseDurationSeconds": 40,
-                                        "acquireTime": t, "renewTime": t}})
+        renew_node_lease(self.store, self.node_name, self.clock.now())
         self._next_renew = self.clock.monotonic() + self.lease_renew
 
     # -- the loop --------------------------------------------------------------------------------
@@ -561,6 +553,8 @@ class NodeAgent:
                 return None
             cur["status"] = st
             return cur
+        if put(dict(pod)) is None:
+            return phase                     # the cached pod already shows this status: no read, no write
         try:
             self.store.guaranteed_update("Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"], put,
                                          status=True)

@@ -31,17 +31,16 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kubekit.cluster.scheduling import set_condition
+from kubekit.cluster.conditions import set_condition
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.errors import AlreadyExistsError, NotFoundError
-from kubekit.store.meta import micro_time, rfc3339
+from kubekit.node.lease import renew_node_lease
+from kubekit.store.meta import rfc3339
 
 __all__ = ["NodeTemplate", "SimulatedFleet"]
 
 log = logging.getLogger(__name__)
 
-LEASE_NAMESPACE = "kube-node-lease"
-LEASE_DURATION = 40
 RENEW_INTERVAL = 10.0
 
 
@@ -137,17 +136,7 @@ class SimulatedFleet:
                 self._pod_seen(pod)
 
     def _renew_lease(self, name: str, now: float) -> None:
-        t = micro_time(now)
-        try:
-            def renew(cur: dict) -> dict:
-                cur["spec"]["renewTime"] = t
-                return cur
-            self.store.guaranteed_update("Lease", LEASE_NAMESPACE, name, renew)
-        except NotFoundError:
-            self.store.create({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                               "metadata": {"name": name, "namespace": LEASE_NAMESPACE},
-                               "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION,
-                                        "acquireTime": t, "renewTime": t}})
+        renew_node_lease(self.store, name, now)
 
     # -- pods ---------------------------------------------------------------------------
     def _pod_seen(self, pod: dict) -> None:

@@ -108,6 +108,14 @@ class LowerView:
 MOUNT_DATA_MAX = 4095
 
 
+def check_overlay_path(what: str, path: str) -> None:
+    """Refuse a path overlayfs' ``lowerdir=``/``upperdir=`` options cannot carry."""
+    if any(c in path for c in ",:\\"):
+        from kubekit.errors import RuntimeSpecError
+
+        raise RuntimeSpecError(f"{what}: {path!r} contains ',', ':' or '\\', which overlayfs options cannot carry")
+
+
 def overlay_mount_data(lowers: Sequence[str], upper: str, work: str, userxattr: bool = False) -> tuple[str | None, str]:
     """The ``mount -t overlay`` option string for ``lowers`` (bottom first)
     and, when absolute layer paths would not fit in the page the kernel
@@ -119,8 +127,7 @@ def overlay_mount_data(lowers: Sequence[str], upper: str, work: str, userxattr: 
     if not lowers:
         raise RuntimeSpecError("rootfs: an overlay needs at least one lower directory")
     for p in (*lowers, upper, work):
-        if any(c in p for c in ",:\\"):
-            raise RuntimeSpecError(f"rootfs: {p!r} contains ',', ':' or '\\', which overlayfs options cannot carry")
+        check_overlay_path("rootfs", p)
     tail = f",upperdir={upper},workdir={work}" + (",userxattr" if userxattr else "")
     data = "lowerdir=" + ":".join(reversed(lowers)) + tail
     if len(data) <= MOUNT_DATA_MAX:

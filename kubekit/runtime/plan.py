@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from kubekit.errors import RuntimeSpecError
 from kubekit.runtime import caps
-from kubekit.runtime.lowerview import LowerView, overlay_mount_data
+from kubekit.runtime.lowerview import LowerView, check_overlay_path, overlay_mount_data
 from kubekit.runtime.ops import Code, Op, Program
 from kubekit.runtime.spec import DEFAULT_ENV, ContainerSpec, Mount, lower_dirs
 
@@ -102,8 +102,7 @@ def validate(spec: ContainerSpec) -> None:
         if not os.path.isabs(layer) or not os.path.isdir(layer):
             raise RuntimeSpecError(f"rootfs_layers[{i}]: {layer!r} is not an absolute path to a directory")
     for p in lower_dirs(spec):
-        if any(c in p for c in ",:\\"):
-            raise RuntimeSpecError(f"rootfs: {p!r} contains ',', ':' or '\\', which overlayfs options cannot carry")
+        check_overlay_path("rootfs", p)
     unknown = set(spec.namespaces) - set(CLONE_FLAGS)
     if unknown:
         raise RuntimeSpecError(f"namespaces: unknown {sorted(unknown)}; expected some of {sorted(CLONE_FLAGS)}")

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from kubekit.errors import ContainerError, RuntimeSpecError
 from kubekit.runtime import plan
 from kubekit.runtime.container import Container, ExitStatus, remove_bundle, remove_tree
+from kubekit.runtime.lowerview import check_overlay_path
 from kubekit.runtime.mountinfo import read_host_submounts
 from kubekit.runtime.spec import ContainerSpec, Resources, lower_dirs
 from kubekit.runtime.state import DEFAULT_STATE_DIR, Record, StateDir, owner_alive, process_start_time
@@ -44,10 +45,6 @@ def _last_cap() -> int:
     with open("/proc/sys/kernel/cap_last_cap", encoding="ascii") as f:
         return int(f.read())
 
-
-def _check_overlay_path(what: str, path: str) -> None:
-    if any(c in path for c in ",:\\"):
-        raise RuntimeSpecError(f"{what}: {path!r} contains ',', ':' or '\\', which overlayfs options cannot carry")
 
 
 def _host_id(maps, container_id: int) -> int:
@@ -105,7 +102,7 @@ class Runtime:
             raise RuntimeSpecError(f"name: {cid!r} must be letters, digits, '-' and '_'")
         bundle = os.path.join(self.containers_dir, cid)
         for what, path in (("data dir", bundle), ("data dir", self.mount_point)):
-            _check_overlay_path(what, path)
+            check_overlay_path(what, path)
         pod_dir = f"{self.cgroup_root}/pod{pod or cid}"
         record = Record(cid, self.owner_pid, self.owner_start, f"{pod_dir}/{cid}", bundle,
                         None if pod else pod_dir, layers=tuple(spec.rootfs_layers))

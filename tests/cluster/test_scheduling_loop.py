@@ -6,7 +6,8 @@ import pytest
 
 from kubekit.clock import FakeClock
 from kubekit.cluster.events import events_for
-from kubekit.cluster.scheduling import SchedulingLoop, set_condition
+from kubekit.cluster.conditions import set_condition
+from kubekit.cluster.scheduling import SchedulingLoop
 from kubekit.store import APIStore
 
 
