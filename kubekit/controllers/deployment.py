@@ -273,7 +273,14 @@ class DeploymentController(Controller):
             new_rs, old_all = self._new_rs(d, rss, create=False)
             outcome = scale_decision(d, new_rs, old_all)
             by_name = {rs["metadata"]["name"]: rs for rs in rss}
-            for name, replicas in outcome.replicas.items():
+            sizes = dict(outcome.replicas)
+            if outcome.reason == "proportional":
+                # upstream's scale() passes every active ReplicaSet to scaleReplicaSet,
+                # which also refreshes the desired/max-replicas annotations of those whose
+                # size stays; without that the scaling event never ends
+                sizes = {rs["metadata"]["name"]: sizes.get(rs["metadata"]["name"], rs_spec_replicas(rs))
+                         for rs in filter_active(rss)}
+            for name, replicas in sizes.items():
                 by_name[name] = self._scale_rs(d, by_name[name], replicas)
             rss = list(by_name.values())
             self._write_status(d, rollout_status(d, rss, new_rs and by_name.get(new_rs["metadata"]["name"]), now))

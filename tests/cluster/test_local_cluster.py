@@ -90,3 +90,32 @@ def test_only_the_leader_runs_controllers_and_another_takes_over():
     b.fleet.add_nodes(["n0"], NodeTemplate(cpu="4"))     # the node's kubelet, now talking to b's world
     b.run_until(lambda: b.count_pods("default", "Running") == 5)
     assert len(b.scheduler.attempts) == 2
+
+
+def test_scaling_in_the_middle_of_a_rollout_still_converges():
+    # Found by the convergence state machine: 5 replicas, a rollout starts, then
+    # a scale to 6 whose surge room (6 + 2) the ReplicaSets already fill.  The
+    # sizes stay, but every active ReplicaSet's desired-replicas annotation must
+    # move to 6, or the scaling event never ends and the rollout stalls.
+    cp = ControlPlane(FakeClock(), start_delay=1.0)
+    cp.fleet.add_nodes([f"n{i}" for i in range(4)], NodeTemplate(cpu="2"))
+    cp.store.create(deployment("a", 5, cpu="250m"))
+    for _ in range(2):
+        cp.step()
+    cp.clock.advance(0.5)
+    cp.step()
+    cp.store.guaranteed_update("Deployment", "default", "a", lambda d: {**d, "spec": {**d["spec"], "template": {
+        **d["spec"]["template"], "spec": {"containers": [{"name": "c", "image": "app:v2",
+                                                         "resources": {"requests": {"cpu": "250m"}}}]}}}})
+    cp.step()
+    cp.clock.advance(0.5)
+    cp.step()
+    cp.store.guaranteed_update("Deployment", "default", "a", lambda d: {**d, "spec": {**d["spec"], "replicas": 6}})
+
+    def done():
+        pods = [p for p in cp.pods.list() if not p["metadata"].get("deletionTimestamp")]
+        return len(pods) == 6 and all(p["spec"]["containers"][0]["image"] == "app:v2" and
+                                      p.get("status", {}).get("phase") == "Running" for p in pods)
+    cp.run_until(done, max_sim_seconds=600)
+    assert {rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"]
+            for rs in cp.store.list("ReplicaSet", "default")[0]} == {"6"}
