@@ -68,7 +68,15 @@ class ControlPlane:
         self.node_lifecycle = NodeLifecycleController(self.store, clock, nodes=self.nodes, pods=self.pods,
                                                       leases=self.leases)
         self._informers = [self.nodes, self.leases, self.deployments, self.replicasets, self.pods]
+        self._components: list = []
         self._started = False
+
+    def add_component(self, component) -> None:
+        """Run another component (a controller, an autoscaler, a node agent) on
+        the leader after the built-in ones: anything with ``run_once() -> int``
+        (how much it did) and ``next_wakeup() -> float | None`` (seconds until
+        it next has work; None: only when woken by a change)."""
+        self._components.append(component)
 
     def start(self) -> ControlPlane:
         if not self._started:
@@ -103,6 +111,8 @@ class ControlPlane:
         done += self.scheduler.run_once()
         done += self.fleet.run_once()
         done += self.node_lifecycle.run_once()
+        for c in self._components:
+            done += c.run_once()
         return done
 
     def next_wakeup(self) -> float | None:
@@ -112,7 +122,8 @@ class ControlPlane:
             return min(waits) if waits else None
         waits = [w for w in (self.deployment_controller.next_wakeup(), self.rs_controller.next_wakeup(),
                              self.scheduler.next_wakeup(), self.fleet.next_wakeup(),
-                             self.node_lifecycle.next_wakeup()) if w is not None]
+                             self.node_lifecycle.next_wakeup(),
+                             *(c.next_wakeup() for c in self._components)) if w is not None]
         return min(waits) if waits else None
 
     def run_until(self, done: Callable[[], bool], *, max_sim_seconds: float = 3600.0,

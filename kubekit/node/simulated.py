@@ -15,8 +15,13 @@ nodes run in one process.  It implements what the cluster sees of a kubelet:
   ``start_delay`` seconds after the fleet first sees it (on the injected
   clock), with the conditions and container statuses a kubelet writes; a
   deleted pod is simply gone (no processes to stop);
-* **usage**: each running pod reports the cpu and memory usage the fleet is
-  configured with (for the metrics the autoscaler reads).
+* **usage**: each running pod reports cpu and memory usage (for the metrics
+  the autoscaler reads): a constant per pod, or whatever a *usage model*
+  ``model(pod, now) -> (cpu milli, memory bytes)`` says (a load trace spread
+  over a Deployment's pods, say);
+* **removal**: :meth:`SimulatedFleet.remove_nodes` deletes nodes as a cloud
+  provider does when a node group shrinks (the Node, its Lease, and the pods
+  still bound to it, which Kubernetes' pod GC would delete).
 
 Nothing sleeps: :meth:`SimulatedFleet.run_once` does what is due now, and
 :meth:`SimulatedFleet.next_wakeup` says when the next thing is due.
@@ -28,13 +33,13 @@ import heapq
 import itertools
 import logging
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from kubekit.cluster.conditions import set_condition
 from kubekit.controllers.informer import Informer, object_key
-from kubekit.errors import AlreadyExistsError, NotFoundError
-from kubekit.node.lease import renew_node_lease
+from kubekit.errors import AlreadyExistsError, ConflictError, NotFoundError
+from kubekit.node.lease import LEASE_NAMESPACE, renew_node_lease
 from kubekit.store.meta import rfc3339
 
 __all__ = ["NodeTemplate", "SimulatedFleet"]
@@ -78,10 +83,12 @@ class SimulatedFleet:
     """Simulated nodes sharing one pod informer (see the module docstring)."""
 
     def __init__(self, store, clock, *, start_delay: float = 0.0, renew_interval: float = RENEW_INTERVAL,
-                 pods: Informer | None = None, usage_cpu_milli: int = 0, usage_memory_bytes: int = 0) -> None:
+                 pods: Informer | None = None, usage_cpu_milli: int = 0, usage_memory_bytes: int = 0,
+                 usage_model: Callable[[dict, float], tuple[int, int]] | None = None) -> None:
         self.store, self.clock = store, clock
         self.start_delay, self.renew_interval = start_delay, renew_interval
         self.usage_cpu_milli, self.usage_memory_bytes = usage_cpu_milli, usage_memory_bytes
+        self.usage_model = usage_model
         self.nodes: dict[str, NodeTemplate] = {}
         self.stopped: set[str] = set()
         self.pods = pods if pods is not None else Informer(store, "Pod")
@@ -109,6 +116,29 @@ class SimulatedFleet:
         for pod in self.pods.list():          # a kubelet that registers lists the pods already bound to it
             if (pod.get("spec") or {}).get("nodeName") in added:
                 self._pod_seen(pod)
+
+    def remove_nodes(self, names: Iterable[str]) -> int:
+        """Delete nodes for good, as a cloud provider does when a node group
+        shrinks: the pods still bound to them (pod GC's orphans), their Leases
+        and the Node objects.  How many nodes were removed."""
+        gone = [n for n in names if n in self.nodes]
+        for pod in self.pods.list():
+            if (pod.get("spec") or {}).get("nodeName") in gone:
+                m = pod["metadata"]
+                try:
+                    self.store.delete("Pod", m.get("namespace"), m["name"], grace_period_seconds=0,
+                                      preconditions={"uid": m.get("uid", "")})
+                except (NotFoundError, ConflictError):
+                    pass
+        for name in gone:
+            for kind, ns in (("Lease", LEASE_NAMESPACE), ("Node", None)):
+                try:
+                    self.store.delete(kind, ns, name)
+                except NotFoundError:
+                    pass
+            del self.nodes[name]
+            self.stopped.discard(name)
+        return len(gone)
 
     def stop_node(self, name: str) -> None:
         """The node's kubelet dies: no more heartbeats, pods no longer started."""
@@ -216,6 +246,15 @@ class SimulatedFleet:
         return max(0.0, min(times) - now) if times else None
 
     def usage(self) -> dict[str, tuple[int, int]]:
-        """``pod key -> (cpu milli, memory bytes)`` for running pods (the
-        configured per-pod usage: a metrics source for simulations)."""
-        return {k: (self.usage_cpu_milli, self.usage_memory_bytes) for k in self._running}
+        """``pod key -> (cpu milli, memory bytes)`` for running pods: the
+        usage model's answer for each, or the configured constant (a metrics
+        source for simulations)."""
+        if self.usage_model is None:
+            return {k: (self.usage_cpu_milli, self.usage_memory_bytes) for k in self._running}
+        now = self.clock.monotonic()
+        out = {}
+        for k in self._running:
+            pod = self.pods.get(k)
+            if pod is not None:
+                out[k] = self.usage_model(pod, now)
+        return out

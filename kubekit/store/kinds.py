@@ -108,6 +108,8 @@ DEFAULT_KINDS = Kinds([
     Kind("Deployment", "apps/v1", "deployments"),
     Kind("ReplicaSet", "apps/v1", "replicasets", selectable_fields=("status.replicas",)),
     Kind("Lease", "coordination.k8s.io/v1", "leases", status_subresource=False),
+    Kind("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers"),
+    Kind("PodDisruptionBudget", "policy/v1", "poddisruptionbudgets"),
 ])
 
 

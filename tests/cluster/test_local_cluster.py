@@ -119,3 +119,32 @@ def test_scaling_in_the_middle_of_a_rollout_still_converges():
     cp.run_until(done, max_sim_seconds=600)
     assert {rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"]
             for rs in cp.store.list("ReplicaSet", "default")[0]} == {"6"}
+
+
+def test_removing_a_simulated_node_deletes_it_its_lease_and_its_pods_and_the_replicaset_replaces_them():
+    cp = ControlPlane(FakeClock())
+    cp.fleet.add_nodes(["n0", "n1"], NodeTemplate(cpu="2"))
+    cp.store.create(deployment("web", 4, cpu="500m"))
+    cp.run_until(lambda: cp.count_pods("default", "Running") == 4)
+    on_n1 = {p["metadata"]["name"] for p in cp.pods.list() if p["spec"]["nodeName"] == "n1"}
+    assert on_n1
+    assert cp.fleet.remove_nodes(["n1", "nope"]) == 1
+    assert [n["metadata"]["name"] for n in cp.store.list("Node")[0]] == ["n0"]
+    assert [le["metadata"]["name"] for le in cp.store.list("Lease", "kube-node-lease")[0]] == ["n0"]
+    cp.run_until(lambda: cp.count_pods("default", "Running") == 4 and
+                 not on_n1 & {p["metadata"]["name"] for p in cp.pods.list()})
+    assert {p["spec"]["nodeName"] for p in cp.pods.list()} == {"n0"}
+
+
+def test_a_usage_model_gives_each_running_pod_its_usage_at_the_clock_time():
+    clock = FakeClock()
+    cp = ControlPlane(clock)
+    cp.fleet.usage_model = lambda pod, now: (int(now * 10), len(pod["metadata"]["name"]))
+    cp.fleet.add_nodes(["n0"], NodeTemplate(cpu="4"))
+    cp.store.create(deployment("web", 2))
+    cp.run_until(lambda: cp.count_pods("default", "Running") == 2)
+    clock.advance(5)
+    now = clock.monotonic()
+    got = cp.fleet.usage()
+    assert sorted(got) == sorted(f"default/{p['metadata']['name']}" for p in cp.pods.list())
+    assert all(v == (int(now * 10), len(k.split("/")[1])) for k, v in got.items())
