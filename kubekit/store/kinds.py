@@ -108,6 +108,8 @@ DEFAULT_KINDS = Kinds([
     Kind("Deployment", "apps/v1", "deployments"),
     Kind("ReplicaSet", "apps/v1", "replicasets", selectable_fields=("status.replicas",)),
     Kind("Lease", "coordination.k8s.io/v1", "leases", status_subresource=False),
+    Kind("ConfigMap", "v1", "configmaps", status_subresource=False),
+    Kind("Secret", "v1", "secrets", status_subresource=False, selectable_fields=("type",)),
     Kind("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers"),
     Kind("PodDisruptionBudget", "policy/v1", "poddisruptionbudgets"),
 ])
