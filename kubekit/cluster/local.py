@@ -74,8 +74,9 @@ class ControlPlane:
     def add_component(self, component) -> None:
         """Run another component (a controller, an autoscaler, a node agent) on
         the leader after the built-in ones: anything with ``run_once() -> int``
-        (how much it did) and ``next_wakeup() -> float | None`` (seconds until
-        it next has work; None: only when woken by a change)."""
+        (how much it did) and, optionally, ``next_wakeup() -> float | None``
+        (seconds until it next has work; None or absent: only when woken by a
+        change)."""
         self._components.append(component)
 
     def start(self) -> ControlPlane:
@@ -123,7 +124,8 @@ class ControlPlane:
         waits = [w for w in (self.deployment_controller.next_wakeup(), self.rs_controller.next_wakeup(),
                              self.scheduler.next_wakeup(), self.fleet.next_wakeup(),
                              self.node_lifecycle.next_wakeup(),
-                             *(c.next_wakeup() for c in self._components)) if w is not None]
+                             *(c.next_wakeup() for c in self._components if hasattr(c, "next_wakeup")))
+                 if w is not None]
         return min(waits) if waits else None
 
     def run_until(self, done: Callable[[], bool], *, max_sim_seconds: float = 3600.0,
