@@ -59,6 +59,9 @@ class QueuedPod:
     unschedulable_since: float = 0.0
 
 
+_TICK = 1e-6     # the least wait past a strict deadline
+
+
 class SchedulingQueue:
     """activeQ, backoffQ and unschedulablePods, keyed by pod key."""
 
@@ -212,9 +215,12 @@ class SchedulingQueue:
         if any(self._where.get(k) == "active" for _, _, _, k in self._active):
             return 0.0
         now = self.clock.monotonic()
-        times = [t for t, _, k in self._backoff if self._where.get(k) == "backoff"]
-        times += [i.unschedulable_since + self.max_in_unschedulable for i in self._unschedulable.values()]
-        return max(0.0, min(times) - now) if times else None
+        waits = [max(0.0, t - now) for t, _, k in self._backoff if self._where.get(k) == "backoff"]
+        # an unschedulable pod leaves only once *more* than the maximum has passed
+        # (upstream's strict ">"): at exactly the maximum it is not ready yet
+        waits += [max(_TICK, i.unschedulable_since + self.max_in_unschedulable - now)
+                  for i in self._unschedulable.values()]
+        return min(waits) if waits else None
 
     def counts(self) -> dict[str, int]:
         """How many pods wait where (``active``, ``backoff``, ``unschedulable``, ``inflight``)."""

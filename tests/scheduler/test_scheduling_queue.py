@@ -107,3 +107,33 @@ def test_update_retries_an_unschedulable_pod_and_delete_forgets():
     assert len(q) == 1 and "a" not in q                      # only b, in flight
     q.done("b")
     assert len(q) == 0 and q.next_ready_in() is None
+
+
+def test_at_exactly_the_maximum_the_queue_says_wait_a_little_not_ready_now():
+    # next_ready_in() == 0 with nothing to pop made SchedulingLoop.run_once spin
+    # forever when a fake clock landed exactly on the 300 s leftover deadline
+    clock = FakeClock()
+    q = SchedulingQueue(clock)
+    q.add("a", "pod-a")
+    q.add_unschedulable(q.pop())
+    clock.advance(300.0)
+    wait = q.next_ready_in()
+    assert 0.0 < wait <= 1e-3 and q.pop() is None
+    clock.advance(wait)
+    assert q.next_ready_in() == 0.0 and q.pop().key == "a"
+
+
+def test_the_scheduling_loop_returns_when_the_clock_sits_on_the_deadline():
+    from kubekit.cluster.local import ControlPlane
+    from kubekit.node.simulated import NodeTemplate
+
+    clock = FakeClock()
+    cp = ControlPlane(clock)
+    cp.fleet.add_nodes(["n0"], NodeTemplate(cpu="1"))
+    cp.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big", "namespace": "default"},
+                     "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "2"}}}]}})
+    cp.run_until(lambda: cp.scheduler.queue.counts()["unschedulable"] == 1)
+    since = next(iter(cp.scheduler.queue._unschedulable.values())).unschedulable_since
+    clock.advance(since + 300.0 - clock.monotonic())
+    assert cp.scheduler.run_once() == 0          # returns (it used to loop forever)
+    assert cp.scheduler.next_wakeup() > 0
