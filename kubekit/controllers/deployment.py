@@ -95,9 +95,9 @@ class DeploymentController(Controller):
         if ref is not None and ref.get("kind") == "Deployment":
             self.enqueue(f"{_ns(rs)}/{ref['name']}")
         elif ref is None:
-            for d in self.deployments.list():
+            for d in self.deployments.list_namespace(_ns(rs)):
                 sel = (d.get("spec") or {}).get("selector")
-                if _ns(d) == _ns(rs) and sel and from_label_selector(sel).matches(rs["metadata"].get("labels") or {}):
+                if sel and from_label_selector(sel).matches(rs["metadata"].get("labels") or {}):
                     self.enqueue(object_key(d))
 
     def _pod_deleted(self, pod: dict) -> None:
@@ -116,9 +116,7 @@ class DeploymentController(Controller):
         uid = d["metadata"]["uid"]
         sel = from_label_selector(d["spec"].get("selector"))
         out = []
-        for rs in self.replicasets.list():
-            if _ns(rs) != _ns(d):
-                continue
+        for rs in self.replicasets.list_namespace(_ns(d)):
             ref = controller_of(rs)
             matches = sel.matches(rs["metadata"].get("labels") or {})
             if ref is not None:
@@ -151,7 +149,7 @@ class DeploymentController(Controller):
     def _pods_by_rs_uid(self, rss: list[dict]) -> dict[str, list[dict]]:
         uids = {rs["metadata"]["uid"] for rs in rss}
         out: dict[str, list[dict]] = {u: [] for u in uids}
-        for pod in self.pods.list():
+        for pod in (p for ns in {_ns(rs) for rs in rss} for p in self.pods.list_namespace(ns)):
             ref = controller_of(pod)
             if ref is not None and ref.get("uid") in uids:
                 out[ref["uid"]].append(pod)

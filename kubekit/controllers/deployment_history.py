@@ -197,9 +197,25 @@ def _normalise(value: Any) -> Any:
     return value
 
 
+def _normalised_without_hash(template: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``_normalise(_without_hash(template))`` without the deep copy
+    (``_normalise`` builds new containers anyway)."""
+    t = _normalise(dict(template or {}))
+    meta = t.get("metadata")
+    if meta and POD_TEMPLATE_HASH_LABEL in (meta.get("labels") or {}):
+        labels = {k: v for k, v in meta["labels"].items() if k != POD_TEMPLATE_HASH_LABEL}
+        meta = {k: v for k, v in meta.items() if k != "labels"}
+        if labels:
+            meta["labels"] = labels
+        t = {k: v for k, v in t.items() if k != "metadata"}
+        if meta:
+            t["metadata"] = meta
+    return t
+
+
 def equal_ignore_hash(template1: Mapping[str, Any] | None, template2: Mapping[str, Any] | None) -> bool:
     """``EqualIgnoreHash``: pod templates equal once the pod-template-hash label is dropped."""
-    return _normalise(_without_hash(template1)) == _normalise(_without_hash(template2))
+    return _normalised_without_hash(template1) == _normalised_without_hash(template2)
 
 
 def _template(obj: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -51,6 +51,7 @@ class Informer:
         self.store, self.kind, self.namespace = store, kind, namespace
         self.label_selector, self.field_selector = label_selector, field_selector
         self._cache: dict[str, dict] = {}
+        self._by_ns: dict[str, dict[str, dict]] = {}     # client-go's namespace index
         self._handlers: list[Handler] = []
         self._watch = None
         self._lock = threading.RLock()
@@ -78,6 +79,11 @@ class Informer:
     def list(self) -> list[dict]:
         with self._lock:
             return list(self._cache.values())
+
+    def list_namespace(self, namespace: str) -> list[dict]:
+        """The cached objects in ``namespace`` (client-go's ``ByIndex(NamespaceIndex, ns)``)."""
+        with self._lock:
+            return list(self._by_ns.get(namespace, {}).values())
 
     def __iter__(self) -> Iterator[dict]:
         return iter(self.list())
@@ -162,14 +168,21 @@ class Informer:
     # -- applying ----------------------------------------------------------------------
     def _apply(self, kind: str, obj: dict) -> None:
         key = object_key(obj)
+        ns = obj["metadata"].get("namespace") or ""
         if kind == "DELETED":
             self._cache.pop(key, None)
+            bucket = self._by_ns.get(ns)
+            if bucket is not None:
+                bucket.pop(key, None)
+                if not bucket:
+                    del self._by_ns[ns]
             for h in self._handlers:
                 if h.on_delete is not None:
                     h.on_delete(obj)
             return
         old = self._cache.get(key)
         self._cache[key] = obj
+        self._by_ns.setdefault(ns, {})[key] = obj
         for h in self._handlers:
             if old is None:
                 if h.on_add is not None:

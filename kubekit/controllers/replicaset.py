@@ -182,9 +182,7 @@ class ReplicaSetController(Controller):
         ns = pod["metadata"].get("namespace", "default")
         labels = pod["metadata"].get("labels") or {}
         out = []
-        for rs in self.owners.list():
-            if rs["metadata"].get("namespace", "default") != ns:
-                continue
+        for rs in self.owners.list_namespace(ns):
             sel = (rs.get("spec") or {}).get("selector")
             if sel and from_label_selector(sel).matches(labels):
                 out.append(object_key(rs))
@@ -322,7 +320,7 @@ class ReplicaSetController(Controller):
         if owner is None:
             uids = {rs["metadata"]["uid"]}
         else:
-            uids = {o["metadata"]["uid"] for o in self.owners.list()
+            uids = {o["metadata"]["uid"] for o in self.owners.list_namespace(rs["metadata"].get("namespace", "default"))
                     if (controller_of(o) or {}).get("uid") == owner.get("uid")}
         return [p for uid in uids for p in self.pods_owned_by(uid) if is_pod_active(p)]
 

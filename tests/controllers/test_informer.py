@@ -67,3 +67,25 @@ def test_relist_after_compaction_turns_the_difference_into_events():
     store.create(cm("after", "1"))                 # and it keeps watching
     inf.pump()
     assert ("add", "default/after") in seen
+
+
+def test_the_namespace_index_follows_adds_updates_deletes_and_relists():
+    store = APIStore(clock=FakeClock())
+    store.create(cm("a", "1", ns="x"))
+    inf = Informer(store, "Pod").start()
+    store.create(cm("b", "1", ns="x"))
+    store.create(cm("c", "1", ns="y"))
+    inf.pump()
+    names = lambda ns: sorted(o["metadata"]["name"] for o in inf.list_namespace(ns))  # noqa: E731
+    assert names("x") == ["a", "b"] and names("y") == ["c"] and names("z") == []
+    store.guaranteed_update("Pod", "x", "a", lambda o: {**o, "metadata": {**o["metadata"], "labels": {"v": "2"}}})
+    store.delete("Pod", "y", "c")
+    inf.pump()
+    assert [o["metadata"]["labels"]["v"] for o in inf.list_namespace("x") if o["metadata"]["name"] == "a"] == ["2"]
+    assert names("y") == []
+    store.delete("Pod", "x", "b")
+    store.kv.compact(store.kv.revision)            # the watch falls behind: relist
+    inf._watch.close()
+    inf._relist()
+    assert names("x") == ["a"]
+    assert sorted(o["metadata"]["name"] for o in inf.list()) == ["a"]
