@@ -4,8 +4,10 @@
 * Go ``float64`` is an IEEE double, as Python's ``float``; ``math.Ceil`` and
   ``float64(int64)`` round the same way as :func:`math.ceil` and :func:`float`;
 * Go ``time.Time`` comparisons (``After``/``Before``) are strict; kubekit
-  compares the given times exactly (:class:`fractions.Fraction`), so
-  ``start + period`` is never rounded before the comparison.
+  compares the given times exactly, so ``start + period`` is never rounded
+  before the comparison: in floats when the two sides are more than 1 ms
+  apart (float rounding of times near the epoch's 1.7e9 s is under 1 µs, so
+  the sign is certain), exactly (:class:`fractions.Fraction`) otherwise.
 """
 
 from __future__ import annotations
@@ -70,11 +72,28 @@ def _exact(t: float | int | Fraction) -> Fraction:
     return t if isinstance(t, Fraction) else Fraction(t)
 
 
+_FLOAT_MARGIN = 1e-3      # seconds: beyond this, float rounding cannot flip the comparison
+_PLAIN = (float, int)
+
+
+def _compare(t, base, plus) -> int:
+    """The sign of ``t - (base + plus)``, exactly."""
+    if type(t) in _PLAIN and type(base) in _PLAIN and type(plus) in _PLAIN and abs(t) < 1e12 and abs(base) < 1e12 \
+            and abs(plus) < 1e12:
+        d = t - (base + plus)
+        if d > _FLOAT_MARGIN:
+            return 1
+        if d < -_FLOAT_MARGIN:
+            return -1
+    d = _exact(t) - (_exact(base) + _exact(plus))
+    return (d > 0) - (d < 0)
+
+
 def time_after(t: float, base: float, plus: float = 0.0) -> bool:
     """Go's ``t.After(base.Add(plus))``, exactly."""
-    return _exact(t) > _exact(base) + _exact(plus)
+    return _compare(t, base, plus) > 0
 
 
 def time_before(t: float, base: float, plus: float = 0.0) -> bool:
     """Go's ``t.Before(base.Add(plus))``, exactly."""
-    return _exact(t) < _exact(base) + _exact(plus)
+    return _compare(t, base, plus) < 0

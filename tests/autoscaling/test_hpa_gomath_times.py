@@ -1,0 +1,30 @@
+"""Go's time comparisons: the float fast path agrees with exact arithmetic."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kubekit.autoscaling.hpa_gomath import time_after, time_before
+
+times = st.one_of(st.floats(1.6e9, 1.8e9), st.integers(1_600_000_000, 1_800_000_000))
+periods = st.one_of(st.floats(0, 3600), st.integers(0, 3600), st.sampled_from([15, 60, 300, 0.1, 1e-9]))
+
+
+@given(times, times, periods, st.floats(-2e-3, 2e-3))
+def test_the_fast_path_agrees_with_exact_arithmetic(t, base, plus, nudge):
+    for tt in (t, base + plus + nudge):       # far apart, and within a few ms of equality
+        exact = Fraction(tt) - (Fraction(base) + Fraction(plus))
+        assert time_after(tt, base, plus) == (exact > 0)
+        assert time_before(tt, base, plus) == (exact < 0)
+
+
+def test_equal_and_rounded_sums_are_compared_exactly():
+    base, plus = 1_700_000_000.1, 0.2
+    t = base + plus                           # the float sum rounds; Go's Add would not
+    exact = Fraction(t) - Fraction(base) - Fraction(plus)
+    assert time_after(t, base, plus) == (exact > 0) and time_before(t, base, plus) == (exact < 0)
+    assert not time_after(base, base) and not time_before(base, base)
+    assert time_after(Fraction(3, 2), 1, Fraction(1, 3)) and time_before(1, 1, 1e-12)
