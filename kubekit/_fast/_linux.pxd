@@ -219,6 +219,9 @@ cdef extern from "<sys/syscall.h>" nogil:
         SYS_clone3
         SYS_pivot_root
         SYS_capset
+        SYS_setresuid
+        SYS_setresgid
+        SYS_setgroups
         SYS_capget
         SYS_pidfd_open
         SYS_pidfd_send_signal

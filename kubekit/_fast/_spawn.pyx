@@ -286,12 +286,17 @@ cdef int run_op(int index, const COp *op, char *const *argv, char *const *envp,
         return prctl(<int>op.arg, <unsigned long>op.flags, 0, 0, 0)
     if code == OP_DROP_BOUNDING:
         return op_drop_bounding(op.flags, op.arg)
+    # Raw system calls, not glibc's wrappers: those broadcast the change to
+    # every thread glibc believes the process has (the parent's, copied by a
+    # raw clone that glibc never saw) and wait on a futex for threads that do
+    # not exist in the child -- a child cloned from a multi-threaded caller
+    # (the server's agent, an exec from an HTTP thread) hung there for ever.
     if code == OP_SETGROUPS:
-        return setgroups(op.a_len // sizeof(gid_t), <const gid_t *>op.a)
+        return <int>syscall(SYS_setgroups, <size_t>(op.a_len // sizeof(gid_t)), <const gid_t *>op.a)
     if code == OP_SETRESGID:
-        return setresgid(<gid_t>op.arg, <gid_t>op.arg, <gid_t>op.arg)
+        return <int>syscall(SYS_setresgid, <gid_t>op.arg, <gid_t>op.arg, <gid_t>op.arg)
     if code == OP_SETRESUID:
-        return setresuid(<uid_t>op.arg, <uid_t>op.arg, <uid_t>op.arg)
+        return <int>syscall(SYS_setresuid, <uid_t>op.arg, <uid_t>op.arg, <uid_t>op.arg)
     if code == OP_CAPSET:
         return op_capset(op.flags)
     if code == OP_WRITE_FILE:

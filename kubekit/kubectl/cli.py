@@ -184,6 +184,29 @@ def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit-bytes", type=int, default=None, metavar="N", help="at most N bytes")
     p.set_defaults(func=_runner("cmd_logs", "cmd_logs"))
 
+    p = sub.add_parser("exec", parents=[c], help="run a command in a container: exec POD [-c C] [-i] -- CMD...")
+    p.add_argument("pod", metavar="POD", help="the pod (NAME or pod/NAME)")
+    p.add_argument("-c", "--container", default=None, help="the container (default: the only or first one)")
+    p.add_argument("-i", "--stdin", action="store_true", help="send kubekit's standard input to the command")
+    p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+    p.set_defaults(func=_runner("cmd_exec", "cmd_exec"))
+
+    p = sub.add_parser("create", help="create a configmap or a generic secret from literals and files")
+    csub = p.add_subparsers(dest="create_what", required=True)
+    cm = csub.add_parser("configmap", aliases=["cm"], parents=[c], help="create configmap NAME --from-literal=k=v")
+    sec = csub.add_parser("secret", help="create secret generic NAME --from-literal=k=v")
+    ssub = sec.add_subparsers(dest="secret_type", required=True)
+    gen = ssub.add_parser("generic", parents=[c], help="an Opaque secret (or --type)")
+    gen.add_argument("--type", default=None, help="the secret's type (default Opaque)")
+    for q, what in ((cm, "configmap"), (gen, "secret")):
+        q.add_argument("name", metavar="NAME")
+        q.add_argument("--from-literal", action="append", metavar="KEY=VALUE", help="a key and its value (repeatable)")
+        q.add_argument("--from-file", action="append", metavar="[KEY=]PATH",
+                       help="a file (key: its base name) or a directory of files (repeatable)")
+        q.add_argument("--dry-run", choices=("none", "client"), default="none", help="client: only print it")
+        q.add_argument("-o", "--output", choices=("yaml", "json"), default=None)
+        q.set_defaults(func=_runner("cmd_create", "cmd_create"), create_what=what)
+
     p = sub.add_parser("top", parents=[c], help="cpu and memory usage: top pods|nodes [NAME]")
     p.add_argument("what", metavar="pods|nodes")
     p.add_argument("name", nargs="?", default=None, metavar="NAME")

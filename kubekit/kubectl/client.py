@@ -140,6 +140,23 @@ class Client:
     def post(self, path: str, body: Mapping[str, Any]) -> Any:
         return self._send("POST", path, body=body)
 
+    def exec(self, pod_path: str, command: list[str], *, container: str | None = None,
+             stdin: bytes | None = None) -> dict:
+        """``POST <pod>/exec``: run ``command`` in the pod's container; the
+        answer (``exitCode``, base64 ``stdout``/``stderr``) once it ended, with
+        no client timeout (a command may run long)."""
+        import base64
+
+        pairs = [("command", c) for c in command] + ([("container", container)] if container else [])
+        if stdin is not None:
+            pairs.append(("stdin", "true"))
+        body = {"stdin": base64.b64encode(stdin).decode()} if stdin else None
+        conn, resp = self._send("POST", f"{pod_path}/exec?{urlencode(pairs)}", body=body, stream=True)
+        try:
+            return json.loads(resp.read())
+        finally:
+            conn.close()
+
     def healthy(self) -> bool:
         conn = self._connection(self.timeout)
         try:

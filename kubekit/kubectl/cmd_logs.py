@@ -9,7 +9,7 @@ from typing import Any
 from kubekit.kubectl.context import CommandError, Context
 from kubekit.kubectl.resources import resolve
 
-__all__ = ["all_container_names", "cmd_logs", "default_container", "pod_name_of"]
+__all__ = ["all_container_names", "cmd_logs", "container_for", "default_container", "pod_name_of"]
 
 DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
 
@@ -47,6 +47,18 @@ def default_container(pod: Mapping[str, Any]) -> tuple[str | None, bool]:
     return containers[0], len(containers) > 1
 
 
+def container_for(ctx: Context, pod_path: str, container: str | None) -> str | None:
+    """The container named, else kubectl's default for the pod (fetched),
+    announced on stderr when there was a choice."""
+    if container:
+        return container
+    pod = ctx.client.get(pod_path)
+    container, announce = default_container(pod)
+    if announce:
+        ctx.warn(f'Defaulted container "{container}" out of: {all_container_names(pod)}')
+    return container
+
+
 def _writer(out):
     buf = getattr(out, "buffer", None)
     if buf is not None:
@@ -68,12 +80,7 @@ def cmd_logs(ctx: Context, args) -> int:
         raise CommandError("expected POD: kubekit logs POD [-c CONTAINER]")
     name = pod_name_of(args.pod)
     pods = resolve("pods")
-    container = args.container
-    if not container:
-        pod = ctx.client.get(pods.path(ctx.namespace, name))
-        container, announce = default_container(pod)
-        if announce:
-            ctx.warn(f'Defaulted container "{container}" out of: {all_container_names(pod)}')
+    container = container_for(ctx, pods.path(ctx.namespace, name), args.container)
     query = {"container": container, "follow": "true" if args.follow else None,
              "previous": "true" if args.previous else None,
              "tailLines": args.tail if args.tail is not None and args.tail >= 0 else None,

@@ -181,6 +181,26 @@ def describe_pod(pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]], no
     return "\n".join(lines)
 
 
+def data_section(obj: Mapping[str, Any]) -> list[str]:
+    """kubectl's ConfigMap (values) and Secret (type, sizes only) sections."""
+    import base64
+
+    if obj.get("kind") == "Secret":
+        data = obj.get("data") or {}
+        lines = ["", f"Type:  {obj.get('type') or 'Opaque'}", "", "Data", "===="]
+        width = max((len(k) for k in data), default=0) + 3      # "key:" and two spaces, as kubectl's tabwriter
+        for k in sorted(data):
+            lines.append(f"{k + ':':<{width}}{len(base64.b64decode(data[k] or ''))} bytes")
+        return lines
+    lines = ["", "Data", "===="]
+    for k, v in sorted((obj.get("data") or {}).items()):
+        lines += [f"{k}:", "----", str(v), ""]
+    lines += ["", "BinaryData", "===="]
+    for k, v in sorted((obj.get("binaryData") or {}).items()):
+        lines.append(f"{k}: {len(base64.b64decode(v or ''))} bytes")
+    return lines
+
+
 def describe_object(obj: Mapping[str, Any], events: Sequence[Mapping[str, Any]], now: float) -> str:
     """The generic layout (nodes, deployments, replica sets...): identity,
     labels, annotations, the most useful spec/status fields, then events."""
@@ -222,6 +242,8 @@ def describe_object(obj: Mapping[str, Any], events: Sequence[Mapping[str, Any]],
             if st.get(label):
                 lines.append(f"{label.capitalize()}:")
                 lines += _aligned(st[label], "  ")
+    if kind in ("ConfigMap", "Secret"):
+        lines += data_section(obj)
     conds = st.get("conditions") or []
     if conds:
         lines.append("Conditions:")

@@ -54,6 +54,10 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("Deployment", "apps/v1", "deployments", True, ("deploy", "deployment")),
     ResourceType("ReplicaSet", "apps/v1", "replicasets", True, ("rs", "replicaset")),
     ResourceType("Lease", "coordination.k8s.io/v1", "leases", True, ("lease",)),
+    ResourceType("ConfigMap", "v1", "configmaps", True, ("cm", "configmap")),
+    ResourceType("Secret", "v1", "secrets", True, ("secret",)),
+    ResourceType("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers", True,
+                 ("hpa", "horizontalpodautoscaler")),
 )
 
 

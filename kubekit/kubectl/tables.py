@@ -198,6 +198,71 @@ def _lease_row(lease, now, wide):
     return [_meta(lease).get("name", ""), _spec(lease).get("holderIdentity") or "", age(_meta(lease).get("creationTimestamp"), now)]
 
 
+def _configmap_row(cm, now, wide):
+    return [_meta(cm).get("name", ""), str(len(cm.get("data") or {}) + len(cm.get("binaryData") or {})),
+            age(_meta(cm).get("creationTimestamp"), now)]
+
+
+def _secret_row(secret, now, wide):
+    return [_meta(secret).get("name", ""), secret.get("type") or "Opaque", str(len(secret.get("data") or {})),
+            age(_meta(secret).get("creationTimestamp"), now)]
+
+
+def _quantity(v: Any) -> str:
+    from kubekit.api.quantity import Quantity
+
+    try:
+        return str(Quantity.from_manifest(v))
+    except (ValueError, TypeError):
+        return str(v)
+
+
+def _hpa_target(spec: Mapping[str, Any], status: Mapping[str, Any] | None) -> str:
+    """One metric of kubectl's ``formatHPAMetrics`` (``cpu: 40%/50%``, ``20/10``,
+    ``<unknown>/100 (avg)``)."""
+    kind = spec.get("type")
+    member = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
+              "Object": "object", "External": "external"}.get(str(kind))
+    if member is None:
+        return "<unknown type>"
+    src = spec.get(member) or {}
+    target = src.get("target") or {}
+    cur = ((status or {}).get(member) or {}).get("current") if status and status.get("type") == kind else None
+    if kind in ("Resource", "ContainerResource"):
+        name = src.get("name", "")
+        if target.get("averageValue") is not None:
+            now = _quantity(cur["averageValue"]) if cur and cur.get("averageValue") is not None else "<unknown>"
+            return f"{name}: {now}/{_quantity(target['averageValue'])}"
+        now = f"{cur['averageUtilization']}%" if cur and cur.get("averageUtilization") is not None else "<unknown>"
+        want = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
+        return f"{name}: {now}/{want}"
+    if kind == "Pods" or target.get("averageValue") is not None:
+        now = _quantity(cur["averageValue"]) if cur and cur.get("averageValue") is not None else "<unknown>"
+        avg = " (avg)" if kind != "Pods" else ""
+        return f"{now}/{_quantity(target.get('averageValue'))}{avg}"
+    now = _quantity(cur["value"]) if cur and cur.get("value") is not None else "<unknown>"
+    return f"{now}/{_quantity(target.get('value'))}"
+
+
+def hpa_targets(hpa: Mapping[str, Any]) -> str:
+    """kubectl's TARGETS column: at most two metrics, then ``+ N more...``."""
+    specs = _spec(hpa).get("metrics") or []
+    if not specs:
+        return "<none>"
+    statuses = _status(hpa).get("currentMetrics") or []
+    shown = [_hpa_target(s, statuses[i] if i < len(statuses) else None) for i, s in enumerate(specs)]
+    text = ", ".join(shown[:2])
+    return f"{text} + {len(shown) - 2} more..." if len(shown) > 2 else text
+
+
+def _hpa_row(hpa, now, wide):
+    ref = _spec(hpa).get("scaleTargetRef") or {}
+    mn = _spec(hpa).get("minReplicas")
+    return [_meta(hpa).get("name", ""), f"{ref.get('kind', '')}/{ref.get('name', '')}", hpa_targets(hpa),
+            "<unset>" if mn is None else str(mn), str(_spec(hpa).get("maxReplicas", 0)),
+            str(_status(hpa).get("currentReplicas", 0)), age(_meta(hpa).get("creationTimestamp"), now)]
+
+
 _COLUMNS: dict[str, tuple[list[str], list[str], Callable[[Any, float, bool], Row]]] = {
     "Pod": (["NAME", "READY", "STATUS", "RESTARTS", "AGE"], ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"], _pod_row),
     "Node": (["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
@@ -208,6 +273,10 @@ _COLUMNS: dict[str, tuple[list[str], list[str], Callable[[Any, float, bool], Row
     "Event": (["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], [], _event_row),
     "Namespace": (["NAME", "STATUS", "AGE"], [], _namespace_row),
     "Lease": (["NAME", "HOLDER", "AGE"], [], _lease_row),
+    "ConfigMap": (["NAME", "DATA", "AGE"], [], _configmap_row),
+    "Secret": (["NAME", "TYPE", "DATA", "AGE"], [], _secret_row),
+    "HorizontalPodAutoscaler": (["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], [],
+                                _hpa_row),
 }
 
 

@@ -27,7 +27,18 @@ matching the manifest, level-triggered:
   the others, a failed liveness or startup probe kills the container, which
   restarts by its policy.
 
-Not yet: ``kubectl exec``, volumes, resizing, sidecars' special ordering;
+* **volumes**: emptyDir, hostPath, and configMap, secret, downwardAPI and
+  projected volumes written with the kubelet's atomic writer
+  (:mod:`kubekit.node.volumes`; secret and projected ones on a tmpfs,
+  unmounted with the pod), refreshed on every sync so a changed ConfigMap or
+  Secret reaches the files (not ``subPath`` mounts, as upstream);
+* **env** from ``value`` with ``$(VAR)`` expansion, ``valueFrom``
+  (configMapKeyRef, secretKeyRef, fieldRef, resourceFieldRef) and
+  ``envFrom`` (:mod:`kubekit.node.rules.envvars`); command and args expanded;
+* **exec** (:meth:`NodeAgent.exec`, ``kubectl exec``) and exec probes through
+  the runtime's exec (the container's namespaces and cgroup).
+
+Not yet: resizing, sidecars' special ordering, serviceAccountToken projections;
 a probe runs inside the agent's loop (up to its ``timeoutSeconds``).  Usage for
 ``top``/the autoscaler is read from each pod's cgroup by :meth:`NodeAgent.usage`.
 """
@@ -55,13 +66,18 @@ from kubekit.node.rules import (
     pod_ready_condition,
 )
 from kubekit.node.lease import renew_node_lease
+from kubekit.node.rules.envvars import make_environment
+from kubekit.node.rules.expansion import expand_command
+from kubekit.node.rules.volume_payload import PROJECTED_KINDS, VolumeError, volume_payload
+from kubekit.node.volumes import set_up_volume, unmount_under, volume_dir
 from kubekit.store.meta import rfc3339
 
-__all__ = ["ContainerConfigError", "NodeAgent", "container_log_path", "container_resources", "pod_resources", "volume_mounts"]
+__all__ = ["ContainerConfigError", "ContainerNotRunning", "NodeAgent", "container_log_path", "container_resources", "pod_resources", "volume_mounts"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_GRACE = 30
+HOST_IP = "127.0.0.1"        # status.hostIP: kubekit's pods have no cluster network
 
 
 # -- pure helpers -------------------------------------------------------------------------
@@ -122,17 +138,25 @@ class ContainerConfigError(KubekitError):
     reason = "CreateContainerConfigError"
 
 
+class ContainerNotRunning(KubekitError):
+    """An exec names a container that does not run (not started yet, exited, or no such container)."""
+
+
 def volume_mounts(pod: dict, c: dict, volume_root: str):
     """The container's ``volumeMounts`` as runtime mounts: ``emptyDir`` (a
     directory per pod, shared by its containers, removed with the pod;
-    ``medium: Memory`` lives on the host's ``/dev/shm``) and ``hostPath``
+    ``medium: Memory`` lives on the host's ``/dev/shm``), ``hostPath``
     (``type`` Directory/DirectoryOrCreate/File/FileOrCreate checked as the
-    kubelet checks them).  Other volume types raise :class:`ContainerConfigError`."""
+    kubelet checks them) and the configMap, secret, downwardAPI and projected
+    volumes the agent wrote (:mod:`kubekit.node.volumes`), always read-only; a
+    ``subPath`` into one of those is resolved once, so it is never updated
+    (as upstream).  Other volume types raise :class:`ContainerConfigError`."""
     from kubekit.runtime.spec import Mount
 
     volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or ()}
     out = []
     for vm in c.get("volumeMounts") or ():
+        read_only = False
         vol = volumes.get(vm.get("name"))
         if vol is None:
             raise ContainerConfigError(f'volumeMount "{vm.get("name")}": no volume of that name in the pod')
@@ -159,19 +183,31 @@ def volume_mounts(pod: dict, c: dict, volume_root: str):
                 raise ContainerConfigError(f'hostPath type check failed: {source} is not a file')
             if not os.path.exists(source):
                 raise ContainerConfigError(f'hostPath {source} does not exist')
+        elif any(k in vol for k in PROJECTED_KINDS):
+            kind = next(k for k in PROJECTED_KINDS if k in vol)
+            source = volume_dir(volume_root, kind, vol["name"])    # written by NodeAgent._sync_volumes
+            read_only = True                                        # the kubelet mounts these read-only
+            if not os.path.isdir(source):
+                raise ContainerConfigError(f'volume "{vol["name"]}" is not set up yet')
         else:
             kind = next((k for k in vol if k != "name"), "?")
             raise ContainerConfigError(f'volume "{vol.get("name")}": type {kind} is not supported by kubekit\'s '
-                                       "node agent (emptyDir and hostPath are)")
+                                       "node agent (emptyDir, hostPath, configMap, secret, downwardAPI and "
+                                       "projected are)")
         sub = vm.get("subPath") or ""
         if sub:
             if sub.startswith("/") or ".." in sub.split("/"):
                 raise ContainerConfigError(f'volumeMount "{vm["name"]}": subPath {sub!r} must be a relative path '
                                            "inside the volume")
-            source = os.path.join(source, sub)
-            os.makedirs(source, exist_ok=True)
+            base, source = source, os.path.join(source, sub)
+            if not os.path.lexists(source):
+                os.makedirs(source, exist_ok=True)
+            real = os.path.realpath(source)          # a key's symlink into ..data: resolved now, never updated
+            if real != os.path.realpath(base) and not real.startswith(os.path.realpath(base) + "/"):
+                raise ContainerConfigError(f'volumeMount "{vm["name"]}": subPath {sub!r} leaves the volume')
+            source = real
         out.append(Mount(destination=vm["mountPath"], source=source,
-                         options=("ro",) if vm.get("readOnly") else ()))
+                         options=("ro",) if vm.get("readOnly") or read_only else ()))
     return tuple(out)
 
 
@@ -207,6 +243,8 @@ class _PodWorker:
     kill_deadline: float | None = None     # set once the pod is being torn down
     grace: int = DEFAULT_GRACE              # the pod's terminationGracePeriodSeconds, as last seen
     finished: bool = False                  # terminal phase reached; nothing more runs
+    volumes: dict = field(default_factory=dict)     # volume name -> the payload last written
+    volume_error: str | None = None         # why a volume cannot be set up (FailedMount), if it cannot
 
 
 class NodeAgent:
@@ -236,6 +274,7 @@ class NodeAgent:
         self.lease_renew = lease_renew
         self._next_renew = 0.0
         self._register = register
+        self._allocatable: dict | None = None
 
     # -- node registration and heartbeat ------------------------------------------------------
     def node_manifest(self) -> dict:
@@ -246,6 +285,7 @@ class NodeAgent:
         st = os.statvfs(self.runtime.data_dir)
         res = node_capacity_and_allocatable(os.cpu_count() or 1, mem, st.f_blocks * st.f_frsize,
                                             reserved=self.reserved, max_pods=self.max_pods)
+        self._allocatable = res["allocatable"]
         now = rfc3339(self.clock.now())
         arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
         return {"apiVersion": "v1", "kind": "Node",
@@ -336,6 +376,7 @@ class NodeAgent:
             w.sandbox = self.runtime.create_pod(_safe_uid(w.uid), hostname=pod["metadata"]["name"][:63],
                                                 resources=pod_resources(pod))
             did += 1
+        did += self._sync_volumes(pod, w)
         policy = spec.get("restartPolicy") or "Always"
         inits = spec.get("initContainers") or []
         for c in inits:                                  # one at a time, each to success
@@ -383,8 +424,6 @@ class NodeAgent:
             log.warning("container %s: delete: %s", st.name, e)
         if not _restart_wanted(policy, status.code):
             st.done = True
-        elif status.reason == "OOMKilled" or status.code != 0:
-            self.events.warning(pod, "BackOff", f"Back-off restarting failed container {st.name}")
         return 1
 
     def _start(self, pod: dict, w: _PodWorker, c: dict, st: _ContainerState, now: float) -> int:
@@ -394,10 +433,15 @@ class NodeAgent:
             waiting, message, entry = crash_loop_decision(st.backoff, st.finished_at, now, self.policy,
                                                           container_name=name, pod_full_name=full)
             if waiting:
+                if (st.waiting or ("",))[0] != "CrashLoopBackOff":     # kubelet's doBackOff, once per wait
+                    self.events.warning(pod, "BackOff", f"Back-off restarting failed container {name} in pod {full}")
                 st.waiting = ("CrashLoopBackOff", message)
                 return 0
             st.backoff = entry
             st.restarts += 1
+        if w.volume_error is not None:                   # the kubelet waits for every volume to be set up
+            st.waiting = ("ContainerCreating", "")
+            return 0
         try:
             spec = self._container_spec(pod, c, st)
         except KubekitError as e:
@@ -432,11 +476,13 @@ class NodeAgent:
         image = c.get("image") or ""
         img = ensure_image(self.images, image, c.get("imagePullPolicy"), self.puller)
         layers = self.images.layers(image)
-        env = [f"{e['name']}={e.get('value', '')}" for e in c.get("env") or () if "name" in e]
+        env_result = self._environment(pod, c)
+        env = [f"{k}={v}" for k, v in env_result.env]
+        command, args = expand_command(c.get("command"), c.get("args"), dict(env_result.env))
         sc = {**((pod.get("spec") or {}).get("securityContext") or {}), **(c.get("securityContext") or {})}
         m = pod["metadata"]
         mounts = volume_mounts(pod, c, self.volume_dir(pod))
-        spec = spec_from_image(img.config, layers, command=c.get("command"), args=c.get("args"), env=env,
+        spec = spec_from_image(img.config, layers, command=command, args=args, env=env,
                                workdir=c.get("workingDir"), run_as_user=sc.get("runAsUser"),
                                run_as_group=sc.get("runAsGroup"),
                                supplemental_groups=((pod.get("spec") or {}).get("securityContext") or {}).get(
@@ -447,6 +493,63 @@ class NodeAgent:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
         return dataclasses.replace(spec, stdout=fd, stderr=os.dup(fd))
+
+    def _lookup(self, kind: str, namespace: str):
+        def get(name: str):
+            try:
+                return self.store.get(kind, namespace, name)
+            except NotFoundError:
+                return None
+        return get
+
+    def allocatable(self) -> dict:
+        """The node's allocatable (what the downward API reports for a container without limits)."""
+        if self._allocatable is None:
+            self._allocatable = self.node_manifest()["status"]["allocatable"]
+        return self._allocatable
+
+    def _environment(self, pod: dict, c: dict):
+        """The container's env (:func:`~kubekit.node.rules.envvars.make_environment`);
+        its warnings become events, its failure a ``CreateContainerConfigError``."""
+        ns = pod["metadata"].get("namespace") or "default"
+        status = pod.get("status") or {}
+        pod_ips = [p.get("ip", "") for p in status.get("podIPs") or ()] or ([status["podIP"]] if status.get("podIP")
+                                                                          else [])
+        result = make_environment(pod, c, get_config_map=self._lookup("ConfigMap", ns),
+                                  get_secret=self._lookup("Secret", ns), allocatable=self.allocatable(),
+                                  host_ips=[status.get("hostIP") or HOST_IP], pod_ips=pod_ips)
+        for reason, message in result.warnings:
+            self.events.warning(pod, reason, message)
+        return result
+
+    def _sync_volumes(self, pod: dict, w: _PodWorker) -> int:
+        """Write (or refresh) the pod's configMap, secret, downwardAPI and
+        projected volumes; level-triggered, so a changed ConfigMap or Secret
+        reaches the mounted files on a later sync.  A volume that cannot be
+        set up (a missing non-optional ConfigMap...) sets ``w.volume_error``
+        (one ``FailedMount`` event per distinct error) and is retried."""
+        ns = pod["metadata"].get("namespace") or "default"
+        root = self.volume_dir(pod)
+        did = 0
+        errors = []
+        for vol in (pod.get("spec") or {}).get("volumes") or ():
+            kind = next((k for k in PROJECTED_KINDS if k in vol), None)
+            if kind is None:
+                continue
+            try:
+                payload = volume_payload(vol, pod, get_config_map=self._lookup("ConfigMap", ns),
+                                         get_secret=self._lookup("Secret", ns), allocatable=self.allocatable())
+                if w.volumes.get(vol["name"]) != payload:
+                    did += set_up_volume(root, kind, vol["name"], payload, self.clock.now())
+                    w.volumes[vol["name"]] = payload
+            except (VolumeError, ValueError, OSError) as e:
+                errors.append(f'MountVolume.SetUp failed for volume "{vol["name"]}" : {e}')
+        error = "; ".join(errors) or None
+        if error is not None and error != w.volume_error:
+            for message in errors:
+                self.events.warning(pod, "FailedMount", message)
+        w.volume_error = error
+        return did
 
     def volume_dir(self, pod: dict) -> str:
         """Where a pod's emptyDir volumes live (kubelet's
@@ -489,8 +592,7 @@ class NodeAgent:
                                  started=self._started(c, st))
             outcome = None
             if probe_due(ps, target, now) and now >= st.next_probe.get((kind, st.running.id), 0.0):
-                outcome, output = run_probe(manifest, c, sandbox_pid=w.sandbox.pid, container_pid=st.running.pid,
-                                            uid=st.uid, gid=st.gid)
+                outcome, output = run_probe(manifest, c, sandbox_pid=w.sandbox.pid, target=st.running)
                 st.next_probe[(kind, st.running.id)] = now + ps.spec.period_seconds
                 did += 1
                 if outcome == "Failure":
@@ -508,7 +610,7 @@ class NodeAgent:
         if st.running is not None:
             state = {"running": {"startedAt": rfc3339(st.started_at or self.clock.now())}}
         elif st.waiting is not None:
-            state = {"waiting": {"reason": st.waiting[0], "message": st.waiting[1]}}
+            state = {"waiting": {"reason": st.waiting[0], **({"message": st.waiting[1]} if st.waiting[1] else {})}}
         elif st.last is not None and st.done:
             state = st.last
         else:   # convertToAPIContainerStatuses' default waiting state
@@ -539,7 +641,7 @@ class NodeAgent:
             old = cur.get("status") or {}
             st = {k: v for k, v in old.items()}
             st["phase"] = phase
-            st["hostIP"] = st.get("hostIP") or "127.0.0.1"
+            st["hostIP"] = st.get("hostIP") or HOST_IP
             st.setdefault("startTime", now)
             st["containerStatuses"] = regular
             if init:
@@ -610,7 +712,27 @@ class NodeAgent:
 
         for d in (os.path.join(self.runtime.data_dir, "pods", _safe_uid(uid)),
                   os.path.join("/dev/shm", "kubekit-" + _safe_uid(uid))):
+            if os.path.isdir(d):
+                unmount_under(d)                         # secret and projected volumes' tmpfs first
             shutil.rmtree(d, ignore_errors=True)
+
+    # -- exec ---------------------------------------------------------------------------------------
+    def exec(self, namespace: str, name: str, container: str, argv, *, input: bytes = b"",
+             timeout: float | None = None):
+        """Run ``argv`` in the pod's running ``container`` (``kubectl exec``)
+        through the runtime's exec: the container's namespaces, cgroup, root,
+        user, env and workdir (:func:`kubekit.runtime.execin.run_in`).  Safe to
+        call from another thread than the agent's loop.  Raises
+        :class:`ContainerNotRunning` when there is no such running container."""
+        from kubekit.runtime.execin import run_in
+
+        key = f"{namespace}/{name}"
+        w = next((w for w in list(self.workers.values()) if w.key == key and w.kill_deadline is None), None)
+        st = (w.containers.get(container) or w.containers.get("init:" + container)) if w is not None else None
+        running = st.running if st is not None else None
+        if running is None:
+            raise ContainerNotRunning(f'container "{container}" in pod "{name}" is not running')
+        return run_in(running, list(argv), input=input, timeout=timeout)
 
     # -- metrics ------------------------------------------------------------------------------------
     def usage(self) -> dict[str, dict]:

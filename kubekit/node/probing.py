@@ -7,9 +7,11 @@
   listen (kubekit's pods have no cluster network; the kubelet would dial the
   pod IP).  HTTP: a status of 200-399 is success (``pkg/probe/http``); TCP: a
   completed connect is success.
-* **exec** runs the command in the container's mount, UTS, IPC, network and
-  pid namespaces as the container's user, through util-linux's ``nsenter``
-  (as ``runc exec`` joins them); exit code 0 is success, a timeout a failure.
+* **exec** runs the command inside the container through the runtime's
+  exec (:func:`kubekit.runtime.execin.run_in`, as ``runc exec``): its mount,
+  pid, UTS, IPC, network and cgroup namespaces, **its cgroup** (the probe's
+  usage counts against the container's limits), its user, env and workdir;
+  exit code 0 is success, a timeout (the process is killed) a failure.
 
 Every probe has ``timeoutSeconds``; an error that is not the container's
 answer (the namespace is gone) is ``None``: the prober error the kubelet
@@ -18,10 +20,10 @@ throws away.
 
 from __future__ import annotations
 
+import errno
 import http.client
 import logging
 import socket
-import subprocess
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -65,9 +67,11 @@ def _in_netns(netns: str, fn: Callable[[], str], timeout: float) -> str | None:
     return out[0]
 
 
-def run_probe(probe: Mapping[str, Any], container: Mapping[str, Any], *, sandbox_pid: int, container_pid: int,
-              uid: int, gid: int) -> tuple[str | None, str]:
-    """Run ``probe`` once: ``(Success|Failure|None, output)``."""
+def run_probe(probe: Mapping[str, Any], container: Mapping[str, Any], *, sandbox_pid: int,
+              target: Any) -> tuple[str | None, str]:
+    """Run ``probe`` once: ``(Success|Failure|None, output)``; ``target`` is
+    the running runtime :class:`~kubekit.runtime.container.Container` (exec
+    probes run in it)."""
     timeout = float(probe.get("timeoutSeconds") or 1)
     netns = f"/proc/{sandbox_pid}/ns/net"
     if "httpGet" in probe:
@@ -109,14 +113,16 @@ def run_probe(probe: Mapping[str, Any], container: Mapping[str, Any], *, sandbox
             return None, "probe error"
         return tcp_probe_result(got == "ok"), "" if got == "ok" else got
     if "exec" in probe:
+        from kubekit.runtime.execin import ExecStartError, run_in
+
         cmd = list(probe["exec"].get("command") or ())
-        argv = ["nsenter", "-t", str(container_pid), "-m", "-u", "-i", "-n", "-p", "-S", str(uid), "-G", str(gid),
-                "--", *cmd]
         try:
-            p = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            return exec_probe_result(None, timed_out=True), f"command timed out after {timeout:g}s"
-        except OSError as e:
+            r = run_in(target, cmd, timeout=timeout, max_output=10 * 1024)
+        except ExecStartError as e:                  # the command could not run (not found...): a failure
+            return exec_probe_result(127 if e.errno == errno.ENOENT else 126), str(e)
+        except OSError as e:                         # the container is gone: the prober's error
             return None, str(e)
-        return exec_probe_result(p.returncode), (p.stdout + p.stderr).decode(errors="replace")[:1024]
+        if r.timed_out:
+            return exec_probe_result(None, timed_out=True), f"command timed out after {timeout:g}s"
+        return exec_probe_result(r.code), (r.stdout + r.stderr).decode(errors="replace")[:1024]
     return None, "probe has no handler"

@@ -292,6 +292,18 @@ def identity_ops(spec: ContainerSpec, setup: Setup) -> list[Op]:
     return ops
 
 
+def payload_ops(spec: ContainerSpec, setup: Setup) -> list[Op]:
+    """The last steps before ``execve``, for a container's first process and
+    an exec alike: stdio, close-on-exec for the rest, a new session, the
+    identity (:func:`identity_ops`) and the working directory."""
+    ops = [Op(Code.DUP2, f"dup2(stdio {target})", arg=fd, flags=target) for fd, target in zip(setup.stdio, (0, 1, 2))]
+    ops.append(Op(Code.CLOEXEC_FROM, "close_range(3.., CLOEXEC)", arg=3))
+    ops.append(Op(Code.SETSID, "setsid()"))
+    ops += identity_ops(spec, setup)
+    ops.append(Op(Code.CHDIR, f"chdir({spec.cwd})", a=spec.cwd.encode()))
+    return ops
+
+
 def exec_path(env: tuple[str, ...]) -> bytes:
     for kv in env:
         if kv.startswith("PATH="):
@@ -325,12 +337,7 @@ def build(spec: ContainerSpec, setup: Setup, *, pause: bool = False) -> Program:
     ops.append(Op(Code.WAIT, "wait for start"))
     if "cgroup" in spec.namespaces and "cgroup" not in spec.join_namespaces and not setup.born_in_cgroups:
         ops.append(Op(Code.UNSHARE, "unshare(CLONE_NEWCGROUP)", flags=CLONE_FLAGS["cgroup"]))
-    for fd, target in zip(setup.stdio, (0, 1, 2)):
-        ops.append(Op(Code.DUP2, f"dup2(stdio {target})", arg=fd, flags=target))
-    ops.append(Op(Code.CLOEXEC_FROM, "close_range(3.., CLOEXEC)", arg=3))
-    ops.append(Op(Code.SETSID, "setsid()"))
-    ops += identity_ops(spec, setup)
-    ops.append(Op(Code.CHDIR, f"chdir({spec.cwd})", a=spec.cwd.encode()))
+    ops += payload_ops(spec, setup)
     if pause:
         ops.append(Op(Code.PAUSE, "pause()"))
         return Program(tuple(ops), (), ())
@@ -367,3 +374,27 @@ def build_sandbox(hostname: str | None, namespaces: frozenset[str], last_cap: in
     ]
     return Program(tuple(ops), (), ())
 
+
+
+#: the order an exec joins a running container's namespaces (pid is joined by
+#: the cloning thread, so the child is born in it); mnt last: it changes the root
+EXEC_NAMESPACES = ("ipc", "uts", "net", "cgroup", "mnt")
+
+
+def build_exec(spec: ContainerSpec, setup: Setup, argv: tuple[str, ...]) -> Program:
+    """The program of a process exec'd into a running container (``runc
+    exec``): join the container's namespaces (``setup.ns_fds``, opened from
+    its init's ``/proc/<pid>/ns``), wait while the parent puts it in the
+    container's v1 cgroups, then the container's stdio rules, identity
+    (``spec``'s user, groups, capabilities, no_new_privs), working directory
+    and ``execve`` of ``argv`` with ``spec.env``."""
+    if not argv:
+        raise RuntimeSpecError("exec: the command must not be empty")
+    ops: list[Op] = []
+    for ns in EXEC_NAMESPACES:
+        if ns in setup.ns_fds:
+            ops.append(Op(Code.SETNS, f"setns(container {ns} namespace)", arg=setup.ns_fds[ns], flags=CLONE_FLAGS[ns]))
+    ops.append(Op(Code.WAIT, "wait for the cgroups"))
+    ops += payload_ops(spec, setup)
+    ops.append(Op(Code.EXEC, f"exec({argv[0]})", a=exec_path(spec.env)))
+    return Program(tuple(ops), tuple(a.encode() for a in argv), tuple(e.encode() for e in spec.env))

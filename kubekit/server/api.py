@@ -19,7 +19,7 @@ from kubekit.errors import CompactedError, ConflictError
 from kubekit.server.patch import merge_patch
 from kubekit.server.routes import Route
 from kubekit.server.scale import scale_of, with_replicas
-from kubekit.server.status import BadRequest, MethodNotAllowed, UnsupportedMediaType, status_for, success_status
+from kubekit.server.status import BadRequest, MethodNotAllowed, UnsupportedMediaType, status, status_for, success_status
 
 __all__ = ["API", "Request", "prepare_for_create", "MERGE_PATCH"]
 
@@ -288,7 +288,14 @@ class API:
         return out
 
     def _evict(self, req: Request) -> tuple[int, Any]:
+        from kubekit.autoscaling.cluster.removal import eviction_verdict
+
         body = req.body if isinstance(req.body, dict) else {}
+        verdict = eviction_verdict(self.store, req.route.namespace, req.route.name)   # PodDisruptionBudgets
+        if not verdict.allowed:
+            reason = "TooManyRequests" if verdict.code == 429 else "InternalError"
+            return verdict.code, status(verdict.code, reason, verdict.message,
+                                        {"causes": [{"reason": "DisruptionBudget", "message": verdict.message}]})
         self._do_delete(req.route, body.get("deleteOptions") or {}, {})
         return 201, success_status(201)
 

@@ -141,6 +141,9 @@ class Server:
                           "run as root or with --no-local-node") from e
         self.loop.extra.extend(self.local_node.components())
         self.http.metrics = MetricsAPI(self.store, self.local_node.sampler, self.local_node.node_name)
+        from kubekit.server.podexec import PodExec
+
+        self.http.exec = PodExec(self.store, self.local_node.agent)
 
     def _lock_data_dir(self, data_dir: str) -> None:
         os.makedirs(data_dir, exist_ok=True)

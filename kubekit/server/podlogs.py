@@ -39,11 +39,11 @@ def _names(containers: list[dict]) -> list[str]:
     return [c.get("name", "") for c in containers]
 
 
-def log_target(pod: Mapping[str, Any], container: str | None, previous: bool) -> LogTarget:
-    """Which log file answers ``pods/{name}/log?container=&previous=``.  Pure;
-    raises :class:`BadRequest` with the API server's or kubelet's message."""
-    m, spec, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
-    name = m.get("name", "")
+def pick_container(pod: Mapping[str, Any], container: str | None) -> str:
+    """The container a ``log`` or ``exec`` request names, or the pod's only
+    one (pure; the API server's messages as :class:`BadRequest`)."""
+    spec = pod.get("spec") or {}
+    name = (pod.get("metadata") or {}).get("name", "")
     regular, inits = _names(spec.get("containers") or []), _names(spec.get("initContainers") or [])
     if not container:
         if len(regular) != 1:
@@ -51,9 +51,18 @@ def log_target(pod: Mapping[str, Any], container: str | None, previous: bool) ->
             if inits:
                 msg += f" or one of the init containers: [{' '.join(inits)}]"
             raise BadRequest(msg)
-        container = regular[0]
-    elif container not in regular and container not in inits:
+        return regular[0]
+    if container not in regular and container not in inits:
         raise BadRequest(f"container {container} is not valid for pod {name}")
+    return container
+
+
+def log_target(pod: Mapping[str, Any], container: str | None, previous: bool) -> LogTarget:
+    """Which log file answers ``pods/{name}/log?container=&previous=``.  Pure;
+    raises :class:`BadRequest` with the API server's or kubelet's message."""
+    m, spec, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    name = m.get("name", "")
+    container = pick_container(pod, container)
     if not spec.get("nodeName"):
         raise BadRequest(f"pod {name} does not have a host assigned")
     cs = next((s for s in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or [])

@@ -23,7 +23,7 @@ __all__ = ["Resource", "Route", "RouteNotFound", "parse_path", "resources_from_k
 SUBRESOURCES: Mapping[str, frozenset[str]] = {
     "Deployment": frozenset({"scale"}),
     "ReplicaSet": frozenset({"scale"}),
-    "Pod": frozenset({"eviction", "log"}),
+    "Pod": frozenset({"eviction", "log", "exec"}),
 }
 
 

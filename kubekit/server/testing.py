@@ -14,7 +14,22 @@ from collections.abc import Iterator
 
 from kubekit.server.app import Server, ServerConfig
 
-__all__ = ["local_node_dirs", "running_server"]
+__all__ = ["local_node_dirs", "running_server", "wait_for"]
+
+
+def wait_for(predicate, what: str, guard: float = 60.0):
+    """Poll ``predicate`` until it returns something true (returned); after
+    ``guard`` seconds fail naming ``what`` (a hang guard, not a timing assertion)."""
+    import time
+
+    deadline = time.monotonic() + guard
+    while True:
+        got = predicate()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager

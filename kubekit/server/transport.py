@@ -113,6 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
             if route.subresource == "log":
                 self._logs(method, route, query)
                 return
+            if route.subresource == "exec":
+                self._exec(method, route, parse_qsl(url.query, keep_blank_values=True), body)
+                return
             req = Request(method, route, query, body, self.headers.get("Content-Type") or "application/json")
             if method == "GET" and query.get("watch", "").lower() in ("1", "true"):
                 self._watch(req)
@@ -191,6 +194,13 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             chunks.close()                             # type: ignore[attr-defined]
 
+    def _exec(self, method: str, route, query: list[tuple[str, str]], body: Any) -> None:
+        if method not in ("POST", "GET"):
+            raise MethodNotAllowed(f"{method} is not supported on pods/exec (use POST)")
+        if self.server.exec is None:
+            raise BadRequest("this server runs no containers to exec in (no local node)")
+        self._send_json(200, self.server.exec.run(route.namespace, route.name, query, body))
+
     def _watch(self, req: Request) -> None:
         events = self.server.api.watch(req)          # a too old resourceVersion raises here: a plain 410
         self.send_response(200)
@@ -221,11 +231,13 @@ class APIHTTPServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, sock: socket.socket, api: API, routes, where: str, *, logs=None, metrics=None) -> None:
+    def __init__(self, sock: socket.socket, api: API, routes, where: str, *, logs=None, metrics=None,
+                 exec=None) -> None:  # noqa: A002 - the subresource's name
         socketserver.BaseServer.__init__(self, where, _Handler)
         self.socket = sock
         self.api, self.routes, self.where = api, routes, where
         self.logs, self.metrics = logs, metrics      # PodLogs and MetricsAPI, when a local node runs
+        self.exec = exec                             # PodExec, when a local node runs
         self._conns: dict[socket.socket, threading.Thread] = {}
         self._conns_lock = threading.Lock()
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubekit.validation import apps, defaults, event, lease, node, pod
+from kubekit.validation import apps, autoscaling, configmap, defaults, event, lease, node, pod
 from kubekit.validation.field import FieldError, InvalidError, Path, aggregate, type_invalid
 from kubekit.validation.options import DEFAULT_OPTIONS, Options
 
@@ -204,8 +204,13 @@ register("Deployment", apps.validate_deployment, api_version="apps/v1",
          validate_update=apps.validate_deployment_update, default=defaults.default_deployment)
 register("ReplicaSet", apps.validate_replica_set, api_version="apps/v1",
          validate_update=apps.validate_replica_set_update, default=defaults.default_replica_set)
+register("HorizontalPodAutoscaler", _ignore_options(autoscaling.validate_hpa), api_version="autoscaling/v2",
+         validate_update=_ignore_options(autoscaling.validate_hpa_update), default=autoscaling.default_hpa)
 register("Lease", _ignore_options(lease.validate_lease), api_version="coordination.k8s.io/v1",
          validate_update=_ignore_options(lease.validate_lease_update))
+register("ConfigMap", configmap.validate_config_map, validate_update=configmap.validate_config_map_update)
+register("Secret", configmap.validate_secret, validate_update=configmap.validate_secret_update,
+         default=configmap.default_secret)
 
 # ``aggregate`` is re-exported for callers formatting errors themselves.
 _ = aggregate

@@ -6,13 +6,12 @@ from __future__ import annotations
 import io
 import os
 import threading
-import time
 
 import pytest
 
 from kubekit.kubectl.cli import run
 from kubekit.kubectl.client import Client
-from kubekit.server.testing import local_node_dirs, running_server
+from kubekit.server.testing import local_node_dirs, running_server, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the local node starts real containers (root)")
 
@@ -52,17 +51,6 @@ def ok(srv, *argv: str) -> str:
     rc, out, err = k(srv, *argv)
     assert rc == 0, f"kubekit {' '.join(argv)} failed: {err}"
     return out
-
-
-def wait_for(predicate, what: str):
-    deadline = time.monotonic() + GUARD
-    while True:
-        got = predicate()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.05)
 
 
 def pod(name, command=None, *, policy="Always", node="node-a", ns="default", containers=None, **extra):

@@ -5,41 +5,18 @@ containers, status and deletion.  Needs root (namespaces, cgroups, mounts)."""
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
-import tempfile
 import time
 
 import pytest
-
-from kubekit.clock import FakeClock
-from kubekit.store import APIStore
+from agent_world import agent_world, run_until
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the node agent's tests start real containers (root)")
 
 
 @pytest.fixture
 def world(rootfs):
-    from kubekit.images import ImageStore, build_image
-    from kubekit.node.agent import NodeAgent
-    from kubekit.runtime import Runtime
-
-    top = tempfile.mkdtemp(prefix="kubekit-agent-")
-    os.chmod(top, 0o711)
-    cg = f"/kubekit-agent-{secrets.token_hex(3)}"
-    rt = Runtime(state_dir=f"{top}/state", data_dir=f"{top}/data", cgroup_root=cg)
-    images = ImageStore(f"{top}/images")
-    build_image(images, rootfs, tag="local/busybox:1", created=1_700_000_000)
-    clock = FakeClock()
-    store = APIStore(clock=clock)
-    agent = NodeAgent(store, clock, node_name="node-a", runtime=rt, images=images, log_dir=f"{top}/logs")
-    try:
-        yield store, clock, agent, top
-    finally:
-        agent.stop()
-        rt.sweep(include_exited=True)
-        rt.driver.remove_if_empty(cg)
-        shutil.rmtree(top, ignore_errors=True)
+    with agent_world(rootfs) as w:
+        yield w
 
 
 def pod(name, command, policy="Always", inits=(), **container):
@@ -49,17 +26,6 @@ def pod(name, command, policy="Always", inits=(), **container):
                                          "imagePullPolicy": "Never"} for i, cmd in enumerate(inits)],
                      "containers": [{"name": "app", "image": "local/busybox:1", "command": command,
                                      "imagePullPolicy": "Never", **container}]}}
-
-
-def run_until(agent, store, name, check, timeout=20.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        agent.run_once()
-        p = store.get("Pod", "default", name)
-        if check(p):
-            return p
-        time.sleep(0.05)
-    raise AssertionError(f"pod {name} never reached the state; last status: {p.get('status')}")
 
 
 def cond(p, t):
@@ -111,6 +77,12 @@ def test_crash_loop_backoff_then_restart(world):
     cs = p["status"]["containerStatuses"][0]
     assert cs["restartCount"] == 1 and cs["lastState"]["terminated"]["exitCode"] == 1
     assert "back-off 10s restarting failed container=app" in cs["state"]["waiting"]["message"]
+    from kubekit.cluster.events import events_for
+
+    uid = p["metadata"]["uid"]
+    backoffs = [e for e in events_for(store, p) if e["reason"] == "BackOff"]   # one per wait, not per exit
+    assert [(e["message"], e.get("count", 1)) for e in backoffs] == [
+        (f"Back-off restarting failed container app in pod crash_default({uid})", 1)]
     clock.advance(10)
     p = run_until(agent, store, "crash", lambda p: p["status"]["containerStatuses"][0]["restartCount"] == 2)
     assert p["status"]["phase"] == "Running"
@@ -270,9 +242,10 @@ def test_volumes_empty_dir_shared_and_host_path_read_only(world):
 
 def test_an_unsupported_volume_is_a_config_error(world):
     store, clock, agent, _ = world
-    manifest = pod("cm", ["/bin/true"], volumeMounts=[{"name": "cfg", "mountPath": "/cfg"}])
-    manifest["spec"]["volumes"] = [{"name": "cfg", "configMap": {"name": "app-config"}}]
+    manifest = pod("cm", ["/bin/true"], volumeMounts=[{"name": "data", "mountPath": "/data"}])
+    manifest["spec"]["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": "app-data"}}]
     store.create(manifest)
     p = run_until(agent, store, "cm", lambda p: p.get("status", {}).get("containerStatuses"))
     waiting = p["status"]["containerStatuses"][0]["state"]["waiting"]
-    assert waiting["reason"] == "CreateContainerConfigError" and "configMap is not supported" in waiting["message"]
+    assert waiting["reason"] == "CreateContainerConfigError"
+    assert "persistentVolumeClaim is not supported" in waiting["message"]

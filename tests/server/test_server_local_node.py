@@ -8,12 +8,11 @@ from __future__ import annotations
 import glob
 import http.client
 import os
-import time
 
 import pytest
 
 from kubekit.kubectl.client import APIError, Client
-from kubekit.server.testing import local_node_dirs, running_server
+from kubekit.server.testing import local_node_dirs, running_server, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the local node starts real containers (root)")
 
@@ -35,17 +34,6 @@ def client(server):
     for p in c.get(PODS)["items"]:
         c.delete(f"{PODS}/{p['metadata']['name']}", grace_period=0)
     wait_for(lambda: not server.local_node.agent.workers, "the local node to tear its pods down")
-
-
-def wait_for(predicate, what: str):
-    deadline = time.monotonic() + GUARD
-    while True:
-        got = predicate()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.05)
 
 
 def pod(name, command, *, policy="Always", node="node-a", containers=None, **extra):

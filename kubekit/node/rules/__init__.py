@@ -17,6 +17,10 @@ module                 upstream
 ``allocatable``        ``cm/node_container_manager_linux.go`` + ``MachineInfo``
 ``node_status``        ``nodestatus/setters.go`` conditions, lease timing
 ``termination``        grace periods (``pod_workers.go``, ``killContainer``)
+``envvars``            ``kubelet_pods.go`` ``makeEnvironmentVariables``
+``expansion``          ``third_party/forked/golang/expansion`` ``Expand``
+``downward``           ``podFieldSelectorRuntimeValue``, ``ExtractContainerResourceValue``
+``volume_payload``     configmap/secret/downwardapi/projected ``MakePayload``
 =====================  ==========================================================
 """
 
