@@ -6,7 +6,8 @@ their maximum (:mod:`.hpa_proposals`), the legacy normalization
 (:mod:`.hpa_legacy`), behaviors (:mod:`.hpa_behavior`) and one reconcile step
 (:mod:`.hpa_decide`).  Inputs and outputs are frozen dataclasses of plain
 values (:mod:`.hpa_types`); time is always a parameter.  See
-``docs/autoscaling-hpa.md``.
+``docs/autoscaling-hpa.md``.  The metrics interface the controller
+(:mod:`kubekit.controllers.hpa`) reads is :mod:`.metrics_source`.
 """
 
 from kubekit.autoscaling.hpa_behavior import (
@@ -83,8 +84,26 @@ from kubekit.autoscaling.hpa_types import (
     TimestampedRecommendation,
     Tolerances,
 )
+from kubekit.autoscaling.metrics_source import (
+    AgentMetrics,
+    CombinedMetrics,
+    FleetMetrics,
+    MetricsSource,
+    MetricsUnavailable,
+    ObjectRef,
+    ResourceValue,
+    StaticMetrics,
+)
 
 __all__ = [
+    "AgentMetrics",
+    "CombinedMetrics",
+    "FleetMetrics",
+    "MetricsSource",
+    "MetricsUnavailable",
+    "ObjectRef",
+    "ResourceValue",
+    "StaticMetrics",
     "DEFAULT_SCALE_DOWN_RULES",
     "DEFAULT_SCALE_UP_RULES",
     "GO_ZERO_TIME",

@@ -1,0 +1,354 @@
+"""The HorizontalPodAutoscaler controller (``autoscaling/v2``), as
+``pkg/controller/podautoscaler/horizontal.go`` runs it, on an injected clock.
+
+``reconcile("ns/name")`` is level-triggered; every ``sync_period`` (15 s,
+kube-controller-manager's ``--horizontal-pod-autoscaler-sync-period``) it:
+
+1. reads the HPA from its informer (gone: forgets the HPA's memory);
+2. reads the target's **scale** (``scale_of`` of the Deployment or
+   ReplicaSet, fresh from the store).  An unparsable ``apiVersion``, an
+   unknown kind, a kind without a scale subresource or a missing target is
+   ``AbleToScale=False FailedGetScale`` plus a ``FailedGetScale`` Event;
+3. selects the pods of the scale's ``status.selector`` from the pod
+   informer and reads each metric from the :class:`~kubekit.autoscaling.metrics_source.MetricsSource`;
+4. calls the pure :func:`~kubekit.autoscaling.hpa_decide` with its memory
+   of the HPA (recommendations, scale events);
+5. on a change writes ``spec.replicas`` of the target (optimistic
+   concurrency: the scale carries the resourceVersion it was read at), and
+   records ``SuccessfulRescale`` or ``FailedRescale``;
+6. writes the status when it changed (``currentReplicas``,
+   ``desiredReplicas``, ``currentMetrics``, ``lastScaleTime``, the
+   ``AbleToScale``/``ScalingActive``/``ScalingLimited`` conditions,
+   ``observedGeneration``).
+
+Texts of Events and conditions are upstream's (:mod:`kubekit.controllers.hpa_status`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from kubekit.autoscaling.hpa_decide import HPAState, hpa_decide
+from kubekit.autoscaling.hpa_errors import HPAError, HPASpecError
+from kubekit.autoscaling.hpa_proposals import MetricInput
+from kubekit.autoscaling.hpa_types import (
+    ABLE_TO_SCALE,
+    CONDITION_FALSE,
+    CONTAINER_RESOURCE,
+    EXTERNAL,
+    OBJECT,
+    PODS,
+    RESOURCE,
+    SCALING_ACTIVE,
+    Condition,
+    HPAControllerConfig,
+    HPASpec,
+    MetricSpec,
+    PodInfo,
+    PodMetric,
+    TimestampedRecommendation,
+)
+from kubekit.autoscaling.metrics_source import MetricsSource, MetricsUnavailable, ObjectRef
+from kubekit.controllers.hpa_inputs import hpa_spec_of, metric_source_of, pod_info_of
+from kubekit.controllers.hpa_status import hpa_status, metric_error_text, metric_status, set_condition
+from kubekit.controllers.informer import Informer, object_key
+from kubekit.controllers.runner import Controller, Result
+from kubekit.errors import KubekitError, NotFoundError
+from kubekit.store.meta import rfc3339
+from kubekit.store.selectors import EVERYTHING, LabelSelector, from_label_selector, parse_labels
+
+__all__ = ["HPAController", "ScaleError"]
+
+log = logging.getLogger(__name__)
+
+#: the ``ScalingActive`` reason of a failed metric, per source type
+_FAILED_REASON = {RESOURCE: "FailedGetResourceMetric", CONTAINER_RESOURCE: "FailedGetContainerResourceMetric",
+                  PODS: "FailedGetPodsMetric", OBJECT: "FailedGetObjectMetric", EXTERNAL: "FailedGetExternalMetric"}
+
+#: the window upstream's custom-metrics client reports (``metricServerDefaultMetricWindow``)
+_CUSTOM_WINDOW = 60.0
+
+
+class ScaleError(KubekitError):
+    """The target's scale could not be read; the message is the API's."""
+
+
+class HPAController(Controller):
+    """See the module docstring.  ``metrics`` is any
+    :class:`~kubekit.autoscaling.metrics_source.MetricsSource`; ``pods`` and
+    ``hpas`` may be shared informers (an empty informer is falsy: they are
+    tested with ``is not None``).  ``config`` carries the tolerance, the cpu
+    initialization period, the readiness delay and the downscale window."""
+
+    name = "horizontal-pod-autoscaler"
+
+    def __init__(self, store, clock, metrics: MetricsSource, *, pods: Informer | None = None,
+                 hpas: Informer | None = None, sync_period: float = 15.0,
+                 config: HPAControllerConfig | None = None, events=None) -> None:
+        super().__init__(store, clock)
+        from kubekit.cluster.events import EventRecorder
+
+        self.metrics = metrics
+        self.sync_period = sync_period
+        self.config = config if config is not None else HPAControllerConfig(sync_period=sync_period)
+        self.events = events if events is not None else EventRecorder(store, clock, "horizontal-pod-autoscaler")
+        self.pods = pods if pods is not None else Informer(store, "Pod")
+        self.hpas = hpas if hpas is not None else Informer(store, "HorizontalPodAutoscaler")
+        self.informers = [self.hpas, self.pods]
+        self.memory: dict[str, HPAState] = {}
+        self.rescales = 0                     # successful scale writes (for simulations and benchmarks)
+        self.decisions = 0                    # hpa_decide calls
+        self._by_ns: dict[str, dict[str, dict]] = {}
+        self._infos: dict[str, tuple[str, PodInfo]] = {}
+        self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, generation), spec)
+        self.pods.add_handler(self._pod_put, lambda _old, new: self._pod_put(new), self._pod_gone)
+        self.hpas.add_handler(lambda o: self.enqueue(object_key(o)), self._hpa_updated, self._hpa_deleted)
+
+    # -- informer handlers ------------------------------------------------------------------
+    def _pod_put(self, pod: dict) -> None:
+        self._by_ns.setdefault(pod["metadata"].get("namespace", "default"), {})[object_key(pod)] = pod
+
+    def _pod_gone(self, pod: dict) -> None:
+        key = object_key(pod)
+        self._by_ns.get(pod["metadata"].get("namespace", "default"), {}).pop(key, None)
+        self._infos.pop(key, None)
+
+    def _hpa_updated(self, old: dict, new: dict) -> None:
+        # our own status writes must not trigger a decision; a spec change does
+        if old["metadata"].get("generation") != new["metadata"].get("generation"):
+            self.enqueue(object_key(new))
+
+    def _hpa_deleted(self, hpa: dict) -> None:
+        self.memory.pop(object_key(hpa), None)
+        self._specs.pop(object_key(hpa), None)
+
+    # -- reads -------------------------------------------------------------------------------
+    def _scale_target(self, namespace: str, ref: dict) -> dict:
+        """The target object (``scale_of`` gives its scale); raises
+        :class:`ScaleError` with the API's message."""
+        from kubekit.server.routes import SUBRESOURCES
+
+        api_version = str(ref.get("apiVersion") or "")
+        if api_version.count("/") > 1:
+            raise ScaleError(f"unexpected GroupVersion string: {api_version}")
+        group = api_version.rpartition("/")[0] if "/" in api_version else ""
+        kind_name = str(ref.get("kind") or "")
+        try:
+            kind = self.store.kinds.get(kind_name)
+        except (KeyError, KubekitError):
+            kind = None
+        if kind is None or kind.kind != kind_name or kind.api_version.rpartition("/")[0] != group:
+            raise ScaleError(f'no matches for kind "{kind_name}" in group "{group}"')
+        if "scale" not in SUBRESOURCES.get(kind.kind, ()):
+            raise ScaleError("the server could not find the requested resource")
+        try:
+            return self.store.get(kind.kind, namespace, str(ref.get("name") or ""))
+        except NotFoundError as e:
+            raise ScaleError(str(e)) from None
+
+    def _selected_pods(self, namespace: str, selector: LabelSelector) -> list[dict]:
+        return [p for p in self._by_ns.get(namespace, {}).values()
+                if selector.matches(p["metadata"].get("labels"))]
+
+    def _info(self, pod: dict) -> PodInfo:
+        """The pod's PodInfo, converted once per resourceVersion."""
+        return _versioned(self._infos, object_key(pod), pod["metadata"].get("resourceVersion", ""),
+                          lambda: pod_info_of(pod))
+
+    def _spec(self, key: str, hpa: dict) -> HPASpec:
+        """The decision's spec, converted once per generation of the HPA."""
+        m = hpa["metadata"]
+        return _versioned(self._specs, key, (m.get("uid"), m.get("generation")), lambda: hpa_spec_of(hpa))
+
+    def _observe(self, metric: dict, spec: MetricSpec, namespace: str, selector: LabelSelector,
+                 names: set[str]) -> MetricInput:
+        """What the metrics source says for one metric spec (errors as text)."""
+        src = metric_source_of(metric)
+        ident = src.get("metric") or {}
+        try:
+            metric_selector = from_label_selector(ident["selector"]) if ident.get("selector") else EVERYTHING
+            if spec.type in (RESOURCE, CONTAINER_RESOURCE):
+                factor = 1 if spec.name == "cpu" else 1000       # cpu is milli already; bytes -> milli
+                values = self.metrics.resource_metrics(spec.name, namespace, selector, spec.container)
+                return MetricInput(pod_metrics={n: PodMetric(v.value * factor, v.timestamp, v.window)
+                                                for n, v in values.items()})
+            if spec.type == PODS:
+                raw, ts = self.metrics.pods_metric(spec.name, namespace, selector, metric_selector)
+                return MetricInput(pod_metrics={n: PodMetric(v, ts, _CUSTOM_WINDOW) for n, v in raw.items()
+                                                if n in names}, timestamp=ts)
+            if spec.type == OBJECT:
+                d = src.get("describedObject") or {}
+                ref = ObjectRef(str(d.get("kind") or ""), str(d.get("name") or ""), str(d.get("apiVersion") or ""))
+                value, ts = self.metrics.object_metric(spec.name, namespace, ref, metric_selector)
+                return MetricInput(value=value, timestamp=ts)
+            if spec.type == EXTERNAL:
+                values, ts = self.metrics.external_metric(spec.name, namespace, metric_selector)
+                return MetricInput(values=values, timestamp=ts)
+        except MetricsUnavailable as e:
+            return MetricInput(error=str(e))
+        except (KubekitError, ValueError) as e:          # a bad metric selector
+            return MetricInput(error=str(e))
+        return MetricInput()
+
+    # -- reconcile ---------------------------------------------------------------------------
+    def reconcile(self, key: str) -> Result:
+        hpa = self.hpas.get(key)
+        if hpa is None:
+            self.memory.pop(key, None)
+            self._specs.pop(key, None)
+            return Result()
+        try:
+            self._reconcile(key, hpa)
+        except KubekitError as e:          # upstream logs the error and syncs again next period
+            self.errors += 1
+            log.info("%s: %s: %s", self.name, key, e)
+        return Result(self.sync_period)
+
+    def _reconcile(self, key: str, hpa: dict) -> None:
+        namespace = hpa["metadata"].get("namespace", "default")
+        now = self.clock.now()
+        stamp = rfc3339(now)
+        spec_raw = hpa.get("spec") or {}
+        old = hpa.get("status") or {}
+        try:
+            target = self._scale_target(namespace, spec_raw.get("scaleTargetRef") or {})
+        except ScaleError as e:
+            self.events.warning(hpa, "FailedGetScale", str(e))
+            cond = Condition(ABLE_TO_SCALE, CONDITION_FALSE, "FailedGetScale",
+                             f"the HPA controller was unable to get the target's current scale: {e}")
+            self._write_status(hpa, {**old, "conditions": set_condition(old.get("conditions") or (), cond, stamp)})
+            return
+        from kubekit.server.scale import scale_of
+
+        scale = scale_of(target)
+        current = scale["spec"]["replicas"]
+        spec = self._spec(key, hpa)
+        state = self.memory.get(key, HPAState())
+        if state.recommendations is None:                  # recordInitialRecommendation
+            state = replace(state, recommendations=(TimestampedRecommendation(current, now),))
+            self.memory[key] = state
+        metrics_raw = spec_raw.get("metrics") or [{"type": m.type} for m in spec.metrics]
+        pods: list[PodInfo] = []
+        inputs = [MetricInput() for _ in spec.metrics]
+        if _reads_metrics(spec, current):
+            selector = self._selector(hpa, scale["status"]["selector"], current, stamp)
+            if selector is None:
+                return
+            selected = self._selected_pods(namespace, selector)
+            pods = [self._info(p) for p in selected]
+            names = {p.name for p in pods}
+            inputs = [self._observe(m, s, namespace, selector, names) for m, s in zip(metrics_raw, spec.metrics)]
+        try:
+            decision = hpa_decide(spec, current, pods, inputs, now, status_replicas=scale["status"]["replicas"],
+                                  state=state, config=self.config, namespace=namespace)
+        except HPASpecError as e:                           # a spec validation would have refused
+            self.events.warning(hpa, "FailedComputeMetricsReplicas", str(e))
+            return
+        self.decisions += 1
+        statuses = None
+        conditions = list(decision.conditions)
+        first_failed: tuple[MetricSpec, HPAError] | None = None
+        if decision.metric_results:
+            statuses = [metric_status(m, r) for m, r in zip(metrics_raw, decision.metric_results)]
+            for s, r in zip(spec.metrics, decision.metric_results):
+                if isinstance(r, HPAError):
+                    self.events.warning(hpa, getattr(r, "reason", "") or _FAILED_REASON.get(s.type, ""),
+                                        metric_error_text(s, r))
+                    first_failed = first_failed or (s, r)
+        active = decision.condition(SCALING_ACTIVE)
+        if decision.error is not None and active is not None and active.status == CONDITION_FALSE:
+            if first_failed is not None:                    # upstream's message is the unwrapped error
+                conditions = [replace(c, message="the HPA was unable to compute the replica count: "
+                                                 f"{metric_error_text(*first_failed)}") if c is active else c
+                              for c in conditions]
+            self.memory[key] = decision.state
+            self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=None,
+                                               current_metrics=statuses, conditions=conditions, now=stamp,
+                                               rescaled=False, observed_generation=_generation(hpa)))
+            self.events.warning(hpa, "FailedComputeMetricsReplicas", str(decision.error))
+            return
+        desired = decision.desired_replicas
+        if decision.rescale:
+            try:
+                self._write_replicas(target, scale, desired)
+            except KubekitError as e:
+                self.events.warning(hpa, "FailedRescale",
+                                    f"New size: {desired}; reason: {decision.rescale_reason}; error: {e}")
+                self.memory[key] = replace(decision.state, scale_up_events=state.scale_up_events,
+                                           scale_down_events=state.scale_down_events)
+                failed = Condition(ABLE_TO_SCALE, CONDITION_FALSE, "FailedUpdateScale",
+                                   f"the HPA controller was unable to update the target scale: {e}")
+                self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=None,
+                                                   current_metrics=statuses, conditions=[*conditions, failed],
+                                                   now=stamp, rescaled=False,
+                                                   observed_generation=_generation(hpa)))
+                raise
+            self.rescales += 1
+            self.events.normal(hpa, "SuccessfulRescale", f"New size: {desired}; reason: {decision.rescale_reason}")
+        self.memory[key] = decision.state
+        self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=desired,
+                                           current_metrics=statuses, conditions=conditions, now=stamp,
+                                           rescaled=decision.rescale, observed_generation=_generation(hpa)))
+
+    def _selector(self, hpa: dict, text: str, current: int, stamp: str) -> LabelSelector | None:
+        """``validateAndParseSelector``: the scale's selector, or None after
+        reporting it missing or unparsable."""
+        if text:
+            try:
+                return parse_labels(text)
+            except (KubekitError, ValueError) as e:
+                message = f"couldn't convert selector into a corresponding internal selector object: {e}"
+                reason, cond_message = "InvalidSelector", message
+        else:
+            message, reason = "selector is required", "SelectorRequired"
+            cond_message = "the HPA target's scale is missing a selector"
+        self.events.warning(hpa, reason, message)
+        cond = Condition(SCALING_ACTIVE, CONDITION_FALSE, "InvalidSelector", cond_message)
+        self._write_status(hpa, hpa_status(hpa.get("status"), current_replicas=current, desired_replicas=None,
+                                           current_metrics=None, conditions=[cond], now=stamp, rescaled=False,
+                                           observed_generation=_generation(hpa)))
+        self.events.warning(hpa, "FailedComputeMetricsReplicas", message)
+        return None
+
+    # -- writes ------------------------------------------------------------------------------
+    def _write_replicas(self, target: dict, scale: dict, desired: int) -> None:
+        """``Scales().Update``: the scale as read (its resourceVersion is the
+        precondition) with the new ``spec.replicas``."""
+        from kubekit.server.scale import with_replicas
+
+        new_scale = {**scale, "spec": {**scale["spec"], "replicas": desired}}
+        self.store.update(with_replicas(target, new_scale))
+
+    def _write_status(self, hpa: dict, status: dict) -> None:
+        """``updateStatusIfNeeded``: only a changed status is written."""
+        if (hpa.get("status") or {}) == status:
+            return
+        try:
+            self.store.update_status({**hpa, "status": status})
+        except KubekitError as e:                 # conflict or gone: the next sync writes it
+            log.info("%s: status of %s not written: %s", self.name, object_key(hpa), e)
+
+
+def _versioned(cache: dict, key: str, version, make):
+    """``cache[key]``'s value if it was made from ``version``, else a fresh ``make()``."""
+    hit = cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = make()
+    cache[key] = (version, value)
+    return value
+
+
+def _generation(hpa: dict) -> int | None:
+    g = hpa["metadata"].get("generation")
+    return int(g) if g is not None else None
+
+
+def _reads_metrics(spec: HPASpec, current: int) -> bool:
+    """Whether ``reconcileAutoscaler`` reaches ``computeReplicasForMetrics``:
+    not at 0 replicas (scaling disabled) nor outside [min, max]."""
+    min_replicas = spec.min_replicas if spec.min_replicas is not None else 1
+    if current == 0 and min_replicas != 0:
+        return False
+    return min_replicas <= current <= spec.max_replicas
