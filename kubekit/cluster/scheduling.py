@@ -24,12 +24,12 @@ now; :meth:`SchedulingLoop.next_wakeup` says when more will be.
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass
 
 from kubekit.cluster.conditions import set_condition
 from kubekit.cluster.events import EventRecorder
+from kubekit.cluster.podparse import PodParser, parse_node
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.errors import ConflictError, KubekitError, NotFoundError
 from kubekit.scheduler.queue import SchedulingQueue
@@ -93,42 +93,14 @@ class SchedulingLoop:
         self.nodes = nodes if nodes is not None else Informer(store, "Node")
         self.pods = pods if pods is not None else Informer(store, "Pod")
         self._assumed: dict[str, object] = {}      # pod key -> the Pod object the scheduler accounts
-        self._parsed: dict[bytes, object] = {}     # manifest minus identity -> parsed Pod (see _pod)
+        self._pod = PodParser()                     # manifest -> scheduler Pod, cached per template
         self.nodes.add_handler(self._node_added, self._node_updated, self._node_deleted)
         self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         self.attempts: list[Attempt] = []
         self.keep_attempts = True
 
     # -- cluster state ----------------------------------------------------------------
-    @staticmethod
-    def _node(obj: dict):
-        from kubekit.api import Node
-
-        return Node.from_manifest(obj)
-
-    def _pod(self, obj: dict):
-        """The scheduler's Pod for a manifest.  Replicas differ only in name,
-        uid and node, so the parse is cached on everything else (labels,
-        annotations, spec without nodeName) and only those fields are set on
-        a copy: the same object ``Pod.from_manifest`` would build."""
-        from kubekit.api import Pod
-        from kubekit.store import jsoncodec
-
-        m, spec = obj["metadata"], obj.get("spec") or {}
-        node = spec.get("nodeName") or ""
-        key = jsoncodec.dumps((m.get("labels"), m.get("annotations"), m.get("namespace"),
-                               {k: v for k, v in spec.items() if k != "nodeName"} if node else spec))
-        proto = self._parsed.get(key)
-        if proto is None:
-            pod = Pod.from_manifest(obj)
-            if len(self._parsed) < 4096:
-                self._parsed[key] = pod
-            return pod
-        pod = copy.copy(proto)
-        name = m.get("name") or m.get("generateName") or ""
-        for attr, value in (("name", name), ("uid", m.get("uid") or ""), ("node_name", node)):
-            object.__setattr__(pod, attr, value)
-        return pod
+    _node = staticmethod(parse_node)
 
     def _node_added(self, obj: dict) -> None:
         try:

@@ -1,0 +1,332 @@
+"""The cluster autoscaler: every ``scan_interval`` it reads the cluster,
+scales a node group up for pending pods no node can take, and removes nodes
+that have been unneeded long enough (``core/static_autoscaler.RunOnce``).
+
+The decisions are the pure planners' (:mod:`.scaleup`, :mod:`.expander`,
+:mod:`.scaledown`, :mod:`.drainability`, :mod:`.disruption`); this module
+reads the informers, calls them, and acts: a provider grows or shrinks a
+group, nodes are tainted and drained (:mod:`.removal`), Events explain every
+decision, and :meth:`ClusterAutoscaler.status` (also written to the
+``kube-system/cluster-autoscaler-status`` ConfigMap) says what was decided
+and why.  Level-triggered: each scan starts from what the cluster is now.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kubekit.autoscaling.cluster.disruption import budget_status
+from kubekit.autoscaling.cluster.drainability import RemainingBudgets, pod_name
+from kubekit.autoscaling.cluster.expander import Expander
+from kubekit.autoscaling.cluster.nodegroups import NodeGroup
+from kubekit.autoscaling.cluster.options import AutoscalerOptions
+from kubekit.autoscaling.cluster.owners import StoreOwners
+from kubekit.autoscaling.cluster.removal import TO_BE_DELETED_TAINT, drain_node
+from kubekit.autoscaling.cluster.scaledown import (
+    Candidate, NodeVerdict, find_unneeded, node_utilization, pods_for_utilization, select_removals, update_unneeded,
+)
+from kubekit.autoscaling.cluster.scaleup import GroupState, not_triggered_message, plan_scale_up, triggered_message
+from kubekit.autoscaling.cluster.snapshot import PodParser, build_scheduler, parse_node
+from kubekit.autoscaling.cluster.status import status_configmap
+from kubekit.cluster.events import EventRecorder
+from kubekit.cluster.scheduling import pod_is_pending
+from kubekit.controllers.informer import Informer, object_key
+from kubekit.errors import KubekitError
+from kubekit.store.meta import rfc3339
+
+__all__ = ["ClusterAutoscaler", "SCALE_DOWN_DISABLED"]
+
+log = logging.getLogger(__name__)
+
+SCALE_DOWN_DISABLED = "cluster-autoscaler.kubernetes.io/scale-down-disabled"
+
+
+def _unschedulable(pod: Mapping[str, Any]) -> bool:
+    for c in (pod.get("status") or {}).get("conditions") or ():
+        if c.get("type") == "PodScheduled":
+            return c.get("status") == "False" and c.get("reason") == "Unschedulable"
+    return False
+
+
+def _queue_order(pod: Mapping[str, Any]) -> tuple:
+    m = pod["metadata"]
+    return (-int((pod.get("spec") or {}).get("priority") or 0), m.get("creationTimestamp") or "", object_key(pod))
+
+
+def _tainted_for_deletion(node: Mapping[str, Any]) -> bool:
+    return any(t.get("key") == TO_BE_DELETED_TAINT for t in (node.get("spec") or {}).get("taints") or ())
+
+
+class ClusterAutoscaler:
+    """See the module docstring.  ``pods``/``nodes``: shared informers (a
+    :class:`~kubekit.cluster.local.ControlPlane`'s); without them the
+    autoscaler opens its own."""
+
+    def __init__(self, store, clock, groups: Sequence[NodeGroup], *, pods: Informer | None = None,
+                 nodes: Informer | None = None, options: AutoscalerOptions = AutoscalerOptions(),
+                 events: EventRecorder | None = None) -> None:
+        names = [g.name for g in groups]
+        if len(set(names)) != len(names):
+            raise ValueError(f"node group names must be unique: {names}")
+        self.store, self.clock, self.groups, self.options = store, clock, list(groups), options
+        self.pods = pods if pods is not None else Informer(store, "Pod")
+        self.nodes = nodes if nodes is not None else Informer(store, "Node")
+        self.pdbs = Informer(store, "PodDisruptionBudget")
+        self._own = [i for i, given in ((self.pods, pods), (self.nodes, nodes)) if given is None] + [self.pdbs]
+        self.events = events or EventRecorder(store, clock, "cluster-autoscaler")
+        self.expander = Expander(options.expander, seed=options.seed)
+        self.parse = PodParser()
+        self.unneeded_since: dict[str, float] = {}
+        self.last_scale_up = self.last_scale_down_delete = self.last_scale_down_failure = float("-inf")
+        self._next_scan = clock.monotonic()
+        self._status: dict[str, Any] = {}
+        self.decisions: list[dict[str, Any]] = []        # every scale-up and removal, in order (for tests, demos)
+
+    # -- the loop --------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Scan if ``scan_interval`` has passed since the last scan; 1 if it did."""
+        now = self.clock.monotonic()
+        if now < self._next_scan:
+            return 0
+        self._next_scan = now + self.options.scan_interval
+        for inf in self._own:
+            if not inf.has_synced:
+                inf.start()
+            inf.pump()
+        self.scan()
+        return 1
+
+    def next_wakeup(self) -> float | None:
+        return max(0.0, self._next_scan - self.clock.monotonic())
+
+    def status(self) -> dict[str, Any]:
+        """The last scan's status (a copy): cluster-wide and per group, with
+        the reasons for every decision."""
+        return copy.deepcopy(self._status)
+
+    # -- one scan ----------------------------------------------------------------------
+    def scan(self) -> None:
+        now, wall = self.clock.monotonic(), self.clock.now()
+        nodes = {n["metadata"]["name"]: n for n in self.nodes.list()}
+        pods = self.pods.list()
+        bound: dict[str, list[dict]] = {}
+        for p in pods:
+            node = (p.get("spec") or {}).get("nodeName")
+            if node and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
+                bound.setdefault(node, []).append(p)
+        members = {g.name: [n for n in g.node_names() if n in nodes] for g in self.groups}
+        status: dict[str, Any] = {"time": rfc3339(wall), "autoscalerStatus": "Running",
+                                  "nodeGroups": [], "scaleUp": {}, "scaleDown": {}}
+        scaled = self._scale_up(nodes, pods, bound, members, status["scaleUp"])
+        if self.options.scale_down_enabled:
+            self._scale_down(nodes, bound, members, status["scaleDown"], skip=scaled, now=now, wall=wall)
+        members = {g.name: g.node_names() for g in self.groups}
+        for g in self.groups:
+            status["nodeGroups"].append({"name": g.name, "size": len(members[g.name]), "minSize": g.min_size,
+                                         "maxSize": g.max_size, "price": g.price, "priority": g.priority,
+                                         "nodes": sorted(members[g.name])})
+        self._status = status
+        if self.options.write_status_configmap:
+            self._write_status()
+
+    # -- scale-up --------------------------------------------------------------------
+    def _group_states(self, members: Mapping[str, list[str]]) -> list[GroupState]:
+        stamp = rfc3339(self.clock.now())
+        out = []
+        for g in self.groups:
+            template = parse_node(g.template_manifest(stamp)) if g.can_grow else None
+            out.append(GroupState(g.name, len(members[g.name]), g.min_size, g.max_size, template, g.price,
+                                  g.priority))
+        return out
+
+    def _scale_up(self, nodes, pods, bound, members, out: dict) -> bool:
+        pending = sorted((p for p in pods if pod_is_pending(p) and _unschedulable(p)), key=_queue_order)
+        out.update({"pendingUnschedulable": len(pending), "status": "NoActivity"})
+        if not pending:
+            return False
+        manifests, parsed = {}, []
+        for p in pending:
+            try:
+                pod = self.parse(p)
+            except KubekitError as e:
+                log.warning("pending pod %s cannot be simulated: %s", object_key(p), e)
+                continue
+            parsed.append(pod)
+            manifests[f"{pod.namespace}/{pod.name}"] = p
+        snapshot = build_scheduler(nodes.values(), bound, self.parse, config=self.options.scheduler_config,
+                                   seed=self.options.seed)
+        plan = plan_scale_up(parsed, snapshot, self._group_states(members), config=self.options.scheduler_config,
+                             seed=self.options.seed, total_nodes=len(nodes),
+                             max_nodes_total=self.options.max_nodes_total)
+        out["schedulableOnExistingNodes"] = len(plan.schedulable)
+        out["options"] = [{"group": o.group, "nodes": o.node_count, "pods": len(o.pods)} for o in plan.options]
+        for key, reasons in plan.not_helped.items():
+            self.events.normal(manifests[key], "NotTriggerScaleUp", not_triggered_message(reasons))
+        out["podsNotTriggeringScaleUp"] = {k: not_triggered_message(r) for k, r in sorted(plan.not_helped.items())}
+        best = self.expander.best_option(plan.options)
+        if best is None:
+            return False
+        group = next(g for g in self.groups if g.name == best.group)
+        size = len(members[group.name])
+        try:
+            added = group.provider.increase_size(group, best.node_count)
+        except (ValueError, KubekitError) as e:
+            out.update({"status": "Failed", "error": str(e)})
+            log.warning("scale-up of %s failed: %s", group.name, e)
+            return False
+        self.last_scale_up = self.clock.monotonic()
+        msg = triggered_message([(group.name, size, size + best.node_count, group.max_size)])
+        for key in best.pods:
+            self.events.normal(manifests[key], "TriggeredScaleUp", msg)
+        self.events.normal(self._status_object(), "ScaledUpGroup",
+                           f"Scale-up: setting group {group.name} size to {size + best.node_count} instead of "
+                           f"{size} (max: {group.max_size})")
+        decision = {"action": "ScaleUp", "group": group.name, "from": size, "to": size + best.node_count,
+                    "nodes": list(added), "pods": list(best.pods), "expander": ",".join(self.expander.names),
+                    "time": rfc3339(self.clock.now())}
+        self.decisions.append(decision)
+        out.update({"status": "InProgress", "lastScaleUp": decision})
+        return True
+
+    # -- scale-down ------------------------------------------------------------------
+    def _cooldown(self, now: float) -> str:
+        o = self.options
+        if now < self.last_scale_up + o.scale_down_delay_after_add:
+            return "ScaleDownInCooldown: a scale-up happened less than scale-down-delay-after-add ago"
+        if now < self.last_scale_down_delete + o.delay_after_delete:
+            return "ScaleDownInCooldown: a node was deleted less than scale-down-delay-after-delete ago"
+        if now < self.last_scale_down_failure + o.scale_down_delay_after_failure:
+            return "ScaleDownInCooldown: a scale-down failed less than scale-down-delay-after-failure ago"
+        return ""
+
+    def _candidates(self, nodes, bound, members, wall: float) -> list[Candidate]:
+        o = self.options
+        out = []
+        for g in self.groups:
+            if not g.can_grow:
+                continue                     # a fixed group never shrinks
+            for name in members[g.name]:
+                node = nodes.get(name)
+                if node is None or _tainted_for_deletion(node) or \
+                        (node["metadata"].get("annotations") or {}).get(SCALE_DOWN_DISABLED) == "true":
+                    continue
+                pods = bound.get(name, [])
+                counted = pods_for_utilization(pods, wall, ignore_daemonsets=o.ignore_daemonsets_utilization,
+                                               ignore_mirror_pods=o.ignore_mirror_pods_utilization)
+                requests = []
+                for p in counted:
+                    try:
+                        requests.append(self.parse(p).requests)
+                    except KubekitError:
+                        requests.append({})
+                util = node_utilization(parse_node(node).allocatable, requests)
+                out.append(Candidate(name, g.name, node, pods, util))
+        return out
+
+    def _budgets(self, pods_by_ns: Mapping[str, list[dict]], owners: StoreOwners) -> tuple[list[dict], dict[str, int]]:
+        pdbs = self.pdbs.list()
+        allowed = {pod_name(b): budget_status(b, pods_by_ns.get(b["metadata"].get("namespace") or "default", []),
+                                              owners.scale).disruptions_allowed for b in pdbs}
+        return pdbs, allowed
+
+    def _scale_down(self, nodes, bound, members, out: dict, *, skip: bool, now: float, wall: float) -> None:
+        o = self.options
+        owners = StoreOwners(self.store)
+        pods_by_ns: dict[str, list[dict]] = {}
+        for p in self.pods.list():
+            pods_by_ns.setdefault(p["metadata"].get("namespace") or "default", []).append(p)
+        pdbs, allowed = self._budgets(pods_by_ns, owners)
+        candidates = self._candidates(nodes, bound, members, wall)
+        snapshot = build_scheduler(nodes.values(), bound, self.parse, config=o.scheduler_config, seed=o.seed)
+        verdicts = find_unneeded(candidates, snapshot, self.parse, threshold=o.scale_down_utilization_threshold,
+                                 pdbs=pdbs, budgets=RemainingBudgets(pdbs, allowed),
+                                 controller_exists=owners.controller_exists, now=wall,
+                                 skip_nodes_with_system_pods=o.skip_nodes_with_system_pods,
+                                 skip_nodes_with_local_storage=o.skip_nodes_with_local_storage)
+        self.unneeded_since = update_unneeded(self.unneeded_since, [v.node for v in verdicts if v.unneeded], now)
+        cooldown = "ScaleUpInThisLoop" if skip else self._cooldown(now)
+        sizes = {g: len(ns) for g, ns in members.items()}
+        removals = select_removals(verdicts, self.unneeded_since, now, unneeded_time=o.scale_down_unneeded_time,
+                                   sizes=sizes, min_sizes={g.name: g.min_size for g in self.groups},
+                                   max_empty_bulk_delete=o.max_empty_bulk_delete,
+                                   max_drain_parallelism=o.max_drain_parallelism)
+        out["status"] = "CandidatesPresent" if any(v.unneeded for v in verdicts) else "NoCandidates"
+        out["cooldown"] = cooldown
+        out["nodes"] = {v.node: self._verdict_status(v, removals.reasons, now) for v in verdicts}
+        if cooldown:
+            return
+        by_name = {v.node: v for v in verdicts}
+        removed: list[str] = []
+        for name in removals.empty + removals.drain:
+            if self._remove(by_name[name], nodes[name], bound.get(name, []), wall):
+                removed.append(name)
+        out["removed"] = removed
+
+    def _verdict_status(self, v: NodeVerdict, reasons: Mapping[str, str], now: float) -> dict[str, Any]:
+        d: dict[str, Any] = {"group": v.group, "utilization": round(float(v.utilization.value), 4),
+                             "resource": v.utilization.resource, "unneeded": v.unneeded}
+        if v.unneeded:
+            d["unneededForSeconds"] = round(now - self.unneeded_since.get(v.node, now), 3)
+            d["podsToMove"] = list(v.pods_to_move)
+            if v.node in reasons:
+                d["reason"] = reasons[v.node]
+        else:
+            d.update({"reason": v.reason, "message": v.message})
+        return d
+
+    def _remove(self, v: NodeVerdict, node: dict, pods: list[dict], wall: float) -> bool:
+        group = next(g for g in self.groups if g.name == v.group)
+        wanted = set(v.pods_to_move)
+        movers = [p for p in pods if pod_name(p) in wanted]
+        self.events.normal(node, "ScaleDown", "marked the node as toBeDeleted/unschedulable")
+        for p in movers:
+            self.events.normal(p, "ScaleDown", "deleting pod for node scale down")
+        result = drain_node(self.store, wall, v.node, movers, lambda: group.provider.delete_nodes(group, [v.node]))
+        now = self.clock.monotonic()
+        if not result.removed:
+            self.last_scale_down_failure = now
+            self.events.warning(node, "ScaleDownFailed", result.message)
+            self.decisions.append({"action": "ScaleDownFailed", "group": group.name, "node": v.node,
+                                   "message": result.message, "time": rfc3339(wall)})
+            return False
+        self.last_scale_down_delete = now
+        self.unneeded_since.pop(v.node, None)
+        self.events.normal(node, "ScaleDown", "node removed by cluster autoscaler")
+        if v.empty:
+            self.events.normal(self._status_object(), "ScaleDownEmpty", f"Scale-down: removing empty node {v.node}")
+        else:
+            self.events.normal(self._status_object(), "ScaleDown",
+                               f"Scale-down: removing node {v.node}, utilization: "
+                               f"{{{v.utilization.resource} {float(v.utilization.value):.3f}}}, "
+                               f"pods to reschedule: {','.join(v.pods_to_move)}")
+        self.decisions.append({"action": "ScaleDown", "group": group.name, "node": v.node,
+                               "evicted": list(result.evicted), "utilization": float(v.utilization.value),
+                               "time": rfc3339(wall)})
+        return True
+
+    # -- status ConfigMap --------------------------------------------------------------
+    def _status_object(self) -> dict:
+        o = self.options
+        try:
+            return self.store.get("ConfigMap", o.namespace, o.status_config_map_name)
+        except KubekitError:
+            return {"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": o.status_config_map_name, "namespace": o.namespace}}
+
+    def _write_status(self) -> None:
+        o = self.options
+        cm = status_configmap(self._status, o.namespace, o.status_config_map_name)
+        try:
+            self.store.guaranteed_update("ConfigMap", o.namespace, o.status_config_map_name,
+                                         lambda cur: {**cur, "data": cm["data"]} if cur.get("data") != cm["data"]
+                                         else None)
+        except KubekitError:
+            try:
+                self.store.create(cm)
+            except KubekitError as e:
+                log.warning("could not write the status ConfigMap: %s", e)
+
+

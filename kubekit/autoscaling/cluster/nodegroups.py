@@ -1,0 +1,143 @@
+"""Node groups and the providers that grow and shrink them (the cluster
+autoscaler's ``cloudprovider.NodeGroup``).
+
+A :class:`NodeGroup` is a node shape (a :class:`~kubekit.node.simulated.NodeTemplate`:
+capacity, labels, taints), a price per node-hour, a priority (for the
+``priority`` expander) and min/max sizes.  Its ``provider`` owns the nodes:
+
+* :class:`FleetProvider` backs groups with simulated nodes of a
+  :class:`~kubekit.node.simulated.SimulatedFleet`, named ``<group>-<n>`` and
+  labelled ``autoscaling.kubekit.io/node-group: <group>`` (so membership is
+  read back from the fleet, never remembered apart from it);
+* :class:`FixedProvider` is a group of existing nodes that cannot grow or
+  shrink, e.g. the local node a kubelet registered: ``NodeGroup.fixed("local",
+  ["my-host"])``.  Its size is the number of those nodes that exist; it
+  takes part in utilisation and scale-down simulation (pods may move *onto*
+  it) but is never scaled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from kubekit.node.simulated import NodeTemplate
+
+__all__ = ["GROUP_LABEL", "FixedProvider", "FleetProvider", "NodeGroup", "NodeGroupProvider"]
+
+GROUP_LABEL = "autoscaling.kubekit.io/node-group"
+
+
+class NodeGroupProvider(Protocol):
+    """What a cloud provider does for the autoscaler."""
+
+    def node_names(self, group: NodeGroup) -> list[str]: ...
+
+    def increase_size(self, group: NodeGroup, delta: int) -> list[str]: ...
+
+    def delete_nodes(self, group: NodeGroup, names: Sequence[str]) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NodeGroup:
+    """A node group (see the module docstring).  ``template`` None: the
+    group cannot make nodes (a fixed group)."""
+
+    name: str
+    min_size: int
+    max_size: int
+    template: NodeTemplate | None = None
+    price: float = 1.0                      # per node-hour, for the price expander
+    priority: int = 0                       # for the priority expander: higher wins
+    provider: Any = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", self.name or ""):
+            raise ValueError(f"node group name {self.name!r}: expected a DNS label (lowercase letters, digits, '-')")
+        if not 0 <= self.min_size <= self.max_size:
+            raise ValueError(f"node group {self.name}: min size {self.min_size} and max size {self.max_size}: "
+                             f"expected 0 <= min <= max")
+        if self.price <= 0:
+            raise ValueError(f"node group {self.name}: price {self.price}: expected a positive price")
+
+    @classmethod
+    def fixed(cls, name: str, node_names: Iterable[str], **kw: Any) -> NodeGroup:
+        """A group of existing nodes that never grows or shrinks."""
+        names = tuple(node_names)
+        return cls(name, len(names), len(names), None, provider=FixedProvider(names), **kw)
+
+    @property
+    def can_grow(self) -> bool:
+        return self.template is not None and not isinstance(self.provider, FixedProvider)
+
+    def labelled_template(self) -> NodeTemplate:
+        """The template the provider creates nodes from (with the group label)."""
+        if self.template is None:
+            raise ValueError(f"node group {self.name} has no template: it cannot make nodes")
+        return replace(self.template, labels={**self.template.labels, GROUP_LABEL: self.name})
+
+    def template_manifest(self, now: str) -> dict:
+        """The Node a scale-up of this group would add (for simulations)."""
+        return self.labelled_template().manifest(f"template-node-for-{self.name}", now)
+
+    def node_names(self) -> list[str]:
+        return self.provider.node_names(self)
+
+
+class FleetProvider:
+    """Groups of simulated nodes in ``fleet`` (see the module docstring)."""
+
+    def __init__(self, fleet) -> None:
+        self.fleet = fleet
+        self._next: dict[str, int] = {}
+
+    def node_names(self, group: NodeGroup) -> list[str]:
+        return sorted(n for n, t in self.fleet.nodes.items() if t.labels.get(GROUP_LABEL) == group.name)
+
+    def _fresh_names(self, group: NodeGroup, count: int) -> list[str]:
+        taken = set(self.fleet.nodes)
+        suffix = re.compile(re.escape(group.name) + r"-(\d+)\Z")
+        n = max([self._next.get(group.name, 0)] +
+                [int(m.group(1)) + 1 for m in map(suffix.match, taken) if m])
+        names = [f"{group.name}-{i}" for i in range(n, n + count)]
+        self._next[group.name] = n + count
+        return names
+
+    def increase_size(self, group: NodeGroup, delta: int) -> list[str]:
+        if delta <= 0:
+            raise ValueError(f"node group {group.name}: size increase {delta}: expected a positive number")
+        size = len(self.node_names(group))
+        if size + delta > group.max_size:
+            raise ValueError(f"node group {group.name}: size increase too large: desired {size + delta}, "
+                             f"max {group.max_size}")
+        names = self._fresh_names(group, delta)
+        self.fleet.add_nodes(names, group.labelled_template())
+        return names
+
+    def delete_nodes(self, group: NodeGroup, names: Sequence[str]) -> int:
+        mine = set(self.node_names(group))
+        alien = [n for n in names if n not in mine]
+        if alien:
+            raise ValueError(f"node group {group.name}: nodes {', '.join(alien)} do not belong to it")
+        if len(mine) - len(names) < group.min_size:
+            raise ValueError(f"node group {group.name}: deleting {len(names)} nodes would go below min size "
+                             f"{group.min_size}")
+        return self.fleet.remove_nodes(names)
+
+
+class FixedProvider:
+    """Existing nodes that cannot be added to or removed (the local node)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = tuple(names)
+
+    def node_names(self, group: NodeGroup) -> list[str]:
+        return list(self.names)
+
+    def increase_size(self, group: NodeGroup, delta: int) -> list[str]:
+        raise ValueError(f"node group {group.name} is fixed: it cannot grow")
+
+    def delete_nodes(self, group: NodeGroup, names: Sequence[str]) -> int:
+        raise ValueError(f"node group {group.name} is fixed: it cannot shrink")

@@ -1,0 +1,44 @@
+"""The cluster autoscaler's settings, named after its flags (defaults are
+upstream's, see ``cluster-autoscaler/FAQ.md``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["AutoscalerOptions"]
+
+
+@dataclass(frozen=True, slots=True)
+class AutoscalerOptions:
+    scan_interval: float = 10.0                          # --scan-interval
+    expander: str = "random"                             # --expander (a chain: "priority,least-waste")
+    max_nodes_total: int = 0                             # --max-nodes-total (0: no limit)
+    scale_down_enabled: bool = True                      # --scale-down-enabled
+    scale_down_delay_after_add: float = 600.0            # --scale-down-delay-after-add
+    scale_down_delay_after_delete: float | None = None   # --scale-down-delay-after-delete (None: scan_interval)
+    scale_down_delay_after_failure: float = 180.0        # --scale-down-delay-after-failure
+    scale_down_unneeded_time: float = 600.0              # --scale-down-unneeded-time
+    scale_down_utilization_threshold: float = 0.5        # --scale-down-utilization-threshold
+    max_empty_bulk_delete: int = 10                      # --max-empty-bulk-delete
+    max_drain_parallelism: int = 1                       # --max-drain-parallelism
+    skip_nodes_with_system_pods: bool = True             # --skip-nodes-with-system-pods
+    skip_nodes_with_local_storage: bool = True           # --skip-nodes-with-local-storage
+    ignore_daemonsets_utilization: bool = False          # --ignore-daemonsets-utilization
+    ignore_mirror_pods_utilization: bool = False         # --ignore-mirror-pods-utilization
+    write_status_configmap: bool = True                  # --write-status-configmap
+    status_config_map_name: str = "cluster-autoscaler-status"   # --status-config-map-name
+    namespace: str = "kube-system"                       # --namespace
+    seed: int = 0                                        # the random expander's and the simulations' seed
+    scheduler_config: Any = None                         # the scheduler configuration the simulations use
+
+    def __post_init__(self) -> None:
+        if self.scan_interval <= 0:
+            raise ValueError(f"scan_interval {self.scan_interval}: expected a positive number of seconds")
+        if not 0.0 <= self.scale_down_utilization_threshold <= 1.0:
+            raise ValueError(f"scale_down_utilization_threshold {self.scale_down_utilization_threshold}: "
+                             f"expected a fraction between 0 and 1")
+
+    @property
+    def delay_after_delete(self) -> float:
+        return self.scan_interval if self.scale_down_delay_after_delete is None else self.scale_down_delay_after_delete
