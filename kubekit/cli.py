@@ -13,9 +13,13 @@ from kubekit.server.cli import add_serve_parser
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.openb:
+        from kubekit.demo import run_openb
+
+        return run_openb(sys.stdout, seed=args.seed)
     from kubekit.demo import run
 
-    return run(sys.stdout, seed=args.seed)
+    return run(sys.stdout, simulated_only=args.simulated, live=False if args.no_live else None)
 
 
 def _load_docs(paths: list[str]) -> list[dict]:
@@ -69,8 +73,13 @@ def _add_image_commands(sub: argparse._SubParsersAction) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="kubekit", description="Kubernetes-exact scheduling and container runtime toolkit")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    d = sub.add_parser("demo", help="schedule a real workload on a real 1,213-node cluster and explain it")
-    d.add_argument("--seed", type=int, default=0)
+    d = sub.add_parser("demo", help="the whole story in a minute: a Deployment and its HPA on a local cluster "
+                                    "with real containers, self-healing, HPA and cluster autoscaling")
+    d.add_argument("--simulated", action="store_true", help="simulated nodes only (no root needed)")
+    d.add_argument("--no-live", action="store_true", help="print the narrative line by line, no live redraw")
+    d.add_argument("--openb", action="store_true",
+                   help="instead: schedule a real workload on Alibaba's 1,213-node OpenB cluster and explain it")
+    d.add_argument("--seed", type=int, default=0, help="the scheduler's tie-break seed (--openb)")
     d.set_defaults(func=_cmd_demo)
     s = sub.add_parser("schedule", help="schedule pod/workload manifests onto node manifests")
     s.add_argument("--nodes", nargs="+", required=True, help="YAML files with Node documents")

@@ -1,12 +1,11 @@
-"""``kubekit demo``: schedule a real workload on a real cluster and show what
-happened.
+"""``kubekit demo --openb``: schedule a real workload on a real cluster and
+show what happened.
 
 The cluster is Alibaba's OpenB GPU cluster (1,213 Node manifests published
 with the FGD paper); the workload is real manifests from kubernetes/examples
 and kube-scheduler's scheduler_perf templates, expanded to their replica
-counts.  Until the cluster issue lands this is the whole story kubekit can
-tell: every decision below is kube-scheduler's default profile, computed by
-the Cython kernels.
+counts.  Every decision below is kube-scheduler's default profile, computed
+by the Cython kernels.
 """
 
 from __future__ import annotations

@@ -10,12 +10,12 @@ import sys
 import yaml
 
 from kubekit.cli import main
-from kubekit.demo import run
+from kubekit.demo import run_openb
 
 
 def test_demo_schedules_the_real_workload():
     out = io.StringIO()
-    assert run(out) == 0
+    assert run_openb(out) == 0
     text = out.getvalue()
     assert "cluster: 1213 nodes" in text
     assert "20012 bound, 1 unschedulable" in text

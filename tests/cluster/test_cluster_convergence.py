@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import weakref
 
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -36,6 +37,8 @@ class ClusterMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.dir = tempfile.mkdtemp(prefix="kubekit-converge-")
+        # hypothesis may drop a machine without teardown(): remove the directory anyway
+        weakref.finalize(self, shutil.rmtree, self.dir, True)
         self.clock = FakeClock()
         self.kv = None
         self.down: set[str] = set()
