@@ -67,6 +67,8 @@ class Story:
         self.hpas = Informer(setting.store, "HorizontalPodAutoscaler", NS)
         self._next_frame = 0.0
         self.counts = {"restarts": 0, "rescales": 0, "nodes_added": 0, "nodes_removed": 0}
+        self.scale_ups: list[float] = []          # when the cluster autoscaler grew a group (story seconds)
+        self.initial_group = len(self.group_nodes())
 
     # -- driving --------------------------------------------------------------------------
     def _event(self, ev: dict) -> None:
@@ -76,6 +78,8 @@ class Story:
         reason = ev.get("reason")
         if reason == "SuccessfulRescale":
             self.counts["rescales"] += 1
+        elif reason == "ScaledUpGroup":
+            self.scale_ups.append(self.clock.monotonic() - self.t0)
 
     def tick(self) -> int:
         did = self.s.cp.step()
@@ -246,12 +250,14 @@ class Story:
 
     def step_cluster_autoscaler(self) -> None:
         self.view.step("6. pods that fit nowhere make the cluster autoscaler add a node")
-        before = len(self.group_nodes())
-        took = self.wait_for("12 web pods Ready", lambda: len(self.ready_pods()) >= 12, 120)
-        added = len(self.group_nodes()) - before
+        took = self.wait_for("12 web pods Ready on a grown node group", lambda: len(self.ready_pods()) >= 12
+                             and len(self.group_nodes()) > self.initial_group, 120)
+        added = len(self.group_nodes()) - self.initial_group
         self.counts["nodes_added"] += added
-        self.view.say(f"  all 12 pods Ready after {took:.1f}s; the {SIM_GROUP!r} group grew by {added} node(s) "
-                      f"to {len(self.group_nodes())}")
+        when = ", ".join(f"{t:.1f}s" for t in self.scale_ups) or "?"
+        self.view.say(f"  all 12 pods Ready {took:.1f}s after the HPA's decision; the cluster autoscaler grew the "
+                      f"{SIM_GROUP!r} group from {self.initial_group} to {len(self.group_nodes())} node(s) "
+                      f"(scale-up at {when})")
         self.view.snapshot(self.tables())
 
     def step_unload(self) -> None:

@@ -31,7 +31,7 @@ def test_the_whole_story_on_simulated_nodes():
     assert re.search(r"SuccessfulRescale — New size: 6; reason: cpu resource utilization", text)
     assert re.search(r"SuccessfulRescale — New size: 12;", text)
     assert "TriggeredScaleUp — pod triggered scale-up: [{burst 1->2 (max: 3)}]" in text
-    assert "the 'burst' group grew by 1 node(s) to 2" in text
+    assert re.search(r"the cluster autoscaler grew the 'burst' group from 1 to 2 node\(s\) \(scale-up at [\d.]+s\)", text)
     assert re.search(r"SuccessfulRescale — New size: 2; reason: All metrics below target", text)
     assert "the cluster autoscaler removed 1 node(s)" in text
     assert "3 HPA rescale(s), 1 node(s) added and 1 removed" in text
@@ -95,5 +95,6 @@ def test_the_whole_story_with_real_containers():
     assert code == 0, text
     assert "real containers (namespaces, cgroups, overlayfs)" in text
     assert re.search(r"restarted after [\d.]+s: restartCount 1, last state terminated \(reason Error, exit code 137", text), text
-    assert "the 'burst' group grew by" in text
+    assert "the cluster autoscaler grew the 'burst' group from 1 to" in text
+    assert re.search(r"[1-9]\d* node\(s\) added and [1-9]\d* removed", text)
     assert "the cluster autoscaler removed" in text
