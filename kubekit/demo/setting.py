@@ -146,26 +146,21 @@ def _open_local_node(s: Setting) -> None:
     import secrets
 
     from kubekit.images import ImageStore, build_image
-    from kubekit.node.agent import NodeAgent
-    from kubekit.runtime import Runtime
     from kubekit.runtime.busybox import make_busybox_rootfs
-    from kubekit.server.localnode import LocalNode, LocalPodTerminator
-    from kubekit.server.metrics import MetricsSampler
+    from kubekit.server.localnode import LocalNode, LocalNodeConfig
 
-    images = ImageStore(os.path.join(s.top, "images"))
+    image_root = os.path.join(s.top, "images")
     rootfs = make_busybox_rootfs(os.path.join(s.top, "busybox-rootfs"))
-    build_image(images, rootfs, tag=DEMO_IMAGE, created=1_700_000_000)
-    cgroup_root = f"/kubekit-demo-{secrets.token_hex(3)}"
-    runtime = Runtime(state_dir=os.path.join(s.top, "state"), data_dir=os.path.join(s.top, "data"),
-                      cgroup_root=cgroup_root)
+    build_image(ImageStore(image_root), rootfs, tag=DEMO_IMAGE, created=1_700_000_000)
     cpus = os.cpu_count() or 1
-    reserved_cpu = f"{max(0, cpus * 1000 - 600)}m"        # LOCAL_CPU left for pods on any machine
-    agent = NodeAgent(s.store, s.clock, node_name=s.local_node_name, runtime=runtime, images=images,
-                      log_dir=os.path.join(s.top, "logs"), reserved={"system": {"cpu": reserved_cpu}})
-    local = LocalNode(agent, runtime, MetricsSampler(agent.usage, s.clock, s.metrics_interval))
+    local = LocalNode.open(s.store, s.clock, LocalNodeConfig(
+        node_name=s.local_node_name, image_root=image_root, pod_log_dir=os.path.join(s.top, "logs"),
+        state_dir=os.path.join(s.top, "state"), data_dir=os.path.join(s.top, "data"),
+        cgroup_root=f"/kubekit-demo-{secrets.token_hex(3)}", metrics_interval=s.metrics_interval,
+        reserved={"system": {"cpu": f"{max(0, cpus * 1000 - 600)}m"}}))    # LOCAL_CPU left for pods
     s.local = local
     s._closers.append(local.stop)
-    for c in (agent, LocalPodTerminator(agent), local.sampler):
+    for c in local.components():
         s.cp.add_component(c)
 
 

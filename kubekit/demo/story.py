@@ -31,6 +31,7 @@ from typing import TextIO
 import yaml
 
 from kubekit.controllers.informer import Informer
+from kubekit.store.selectors import parse_labels
 from kubekit.demo.setting import COMPRESSED, LOCAL_LABEL, SIM_GROUP, Setting, label_local_node, open_setting
 from kubekit.demo.view import LiveView, event_line, hpa_lines, node_lines, pod_lines
 
@@ -65,6 +66,7 @@ class Story:
         self.events = Informer(setting.store, "Event")
         self.events.add_handler(self._event, lambda _old, _new: None, lambda _e: None)
         self.hpas = Informer(setting.store, "HorizontalPodAutoscaler", NS)
+        self.selector = parse_labels(SELECTOR)
         self._next_frame = 0.0
         self.counts = {"restarts": 0, "rescales": 0, "nodes_added": 0, "nodes_removed": 0}
         self.scale_ups: list[float] = []          # when the cluster autoscaler grew a group (story seconds)
@@ -132,16 +134,16 @@ class Story:
         return sorted(n for n in self.s.cp.fleet.nodes if n.startswith(SIM_GROUP + "-"))
 
     def cpu_now(self) -> dict[str, int]:
-        """Each pod's cpu right now, in millicores: the local node's cgroup
-        readings, the simulated nodes' reports."""
-        out = {k: milli for k, (milli, _mem) in self.s.cp.fleet.usage().items()}
-        if self.s.local is not None:
-            from kubekit.server.metrics import usage_between
+        """Each web pod's cpu in millicores, as the HPA reads it (the setting's
+        metrics source: the local node's cgroup samples, the simulated nodes'
+        reports); ``ns/name`` keys."""
+        from kubekit.autoscaling.metrics_source import MetricsUnavailable
 
-            w = self.s.local.sampler.window()
-            if w is not None:
-                out.update({k: round(u.nanocores / 1e6) for k, u in usage_between(*w).items()})
-        return out
+        try:
+            values = self.s.metrics.resource_metrics("cpu", NS, self.selector)
+        except MetricsUnavailable:
+            return {}
+        return {f"{NS}/{name}": v.value for name, v in values.items()}
 
     def tables(self) -> list[list[str]]:
         self.s.cp.sync()

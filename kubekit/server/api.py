@@ -19,7 +19,8 @@ from kubekit.errors import CompactedError, ConflictError
 from kubekit.server.patch import merge_patch
 from kubekit.server.routes import Route
 from kubekit.server.scale import scale_of, with_replicas
-from kubekit.server.status import BadRequest, MethodNotAllowed, UnsupportedMediaType, status, status_for, success_status
+from kubekit.server.status import (BadRequest, MethodNotAllowed, UnsupportedMediaType, int_param, status, status_for,
+                                   success_status)
 
 __all__ = ["API", "Request", "prepare_for_create", "MERGE_PATCH"]
 
@@ -63,16 +64,6 @@ def prepare_for_create(obj: Mapping[str, Any], route: Route) -> dict[str, Any]:
     if res.kind in _FRESH_STATUS:
         out["status"] = dict(_FRESH_STATUS[res.kind])
     return out
-
-
-def _int_param(query: Mapping[str, str], name: str) -> int | None:
-    v = query.get(name)
-    if v in (None, ""):
-        return None
-    try:
-        return int(v)
-    except ValueError:
-        raise BadRequest(f"{name}: expected an integer, got {v!r}") from None
 
 
 def _without_rv(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,7 +131,7 @@ class API:
     def _list(self, req: Request) -> tuple[int, Any]:
         r, q = req.route, req.query
         res = r.resource
-        limit = _int_param(q, "limit")
+        limit = int_param(q, "limit")
         kw = dict(label_selector=q.get("labelSelector") or None, field_selector=q.get("fieldSelector") or None)
         meta: dict[str, Any] = {}
         if limit:
@@ -163,7 +154,7 @@ class API:
         fields = q.get("fieldSelector") or ""
         if r.name is not None:
             fields = ",".join(f for f in (fields, f"metadata.name={r.name}") if f)
-        timeout = _int_param(q, "timeoutSeconds")
+        timeout = int_param(q, "timeoutSeconds")
         w = self.store.watch(r.resource.kind, r.namespace, resource_version=q.get("resourceVersion") or None,
                              label_selector=q.get("labelSelector") or None, field_selector=fields or None,
                              bookmarks=_truthy(q.get("allowWatchBookmarks")) if "allowWatchBookmarks" in q else False)
@@ -278,7 +269,7 @@ class API:
 
     def _do_delete(self, r: Route, opts: Mapping[str, Any], q: Mapping[str, str]) -> dict:
         propagation = q.get("propagationPolicy") or opts.get("propagationPolicy") or "Background"
-        grace = _int_param(q, "gracePeriodSeconds")
+        grace = int_param(q, "gracePeriodSeconds")
         if grace is None and opts.get("gracePeriodSeconds") is not None:
             grace = int(opts["gracePeriodSeconds"])
         pre = {k: v for k, v in (opts.get("preconditions") or {}).items() if v}

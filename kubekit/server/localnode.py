@@ -38,6 +38,7 @@ class LocalNodeConfig:
     data_dir: str | None = None
     cgroup_root: str | None = None
     metrics_interval: float = 5.0
+    reserved: dict | None = None        # kubelet's {"kube": {...}, "system": {...}} reservations
 
 
 def _puller():
@@ -101,7 +102,7 @@ class LocalNode:
         runtime = Runtime(**kw)        # sweeps what a previous server that died left behind
         os.makedirs(cfg.pod_log_dir, exist_ok=True)
         agent = NodeAgent(store, clock, node_name=cfg.node_name, runtime=runtime, images=ImageStore(cfg.image_root),
-                          puller=_puller(), log_dir=cfg.pod_log_dir)
+                          puller=_puller(), log_dir=cfg.pod_log_dir, reserved=cfg.reserved)
         return cls(agent, runtime, MetricsSampler(agent.usage, clock, cfg.metrics_interval))
 
     def components(self) -> list:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubekit.server.status import BadRequest
+from kubekit.server.status import BadRequest, int_param
 
 __all__ = ["LogTarget", "PodLogs", "last_lines", "log_target"]
 
@@ -117,16 +117,6 @@ def _read_tail(f, n: int | None) -> bytes:
     return last_lines(data, n)
 
 
-def _int_query(query: Mapping[str, str], name: str) -> int | None:
-    v = query.get(name)
-    if v in (None, ""):
-        return None
-    try:
-        return int(v)
-    except ValueError:
-        raise BadRequest(f"{name}: expected an integer, got {v!r}") from None
-
-
 def _truthy(v: str | None) -> bool:
     return v is not None and v.lower() in ("1", "true", "yes", "")
 
@@ -147,8 +137,8 @@ class PodLogs:
 
         pod = self.store.get("Pod", namespace, name)
         follow, previous = _truthy(query.get("follow")), _truthy(query.get("previous"))
-        tail = _int_query(query, "tailLines")
-        limit = _int_query(query, "limitBytes")
+        tail = int_param(query, "tailLines")
+        limit = int_param(query, "limitBytes")
         if limit is not None and limit <= 0:
             raise BadRequest("limitBytes: must be greater than 0")
         target = log_target(pod, query.get("container") or None, previous)

@@ -8,13 +8,14 @@ UnsupportedMediaType 415 and InternalError 500.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kubekit.errors import (
     AlreadyExistsError, CompactedError, ConflictError, InvalidObjectError, NotFoundError, SelectorError,
 )
 
-__all__ = ["BadRequest", "MethodNotAllowed", "UnsupportedMediaType", "status", "status_for", "success_status"]
+__all__ = ["BadRequest", "MethodNotAllowed", "UnsupportedMediaType", "int_param", "status", "status_for", "success_status"]
 
 
 class BadRequest(ValueError):
@@ -27,6 +28,17 @@ class MethodNotAllowed(ValueError):
 
 class UnsupportedMediaType(ValueError):
     """A PATCH with a content type the server does not apply."""
+
+
+def int_param(query: Mapping[str, str], name: str) -> int | None:
+    """An integer query parameter (absent or empty: None); anything else is a 400."""
+    v = query.get(name)
+    if v in (None, ""):
+        return None
+    try:
+        return int(v)
+    except ValueError:
+        raise BadRequest(f"{name}: expected an integer, got {v!r}") from None
 
 
 def status(code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -176,8 +176,14 @@ class _Handler(BaseHTTPRequestHandler):
         if logs is None:
             raise BadRequest("this server serves no logs")
         chunks = logs.open(route.namespace, route.name, query, self._client_gone)   # errors: a plain Status answer
+        self._stream("text/plain", chunks, chunks)
+
+    def _stream(self, content_type: str, chunks, source) -> None:
+        """A 200 with ``chunks`` (bytes) as HTTP/1.1 chunked encoding, each
+        flushed as it comes, until they end or the client goes; then
+        ``source.close()``."""
         self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self.wfile.flush()
@@ -192,7 +198,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass                                       # the client went away
         finally:
-            chunks.close()                             # type: ignore[attr-defined]
+            source.close()                             # type: ignore[attr-defined]
 
     def _exec(self, method: str, route, query: list[tuple[str, str]], body: Any) -> None:
         if method not in ("POST", "GET"):
@@ -203,25 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _watch(self, req: Request) -> None:
         events = self.server.api.watch(req)          # a too old resourceVersion raises here: a plain 410
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        self.wfile.flush()
-        self.close_connection = True
-        try:
-            for ev in events:
-                if ev is None:
-                    continue
-                data = _json_bytes(ev) + b"\n"
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-                self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
-        except OSError:
-            pass                                       # the client went away
-        finally:
-            events.close()                             # type: ignore[attr-defined]
+        self._stream("application/json", (_json_bytes(ev) + b"\n" for ev in events if ev is not None), events)
 
 
 class APIHTTPServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
