@@ -46,6 +46,12 @@ EXTENSIONS = [
     Extension("kubekit._fast._pack", ["kubekit/_fast/_pack.pyx"], extra_compile_args=CFLAGS),
 ]
 
+# KUBEKIT_BUILD_ONLY=_sched,_pack rebuilds only the named extensions (for
+# working on one kernel while other builds run); unset builds them all.
+ONLY = {n for n in os.environ.get("KUBEKIT_BUILD_ONLY", "").split(",") if n}
+if ONLY:
+    EXTENSIONS = [e for e in EXTENSIONS if e.name.rsplit(".", 1)[1] in ONLY]
+
 setup(
     ext_modules=cythonize(
         EXTENSIONS,

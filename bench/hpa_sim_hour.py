@@ -74,23 +74,21 @@ class Load:
 
     def __init__(self, cp, curve, offsets, bases, t0):
         self.cp, self.curve, self.offsets, self.bases, self.t0 = cp, curve, offsets, bases, t0
-        self._at = None
-        self._running: dict[str, int] = {}
+        self._at: float | None = None
+        self._share: dict[str, int] = {}
 
     def total(self, app: int, now: float) -> int:
         i = int((self.offsets[app] + now - self.t0) // GRID) % len(self.curve)
         return int(self.bases[app] * 300 * self.curve[i])
 
     def __call__(self, pod: dict, now: float) -> tuple[int, int]:
-        if self._at != now:
-            counts: dict[str, int] = {}
-            for key in self.cp.fleet._running:
-                ns = key.partition("/")[0]
-                counts[ns] = counts.get(ns, 0) + 1
-            self._running, self._at = counts, now
         ns = pod["metadata"]["namespace"]
-        app = int(ns[4:])
-        return self.total(app, now) // max(1, self._running.get(ns, 1)), 0
+        if self._at != now:
+            self._share, self._at = {}, now
+        share = self._share.get(ns)
+        if share is None:       # once per app and instant: its total over its Running pods
+            share = self._share[ns] = self.total(int(ns[4:]), now) // max(1, len(self.cp.fleet.running_in(ns)))
+        return share, 0
 
 
 def build(nodes: int, hpas: int, seed: int = 0):

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from kubekit.autoscaling.hpa_errors import HPASpecError
-from kubekit.autoscaling.hpa_gomath import MAX_INT32, MIN_INT32, time_after, time_before, to_int32
+from kubekit.autoscaling.hpa_gomath import MAX_INT32, MIN_INT32, cut, time_before, to_int32
 from kubekit.autoscaling.hpa_types import (
     DISABLED_POLICY_SELECT,
     MAX_CHANGE_POLICY_SELECT,
@@ -150,14 +150,14 @@ def stabilize_recommendation_with_behaviors(
     down = desired_replicas
     found_old = False
     old_index = 0
+    up_start, down_start = cut(now, -scale_up_window_seconds), cut(now, -scale_down_window_seconds)
     for i, rec in enumerate(recommendations):
-        if time_after(rec.timestamp, now, -scale_up_window_seconds):
+        vs_up, vs_down = up_start(rec.timestamp), down_start(rec.timestamp)
+        if vs_up > 0:                   # After(now - up window)
             up = min(rec.recommendation, up)
-        if time_after(rec.timestamp, now, -scale_down_window_seconds):
+        if vs_down > 0:
             down = max(rec.recommendation, down)
-        if time_before(rec.timestamp, now, -scale_up_window_seconds) and time_before(
-            rec.timestamp, now, -scale_down_window_seconds
-        ):
+        if vs_up < 0 and vs_down < 0:   # Before both
             found_old = True
             old_index = i
     recommendation = current_replicas
@@ -188,7 +188,8 @@ def get_replicas_change_per_period(
 ) -> int:
     """``getReplicasChangePerPeriod``: the replicas changed by the events
     strictly newer than ``now - period_seconds``."""
-    return sum(e.replica_change for e in scale_events if time_after(e.timestamp, now, -period_seconds))
+    start = cut(now, -period_seconds)
+    return sum(e.replica_change for e in scale_events if start(e.timestamp) > 0)
 
 
 def _period_start(

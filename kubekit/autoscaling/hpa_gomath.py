@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Callable
 
 __all__ = [
     "MAX_INT32",
     "MAX_INT64",
     "MIN_INT32",
     "ceil_to_int32",
+    "cut",
     "go_div",
     "go_fdiv",
     "time_after",
@@ -87,6 +89,24 @@ def _compare(t, base, plus) -> int:
             return -1
     d = _exact(t) - (_exact(base) + _exact(plus))
     return (d > 0) - (d < 0)
+
+
+def cut(base: float, plus: float = 0.0) -> Callable[[float], int]:
+    """``sign(t)``: the sign of ``t - (base + plus)``, exactly, for many ``t``
+    against one instant (a window's start): the float sum is taken once."""
+    if type(base) in _PLAIN and type(plus) in _PLAIN and abs(base) < 1e12 and abs(plus) < 1e12:
+        at = base + plus
+
+        def sign(t) -> int:
+            if type(t) in _PLAIN and abs(t) < 1e12:
+                d = t - at
+                if d > _FLOAT_MARGIN:
+                    return 1
+                if d < -_FLOAT_MARGIN:
+                    return -1
+            return _compare(t, base, plus)
+        return sign
+    return lambda t: _compare(t, base, plus)
 
 
 def time_after(t: float, base: float, plus: float = 0.0) -> bool:

@@ -155,19 +155,19 @@ class FleetMetrics(_NoCustomMetrics):
         self._at: float | None = None
         self._by_ns: dict[str, dict[str, tuple[int, int]]] = {}
 
-    def _snapshot(self) -> dict[str, dict[str, tuple[int, int]]]:
+    def _snapshot(self, namespace: str) -> dict[str, tuple[int, int]]:
+        """The namespace's usage at this clock instant (asked of the fleet once per instant)."""
         now = self.fleet.clock.monotonic()
         if self._at != now:
-            by_ns: dict[str, dict[str, tuple[int, int]]] = {}
-            for key, usage in self.fleet.usage().items():
-                ns, _, _name = key.partition("/")
-                by_ns.setdefault(ns, {})[key] = usage
-            self._by_ns, self._at = by_ns, now
-        return self._by_ns
+            self._by_ns, self._at = {}, now
+        usage = self._by_ns.get(namespace)
+        if usage is None:
+            usage = self._by_ns[namespace] = self.fleet.usage(namespace)
+        return usage
 
     def resource_metrics(self, resource, namespace, selector, container=""):
         index = 0 if resource == "cpu" else 1 if resource == "memory" else None
-        usage = self._snapshot().get(namespace, {})
+        usage = self._snapshot(namespace)
         stamp = self.fleet.clock.now()
         out: dict[str, ResourceValue] = {}
         found = False

@@ -5,7 +5,9 @@ are in :mod:`kubekit.controllers.nodelifecycle_rules`; this class reads Nodes,
 Leases and Pods from informers and writes conditions, taints and deletions.
 
 ``reconcile(node)`` runs for every node each ``node-monitor-period`` (5 s)
-and whenever its Node or Lease changes.
+and whenever its Node changes; a Lease renewal is read by the next periodic
+pass (upstream's ``monitorNodeHealth`` reads leases from its lister and is
+not woken by them).
 """
 
 from __future__ import annotations
@@ -59,17 +61,68 @@ class NodeLifecycleController(Controller):
         self.first_seen: dict[str, float] = {}
         self.ever_ready: set[str] = set()
         self.taint_added: dict[tuple[str, str], float] = {}      # (node, taint key) -> when (epoch s)
+        self._beats: dict[str, tuple] = {}                        # node -> (heartbeat texts, their epochs)
+        self._next_pass = 0.0
         self.nodes.add_handler(lambda n: self.enqueue(n["metadata"]["name"]),
                                lambda _o, n: self.enqueue(n["metadata"]["name"]),
                                lambda n: self._forget(n["metadata"]["name"]))
-        self.leases.add_handler(lambda le: self.enqueue(le["metadata"]["name"]),
-                                lambda _o, le: self.enqueue(le["metadata"]["name"]), None)
+        # Lease renewals wake nothing: as upstream's monitorNodeHealth, the
+        # periodic pass reads the lease from the cache (a renewal every 10 s per
+        # node would otherwise cost a reconcile each).
 
     def _forget(self, name: str) -> None:
         self.first_seen.pop(name, None)
+        self._beats.pop(name, None)
         self.ever_ready.discard(name)
         for k in [k for k in self.taint_added if k[0] == name]:
             del self.taint_added[k]
+
+    # -- the periodic pass (monitorNodeHealth) -------------------------------------------
+    def run_once(self, limit: int | None = None) -> int:
+        """Sync; every ``node-monitor-period``, look at every node and queue
+        those that need work; then reconcile the queued ones."""
+        self.sync()
+        now = self.clock.monotonic()
+        if now >= self._next_pass:
+            self._next_pass = now + NODE_MONITOR_PERIOD
+            wall = self.clock.now()
+            for node in self.nodes.list():
+                if not self._quiet(node, wall):
+                    self.enqueue(node["metadata"]["name"])
+        return super().run_once(limit)
+
+    def next_wakeup(self) -> float | None:
+        waits = [max(0.0, self._next_pass - self.clock.monotonic())]
+        queued = self.queue.next_ready_in()
+        if queued is not None:
+            waits.append(queued)
+        return min(waits)
+
+    def _heartbeat(self, name: str, node: dict) -> float:
+        """The node's last heartbeat: its Ready condition's or its Lease's,
+        whichever is newer (the times are parsed once per value)."""
+        cond = next((c for c in (node.get("status") or {}).get("conditions") or () if c.get("type") == "Ready"), {})
+        lease = self.leases.get(f"{LEASE_NAMESPACE}/{name}")
+        texts = (cond.get("lastHeartbeatTime"), ((lease or {}).get("spec") or {}).get("renewTime"))
+        hit = self._beats.get(name)
+        if hit is None or hit[0] != texts:
+            hit = self._beats[name] = (texts, (_epoch(texts[0]), _epoch(texts[1])))
+        return last_heartbeat(hit[1][0], hit[1][1], self.first_seen[name])
+
+    def _quiet(self, node: dict, now: float) -> bool:
+        """Whether :meth:`reconcile` would do nothing for this node now: it is
+        Ready, its heartbeat is within the grace period, and it has no taint
+        this controller manages and no NoExecute taint to evict for."""
+        name = node["metadata"]["name"]
+        if name not in self.first_seen or node_ready_status(node) != "True":
+            return False
+        self.ever_ready.add(name)
+        if should_mark_unknown("True", True, self._heartbeat(name, node), now, self.grace, self.startup_grace):
+            return False
+        for t in (node.get("spec") or {}).get("taints") or ():
+            if t.get("key") in _MANAGED or t.get("effect") == "NoExecute":
+                return False
+        return not (self.taint_added and any(k[0] == name for k in self.taint_added))
 
     def reconcile(self, name: str) -> Result:
         node = self.nodes.get(name)
@@ -80,17 +133,14 @@ class NodeLifecycleController(Controller):
         ready = node_ready_status(node)
         if ready == "True":
             self.ever_ready.add(name)
-        cond = next((c for c in (node.get("status") or {}).get("conditions") or () if c.get("type") == "Ready"), {})
-        lease = self.leases.get(f"{LEASE_NAMESPACE}/{name}")
-        beat = last_heartbeat(_epoch(cond.get("lastHeartbeatTime")),
-                              _epoch(((lease or {}).get("spec") or {}).get("renewTime")), self.first_seen[name])
-        if should_mark_unknown(ready, name in self.ever_ready, beat, now, self.grace, self.startup_grace):
+        if should_mark_unknown(ready, name in self.ever_ready, self._heartbeat(name, node), now, self.grace,
+                               self.startup_grace):
             self._mark_unknown(node, now)
             ready = "Unknown"
         taints = self._sync_taints(name, ready, now)
         wake = self._evict(name, taints, now)
-        period = NODE_MONITOR_PERIOD if wake is None else min(NODE_MONITOR_PERIOD, wake)
-        return Result(period)
+        # the periodic pass looks again in node-monitor-period; an eviction due sooner wakes this node then
+        return Result(wake) if wake is not None and wake < NODE_MONITOR_PERIOD else Result()
 
     def _mark_unknown(self, node: dict, now: float) -> None:
         stamp = rfc3339(now)

@@ -97,6 +97,7 @@ class SimulatedFleet:
         self._seq = itertools.count()
         self._scheduled: set[str] = set()                      # pod keys with a pending start
         self._running: dict[str, str] = {}                     # pod key -> node
+        self._running_by_ns: dict[str, dict[str, str]] = {}   # namespace -> the same, for metrics
         self._next_renew = 0.0
 
     # -- nodes -------------------------------------------------------------------------
@@ -182,7 +183,12 @@ class SimulatedFleet:
     def _pod_gone(self, pod: dict) -> None:
         key = object_key(pod)
         self._scheduled.discard(key)
-        self._running.pop(key, None)
+        if self._running.pop(key, None) is not None:
+            ns = key.partition("/")[0]
+            bucket = self._running_by_ns[ns]
+            del bucket[key]
+            if not bucket:
+                del self._running_by_ns[ns]
 
     def _start(self, key: str) -> None:
         self._scheduled.discard(key)
@@ -214,6 +220,7 @@ class SimulatedFleet:
             self.store.guaranteed_update("Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"], run,
                                          status=True)
             self._running[key] = node
+            self._running_by_ns.setdefault(key.partition("/")[0], {})[key] = node
         except NotFoundError:
             pass
 
@@ -245,15 +252,20 @@ class SimulatedFleet:
             times.append(self._next_renew)
         return max(0.0, min(times) - now) if times else None
 
-    def usage(self) -> dict[str, tuple[int, int]]:
-        """``pod key -> (cpu milli, memory bytes)`` for running pods: the
-        usage model's answer for each, or the configured constant (a metrics
-        source for simulations)."""
+    def running_in(self, namespace: str) -> dict[str, str]:
+        """``pod key -> node`` of the running pods in ``namespace`` (read-only)."""
+        return self._running_by_ns.get(namespace, {})
+
+    def usage(self, namespace: str | None = None) -> dict[str, tuple[int, int]]:
+        """``pod key -> (cpu milli, memory bytes)`` for running pods (in
+        ``namespace``, or all): the usage model's answer for each, or the
+        configured constant (a metrics source for simulations)."""
+        keys = self._running if namespace is None else self.running_in(namespace)
         if self.usage_model is None:
-            return {k: (self.usage_cpu_milli, self.usage_memory_bytes) for k in self._running}
+            return {k: (self.usage_cpu_milli, self.usage_memory_bytes) for k in keys}
         now = self.clock.monotonic()
         out = {}
-        for k in self._running:
+        for k in keys:
             pod = self.pods.get(k)
             if pod is not None:
                 out[k] = self.usage_model(pod, now)

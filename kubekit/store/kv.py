@@ -15,8 +15,8 @@ embedded implementation.  ``docs/store.md`` maps each call onto etcd's API.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterator, Literal, Protocol, Sequence, TypeVar, Union, runtime_checkable
+from dataclasses import dataclass
+from typing import Iterator, Literal, NamedTuple, Protocol, Sequence, TypeVar, Union, runtime_checkable
 
 __all__ = [
     "KV", "KeyValue", "Event", "Compare", "Put", "Delete", "Get", "Op",
@@ -24,8 +24,14 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class KeyValue:
+# The records are NamedTuples, not dataclasses: the store makes several per
+# write and keeps its history of them, and a tuple of plain values is cheaper
+# to build and is left alone by the cyclic garbage collector (which otherwise
+# walks the whole history on every full collection).  Ops of different types
+# must not be compared with ``==`` (they are tuples); nothing does.
+
+
+class KeyValue(NamedTuple):
     key: str
     value: bytes
     create_revision: int
@@ -34,8 +40,7 @@ class KeyValue:
     lease: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """A change to one key.  ``kv`` is the key after a PUT; after a DELETE it
     is the key with an empty value and ``mod_revision`` = the delete's
     revision (etcd's tombstone).  ``prev_kv`` is the key before the change
@@ -50,8 +55,7 @@ class Event:
         return self.kv.mod_revision
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(NamedTuple):
     """``target`` of ``key`` compared with ``value``: ``Compare(k, "mod", "=", 7)``.
 
     Targets are etcd's: ``"version"``, ``"create"`` (create_revision),
@@ -65,23 +69,20 @@ class Compare:
     value: int | bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Put:
+class Put(NamedTuple):
     key: str
     value: bytes
     lease: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Delete:
+class Delete(NamedTuple):
     """Delete ``key``, or every key starting with it when ``prefix``."""
 
     key: str
     prefix: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Get:
+class Get(NamedTuple):
     """A read inside a transaction (its result lands in ``TxnResult.responses``)."""
 
     key: str
@@ -91,19 +92,17 @@ class Get:
 Op = Union[Put, Delete, Get]
 
 
-@dataclass(frozen=True, slots=True)
-class RangeResult:
+class RangeResult(NamedTuple):
     kvs: list[KeyValue]
     revision: int          # the store's revision the read saw
     count: int             # matching keys before ``limit``
     more: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class TxnResult:
+class TxnResult(NamedTuple):
     succeeded: bool
     revision: int          # the revision after the transaction
-    responses: list[object] = field(default_factory=list)
+    responses: list[object]
     """One entry per operation run: a :class:`RangeResult` for a Get, the
     previous :class:`KeyValue` (or ``None``) for a Put, the deleted
     :class:`KeyValue` list for a Delete."""

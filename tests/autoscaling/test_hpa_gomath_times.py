@@ -7,7 +7,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubekit.autoscaling.hpa_gomath import time_after, time_before
+from kubekit.autoscaling.hpa_gomath import cut, time_after, time_before
 
 times = st.one_of(st.floats(1.6e9, 1.8e9), st.integers(1_600_000_000, 1_800_000_000))
 periods = st.one_of(st.floats(0, 3600), st.integers(0, 3600), st.sampled_from([15, 60, 300, 0.1, 1e-9]))
@@ -19,6 +19,9 @@ def test_the_fast_path_agrees_with_exact_arithmetic(t, base, plus, nudge):
         exact = Fraction(tt) - (Fraction(base) + Fraction(plus))
         assert time_after(tt, base, plus) == (exact > 0)
         assert time_before(tt, base, plus) == (exact < 0)
+        assert cut(base, -plus)(tt) == (Fraction(tt) - (Fraction(base) - Fraction(plus)) > 0) - \
+            (Fraction(tt) - (Fraction(base) - Fraction(plus)) < 0)
+        assert cut(base, plus)(tt) == (exact > 0) - (exact < 0)
 
 
 def test_equal_and_rounded_sums_are_compared_exactly():
@@ -28,3 +31,11 @@ def test_equal_and_rounded_sums_are_compared_exactly():
     assert time_after(t, base, plus) == (exact > 0) and time_before(t, base, plus) == (exact < 0)
     assert not time_after(base, base) and not time_before(base, base)
     assert time_after(Fraction(3, 2), 1, Fraction(1, 3)) and time_before(1, 1, 1e-12)
+
+
+def test_a_cut_compares_exactly_at_its_instant_and_off_the_float_path():
+    base, plus = 1_700_000_000.1, 0.2
+    t = base + plus
+    exact = Fraction(t) - Fraction(base) - Fraction(plus)
+    assert cut(base, plus)(t) == (exact > 0) - (exact < 0)
+    assert cut(base)(base) == 0 and cut(1, Fraction(1, 3))(Fraction(3, 2)) == 1 and cut(1, 1e-12)(1) == -1

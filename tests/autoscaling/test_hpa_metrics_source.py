@@ -48,14 +48,14 @@ def test_select_pods(namespace, selector, expected):
 
 
 class _Fleet:
-    """What FleetMetrics reads of a SimulatedFleet: usage(), pods, clock."""
+    """What FleetMetrics reads of a SimulatedFleet: usage(namespace), pods, clock."""
 
     def __init__(self, clock, usage):
         self.clock, self._usage, self.pods, self.calls = clock, usage, PODS, 0
 
-    def usage(self):
+    def usage(self, namespace=None):
         self.calls += 1
-        return dict(self._usage)
+        return {k: v for k, v in self._usage.items() if namespace is None or k.startswith(namespace + "/")}
 
 
 def test_fleet_metrics_by_selector_and_resource():
@@ -69,10 +69,12 @@ def test_fleet_metrics_by_selector_and_resource():
     assert m.resource_metrics("memory", "a", parse_labels("app=web"))["web-2"].value == 2000
     # a ContainerResource query: pods that have the container
     assert set(m.resource_metrics("cpu", "a", parse_labels("app=web"), "sidecar")) == {"web-2"}
-    assert fleet.calls == 1                                  # one snapshot per clock instant
-    clock.advance(1)
+    assert fleet.calls == 1                        # one snapshot per namespace and clock instant
     m.resource_metrics("cpu", "b", EVERYTHING)
     assert fleet.calls == 2
+    clock.advance(1)
+    m.resource_metrics("cpu", "b", EVERYTHING)
+    assert fleet.calls == 3
     with pytest.raises(MetricsUnavailable, match="no metrics returned from resource metrics API"):
         m.resource_metrics("cpu", "a", parse_labels("app=none"))
     with pytest.raises(MetricsUnavailable):

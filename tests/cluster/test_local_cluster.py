@@ -148,3 +148,9 @@ def test_a_usage_model_gives_each_running_pod_its_usage_at_the_clock_time():
     got = cp.fleet.usage()
     assert sorted(got) == sorted(f"default/{p['metadata']['name']}" for p in cp.pods.list())
     assert all(v == (int(now * 10), len(k.split("/")[1])) for k, v in got.items())
+    assert cp.fleet.usage("default") == got and cp.fleet.usage("other") == {}
+    assert cp.fleet.running_in("default").keys() == got.keys()
+    victim = cp.pods.list()[0]["metadata"]["name"]
+    cp.store.delete("Pod", "default", victim, grace_period_seconds=0)
+    cp.sync()
+    assert f"default/{victim}" not in cp.fleet.running_in("default") and len(cp.fleet.usage("default")) == 1

@@ -99,3 +99,25 @@ def test_a_lost_node_is_tainted_and_its_pods_move_after_300s():
     assert {e["involvedObject"]["name"] for e in evicted} == on_n0
     cp.fleet.restart_node("n0")
     cp.run_until(lambda: not cp.store.get("Node", None, "n0")["spec"].get("taints"))
+
+
+def test_the_periodic_pass_reconciles_only_nodes_that_need_work():
+    """monitorNodeHealth looks at every node each 5 s; a Ready node with a
+    fresh heartbeat and no taints costs no reconcile, a silent one does."""
+    cp = ControlPlane(FakeClock())
+    cp.fleet.add_nodes([f"n{i}" for i in range(4)], NodeTemplate(cpu="4"))
+    seen: list[str] = []
+    real = cp.node_lifecycle.reconcile
+    cp.node_lifecycle.reconcile = lambda name: (seen.append(name), real(name))[1]
+    t0 = cp.clock.monotonic()
+    cp.run_until(lambda: cp.clock.monotonic() >= t0 + 1)
+    assert sorted(set(seen)) == ["n0", "n1", "n2", "n3"]        # each new node once
+    seen.clear()
+    cp.run_until(lambda: cp.clock.monotonic() >= t0 + 31)       # six passes, leases renewed every 10 s
+    assert seen == []
+    cp.fleet.stop_node("n2")
+    cp.run_until(lambda: cp.clock.monotonic() >= t0 + 100)
+    assert set(seen) == {"n2"}                                   # past the 50 s grace: n2 only
+    n2 = cp.store.get("Node", None, "n2")
+    assert any(c["type"] == "Ready" and c["status"] == "Unknown" for c in n2["status"]["conditions"])
+    assert all(not (cp.store.get("Node", None, n)["spec"].get("taints")) for n in ("n0", "n1", "n3"))
