@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = [
     "ABLE_TO_SCALE",
@@ -147,8 +148,7 @@ class PodInfo:
     pod_requests: Mapping[str, int] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PodMetric:
+class PodMetric(NamedTuple):        # a NamedTuple: one per pod per decision, cheap to build
     """One pod's metric sample (upstream ``PodMetric``): ``value`` in
     milli-units, the sample's ``timestamp`` and its collection ``window``
     (seconds; metrics-server and the custom-metrics default is 60)."""
