@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variants", default="default", help="OpenB pod lists, comma-separated")
     ap.add_argument("--ratio", type=float, default=1.3)
     ap.add_argument("--policies", default="all")
+    ap.add_argument("--engine", default="kernel", choices=("kernel", "python"),
+                    help="FGD's implementation: the Cython index (default) or its numpy twin")
     ap.add_argument("--out", default=str(HERE / "results" / "fgd_openb"))
     args = ap.parse_args(argv)
     if not os.path.isdir(args.data):
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         for scoring in args.scoring.split(","):
             cfg = ReplayConfig("openb", path=args.data, mode="inflate", policies=tuple(args.policies.split(",")),
                                seed=seeds[0], repeat=len(seeds), ratio=args.ratio, scoring=scoring,
-                               tie_break="order", trace_options={"variant": variant})
+                               tie_break="order", trace_options={"variant": variant}, engine=args.engine)
             if cfg.seeds != seeds:
                 raise SystemExit("--seeds must be consecutive")
             t0 = time.time()

@@ -43,3 +43,34 @@ def test_batch_kernel(benchmark, n_nodes, alg, fit):
 def test_place_end_to_end(benchmark, n_nodes):
     p = _prepared(n_nodes).problem
     benchmark.pedantic(lambda: prepare(p, gpu_share="gpu_milli").place("bfd", "max", "dot"), rounds=5, iterations=1)
+
+
+def _fgd_run(engine: str, scoring: str):
+    """FGD on the bundled OpenB sample, inflated to 1.3x its GPU nodes' capacity (setup not timed)."""
+    import numpy as np
+
+    from kubekit.packing.gpu import FragTable, GpuCluster, GpuScheduler, TargetWorkload, make_policy
+    from kubekit.replay.workload import inflate_workload, trace_pods
+    from kubekit.traces import load_sample
+
+    tr = load_sample("openb")
+    pods, _, _ = trace_pods(tr)
+    target = TargetWorkload.from_pods(pods)
+
+    def setup():
+        cluster = GpuCluster.from_table(tr.nodes, gpu_only=True)
+        w = inflate_workload(pods, cluster.total_gpu_milli, 1.3, rng=np.random.default_rng(42))
+        frag = FragTable(cluster, target, kernel=engine == "kernel")
+        sched = GpuScheduler(cluster, make_policy("fgd", scoring, engine=engine), frag=frag, seed=42)
+        return (sched, w.pods), {}
+
+    return setup
+
+
+@pytest.mark.parametrize("scoring", ["exact", "simulator"])
+@pytest.mark.parametrize("engine", ["kernel", "python"])
+def test_fgd_openb_sample(benchmark, engine, scoring):
+    """FGD's Cython index against its numpy twin, pod by pod (Filter + Score + bind)."""
+    result = benchmark.pedantic(lambda sched, pods: [sched.place(p) for p in pods], setup=_fgd_run(engine, scoring),
+                                rounds=5, iterations=1)
+    benchmark.extra_info.update(pods=len(result), placed=sum(b is not None for b in result))

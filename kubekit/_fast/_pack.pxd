@@ -157,3 +157,69 @@ cdef void big_mul64(uint64_t* a, Py_ssize_t n, uint64_t x) noexcept nogil
 cdef void big_add(uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil
 cdef void big_mul(uint64_t* out, const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil
 cdef int big_cmp(const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept nogil
+
+
+# FGD (fragmentation gradient descent) scoring with a per-pod-shape index.
+# Sizes: N nodes, G GPU columns (GpuCluster.gpu_left), T target shapes,
+# M GPU models (column 0 of a model mask = "no GPU", column k + 1 = model k).
+#
+# Live inputs (the GpuCluster's own arrays, read only, re-read on every call):
+#   cpu_left, mem_left int64 [N]   gpu_left int64 [N, G]   model int64 [N] (-1: none)
+# Target workload: t_cpu, t_milli, t_count, t_weight int64 [T]; t_access uint8 [T, M + 1]
+# Per node (kept by node_changed): L [N], H [N, T] (GPUs with >= t_milli left),
+#   S [N, T] (share left on the others), frag [N] = F_n
+# Pod shapes (add_shape): s_cpu, s_mem, s_count, s_milli [cap]; s_models uint8 [cap, M + 1]
+# Index: one segment tree per cache slot over leaf positions (pos[n]: the tie
+#   order), heap-numbered 1..2P-1, interleaved in tree [slots, 4P]: tree[slot, 2u] the
+#   best score below node u (I64_MIN: no feasible node), tree[slot, 2u + 1] how
+#   many leaves below reach it.
+#   A slot holds one shape (slot_tag) as of change-log entry slot_log; shape_slot
+#   [cap] its slot (-1: none); a shape without one takes the least recently used
+#   slot (slot_used: the query count when last used).
+cdef class FgdIndex:
+    cdef readonly Py_ssize_t n_nodes, n_gpus, n_targets, n_models, n_slots, n_shapes, leaves
+    cdef readonly bint simulator
+    cdef readonly int64_t total            # cluster fragmentation, sum of frag
+    # counters
+    cdef readonly int64_t rebuilds         # slot (re)built from every node
+    cdef readonly int64_t rescored         # node scores recomputed from the change log
+    cdef readonly int64_t queries
+    cdef const int64_t[::1] cpu_left, mem_left, model
+    cdef const int64_t[:, ::1] gpu_left
+    cdef const int64_t[::1] t_cpu, t_milli, t_count, t_weight
+    cdef const uint8_t[:, ::1] t_access
+    cdef const int64_t[::1] thr            # simulator: score = #{k : d >= thr[k]}
+    cdef const int64_t[::1] pos
+    cdef int64_t[::1] leaf_node
+    cdef int64_t[::1] L, frag
+    cdef int64_t[:, ::1] H, S
+    cdef int64_t[::1] s_cpu, s_mem, s_count, s_milli
+    cdef uint8_t[:, ::1] s_models
+    cdef int64_t[:, ::1] tree
+    cdef int64_t[::1] slot_tag, slot_log, slot_used, shape_slot
+    cdef int64_t[::1] log
+    cdef int64_t log_len
+    cdef int64_t[::1] stamp
+    cdef int64_t stamp_now
+    cdef int64_t[::1] w_old, w_new         # workspace [G]
+
+    cdef int _refresh(self, Py_ssize_t n) except -1 nogil
+    cdef int64_t _frag_after(self, Py_ssize_t n, int64_t cpu_after, Py_ssize_t k) except? -1 nogil
+    cdef int64_t _quant(self, int64_t d) except? -1 nogil
+    cdef int64_t _score(self, Py_ssize_t s, Py_ssize_t n, Py_ssize_t* gpu) except? -2 nogil
+    cdef void _pull(self, Py_ssize_t slot, Py_ssize_t u) noexcept nogil
+    cdef int _set_leaf(self, Py_ssize_t slot, Py_ssize_t n, int64_t v) except -1 nogil
+    cdef Py_ssize_t _sync(self, Py_ssize_t s) except -1 nogil
+
+
+# FragTable's per-node refresh (kubekit/packing/gpu/frag.py; its numpy
+# _refresh is the twin).  access uint8 [N, T]; L, H, S, frag as in FgdIndex,
+# owned by the FragTable and written here.
+cdef class FragRows:
+    cdef const int64_t[::1] cpu_left
+    cdef const int64_t[:, ::1] gpu_left
+    cdef const uint8_t[:, ::1] access
+    cdef const int64_t[::1] t_cpu, t_milli, t_count, t_weight
+    cdef int64_t[::1] L, frag
+    cdef int64_t[:, ::1] H, S
+    cdef int64_t _refresh(self, Py_ssize_t n) except? -1 nogil

@@ -56,3 +56,59 @@ class Packer:
     def bins_opened_order(self) -> npt.NDArray[np.int64]: ...
     @property
     def nbytes(self) -> int: ...
+
+class FgdIndex:
+    n_nodes: int
+    n_gpus: int
+    n_targets: int
+    n_models: int
+    n_slots: int
+    n_shapes: int
+    leaves: int
+    simulator: bool
+    total: int
+    rebuilds: int
+    rescored: int
+    queries: int
+    def __init__(
+        self,
+        cpu_left: npt.NDArray[np.int64],
+        mem_left: npt.NDArray[np.int64],
+        gpu_left: npt.NDArray[np.int64],
+        model: npt.NDArray[np.int64],
+        n_models: int,
+        t_cpu: npt.ArrayLike,
+        t_milli: npt.ArrayLike,
+        t_count: npt.ArrayLike,
+        t_weight: npt.ArrayLike,
+        t_access: npt.ArrayLike,
+        pos: npt.ArrayLike,
+        thresholds: npt.ArrayLike | None = None,
+        cache_slots: int = 64,
+    ) -> None: ...
+    def add_shape(self, cpu_milli: int, memory_bytes: int, gpu_count: int, gpu_milli: int,
+                  models_ok: npt.ArrayLike) -> int: ...
+    def node_changed(self, i: int) -> None: ...
+    def best(self, shape: int) -> tuple[int, int]: ...
+    def kth(self, shape: int, k: int) -> int: ...
+    def score(self, shape: int, node: int) -> tuple[int, int] | None: ...
+    def gpus(self, shape: int, node: int) -> tuple[int, ...]: ...
+    @property
+    def node_frag(self) -> npt.NDArray[np.int64]: ...
+
+class FragRows:
+    def __init__(
+        self,
+        cpu_left: npt.NDArray[np.int64],
+        gpu_left: npt.NDArray[np.int64],
+        access: npt.NDArray[np.bool_],
+        t_cpu: npt.NDArray[np.int64],
+        t_milli: npt.NDArray[np.int64],
+        t_count: npt.NDArray[np.int64],
+        t_weight: npt.NDArray[np.int64],
+        L: npt.NDArray[np.int64],
+        H: npt.NDArray[np.int64],
+        S: npt.NDArray[np.int64],
+        frag: npt.NDArray[np.int64],
+    ) -> None: ...
+    def refresh(self, n: int) -> int: ...

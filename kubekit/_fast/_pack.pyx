@@ -35,6 +35,11 @@ integer arithmetic, as the twin's Python integers and fractions would.
 Residuals only shrink, so "item shape X fitted none of the first k open bins
 of signature s" stays true; ``memo`` keeps that k per (shape, signature) and
 ``nofit`` marks shapes that fit no unused bin.
+
+Also here: ``FgdIndex``, FGD's score (fragmentation gradient descent) with a
+per-pod-shape segment-tree index (twin: ``kubekit.packing.gpu.policies.FGD``,
+wrapper ``kubekit.packing.gpu.fgd_kernel``), and ``FragRows``, the per-node
+refresh of ``FragTable``.
 """
 
 from libc.stdint cimport int64_t, uint64_t, uint8_t
@@ -1121,3 +1126,488 @@ cdef class Packer:
             self._place(i, best_b)
             out[i] = best_b
         return 0
+
+
+# --- FGD ------------------------------------------------------------------------
+cdef int64_t I64_MIN = -0x7FFFFFFFFFFFFFFF - 1
+
+
+cdef class FgdIndex:
+    """FGD's score (Weng et al., USENIX ATC'23) for every node, with an
+    index: ``best(shape)`` answers "which feasible node scores highest, ties
+    to the lowest leaf position" without scanning the nodes.
+
+    Semantics are those of ``kubekit.packing.gpu.policies.FGD`` (the
+    plain-Python twin) and ``GpuScheduler``'s host selection; the wrapper is
+    ``kubekit.packing.gpu.fgd_kernel``.  The score of node ``n`` for a pod is
+    ``q(F_n - F_n')``: ``F_n`` the node's fragmentation against the target
+    workload, ``F_n'`` after the pod is placed (a sharing pod: on the GPU
+    that scores best, lowest index among equals), ``q`` the identity
+    (exact) or the simulator's 0-100 truncation, given as thresholds.
+
+    The index.  A score depends only on the node's own state and the pod's
+    *shape* (its requests and GPU models).  Each cache slot holds a segment
+    tree over the nodes for one shape: per tree node the best score below
+    and how many leaves reach it.  Every node change is appended to a change
+    log; a query for a shape re-scores only the nodes logged since its slot
+    was last brought up to date (O(log N) each), or rebuilds the slot from
+    every node when it was given to the shape (the least recently used
+    slot) or lags by more than N entries.
+    Leaves are ordered by ``pos`` (the tie order: the seeded node rank, or
+    the node index), so the leftmost best leaf is the node
+    ``select_host`` picks, and ``kth`` gives the k-th best for random ties.
+    """
+
+    def __init__(self, cpu_left, mem_left, gpu_left, model, Py_ssize_t n_models, t_cpu, t_milli, t_count, t_weight,
+                 t_access, pos, thresholds=None, Py_ssize_t cache_slots=64):
+        def i64(name, a, ndim, shape=None):
+            a = np.asarray(a)
+            if a.dtype != np.int64 or a.ndim != ndim or not a.flags.c_contiguous:
+                raise ValueError(f"{name} must be a C-contiguous {ndim}-D int64 array, got {a.dtype} {a.shape}")
+            if shape is not None and a.shape[0] != shape:
+                raise ValueError(f"{name} has {a.shape[0]} rows, expected {shape}")
+            return a
+        cpu_left = i64("cpu_left", cpu_left, 1)
+        n = cpu_left.shape[0]
+        mem_left = i64("mem_left", mem_left, 1, n)
+        gpu_left = i64("gpu_left", gpu_left, 2, n)
+        model = i64("model", model, 1, n)
+        if n and ((model < -1).any() or (model >= n_models).any()):
+            raise ValueError("model out of range")
+        t_cpu = np.ascontiguousarray(t_cpu, dtype=np.int64)
+        T = t_cpu.shape[0]
+        t_milli = np.ascontiguousarray(t_milli, dtype=np.int64)
+        t_count = np.ascontiguousarray(t_count, dtype=np.int64)
+        t_weight = np.ascontiguousarray(t_weight, dtype=np.int64)
+        t_access = np.ascontiguousarray(t_access, dtype=np.uint8).reshape(T, n_models + 1)
+        for name, a in (("t_milli", t_milli), ("t_count", t_count), ("t_weight", t_weight)):
+            if a.shape[0] != T:
+                raise ValueError(f"{name} has {a.shape[0]} entries, expected {T}")
+        pos = np.ascontiguousarray(pos, dtype=np.int64)
+        if pos.shape[0] != n or not np.array_equal(np.sort(pos), np.arange(n)):
+            raise ValueError("pos must be a permutation of the nodes")
+        if thresholds is None:
+            self.simulator = False
+            self.thr = np.zeros(0, dtype=np.int64)
+        else:
+            thr = np.ascontiguousarray(thresholds, dtype=np.int64)
+            if thr.ndim != 1 or (np.diff(thr) < 0).any():
+                raise ValueError("thresholds must be non-decreasing")
+            self.simulator = True
+            self.thr = thr
+        if cache_slots < 1:
+            raise ValueError("cache_slots must be >= 1")
+        self.n_nodes, self.n_gpus, self.n_targets, self.n_models = n, gpu_left.shape[1], T, n_models
+        self.cpu_left, self.mem_left, self.gpu_left, self.model = cpu_left, mem_left, gpu_left, model
+        self.t_cpu, self.t_milli, self.t_count, self.t_weight, self.t_access = t_cpu, t_milli, t_count, t_weight, \
+            t_access
+        P = 1
+        while P < n:
+            P *= 2
+        self.leaves = P
+        self.pos = pos
+        leaf_node = np.full(P, -1, dtype=np.int64)
+        leaf_node[pos] = np.arange(n, dtype=np.int64)
+        self.leaf_node = leaf_node
+        self.n_slots = cache_slots
+        self.tree = np.empty((cache_slots, 4 * P), dtype=np.int64)
+        self.slot_tag = np.full(cache_slots, -1, dtype=np.int64)
+        self.slot_log = np.zeros(cache_slots, dtype=np.int64)
+        self.slot_used = np.full(cache_slots, -1, dtype=np.int64)
+        self.shape_slot = np.full(8, -1, dtype=np.int64)
+        self.log = np.zeros(n + 1, dtype=np.int64)
+        self.log_len = 0
+        self.stamp = np.zeros(max(n, 1), dtype=np.int64)
+        self.stamp_now = 0
+        self.L = np.zeros(n, dtype=np.int64)
+        self.frag = np.zeros(n, dtype=np.int64)
+        self.H = np.zeros((n, T), dtype=np.int64)
+        self.S = np.zeros((n, T), dtype=np.int64)
+        self.w_old = np.zeros(max(self.n_gpus, 1), dtype=np.int64)
+        self.w_new = np.zeros(max(self.n_gpus, 1), dtype=np.int64)
+        self.s_cpu = np.zeros(8, dtype=np.int64)
+        self.s_mem = np.zeros(8, dtype=np.int64)
+        self.s_count = np.zeros(8, dtype=np.int64)
+        self.s_milli = np.zeros(8, dtype=np.int64)
+        self.s_models = np.zeros((8, n_models + 1), dtype=np.uint8)
+        self.n_shapes = 0
+        self.total = 0
+        cdef Py_ssize_t i, n_c = self.n_nodes
+        with nogil:
+            for i in range(n_c):
+                self._refresh(i)
+
+    def add_shape(self, int64_t cpu_milli, int64_t memory_bytes, int64_t gpu_count, int64_t gpu_milli,
+                  models_ok) -> int:
+        """Register a pod shape; returns its id.  ``models_ok`` (M + 1 bools):
+        column 0 "a node without GPU", column k + 1 model k."""
+        ok = np.ascontiguousarray(models_ok, dtype=np.uint8).reshape(self.n_models + 1)
+        if cpu_milli < 0 or memory_bytes < 0 or gpu_count < 0 or gpu_milli < 0 or gpu_milli > GPU_MILLI \
+                or (gpu_count == 0) != (gpu_milli == 0):
+            raise ValueError("invalid pod shape")
+        cdef Py_ssize_t s = self.n_shapes
+        if s == self.s_cpu.shape[0]:
+            self.s_cpu = np.concatenate([self.s_cpu, np.zeros(s, dtype=np.int64)])
+            self.s_mem = np.concatenate([self.s_mem, np.zeros(s, dtype=np.int64)])
+            self.s_count = np.concatenate([self.s_count, np.zeros(s, dtype=np.int64)])
+            self.s_milli = np.concatenate([self.s_milli, np.zeros(s, dtype=np.int64)])
+            self.s_models = np.concatenate([self.s_models, np.zeros((s, self.n_models + 1), dtype=np.uint8)])
+            self.shape_slot = np.concatenate([self.shape_slot, np.full(s, -1, dtype=np.int64)])
+        self.s_cpu[s], self.s_mem[s], self.s_count[s], self.s_milli[s] = cpu_milli, memory_bytes, gpu_count, gpu_milli
+        np.asarray(self.s_models)[s] = ok
+        self.n_shapes = s + 1
+        return s
+
+    def node_changed(self, Py_ssize_t i) -> None:
+        """Node ``i``'s state changed (a bind or an unbind): re-derive its
+        pieces and log it."""
+        if not 0 <= i < self.n_nodes:
+            raise IndexError(f"node {i} out of range")
+        with nogil:
+            self._refresh(i)
+            self.log[self.log_len % self.log.shape[0]] = i
+            self.log_len += 1
+
+    def best(self, Py_ssize_t shape):
+        """``(node, ties)``: the feasible node with the best score for
+        ``shape``, first in leaf order, and how many nodes share that score
+        (``(-1, 0)`` when no node is feasible)."""
+        cdef Py_ssize_t slot, v
+        if not 0 <= shape < self.n_shapes:
+            raise IndexError(f"shape {shape} out of range")
+        with nogil:
+            slot = self._sync(shape)
+            self.queries += 1
+            if self.tree[slot, 2 * 1] == I64_MIN:
+                v = 0
+            else:
+                v = 1
+                while v < self.leaves:
+                    v = 2 * v if self.tree[slot, 2 * (2 * v)] == self.tree[slot, 2 * v] else 2 * v + 1
+        if v == 0:
+            return -1, 0
+        return int(self.leaf_node[v - self.leaves]), int(self.tree[slot, 2 * 1 + 1])
+
+    def kth(self, Py_ssize_t shape, int64_t k) -> int:
+        """The ``k``-th (from 0, in leaf order) of the nodes with the best
+        score for ``shape``."""
+        cdef Py_ssize_t slot, v = 1
+        cdef int64_t top, cl
+        if not 0 <= shape < self.n_shapes:
+            raise IndexError(f"shape {shape} out of range")
+        with nogil:
+            slot = self._sync(shape)
+            top = self.tree[slot, 2 * 1]
+        if top == I64_MIN or not 0 <= k < self.tree[slot, 2 * 1 + 1]:
+            raise IndexError(f"no {k}-th best node")
+        with nogil:
+            while v < self.leaves:
+                cl = self.tree[slot, 2 * (2 * v) + 1] if self.tree[slot, 2 * (2 * v)] == top else 0
+                if k < cl:
+                    v = 2 * v
+                else:
+                    k -= cl
+                    v = 2 * v + 1
+        return int(self.leaf_node[v - self.leaves])
+
+    def score(self, Py_ssize_t shape, Py_ssize_t node):
+        """``(score, gpu)`` of ``node`` for ``shape`` computed afresh
+        (``gpu``: a sharing pod's best GPU, else -1), or ``None`` when the pod
+        does not fit."""
+        cdef Py_ssize_t gpu = -1
+        cdef int64_t v
+        if not 0 <= shape < self.n_shapes or not 0 <= node < self.n_nodes:
+            raise IndexError("shape or node out of range")
+        with nogil:
+            v = self._score(shape, node, &gpu)
+        return None if v == I64_MIN else (int(v), int(gpu))
+
+    def gpus(self, Py_ssize_t shape, Py_ssize_t node) -> tuple:
+        """The GPUs the pod takes on ``node``: a sharing pod the one FGD
+        scores best (lowest index among equals); others the ``gpu_count``
+        GPUs with the least share that suffices, lowest index first
+        (``least_sufficient_gpus``), returned sorted."""
+        cdef Py_ssize_t gpu = -1, j, c, best
+        cdef int64_t milli, count
+        if not 0 <= shape < self.n_shapes or not 0 <= node < self.n_nodes:
+            raise IndexError("shape or node out of range")
+        count = self.s_count[shape]
+        milli = self.s_milli[shape]
+        if count == 0:
+            return ()
+        if count == 1 and milli < GPU_MILLI:
+            with nogil:
+                self._score(shape, node, &gpu)
+            if gpu < 0:
+                raise ValueError(f"shape {shape} does not fit node {node}")
+            return (int(gpu),)
+        taken = []
+        row = self.gpu_left[node]
+        for c in range(count):
+            best = -1
+            for j in range(self.n_gpus):
+                if row[j] >= milli and j not in taken and (best < 0 or row[j] < row[best]):
+                    best = j
+            if best < 0:
+                raise ValueError(f"shape {shape} does not fit node {node}")
+            taken.append(best)
+        return tuple(sorted(taken))
+
+    @property
+    def node_frag(self):
+        """``F_n`` of every node (a copy)."""
+        return np.asarray(self.frag).copy()
+
+    # -- internals (nogil) ------------------------------------------------------
+    cdef int _refresh(self, Py_ssize_t n) except -1 nogil:
+        cdef Py_ssize_t j, m
+        cdef int64_t g, tm, h, s, Lv = 0
+        for j in range(self.n_gpus):
+            Lv += self.gpu_left[n, j]
+        self.L[n] = Lv
+        for m in range(self.n_targets):
+            tm = self.t_milli[m]
+            h = 0
+            s = 0
+            for j in range(self.n_gpus):
+                g = self.gpu_left[n, j]
+                if g >= tm:
+                    h += 1
+                else:
+                    s += g
+            self.H[n, m] = h
+            self.S[n, m] = s
+        g = self._frag_after(n, self.cpu_left[n], 0)
+        self.total += g - self.frag[n]
+        self.frag[n] = g
+        return 0
+
+    cdef int64_t _frag_after(self, Py_ssize_t n, int64_t cpu_after, Py_ssize_t k) except? -1 nogil:
+        """F of node n after it gives CPU down to cpu_after and its GPUs
+        w_old[:k] become w_new[:k] (thousandths)."""
+        cdef Py_ssize_t j, m
+        cdef Py_ssize_t col = self.model[n] + 1
+        cdef int64_t Lv = self.L[n], F = 0, tm, h, s, o, w
+        for j in range(k):
+            Lv -= self.w_old[j] - self.w_new[j]
+        for m in range(self.n_targets):
+            tm = self.t_milli[m]
+            if tm == 0 or not self.t_access[m, col] or cpu_after < self.t_cpu[m]:
+                F += self.t_weight[m] * Lv
+                continue
+            h = self.H[n, m]
+            s = self.S[n, m]
+            for j in range(k):
+                o = self.w_old[j]
+                w = self.w_new[j]
+                if w >= tm:
+                    h += 1
+                else:
+                    s += w
+                if o >= tm:
+                    h -= 1
+                else:
+                    s -= o
+            F += self.t_weight[m] * (s if h >= self.t_count[m] else Lv)
+        return F
+
+    cdef int64_t _quant(self, int64_t d) except? -1 nogil:
+        cdef Py_ssize_t lo = 0, hi, mid
+        if not self.simulator:
+            return d
+        hi = self.thr.shape[0]
+        while lo < hi:              # the number of thresholds <= d
+            mid = (lo + hi) // 2
+            if self.thr[mid] <= d:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    cdef int64_t _score(self, Py_ssize_t s, Py_ssize_t n, Py_ssize_t* gpu) except? -2 nogil:
+        """The quantised score of node n for shape s, I64_MIN if it does
+        not fit; *gpu: a sharing pod's best GPU (else -1)."""
+        cdef int64_t c = self.s_cpu[s], milli = self.s_milli[s], count = self.s_count[s]
+        cdef int64_t g, v, best = I64_MIN, cpu_after
+        cdef Py_ssize_t j, jj, k, enough = 0, pick
+        cdef bint seen
+        gpu[0] = -1
+        if self.cpu_left[n] < c or self.mem_left[n] < self.s_mem[s]:
+            return I64_MIN
+        cpu_after = self.cpu_left[n] - c
+        if count == 0:
+            return self._quant(self.frag[n] - self._frag_after(n, cpu_after, 0))
+        if not self.s_models[s, self.model[n] + 1]:
+            return I64_MIN
+        for j in range(self.n_gpus):
+            if self.gpu_left[n, j] >= milli:
+                enough += 1
+        if enough < count:
+            return I64_MIN
+        if count == 1 and milli < GPU_MILLI:
+            for j in range(self.n_gpus):
+                g = self.gpu_left[n, j]
+                if g < milli:
+                    continue
+                seen = False            # an equal share earlier scores the same: keep the earlier GPU
+                for jj in range(j):
+                    if self.gpu_left[n, jj] == g:
+                        seen = True
+                        break
+                if seen:
+                    continue
+                self.w_old[0] = g
+                self.w_new[0] = g - milli
+                v = self._quant(self.frag[n] - self._frag_after(n, cpu_after, 1))
+                if v > best:
+                    best = v
+                    gpu[0] = j
+            return best
+        if milli == GPU_MILLI:
+            for k in range(count):
+                self.w_old[k] = GPU_MILLI
+                self.w_new[k] = 0
+            return self._quant(self.frag[n] - self._frag_after(n, cpu_after, count))
+        # several partial GPUs: the count least sufficient shares (selection, ties to the lower index)
+        for k in range(count):
+            pick = -1
+            for j in range(self.n_gpus):
+                g = self.gpu_left[n, j]
+                if g < milli:
+                    continue
+                seen = False
+                for jj in range(k):
+                    if self.w_new[jj] == j:     # w_new holds the picked indices meanwhile
+                        seen = True
+                        break
+                if not seen and (pick < 0 or g < self.gpu_left[n, pick]):
+                    pick = j
+            self.w_new[k] = pick
+        for k in range(count):
+            self.w_old[k] = self.gpu_left[n, self.w_new[k]]
+        for k in range(count):
+            self.w_new[k] = self.w_old[k] - milli
+        return self._quant(self.frag[n] - self._frag_after(n, cpu_after, count))
+
+    cdef int _set_leaf(self, Py_ssize_t slot, Py_ssize_t n, int64_t v) except -1 nogil:
+        cdef Py_ssize_t u = self.leaves + self.pos[n]
+        self.tree[slot, 2 * u] = v
+        self.tree[slot, 2 * u + 1] = 0 if v == I64_MIN else 1
+        u >>= 1
+        while u >= 1:
+            self._pull(slot, u)
+            u >>= 1
+        return 0
+
+    cdef void _pull(self, Py_ssize_t slot, Py_ssize_t u) noexcept nogil:
+        """Tree node u takes the better child's (score, count); equal scores add their counts."""
+        cdef Py_ssize_t a = 2 * u, b = 2 * u + 1
+        if self.tree[slot, 2 * a] > self.tree[slot, 2 * b]:
+            self.tree[slot, 2 * u] = self.tree[slot, 2 * a]
+            self.tree[slot, 2 * u + 1] = self.tree[slot, 2 * a + 1]
+        elif self.tree[slot, 2 * b] > self.tree[slot, 2 * a]:
+            self.tree[slot, 2 * u] = self.tree[slot, 2 * b]
+            self.tree[slot, 2 * u + 1] = self.tree[slot, 2 * b + 1]
+        else:
+            self.tree[slot, 2 * u] = self.tree[slot, 2 * a]
+            self.tree[slot, 2 * u + 1] = self.tree[slot, 2 * a + 1] + self.tree[slot, 2 * b + 1]
+
+    cdef Py_ssize_t _sync(self, Py_ssize_t s) except -1 nogil:
+        """Bring the slot of shape s up to date (taking the least recently
+        used slot if s has none); returns the slot."""
+        cdef Py_ssize_t slot = self.shape_slot[s], u, n, P = self.leaves
+        cdef int64_t e
+        cdef Py_ssize_t dummy
+        if slot < 0 or self.slot_tag[slot] != s:
+            slot = 0
+            for u in range(1, self.n_slots):
+                if self.slot_used[u] < self.slot_used[slot]:
+                    slot = u
+            self.slot_tag[slot] = -1
+            self.shape_slot[s] = slot
+        self.slot_used[slot] = self.queries
+        if self.slot_tag[slot] != s or self.log_len - self.slot_log[slot] > self.n_nodes:
+            self.rebuilds += 1
+            for u in range(P):
+                n = self.leaf_node[u]
+                if n < 0:
+                    self.tree[slot, 2 * (P + u)] = I64_MIN
+                    self.tree[slot, 2 * (P + u) + 1] = 0
+                else:
+                    self.tree[slot, 2 * (P + u)] = self._score(s, n, &dummy)
+                    self.tree[slot, 2 * (P + u) + 1] = 0 if self.tree[slot, 2 * (P + u)] == I64_MIN else 1
+            u = P - 1
+            while u >= 1:
+                self._pull(slot, u)
+                u -= 1
+            self.slot_tag[slot] = s
+        else:
+            self.stamp_now += 1
+            e = self.log_len - 1
+            while e >= self.slot_log[slot]:     # newest first; a node logged twice is scored once
+                n = self.log[e % self.log.shape[0]]
+                if self.stamp[n] != self.stamp_now:
+                    self.stamp[n] = self.stamp_now
+                    self.rescored += 1
+                    self._set_leaf(slot, n, self._score(s, n, &dummy))
+                e -= 1
+        self.slot_log[slot] = self.log_len
+        return slot
+
+
+cdef class FragRows:
+    """Re-derive one node's fragmentation pieces in place (``FragTable``'s
+    single-node refresh; its numpy ``_refresh`` is the twin):
+    ``L[n]``, ``H[n, m]``, ``S[n, m]`` and ``frag[n]``, returning the change
+    of ``frag[n]``."""
+
+    def __init__(self, cpu_left, gpu_left, access, t_cpu, t_milli, t_count, t_weight, L, H, S, frag):
+        self.cpu_left, self.gpu_left = cpu_left, gpu_left
+        self.access = np.ascontiguousarray(access).view(np.uint8)
+        self.t_cpu, self.t_milli, self.t_count, self.t_weight = t_cpu, t_milli, t_count, t_weight
+        self.L, self.H, self.S, self.frag = L, H, S, frag
+        n = self.cpu_left.shape[0]
+        T = self.t_cpu.shape[0]
+        for name, a, shape in (("gpu_left", self.gpu_left.shape[0], n), ("access", self.access.shape[0], n),
+                               ("access columns", self.access.shape[1], T), ("L", self.L.shape[0], n),
+                               ("H", self.H.shape[0], n), ("H columns", self.H.shape[1], T),
+                               ("S", self.S.shape[0], n), ("S columns", self.S.shape[1], T),
+                               ("frag", self.frag.shape[0], n), ("t_milli", self.t_milli.shape[0], T),
+                               ("t_count", self.t_count.shape[0], T), ("t_weight", self.t_weight.shape[0], T)):
+            if a != shape:
+                raise ValueError(f"{name}: {a}, expected {shape}")
+
+    def refresh(self, Py_ssize_t n) -> int:
+        """Refresh node ``n``; returns ``frag[n]`` new minus old."""
+        cdef int64_t d
+        if not 0 <= n < self.cpu_left.shape[0]:
+            raise IndexError(f"node {n} out of range")
+        with nogil:
+            d = self._refresh(n)
+        return d
+
+    cdef int64_t _refresh(self, Py_ssize_t n) except? -1 nogil:
+        cdef Py_ssize_t j, m, G = self.gpu_left.shape[1]
+        cdef int64_t g, tm, h, s, Lv = 0, F = 0, old
+        for j in range(G):
+            Lv += self.gpu_left[n, j]
+        self.L[n] = Lv
+        for m in range(self.t_cpu.shape[0]):
+            tm = self.t_milli[m]
+            h = 0
+            s = 0
+            for j in range(G):
+                g = self.gpu_left[n, j]
+                if g >= tm:
+                    h += 1
+                else:
+                    s += g
+            self.H[n, m] = h
+            self.S[n, m] = s
+            if tm != 0 and self.access[n, m] and h >= self.t_count[m] and self.cpu_left[n] >= self.t_cpu[m]:
+                F += self.t_weight[m] * s
+            else:
+                F += self.t_weight[m] * Lv
+        old = self.frag[n]
+        self.frag[n] = F
+        return F - old

@@ -31,6 +31,7 @@ ORDERS = ("trace", "arrival", "shuffle")                                      # 
 NODE_SETS = ("auto", "all", "gpu")                                            # kubekit.replay.core.NODE_SETS
 SCORINGS = ("exact", "simulator")                                             # kubekit.packing.gpu.SCORINGS
 TIE_BREAKS = ("order", "random")                                              # kubekit.packing.gpu.TIE_BREAKS
+ENGINES = ("kernel", "python")                                                # kubekit.packing.gpu.ENGINES
 DEFAULT_POPULARITY = 95                                                       # kubekit.packing.gpu.DEFAULT_POPULARITY
 
 EPILOG = """\
@@ -39,6 +40,7 @@ examples:
   kubekit replay openb --mode inflate --repeat 3         # the FGD paper's experiment on the sample
   kubekit replay openb --path DIR --mode inflate --scoring simulator --repeat 10 --out fgd/
   kubekit replay azure_v1 --mode arrivals --node-shape 64,256
+  kubekit replay azure_v1 --nodes-from alibaba2018 --nodes-option memory_reference_bytes=549755813888
 """
 
 
@@ -77,6 +79,17 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--node-shape", metavar="CORES,GIB",
                    help="traces without nodes: the node shape to assume (default 64,256)")
     p.add_argument("--node-count", type=int, help="traces without nodes: how many nodes (default: enough)")
+    p.add_argument("--nodes-from", choices=TRACES, metavar="NODE_TRACE",
+                   help="use the nodes of another trace (e.g. alibaba2018, google2011) as the cluster")
+    p.add_argument("--nodes-path", help="--nodes-from: its file or directory (default: its bundled sample)")
+    p.add_argument("--nodes-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="--nodes-from: a loader option, e.g. memory_reference_bytes=549755813888 (needed when "
+                        "its units are normalized)")
+    p.add_argument("--timeline", type=int, metavar="N",
+                   help="arrivals: report the replay in N windows of trace time (default 12 in the report; "
+                        "given, also printed)")
+    p.add_argument("--engine", choices=ENGINES, default="kernel",
+                   help="FGD's implementation: the Cython index (default) or its Python/numpy twin")
     p.add_argument("--out", help="report directory (default: replay-<trace>-<mode>)")
     p.add_argument("--no-report", action="store_true", help="print the table only, write nothing")
     p.add_argument("--no-plots", action="store_true", help="write the report without PNG plots")
@@ -97,17 +110,23 @@ def _value(text: str) -> Any:
     return {"true": True, "false": False}.get(text.lower(), text)
 
 
+def _options(flag: str, items: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise KubekitError(f"{flag} {item!r}: expected KEY=VALUE")
+        options[key.strip()] = _value(value.strip())
+    return options
+
+
 def config_from_args(args: argparse.Namespace) -> "ReplayConfig":
     from kubekit.replay.core import ReplayConfig
 
     options: dict[str, Any] = {}
     if args.variant:
         options["variant"] = args.variant
-    for item in args.trace_option:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise KubekitError(f"--trace-option {item!r}: expected KEY=VALUE")
-        options[key.strip()] = _value(value.strip())
+    options.update(_options("--trace-option", args.trace_option))
     shape = None
     if args.node_shape:
         try:
@@ -121,7 +140,9 @@ def config_from_args(args: argparse.Namespace) -> "ReplayConfig":
                         seed=args.seed, repeat=args.repeat, ratio=args.ratio, nodes=args.nodes, order=args.order,
                         scoring=args.scoring, tie_break=args.tie_break, limit=args.limit, lp=args.lp,
                         popularity=args.popularity, node_shape=shape, node_count=args.node_count,
-                        trace_options=options)
+                        trace_options=options, engine=args.engine,
+                        timeline=12 if args.timeline is None else args.timeline,
+                        nodes_from=args.nodes_from, nodes_path=args.nodes_path, nodes_options=_options("--nodes-option", args.nodes_option))
 
 
 def command_line(config: "ReplayConfig", out: str | None) -> str:
@@ -131,6 +152,11 @@ def command_line(config: "ReplayConfig", out: str | None) -> str:
         parts += ["--path", config.path]
     for k, v in config.trace_options.items():
         parts += ["--variant", str(v)] if k == "variant" else ["--trace-option", f"{k}={v}"]
+    if config.nodes_from:
+        parts += ["--nodes-from", config.nodes_from]
+        if config.nodes_path:
+            parts += ["--nodes-path", config.nodes_path]
+        parts += [a for k, v in config.nodes_options.items() for a in ("--nodes-option", f"{k}={v}")]
     parts += ["--mode", config.mode, "--policy", ",".join(config.policies).lower(), "--seed", str(config.seed),
               "--repeat", str(config.repeat), "--scoring", config.scoring, "--tie-break", config.tie_break]
     if config.mode == "inflate":
@@ -141,6 +167,10 @@ def command_line(config: "ReplayConfig", out: str | None) -> str:
         parts += ["--nodes", config.nodes]
     if config.limit:
         parts += ["--limit", str(config.limit)]
+    if config.mode == "arrivals" and config.timeline != 12:
+        parts += ["--timeline", str(config.timeline)]
+    if config.engine != "kernel":
+        parts += ["--engine", config.engine]
     if config.lp:
         parts.append("--lp")
     if out:
@@ -161,6 +191,12 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO | None = None, stderr: T
         print(f"kubekit replay: error: {exc}", file=err_s)
         return 2
     print(text_table(result.summary()), file=out_s)
+    if args.timeline and result.timelines:
+        from kubekit.replay.report import timeline_markdown
+
+        for name, tls in result.timelines.items():
+            print(f"\ntimeline, {name}" + (f" (seed {config.seed})" if config.repeat > 1 else "") + ":", file=out_s)
+            print(timeline_markdown(tls[0], result.time_means(name)), file=out_s, end="")
     for note in result.notes:
         print(f"note: {note}", file=out_s)
     if not args.no_report:

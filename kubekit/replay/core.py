@@ -12,10 +12,14 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from kubekit.packing.gpu import (
-    DEFAULT_POPULARITY, POLICIES, SCORINGS, TIE_BREAKS, GpuCluster, GpuPackingError, TargetWorkload, policy_names,
+    DEFAULT_POPULARITY, ENGINES, POLICIES, SCORINGS, TIE_BREAKS, GpuCluster, GpuPackingError, TargetWorkload,
+    policy_names,
 )
 from kubekit.replay.engine import Run, run_policy
-from kubekit.replay.report import PolicyReport, curve, fmt_bounds, markdown_table, mean_reports, summarize
+from kubekit.replay.report import (
+    PolicyReport, TimelinePoint, curve, fmt_bounds, markdown_table, mean_reports, summarize, time_means, timeline,
+    timeline_markdown,
+)
 from kubekit.replay.workload import (
     MODES, ORDERS, Workload, arrival_workload, inflate_workload, static_workload, trace_pods,
 )
@@ -41,12 +45,20 @@ class ReplayConfig:
     order: str = "trace"
     scoring: str = "exact"
     tie_break: str = "order"
+    engine: str = "kernel"
     limit: int | None = None
     lp: bool = False
     popularity: int = DEFAULT_POPULARITY
     node_shape: tuple[int, int] | None = None
     node_count: int | None = None
     trace_options: dict[str, Any] = field(default_factory=dict)
+    nodes_from: str | None = None
+    """Another trace whose nodes are the cluster (``alibaba2018``, ``google2011``...)."""
+    nodes_path: str | None = None
+    """Its file or directory (default: its bundled sample)."""
+    nodes_options: dict[str, Any] = field(default_factory=dict)
+    timeline: int = 12
+    """``arrivals``: windows of trace time in the timeline."""
 
     def __post_init__(self) -> None:
         def bad(what: str, value: object, allowed: Sequence[str]) -> GpuPackingError:
@@ -62,13 +74,22 @@ class ReplayConfig:
             raise bad("scoring", self.scoring, SCORINGS)
         if self.tie_break not in TIE_BREAKS:
             raise bad("tie-break", self.tie_break, TIE_BREAKS)
+        if self.engine not in ENGINES:
+            raise bad("engine", self.engine, ENGINES)
         if self.repeat < 1:
             raise GpuPackingError(f"repeat {self.repeat}: expected >= 1")
         if not (self.ratio > 0 and math.isfinite(self.ratio)):
             raise GpuPackingError(f"ratio {self.ratio}: expected a positive number")
+        if self.timeline < 1:
+            raise GpuPackingError(f"timeline {self.timeline}: expected >= 1 windows")
         if self.limit is not None and self.limit < 1:
             raise GpuPackingError(f"limit {self.limit}: expected >= 1")
         object.__setattr__(self, "policies", tuple(policy_names(list(self.policies))))
+        if self.nodes_from is None and (self.nodes_path is not None or self.nodes_options):
+            raise GpuPackingError("--nodes-path/--nodes-option need --nodes-from TRACE")
+        if self.nodes_from is not None and (self.node_shape is not None or self.node_count is not None):
+            raise GpuPackingError("--node-shape/--node-count assume identical nodes; --nodes-from takes the nodes "
+                                  f"of {self.nodes_from}: give one or the other")
 
     @property
     def seeds(self) -> list[int]:
@@ -90,6 +111,13 @@ class ReplayResult:
     reports: dict[str, list[PolicyReport]]
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    timelines: dict[str, list[list[TimelinePoint]]] = field(default_factory=dict)
+    """``arrivals``: per policy, per seed, the replay in windows of trace time."""
+
+    def time_means(self, policy: str, k: int = 0) -> dict[str, float]:
+        """Means over trace time of run ``k`` of ``policy`` (``arrivals``)."""
+        run = self.runs[policy][k]
+        return time_means(run, self.workloads[run.seed].times or ())
 
     def summary(self) -> list[PolicyReport]:
         """One report per policy (the mean over seeds)."""
@@ -103,10 +131,82 @@ def load_trace(config: ReplayConfig) -> Trace:
     return load(config.trace, config.path, **config.trace_options)
 
 
+def load_node_trace(config: ReplayConfig) -> Trace | None:
+    """The ``--nodes-from`` trace (its bundled sample without ``nodes_path``), or ``None``."""
+    if config.nodes_from is None:
+        return None
+    if config.nodes_path is None:
+        tr = load_sample(config.nodes_from, **config.nodes_options)
+    else:
+        tr = load(config.nodes_from, config.nodes_path, **config.nodes_options)
+    if len(tr.nodes) == 0:
+        raise TraceError(None, None, f"--nodes-from {config.nodes_from}: {tr.source} has no nodes")
+    return tr
+
+
+# The loader option that states what a normalized column's full scale is, per column.
+REFERENCE_OPTIONS = {"cpu_milli": "cpu_reference_milli", "memory_bytes": "memory_reference_bytes"}
+_RESOURCE_WORDS = {"cpu_milli": "CPU", "memory_bytes": "memory"}
+
+
+def check_node_units(pod_trace: Trace, node_trace: Trace, pod_options: dict[str, Any],
+                     node_options: dict[str, Any], pods) -> list[str]:
+    """Refuse to put ``pod_trace``'s pods on ``node_trace``'s nodes when
+    their units or dimensions do not match; returns notes on what was
+    assumed.  Raises :class:`TraceError` naming the mismatch and the option
+    that resolves it.
+
+    - Pods that request GPUs need GPU nodes.
+    - A column normalized by either trace (e.g. Alibaba 2018 memory, Google
+      2011 CPU and memory) only becomes comparable with the other trace's
+      amounts through a reference size that the trace does not publish.
+      kubekit uses a stated default for one trace on its own, but will not mix
+      a default with another trace's units: the reference must be given
+      (``--nodes-option`` / ``--trace-option KEY=VALUE``).  Within one trace
+      family the normalization is shared, so nothing needs stating."""
+    notes: list[str] = []
+    pn, nn = pod_trace.name, node_trace.name
+    gpu_pods = sum(1 for p in pods if p.gpu_count)
+    gpu_nodes = int(np.count_nonzero(np.asarray(node_trace.nodes.gpu_count) > 0))
+    if gpu_pods and not gpu_nodes:
+        raise TraceError(None, None, f"{gpu_pods:,} of the {len(pods):,} {pn} pods request GPUs but the {nn} nodes "
+                                     f"have none: the dimensions do not match (pick a node trace with GPUs, or "
+                                     f"pods without)")
+    if pn == nn:
+        return notes
+    for column, option in REFERENCE_OPTIONS.items():
+        word = _RESOURCE_WORDS[column]
+        for side, tr, opts, flag in (("node", node_trace, node_options, "--nodes-option"),
+                                     ("pod", pod_trace, pod_options, "--trace-option")):
+            sc = tr.scale(column)
+            if sc is None:
+                continue
+            if option not in opts:
+                other = node_trace if side == "pod" else pod_trace
+                theirs = "normalized to its own machines" if other.scale(column) is not None else "absolute"
+                raise TraceError(None, None,
+                                 f"units do not match: {tr.name} {side} {word} is normalized ({sc.raw_columns}: "
+                                 f"{_fmt_raw(sc.raw_full_scale)} = a machine size the trace does not publish), "
+                                 f"{other.name}'s is {theirs}; state the size with {flag} {option}=N "
+                                 f"(the loader's default is {sc.reference:,}, an assumption)")
+            notes.append(f"{tr.name} {side} {word}: {sc.raw_columns} {_fmt_raw(sc.raw_full_scale)} = "
+                         f"{sc.reference:,} ({option}, as stated)")
+    return notes
+
+
+def _fmt_raw(f) -> str:
+    return str(f.numerator) if f.denominator == 1 else str(float(f))
+
+
 def _cluster_factory(trace: Trace, config: ReplayConfig, pods, arrival, departure,
-                     notes: list[str]) -> Callable[[], GpuCluster]:
+                     notes: list[str], node_trace: Trace | None = None) -> Callable[[], GpuCluster]:
     nodes = trace.nodes
-    if len(nodes) == 0:
+    if node_trace is not None:
+        nodes = node_trace.nodes
+        where = config.nodes_path or "the bundled sample"
+        notes.append(f"nodes: the {len(nodes):,} nodes of {node_trace.name} ({where}), not {trace.name}'s "
+                     f"({len(trace.nodes):,})")
+    elif len(nodes) == 0:
         cpu, mem = config.node_shape or DEFAULT_NODE_SHAPE
         count = config.node_count
         if count is None:
@@ -150,9 +250,16 @@ def replay(config: ReplayConfig, *, trace: Trace | None = None, progress: bool |
     if trace is None:
         trace = load_trace(config)
     if trace.pods.total == 0:
-        raise TraceError(None, None, f"{trace.name} has no pods to replay ({trace.source})")
+        hint = ""
+        if len(trace.nodes):
+            hint = (f"; it publishes machines only: use them as the nodes for another trace's pods, e.g. "
+                    f"kubekit replay azure_v1 --nodes-from {trace.name}")
+        raise TraceError(None, None, f"{trace.name} has no pods to replay ({trace.source}){hint}")
+    node_trace = load_node_trace(config)
     pods, arrival, departure = trace_pods(trace)
     notes: list[str] = []
+    if node_trace is not None:
+        notes += check_node_units(trace, node_trace, config.trace_options, config.nodes_options, pods)
     if config.limit is not None and config.limit < len(pods):
         keep = np.arange(config.limit)
         if config.mode == "arrivals" or config.order == "arrival":
@@ -161,7 +268,7 @@ def replay(config: ReplayConfig, *, trace: Trace | None = None, progress: bool |
         pods = [pods[i] for i in keep]
         arrival, departure = arrival[keep], departure[keep]
         notes.append(f"--limit: the first {config.limit:,} pods only")
-    make_cluster = _cluster_factory(trace, config, pods, arrival, departure, notes)
+    make_cluster = _cluster_factory(trace, config, pods, arrival, departure, notes, node_trace)
     cluster = make_cluster()
     target = TargetWorkload.from_pods(pods, popularity=config.popularity)
     workloads: dict[int, Workload] = {}
@@ -175,19 +282,23 @@ def replay(config: ReplayConfig, *, trace: Trace | None = None, progress: bool |
             workloads[s] = inflate_workload(pods, cluster.total_gpu_milli, config.ratio, rng=rng)
     runs: dict[str, list[Run]] = {}
     reports: dict[str, list[PolicyReport]] = {}
+    timelines: dict[str, list[list[TimelinePoint]]] = {}
     for name in config.policies:
         for s in config.seeds:
             run = run_policy(workloads[s], make_cluster, name, target=target, scoring=config.scoring, seed=s,
-                             tie_break=config.tie_break, progress=progress,
+                             tie_break=config.tie_break, engine=config.engine, progress=progress,
                              label=f"{name} s{s}" if config.repeat > 1 else None)
             rep = summarize(run, workloads[s].pods, cluster, config.mode, lp=config.lp)
             runs.setdefault(run.policy, []).append(run)
             reports.setdefault(run.policy, []).append(rep)
+            if config.mode == "arrivals":
+                w = workloads[s]
+                timelines.setdefault(run.policy, []).append(timeline(run, w.events, w.times or (), config.timeline))
             if log:
                 log(f"{run.policy} seed {s}: {rep.pods_placed}/{rep.pods_total} placed, "
                     f"{run.schedule_seconds:.1f} s")
     return ReplayResult(config, trace, target, cluster, workloads, runs, reports, notes,
-                        time.perf_counter() - t0)
+                        time.perf_counter() - t0, timelines)
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -226,6 +337,13 @@ def report_markdown(result: ReplayResult, plots: Sequence[str] = (), command: st
     if c.repeat > 1:
         lines += ["### Every run", "", markdown_table([r for rs in result.reports.values() for r in rs],
                                                       seed_column=True)]
+    if result.timelines:
+        lines += ["## Timeline", "",
+                  f"The replay in {c.timeline} windows of trace time: what arrived, was placed, could not be placed "
+                  "and departed in each, and the state at its end"
+                  + (" (first seed)" if c.repeat > 1 else "") + ".", ""]
+        for name, tls in result.timelines.items():
+            lines += [f"### {name}", "", timeline_markdown(tls[0], result.time_means(name))]
     lines += ["### Lower bounds", ""]
     for name, rs in result.reports.items():
         lines.append(f"- {name}: " + "; ".join(f"seed {r.seed}: {fmt_bounds(r.bounds)}" for r in rs))
@@ -262,6 +380,9 @@ def write_report(result: ReplayResult, out_dir: str, *, command: str | None = No
                                seed=run.seed) for run in runs]
                    for name, runs in result.runs.items()} if result.config.mode != "arrivals" else {},
         "notes": result.notes,
+        "timeline": {name: [dict(seed=run.seed, points=[p.as_dict() for p in tl], means=time_means(
+            run, result.workloads[run.seed].times or ())) for run, tl in zip(result.runs[name], tls)]
+            for name, tls in result.timelines.items()},
     }
     with open(js, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1, default=str)

@@ -72,13 +72,14 @@ def curve_resource(cluster: GpuCluster, pods) -> str:
 
 def run_policy(workload: Workload, make_cluster: Callable[[], GpuCluster], policy: str, *,
                target: TargetWorkload, scoring: str = "exact", seed: int = 0, tie_break: str = "order",
-               progress: bool | None = None, label: str | None = None,
+               engine: str = "kernel", progress: bool | None = None, label: str | None = None,
                clock: Callable[[], float] = time.perf_counter) -> Run:
     """Replay ``workload`` on a fresh cluster from ``make_cluster`` with
-    ``policy`` (a name, see :data:`kubekit.packing.gpu.POLICIES`)."""
+    ``policy`` (a name, see :data:`kubekit.packing.gpu.POLICIES`); ``engine``
+    picks FGD's implementation (``kernel`` or its twin ``python``)."""
     cluster = make_cluster()
-    frag = FragTable(cluster, target)
-    plugin = make_policy(policy, scoring)
+    frag = FragTable(cluster, target, kernel=engine == "kernel")     # python: the numpy twin throughout
+    plugin = make_policy(policy, scoring, engine)
     sched = GpuScheduler(cluster, plugin, frag=frag, seed=seed, tie_break=tie_break)
     pods = workload.pods
     resource = curve_resource(cluster, pods)

@@ -197,6 +197,115 @@ def curve(run: Run, *, max_percent: int | None = None) -> tuple[np.ndarray, np.n
     return np.array(xs), np.array(fs), np.array(us)
 
 
+@dataclass(frozen=True)
+class TimelinePoint:
+    """One window ``[start_s, end_s)`` of an ``arrivals`` replay (the last
+    window includes ``end_s``): what happened in it, and the state at its
+    end (after its last event; a window without events carries the state
+    before it)."""
+
+    start_s: int
+    end_s: int
+    arrived: int
+    placed: int
+    unplaced: int
+    departed: int
+    running: int                 # pods running at the end
+    nodes: int                   # nodes in use at the end
+    nodes_peak: int              # the most nodes in use at any event of the window
+    utilization: dict[str, float]
+    unallocated_gpus: float
+    fragmented_gpus: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def timeline(run: Run, events: Sequence[tuple[int, int]], times: Sequence[int], points: int = 12
+             ) -> list[TimelinePoint]:
+    """The replay cut into ``points`` equal windows of trace time (fewer when
+    the trace spans fewer seconds), from the first event's time to the
+    last's.  ``events``/``times`` are the workload's."""
+    from kubekit.replay.workload import ARRIVE
+
+    if points < 1:
+        raise ValueError(f"timeline points {points}: expected >= 1")
+    n = len(events)
+    if n == 0:
+        return []
+    t = np.asarray(times, dtype=np.int64)
+    kind = np.array([k for k, _ in events], dtype=np.int64)
+    pod = np.array([i for _, i in events], dtype=np.int64)
+    k_idx = np.arange(n)
+    arrive = kind == ARRIVE
+    placed = arrive & (run.node[pod] >= 0)
+    departed = ~arrive & (run.left_at[pod] == k_idx)
+    running = np.cumsum(placed.astype(np.int64) - departed.astype(np.int64))
+    t0, t1 = int(t[0]), int(t[-1])
+    span = t1 - t0
+    k = max(1, min(points, span)) if span else 1
+    bounds = [t0 + -(-span * j // k) for j in range(k + 1)]
+    lo_idx = np.searchsorted(t, bounds[:-1], side="left")
+    hi_idx = np.searchsorted(t, bounds[1:], side="left")
+    hi_idx[-1] = n
+    cap = run.capacity
+    capk = {"cpu": cap["cpu_milli"], "memory": cap["memory_bytes"], "gpu": cap["gpu_milli"]}
+    out = []
+    for j in range(k):
+        lo, hi = int(lo_idx[j]), int(hi_idx[j])
+        e = hi - 1                                    # state after the window's last event (-1: none yet)
+        alloc = {"cpu": int(run.alloc_cpu[e]), "memory": int(run.alloc_memory[e]), "gpu": int(run.alloc_gpu[e])} \
+            if e >= 0 else {"cpu": 0, "memory": 0, "gpu": 0}
+        frag = int(run.frag[e]) if e >= 0 else 0
+        out.append(TimelinePoint(
+            start_s=bounds[j], end_s=bounds[j + 1], arrived=int(arrive[lo:hi].sum()), placed=int(placed[lo:hi].sum()),
+            unplaced=int((arrive[lo:hi] & ~placed[lo:hi]).sum()), departed=int(departed[lo:hi].sum()),
+            running=int(running[e]) if e >= 0 else 0, nodes=int(run.nodes[e]) if e >= 0 else 0,
+            nodes_peak=int(run.nodes[lo:hi].max()) if hi > lo else (int(run.nodes[e]) if e >= 0 else 0),
+            utilization={r: (alloc[r] / capk[r] if capk[r] else 0.0) for r in RESOURCES},
+            unallocated_gpus=(capk["gpu"] - alloc["gpu"]) / MILLI,
+            fragmented_gpus=float(Fraction(frag, MILLI * run.target_weight)) if run.target_weight else 0.0))
+    return out
+
+
+def time_means(run: Run, times: Sequence[int]) -> dict[str, float]:
+    """Means over trace time (each event's state weighted by the seconds
+    until the next event): utilization per resource, nodes in use and
+    fragmented GPUs.  Empty when the trace spans no time."""
+    t = np.asarray(times, dtype=np.int64)
+    if len(t) < 2 or t[-1] == t[0]:
+        return {}
+    w = np.diff(t).astype(np.float64)
+    span = float(t[-1] - t[0])
+    cap = run.capacity
+    out = {}
+    for r, series, c in (("cpu", run.alloc_cpu, cap["cpu_milli"]), ("memory", run.alloc_memory, cap["memory_bytes"]),
+                         ("gpu", run.alloc_gpu, cap["gpu_milli"])):
+        out[r] = float((series[:-1] * w).sum() / span / c) if c else 0.0
+    out["nodes"] = float((run.nodes[:-1] * w).sum() / span)
+    out["fragmented_gpus"] = float((run.frag[:-1] * w).sum() / span / (MILLI * run.target_weight)) \
+        if run.target_weight else 0.0
+    return out
+
+
+def timeline_markdown(points: Sequence[TimelinePoint], means: dict[str, float] | None = None) -> str:
+    head = ("from (s)", "to (s)", "arrived", "placed", "unplaced", "departed", "running", "nodes", "peak nodes",
+            "cpu%", "mem%", "gpu%", "unalloc GPU", "frag GPU")
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---:"] * len(head)) + "|"]
+    for p in points:
+        u = p.utilization
+        cells = [f"{p.start_s:,}", f"{p.end_s:,}", f"{p.arrived:,}", f"{p.placed:,}", f"{p.unplaced:,}",
+                 f"{p.departed:,}", f"{p.running:,}", f"{p.nodes:,}", f"{p.nodes_peak:,}", f"{100 * u['cpu']:.1f}",
+                 f"{100 * u['memory']:.1f}", f"{100 * u['gpu']:.1f}", f"{p.unallocated_gpus:,.1f}",
+                 f"{p.fragmented_gpus:,.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    if means:
+        lines += ["", f"Means over trace time: cpu {100 * means['cpu']:.1f}%, memory {100 * means['memory']:.1f}%, "
+                      f"gpu {100 * means['gpu']:.1f}%, {means['nodes']:,.1f} nodes in use, "
+                      f"{means['fragmented_gpus']:,.1f} fragmented GPUs."]
+    return "\n".join(lines) + "\n"
+
+
 def fmt_bounds(bounds: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in bounds.items() if v is not None)
 

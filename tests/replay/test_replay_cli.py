@@ -107,6 +107,7 @@ def test_cli_choices_match_the_library():
     assert c.TRACES == tuple(LOADERS)
     assert (c.MODES, c.ORDERS, c.NODE_SETS) == (workload.MODES, workload.ORDERS, core.NODE_SETS)
     assert (c.SCORINGS, c.TIE_BREAKS, c.DEFAULT_POPULARITY) == (gpu.SCORINGS, gpu.TIE_BREAKS, gpu.DEFAULT_POPULARITY)
+    assert c.ENGINES == gpu.ENGINES
     # adding the subcommand to a parser loads neither numpy nor the library
     code = ("import sys, argparse, kubekit.replay.cli as c; c.add_replay_parser(argparse.ArgumentParser()"
             ".add_subparsers()); print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy' "

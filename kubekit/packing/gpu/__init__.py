@@ -27,16 +27,17 @@ from kubekit.packing.gpu.model import (
     pods_from_table, subtract,
 )
 from kubekit.packing.gpu.policies import (
-    FGD, POLICIES, SCORINGS, BestFit, DotProduct, GpuClustering, GpuPacking, Random, ScorePlugin, best_fit_score,
-    dot_product_score, fgd_score, gpu_clustering_score, gpu_packing_score, make_policy, policy_names,
+    ENGINES, FGD, POLICIES, SCORINGS, BestFit, DotProduct, GpuClustering, GpuPacking, Random, ScorePlugin,
+    best_fit_score, dot_product_score, fgd_quantize, fgd_score, gpu_clustering_score, gpu_packing_score, make_policy,
+    policy_names,
 )
 from kubekit.packing.gpu.schedule import TIE_BREAKS, GpuScheduler, select_host
 
 __all__ = [
-    "DEFAULT_POPULARITY", "FGD", "MILLI", "POLICIES", "SCORINGS", "TIE_BREAKS", "BestFit", "Binding", "DotProduct",
-    "FragTable", "GpuCluster", "GpuClustering", "GpuNode", "GpuPackingError", "GpuPacking", "GpuPod", "GpuScheduler",
-    "Random", "ScorePlugin", "TargetWorkload", "TaskShape", "best_fit_score", "dot_product_score", "fgd_delta",
-    "fgd_score", "fits", "fragmented_gpus", "gpu_clustering_score", "gpu_packing_score", "least_sufficient_gpus",
-    "make_policy", "model_allows", "node_fragmentation", "pods_from_table", "policy_names", "select_host",
+    "DEFAULT_POPULARITY", "ENGINES", "FGD", "MILLI", "POLICIES", "SCORINGS", "TIE_BREAKS", "BestFit", "Binding",
+    "DotProduct", "FragTable", "GpuCluster", "GpuClustering", "GpuNode", "GpuPackingError", "GpuPacking", "GpuPod",
+    "GpuScheduler", "Random", "ScorePlugin", "TargetWorkload", "TaskShape", "best_fit_score", "dot_product_score",
+    "fgd_delta", "fgd_quantize", "fgd_score", "fits", "fragmented_gpus", "gpu_clustering_score", "gpu_packing_score",
+    "least_sufficient_gpus", "make_policy", "model_allows", "node_fragmentation", "pods_from_table", "policy_names", "select_host",
     "shape_fragment", "subtract",
 ]

@@ -175,7 +175,7 @@ class FragTable:
     - ``frag[n]``: ``F_n``.
     """
 
-    def __init__(self, cluster: GpuCluster, target: TargetWorkload) -> None:
+    def __init__(self, cluster: GpuCluster, target: TargetWorkload, *, kernel: bool = True) -> None:
         self.cluster = cluster
         self.target = target
         shapes = target.shapes
@@ -194,6 +194,13 @@ class FragTable:
         self.frag = np.zeros(n, dtype=np.int64)
         self._total = 0
         self._refresh(np.arange(n))
+        # one node at a time (every bind and unbind): the Cython twin of _refresh, unless kernel=False
+        self._rows = None
+        if kernel:
+            from kubekit._fast._pack import FragRows
+
+            self._rows = FragRows(cluster.cpu_left, cluster.gpu_left, self.access, self.t_cpu, self.t_milli,
+                                  self.t_count, self.t_weight, self.L, self.H, self.S, self.frag)
         cluster.listeners.append(self.node_changed)
 
     @property
@@ -206,7 +213,10 @@ class FragTable:
         return fragmented_gpus(self.total, self.target)
 
     def node_changed(self, i: int) -> None:
-        self._refresh(np.array([i]))
+        if self._rows is not None:
+            self._total += self._rows.refresh(i)
+        else:
+            self._refresh(np.array([i]))
 
     def _refresh(self, idx: np.ndarray) -> None:
         c = self.cluster

@@ -223,6 +223,13 @@ def _trunc(x: np.ndarray) -> np.ndarray:
     return np.trunc(x).astype(np.int64)
 
 
+def fgd_quantize(decrease: np.ndarray, total_weight: int) -> np.ndarray:
+    """The simulator's FGD score of fragmentation decreases (an int64
+    array): ``⌊100·sigmoid(Δ/(1000·W))⌋``, in numpy floating point."""
+    x = decrease / (MILLI * max(total_weight, 1))
+    return _trunc(MAX_SCORE / (1.0 + np.exp(-x)))
+
+
 class BestFit(ScorePlugin):
     name = "BestFit"
     uses_scoring = True
@@ -307,8 +314,7 @@ class FGD(ScorePlugin):
         if self.scoring == "exact":
             return decrease
         assert self.frag is not None
-        x = decrease / (MILLI * max(self.frag.target.total_weight, 1))
-        return _trunc(MAX_SCORE / (1.0 + np.exp(-x)))
+        return fgd_quantize(decrease, self.frag.target.total_weight)
 
     def score(self, pod: GpuPod, nodes: np.ndarray) -> np.ndarray:
         c, f = self._c(), self.frag
@@ -383,6 +389,19 @@ def policy_names(spec: str | Sequence[str]) -> list[str]:
     return out
 
 
-def make_policy(name: str, scoring: str = "exact") -> ScorePlugin:
-    """A fresh plugin by (case-insensitive) name."""
-    return POLICIES[policy_names(name)[0]](scoring)
+ENGINES: tuple[str, ...] = ("kernel", "python")
+"""How FGD is computed: the Cython index (``kubekit.packing.gpu.fgd_kernel``)
+or the plain-Python/numpy twin (:class:`FGD`).  Same placements."""
+
+
+def make_policy(name: str, scoring: str = "exact", engine: str = "kernel") -> ScorePlugin:
+    """A fresh plugin by (case-insensitive) name.  ``engine`` picks FGD's
+    implementation (the other policies have only one)."""
+    if engine not in ENGINES:
+        raise GpuPackingError(f"invalid engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    canonical = policy_names(name)[0]
+    if canonical == "FGD" and engine == "kernel":
+        from kubekit.packing.gpu.fgd_kernel import FGDKernel
+
+        return FGDKernel(scoring)
+    return POLICIES[canonical](scoring)

@@ -64,10 +64,17 @@ class GpuScheduler:
         self.rank = np.empty(len(cluster), dtype=np.int64)
         self.rank[perm] = np.arange(len(cluster))
         policy.setup(cluster, frag, self.rng)
+        # a policy with its own index (the FGD kernel) picks the host itself, with the same tie rule
+        self._choose = getattr(policy, "choose", None)
+        if self._choose is not None:
+            policy.set_ties(self.rank if tie_break == "order" else None)
 
     def place(self, pod: GpuPod) -> Binding | None:
         """Schedule and bind one pod; ``None`` when no node fits it."""
         c = self.cluster
+        if self._choose is not None:
+            chosen = self._choose(pod, self.rng if self.tie_break == "random" else None)
+            return None if chosen is None else c.bind(chosen[0], pod, chosen[1])
         nodes = np.flatnonzero(c.feasible(pod))
         if len(nodes) == 0:
             return None

@@ -1,0 +1,146 @@
+"""FGD through the Cython index (``kubekit._fast._pack.FgdIndex``).
+
+:class:`FGDKernel` is a drop-in for :class:`~kubekit.packing.gpu.policies.FGD`
+(its plain-Python/numpy twin, tested to make the same placements): same
+scores (exact or the simulator's truncation), same GPU choice, same host
+selection with either tie rule.  Instead of scoring every feasible node per
+pod, it asks the index for the best node of the pod's *shape*; the index
+re-scores only the nodes that changed since that shape was last asked (see
+the kernel's docstring and ``docs/replay.md``).
+
+The simulator's truncation ``⌊100·sigmoid(Δ/(1000·W))⌋`` is a
+non-decreasing step function of the integer decrease ``Δ``; the kernel gets
+its 100 steps as integer thresholds found by bisection with the twin's own
+numpy function (:func:`simulator_thresholds`), so both sides truncate
+identically, without the kernel calling ``exp``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kubekit.packing.gpu.frag import FragTable
+from kubekit.packing.gpu.model import MILLI, GpuCluster, GpuPackingError, GpuPod
+from kubekit.packing.gpu.policies import FGD, MAX_SCORE, fgd_quantize
+
+DEFAULT_SLOT_BYTES = 256 << 20
+"""Memory for the per-shape trees (16 bytes per tree node, 2P nodes per slot)."""
+MAX_SLOTS = 4096
+
+
+def simulator_thresholds(total_weight: int, bound: int) -> np.ndarray:
+    """``thr[k - 1]`` (k = 1..100): the smallest integer ``Δ`` in
+    ``[-bound, bound]`` with ``fgd_quantize(Δ) >= k`` (``bound + 1`` if none;
+    ``INT64_MIN`` if every ``Δ`` qualifies).  For ``|Δ| <= bound``,
+    ``fgd_quantize(Δ)`` is then the number of thresholds ``<= Δ``."""
+    k = np.arange(1, MAX_SCORE + 1, dtype=np.int64)
+    lo = np.full(MAX_SCORE, -bound - 1, dtype=np.int64)       # q(lo) < k, by convention at -bound-1
+    hi = np.full(MAX_SCORE, bound + 1, dtype=np.int64)        # q(hi) >= k, by convention at bound+1
+    while True:
+        open_ = hi - lo > 1
+        if not open_.any():
+            break
+        mid = lo + (hi - lo) // 2
+        ok = fgd_quantize(mid, total_weight) >= k
+        hi = np.where(open_ & ok, mid, hi)
+        lo = np.where(open_ & ~ok, mid, lo)
+    return np.where(hi <= -bound, np.iinfo(np.int64).min, hi)
+
+
+def _models_ok(cluster: GpuCluster, models: tuple[str, ...] | None) -> np.ndarray:
+    """Column 0: a node without GPU; column k + 1: model k (as ``GpuCluster.model_mask``)."""
+    ok = np.zeros(len(cluster.models) + 1, dtype=np.uint8)
+    if models is None:
+        ok[:] = 1
+    else:
+        for k, m in enumerate(cluster.models):
+            ok[k + 1] = m in models
+    return ok
+
+
+def build_index(cluster: GpuCluster, frag: FragTable, scoring: str, pos: np.ndarray,
+                slot_bytes: int = DEFAULT_SLOT_BYTES):
+    """An ``FgdIndex`` over ``cluster``'s live arrays for ``frag``'s target
+    workload, leaves in ``pos`` order; it listens to the cluster's changes."""
+    from kubekit._fast._pack import FgdIndex
+
+    t = frag.target
+    n_models = len(cluster.models)
+    access = np.zeros((len(t.shapes), n_models + 1), dtype=np.uint8)
+    for m, s in enumerate(t.shapes):
+        access[m] = _models_ok(cluster, s.gpu_models) if s.gpu_count else 1
+    thr = None
+    if scoring == "simulator":
+        thr = simulator_thresholds(t.total_weight, max(t.total_weight, 1) * MILLI * max(cluster.max_gpus, 1))
+    leaves = 1
+    while leaves < len(cluster):
+        leaves *= 2
+    slots = int(min(MAX_SLOTS, max(1, slot_bytes // (32 * leaves))))
+    index = FgdIndex(cluster.cpu_left, cluster.memory_left, cluster.gpu_left, cluster.model, n_models,
+                     frag.t_cpu, frag.t_milli, frag.t_count, frag.t_weight, access, pos, thr, slots)
+    cluster.listeners.append(index.node_changed)
+    return index
+
+
+class FGDKernel(FGD):
+    """FGD with the Cython index (its twin: :class:`FGD`).  Used through
+    :class:`~kubekit.packing.gpu.schedule.GpuScheduler`, which calls
+    :meth:`set_ties` once and then :meth:`choose` per pod."""
+
+    engine = "kernel"
+    slot_bytes = DEFAULT_SLOT_BYTES
+    """Memory for the index's per-shape trees (tests shrink it to one slot)."""
+
+    def setup(self, cluster, frag, rng) -> None:
+        super().setup(cluster, frag, rng)
+        self.index = None
+        self._shape_ids: dict[tuple, int] = {}
+
+    def set_ties(self, rank: np.ndarray | None) -> None:
+        """``rank``: the seeded node order (``order`` ties); ``None``: ties
+        by node index, drawn uniformly by :meth:`choose`'s generator."""
+        c = self._c()
+        assert self.frag is not None
+        pos = np.arange(len(c), dtype=np.int64) if rank is None else np.asarray(rank, dtype=np.int64)
+        self.index = build_index(c, self.frag, self.scoring, pos, self.slot_bytes)
+
+    def _shape(self, pod: GpuPod) -> int:
+        key = (pod.cpu_milli, pod.memory_bytes, pod.gpu_count, pod.gpu_milli, pod.gpu_models)
+        sid = self._shape_ids.get(key)
+        if sid is None:
+            sid = self.index.add_shape(pod.cpu_milli, pod.memory_bytes, pod.gpu_count, pod.gpu_milli,
+                                       _models_ok(self._c(), pod.gpu_models))
+            self._shape_ids[key] = sid
+        return sid
+
+    def choose(self, pod: GpuPod, rng: np.random.Generator | None = None) -> tuple[int, tuple[int, ...]] | None:
+        """The node and GPUs for ``pod`` (``None``: no node fits).  With
+        ``rng``, ties are uniform among the best nodes in index order (one
+        draw, only when there is a tie), as ``select_host`` does."""
+        if self.index is None:
+            raise GpuPackingError("FGDKernel.choose before set_ties()")
+        sid = self._shape(pod)
+        node, ties = self.index.best(sid)
+        if node < 0:
+            return None
+        if ties > 1 and rng is not None:
+            node = self.index.kth(sid, int(rng.integers(ties)))
+        return node, self.index.gpus(sid, node)
+
+    def score(self, pod: GpuPod, nodes: np.ndarray) -> np.ndarray:
+        """The batch scores, computed by the kernel node by node (tests)."""
+        if self.index is None:
+            self.set_ties(None)
+        sid = self._shape(pod)
+        out = np.empty(len(nodes), dtype=np.int64)
+        for j, n in enumerate(np.asarray(nodes).tolist()):
+            r = self.index.score(sid, n)
+            if r is None:
+                raise GpuPackingError(f"pod does not fit node {n}")
+            out[j] = r[0]
+        return out
+
+    def select_gpus(self, node: int, pod: GpuPod) -> tuple[int, ...]:
+        if self.index is None:
+            self.set_ties(None)
+        return self.index.gpus(self._shape(pod), node)

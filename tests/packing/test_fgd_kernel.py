@@ -1,0 +1,189 @@
+"""The FGD kernel (kubekit._fast._pack.FgdIndex via FGDKernel) against its
+plain-Python twin (policies.FGD): the same scores, the same GPU choice, the
+same node for every pod, with both scorings and both tie rules, through
+arrivals and departures; FragRows against FragTable's numpy refresh; the
+simulator thresholds against the twin's truncation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kubekit.packing.gpu import (
+    FGD, FragTable, GpuCluster, GpuPackingError, GpuPod, GpuScheduler, TargetWorkload, fgd_quantize, make_policy,
+)
+from kubekit.packing.gpu.fgd_kernel import FGDKernel, simulator_thresholds
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MODELS = ("A", "B", "C")
+
+
+@st.composite
+def clusters(draw):
+    n = draw(st.integers(1, 9))
+    gpus = [draw(st.sampled_from([0, 1, 2, 4, 8])) for _ in range(n)]
+    return dict(names=[f"n{i}" for i in range(n)],
+                cpu_milli=[draw(st.sampled_from([2000, 8000, 16000, 64000])) for _ in range(n)],
+                memory_bytes=[draw(st.sampled_from([4, 16, 64])) << 30 for _ in range(n)],
+                gpu_count=gpus, gpu_model=[draw(st.sampled_from(MODELS)) if g else None for g in gpus])
+
+
+@st.composite
+def gpu_pods(draw):
+    kind = draw(st.sampled_from(["cpu", "share", "share", "whole", "partial"]))
+    cpu = draw(st.sampled_from([0, 500, 1000, 4000, 12000]))
+    mem = draw(st.sampled_from([0, 1, 8])) << 30
+    models = draw(st.sampled_from([None, None, ("A",), ("A", "B"), ("C",)]))
+    if kind == "cpu":
+        return GpuPod(cpu, mem)
+    if kind == "share":
+        return GpuPod(cpu, mem, 1, draw(st.sampled_from([100, 250, 300, 500, 700, 999])), models)
+    if kind == "whole":
+        return GpuPod(cpu, mem, draw(st.integers(1, 3)), 1000, models)
+    return GpuPod(cpu, mem, draw(st.integers(2, 3)), draw(st.sampled_from([200, 400, 700])), models)
+
+
+@st.composite
+def scenarios(draw):
+    cl = draw(clusters())
+    pods = draw(st.lists(gpu_pods(), min_size=1, max_size=40))
+    if draw(st.booleans()):
+        target = TargetWorkload.from_pods(pods, popularity=draw(st.integers(30, 100)))
+    else:
+        target = TargetWorkload.of((p, draw(st.integers(1, 50))) for p in draw(st.lists(gpu_pods(), max_size=6)))
+    # ops: >= 0 places the next pod, < 0 removes a live pod (index mod the live count)
+    ops = draw(st.lists(st.integers(-20, 3), max_size=60))
+    return cl, pods, target, ops
+
+
+def replay_ops(engine, cl, pods, target, ops, scoring, tie_break, seed, slot_bytes=None):
+    cluster = GpuCluster(**cl)
+    frag = FragTable(cluster, target, kernel=(engine == "kernel"))
+    policy = make_policy("fgd", scoring, engine=engine)
+    if slot_bytes is not None:
+        policy.slot_bytes = slot_bytes
+    sched = GpuScheduler(cluster, policy, frag=frag, seed=seed, tie_break=tie_break)
+    out, live, k = [], [], 0
+    for op in ops + [0] * len(pods):
+        if op >= 0:
+            if k == len(pods):
+                continue
+            b = sched.place(pods[k])
+            out.append(None if b is None else (b.node, b.gpus))
+            if b is not None:
+                live.append((pods[k], b))
+            k += 1
+        elif live:
+            p, b = live.pop((-op) % len(live))
+            sched.remove(p, b)
+            out.append(("left", b.node))
+        out.append(frag.total)
+    return out, sched, frag
+
+
+@SETTINGS
+@given(scenarios(), st.sampled_from(["exact", "simulator"]), st.sampled_from(["order", "random"]),
+       st.integers(0, 3), st.sampled_from([None, 1]))
+def test_kernel_places_as_the_twin(scn, scoring, tie_break, seed, slot_bytes):
+    cl, pods, target, ops = scn
+    want, _, _ = replay_ops("python", cl, pods, target, ops, scoring, tie_break, seed)
+    got, sched, frag = replay_ops("kernel", cl, pods, target, ops, scoring, tie_break, seed, slot_bytes)
+    assert got == want
+    # the index keeps the same per-node fragmentation as the table (and the table's numpy twin agrees)
+    assert np.array_equal(sched.policy.index.node_frag, frag.frag)
+    assert sched.policy.index.total == frag.total
+    fresh = FragTable(GpuCluster(**cl), target, kernel=False)
+    fresh.cluster.cpu_left[:] = frag.cluster.cpu_left
+    fresh.cluster.gpu_left[:] = frag.cluster.gpu_left
+    fresh._refresh(np.arange(len(fresh.cluster)))
+    assert np.array_equal(fresh.frag, frag.frag) and np.array_equal(fresh.H, frag.H)
+    assert np.array_equal(fresh.S, frag.S) and np.array_equal(fresh.L, frag.L)
+
+
+@SETTINGS
+@given(scenarios(), st.sampled_from(["exact", "simulator"]), st.integers(0, 2))
+def test_kernel_scores_every_feasible_node_as_the_twin(scn, scoring, seed):
+    """After some placements, every pod's batch score on every feasible node
+    (and a sharing pod's GPU) is the twin's."""
+    cl, pods, target, ops = scn
+    cluster = GpuCluster(**cl)
+    frag = FragTable(cluster, target)
+    twin, kern = FGD(scoring), FGDKernel(scoring)
+    sched = GpuScheduler(cluster, make_policy("bestfit"), frag=frag, seed=seed)
+    twin.setup(cluster, frag, np.random.default_rng(0))
+    kern.setup(cluster, frag, np.random.default_rng(0))
+    kern.set_ties(None)
+    for p in pods[: len(pods) // 2]:
+        sched.place(p)
+    for p in pods:
+        nodes = np.flatnonzero(cluster.feasible(p))
+        if len(nodes) == 0:
+            continue
+        assert kern.score(p, nodes).tolist() == twin.score(p, nodes).tolist()
+        for n in nodes.tolist():
+            assert kern.select_gpus(n, p) == twin.select_gpus(n, p)
+
+
+@SETTINGS
+@given(st.integers(1, 10_000), st.integers(1, 16), st.lists(st.integers(-2**40, 2**40), max_size=30))
+def test_simulator_thresholds_reproduce_the_truncation(weight, gpus, extra):
+    bound = weight * 1000 * gpus
+    thr = simulator_thresholds(weight, bound)
+    inside = [t for t in thr.tolist() if -bound <= t <= bound]
+    d = np.array(sorted({-bound, 0, bound} | {t + e for t in inside for e in (-1, 0, 1)}
+                        | {x % (2 * bound + 1) - bound for x in extra}), dtype=np.int64)
+    d = d[(d >= -bound) & (d <= bound)]
+    counted = np.searchsorted(thr, d, side="right")
+    assert counted.tolist() == fgd_quantize(d, weight).tolist()
+
+
+def test_table_simulator_thresholds():
+    # W = 1, bound 1000: sigmoid(d/1000) crosses 50 at d = 0 and 73 at d >= 995 (100 * sigmoid(0.995) = 73.01)
+    thr = simulator_thresholds(1, 1000)
+    assert thr[49] == 0 and fgd_quantize(np.array([-1]), 1)[0] == 49
+    assert fgd_quantize(np.array([thr[72] - 1, thr[72]]), 1).tolist() == [72, 73]
+    assert thr[73] == 1001                  # 74 is never reached within the bound
+
+
+def test_openb_sample_same_placements():
+    from kubekit.replay.workload import inflate_workload, trace_pods
+    from kubekit.traces import load_sample
+
+    tr = load_sample("openb")
+    pods, _, _ = trace_pods(tr)
+    target = TargetWorkload.from_pods(pods)
+    for scoring in ("exact", "simulator"):
+        for tie_break in ("order", "random"):
+            runs = {}
+            for engine in ("python", "kernel"):
+                cluster = GpuCluster.from_table(tr.nodes, gpu_only=True)
+                w = inflate_workload(pods, cluster.total_gpu_milli, 1.3, rng=np.random.default_rng(7))
+                frag = FragTable(cluster, target, kernel=engine == "kernel")
+                sched = GpuScheduler(cluster, make_policy("fgd", scoring, engine=engine), frag=frag, seed=42,
+                                     tie_break=tie_break)
+                runs[engine] = ([(b.node, b.gpus) if b else None for b in map(sched.place, w.pods)], frag.total)
+            assert runs["kernel"] == runs["python"]
+            placed = sum(1 for b in runs["kernel"][0] if b)
+            assert 0 < placed < len(w.pods)          # the inflated workload overflows the cluster
+
+
+def test_index_counts_and_errors():
+    from kubekit._fast._pack import FgdIndex
+
+    cluster = GpuCluster(["a", "b", "c"], [8000] * 3, [1 << 34] * 3, [2, 2, 0], ["T4", "T4", None])
+    pods = [GpuPod(1000, 0, 1, 500)] * 3
+    frag = FragTable(cluster, TargetWorkload.from_pods(pods))
+    sched = GpuScheduler(cluster, make_policy("fgd"), frag=frag, seed=0)
+    first = sched.place(pods[0])
+    idx = sched.policy.index
+    # the second sharing pod goes next to the first (its half GPU is the least fragmenting choice)
+    assert sched.place(pods[1]) == type(first)(first.node, first.gpus)
+    assert idx.rebuilds == 1 and idx.queries == 2 and idx.rescored == 1
+    with pytest.raises(ValueError, match="pos must be a permutation"):
+        FgdIndex(cluster.cpu_left, cluster.memory_left, cluster.gpu_left, cluster.model, 1, [], [], [], [],
+                 np.zeros((0, 2)), [0, 0, 1])
+    with pytest.raises(GpuPackingError, match="invalid engine"):
+        make_policy("fgd", engine="gpu")
+    assert make_policy("bestfit", engine="kernel").name == "BestFit"
