@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kubekit.autoscaling.hpa_errors import HPAMetricError
-from kubekit.autoscaling.hpa_gomath import time_before
+from kubekit.autoscaling.hpa_gomath import cut, time_before
 from kubekit.autoscaling.hpa_types import (
     CONDITION_FALSE,
     CONDITION_TRUE,
@@ -63,6 +63,8 @@ def group_pods(
     unready: set[str] = set()
     missing: set[str] = set()
     ignored: set[str] = set()
+    # now.Before(start + cpuInit) <=> start is After(now - cpuInit): one cut for every pod
+    init_start = cut(now, -cpu_initialization_period)
     for pod in pods:
         if pod.deleted or pod.phase == POD_FAILED:
             ignored.add(pod.name)
@@ -77,7 +79,7 @@ def group_pods(
         if resource == CPU:
             if pod.ready is None or pod.start_time is None:
                 is_unready = True
-            elif time_before(now, pod.start_time, cpu_initialization_period):
+            elif init_start(pod.start_time) > 0:
                 # still initialising: StartTime + cpuInit is After now
                 is_unready = pod.ready == CONDITION_FALSE or time_before(
                     metric.timestamp, pod.ready_transition_time, metric.window

@@ -102,6 +102,7 @@ class HPAController(Controller):
         self._by_ns: dict[str, dict[str, dict]] = {}
         self._infos: dict[str, tuple[str, PodInfo]] = {}
         self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, generation), spec)
+        self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
         self.pods.add_handler(self._pod_put, lambda _old, new: self._pod_put(new), self._pod_gone)
         self.hpas.add_handler(lambda o: self.enqueue(object_key(o)), self._hpa_updated, self._hpa_deleted)
 
@@ -295,8 +296,14 @@ class HPAController(Controller):
         """``validateAndParseSelector``: the scale's selector, or None after
         reporting it missing or unparsable."""
         if text:
+            parsed = self._parsed_selectors.get(text)
+            if parsed is not None:
+                return parsed
             try:
-                return parse_labels(text)
+                parsed = parse_labels(text)
+                if len(self._parsed_selectors) < 4096:
+                    self._parsed_selectors[text] = parsed
+                return parsed
             except (KubekitError, ValueError) as e:
                 message = f"couldn't convert selector into a corresponding internal selector object: {e}"
                 reason, cond_message = "InvalidSelector", message

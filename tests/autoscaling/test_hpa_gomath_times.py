@@ -39,3 +39,10 @@ def test_a_cut_compares_exactly_at_its_instant_and_off_the_float_path():
     exact = Fraction(t) - Fraction(base) - Fraction(plus)
     assert cut(base, plus)(t) == (exact > 0) - (exact < 0)
     assert cut(base)(base) == 0 and cut(1, Fraction(1, 3))(Fraction(3, 2)) == 1 and cut(1, 1e-12)(1) == -1
+
+
+@given(times, periods, st.floats(-2e-3, 2e-3))
+def test_before_a_deadline_equals_after_the_shifted_cut(now, period, nudge):
+    """group_pods asks now.Before(start + period) as start.After(now - period)."""
+    for start in (now - period + nudge, now - period, now):
+        assert time_before(now, start, period) == (cut(now, -period)(start) > 0)
