@@ -68,6 +68,9 @@ class ControlPlane:
         self.node_lifecycle = NodeLifecycleController(self.store, clock, nodes=self.nodes, pods=self.pods,
                                                       leases=self.leases)
         self._informers = [self.nodes, self.leases, self.deployments, self.replicasets, self.pods]
+        self._pod_counts: dict[tuple[str | None, str | None], int] = {}    # (namespace, phase) -> pods
+        self.pods.add_handler(lambda p: self._count(self._count_key(p), 1), self._count_update,
+                              lambda p: self._count(self._count_key(p), -1))
         self._components: list = []
         self._started = False
 
@@ -149,12 +152,30 @@ class ControlPlane:
 
     # -- reading the state ----------------------------------------------------------------
     def count_pods(self, namespace: str | None = None, phase: str | None = None) -> int:
-        n = 0
-        for p in self.pods.list():
-            if namespace is not None and p["metadata"].get("namespace") != namespace:
-                continue
-            if p["metadata"].get("deletionTimestamp"):
-                continue
-            if phase is None or (p.get("status") or {}).get("phase") == phase:
-                n += 1
-        return n
+        """Pods not being deleted (in ``namespace``, in ``phase``), from a
+        count kept current by the pod informer (a predicate asked after every
+        step costs no scan)."""
+        if namespace is not None and phase is not None:
+            return self._pod_counts.get((namespace, phase), 0)
+        return sum(n for (ns, ph), n in self._pod_counts.items()
+                   if (namespace is None or ns == namespace) and (phase is None or ph == phase))
+
+    def _count_key(self, pod: dict) -> tuple[str | None, str | None] | None:
+        m = pod["metadata"]
+        if m.get("deletionTimestamp"):
+            return None
+        return m.get("namespace"), (pod.get("status") or {}).get("phase")
+
+    def _count(self, key: tuple | None, delta: int) -> None:
+        if key is not None:
+            n = self._pod_counts.get(key, 0) + delta
+            if n:
+                self._pod_counts[key] = n
+            else:
+                del self._pod_counts[key]
+
+    def _count_update(self, old: dict, new: dict) -> None:
+        before, after = self._count_key(old), self._count_key(new)
+        if before != after:
+            self._count(before, -1)
+            self._count(after, 1)

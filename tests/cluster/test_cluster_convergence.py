@@ -125,6 +125,15 @@ class ClusterMachine(RuleBasedStateMachine):
                 used[node] = used.get(node, 0) + POD_CPU_MILLI
         assert all(v <= NODE_CPU_MILLI for v in used.values()), used
 
+    @invariant()
+    def pod_counts_match_a_scan_of_the_cache(self):
+        pods = [p for p in self.cp.pods.list() if not p["metadata"].get("deletionTimestamp")]
+        for phase in (None, "Pending", "Running"):
+            for ns in (None, "default", "other"):
+                want = sum(1 for p in pods if (ns is None or p["metadata"].get("namespace") == ns)
+                           and (phase is None or (p.get("status") or {}).get("phase") == phase))
+                assert self.cp.count_pods(ns, phase) == want, (ns, phase)
+
     def teardown(self):
         try:
             self._settle()
