@@ -103,8 +103,12 @@ class HPAController(Controller):
         self._infos: dict[str, tuple[str, PodInfo]] = {}
         self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, generation), spec)
         self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
+        # Every HPA's scale selector as last parsed (None until its first sync:
+        # upstream's hpaSelectors registers a new HPA with labels.Nothing()),
+        # by namespace: two HPAs whose selectors take the same pod are ambiguous.
+        self._hpa_selectors: dict[str, dict[str, LabelSelector | None]] = {}
         self.pods.add_handler(self._pod_put, lambda _old, new: self._pod_put(new), self._pod_gone)
-        self.hpas.add_handler(lambda o: self.enqueue(object_key(o)), self._hpa_updated, self._hpa_deleted)
+        self.hpas.add_handler(self._hpa_added, self._hpa_updated, self._hpa_deleted)
 
     # -- informer handlers ------------------------------------------------------------------
     def _pod_put(self, pod: dict) -> None:
@@ -115,14 +119,43 @@ class HPAController(Controller):
         self._by_ns.get(pod["metadata"].get("namespace", "default"), {}).pop(key, None)
         self._infos.pop(key, None)
 
+    def _register(self, hpa: dict) -> None:
+        ns = hpa["metadata"].get("namespace", "default")
+        self._hpa_selectors.setdefault(ns, {}).setdefault(object_key(hpa), None)
+
+    def _hpa_added(self, hpa: dict) -> None:
+        self._register(hpa)
+        self.enqueue(object_key(hpa))
+
     def _hpa_updated(self, old: dict, new: dict) -> None:
+        self._register(new)
         # our own status writes must not trigger a decision; a spec change does
         if old["metadata"].get("generation") != new["metadata"].get("generation"):
             self.enqueue(object_key(new))
 
     def _hpa_deleted(self, hpa: dict) -> None:
-        self.memory.pop(object_key(hpa), None)
-        self._specs.pop(object_key(hpa), None)
+        key = object_key(hpa)
+        self.memory.pop(key, None)
+        self._specs.pop(key, None)
+        ns = hpa["metadata"].get("namespace", "default")
+        registered = self._hpa_selectors.get(ns, {})
+        registered.pop(key, None)
+        if not registered:
+            self._hpa_selectors.pop(ns, None)
+
+    def _controlling(self, namespace: str, pods: list[dict]) -> list[str]:
+        """``hpasControllingPodsUnderSelector``: the keys of the HPAs (their
+        selectors as last parsed) that select any of ``pods``, sorted."""
+        registered = [(k, sel) for k, sel in self._hpa_selectors.get(namespace, {}).items() if sel is not None]
+        if len(registered) < 2:
+            return [k for k, _ in registered]
+        found: set[str] = set()
+        for pod in pods:
+            labels = pod["metadata"].get("labels")
+            for k, sel in registered:
+                if k not in found and sel.matches(labels):
+                    found.add(k)
+        return sorted(found)
 
     # -- reads -------------------------------------------------------------------------------
     def _scale_target(self, namespace: str, ref: dict) -> dict:
@@ -236,7 +269,17 @@ class HPAController(Controller):
             selector = self._selector(hpa, scale["status"]["selector"], current, stamp)
             if selector is None:
                 return
+            registered = self._hpa_selectors.get(namespace, {})
+            if key in registered:          # only an HPA registered by the informer, as upstream
+                registered[key] = selector
             selected = self._selected_pods(namespace, selector)
+            controlling = self._controlling(namespace, selected)
+            if len(controlling) > 1:
+                message = (f"pods by selector {scale['status']['selector']} are controlled by multiple HPAs: "
+                           f"[{' '.join(controlling)}]")
+                self._refuse_selector(hpa, "AmbiguousSelector", message, "AmbiguousSelector", message, current,
+                                      stamp)
+                return
             pods = [self._info(p) for p in selected]
             names = {p.name for p in pods}
             inputs = [self._observe(m, s, namespace, selector, names) for m, s in zip(metrics_raw, spec.metrics)]
@@ -310,13 +353,19 @@ class HPAController(Controller):
         else:
             message, reason = "selector is required", "SelectorRequired"
             cond_message = "the HPA target's scale is missing a selector"
+        self._refuse_selector(hpa, reason, message, "InvalidSelector", cond_message, current, stamp)
+        return None
+
+    def _refuse_selector(self, hpa: dict, reason: str, message: str, cond_reason: str, cond_message: str,
+                         current: int, stamp: str) -> None:
+        """A selector that cannot be used: an Event, ScalingActive False with
+        the reason, status with no metrics, and FailedComputeMetricsReplicas."""
         self.events.warning(hpa, reason, message)
-        cond = Condition(SCALING_ACTIVE, CONDITION_FALSE, "InvalidSelector", cond_message)
+        cond = Condition(SCALING_ACTIVE, CONDITION_FALSE, cond_reason, cond_message)
         self._write_status(hpa, hpa_status(hpa.get("status"), current_replicas=current, desired_replicas=None,
                                            current_metrics=None, conditions=[cond], now=stamp, rescaled=False,
                                            observed_generation=_generation(hpa)))
         self.events.warning(hpa, "FailedComputeMetricsReplicas", message)
-        return None
 
     # -- writes ------------------------------------------------------------------------------
     def _write_replicas(self, target: dict, scale: dict, desired: int) -> None:

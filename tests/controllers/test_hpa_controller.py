@@ -354,3 +354,49 @@ def test_the_controller_config_is_used():
     c.create(hpa("web", "web", metrics=[cpu_utilization(50)]))
     c.advance(45)
     assert c.replicas("web") == 2
+
+
+def test_two_hpas_over_the_same_pods_are_ambiguous_until_one_goes():
+    """validateAndParseSelector: when the pods of an HPA's selector are also
+    selected by another HPA's (as last synced), ScalingActive is False with
+    AmbiguousSelector, the Events AmbiguousSelector and
+    FailedComputeMetricsReplicas carry upstream's message, and nothing is
+    scaled.  (Upstream lists the HPAs in map order; kubekit sorts them.)"""
+    c = HPACluster(nodes=4)
+    c.create(deployment("web", 2))
+    c.create(hpa("web-cpu", "web"))
+    c.create(hpa("web-more", "web", metrics=[cpu_utilization(10)]))
+    c.load["web"] = 2000                          # 200% of the request: both would scale out
+    c.settle(1)
+    c.advance(30)
+    want = "pods by selector app=web are controlled by multiple HPAs: [default/web-cpu default/web-more]"
+    for name in ("web-cpu", "web-more"):
+        active = c.condition(name, "ScalingActive")
+        assert (active["status"], active["reason"], active["message"]) == ("False", "AmbiguousSelector", want)
+        by_reason = {e["reason"]: e["message"] for e in c.events(name)}
+        assert by_reason["AmbiguousSelector"] == by_reason["FailedComputeMetricsReplicas"] == want
+        assert "currentMetrics" not in c.status(name) or c.status(name)["currentMetrics"] is None
+    held = c.replicas("web")
+    c.advance(60)
+    assert c.replicas("web") == held              # while ambiguous, neither HPA scales
+    c.cp.store.delete("HorizontalPodAutoscaler", "default", "web-more")
+    c.advance(30)
+    assert c.condition("web-cpu", "ScalingActive")["reason"] == "ValidMetricFound"
+    assert c.replicas("web") > held
+
+
+def test_a_broader_selector_over_a_canary_is_ambiguous_for_both_but_not_for_a_bystander():
+    c = HPACluster(nodes=4)
+    stable, canary, other = deployment("web", 2), deployment("web-canary", 1), deployment("db", 1)
+    canary["spec"]["selector"]["matchLabels"] = {"app": "web", "track": "canary"}
+    canary["spec"]["template"]["metadata"]["labels"] = {"app": "web", "track": "canary"}
+    for d in (stable, canary, other):
+        c.create(d)
+    for name in ("web", "web-canary", "db"):
+        c.create(hpa(name, name))
+    c.settle(1)
+    c.advance(30)
+    assert c.condition("web", "ScalingActive")["reason"] == "AmbiguousSelector"
+    assert c.condition("web-canary", "ScalingActive")["message"] == (
+        "pods by selector app=web,track=canary are controlled by multiple HPAs: [default/web default/web-canary]")
+    assert c.condition("db", "ScalingActive")["reason"] == "ValidMetricFound"
