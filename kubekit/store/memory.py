@@ -55,19 +55,38 @@ class _Lease:
         self.keys: set[str] = set()
 
 
-def _compare(c: Compare, kv: KeyValue | None) -> bool:
+# Inside the store a key's record is a plain tuple (key, value, create_revision,
+# mod_revision, version, lease) and a log entry a plain tuple (type, record,
+# previous record or None): the garbage collector stops tracking tuples of plain
+# values, so the history the store keeps costs full collections nothing.  Reads
+# and watches hand out KeyValue and Event (NamedTuples over the same fields).
+_VALUE, _CREATE, _MOD, _VERSION, _LEASE = 1, 2, 3, 4, 5
+_new_tuple = tuple.__new__
+
+
+def _kv(rec: tuple | None) -> KeyValue | None:
+    return None if rec is None else _new_tuple(KeyValue, rec)
+
+
+def _event(entry: tuple) -> Event:
+    prev = entry[2]
+    return _new_tuple(Event, (entry[0], _new_tuple(KeyValue, entry[1]),
+                              None if prev is None else _new_tuple(KeyValue, prev)))
+
+
+def _compare(c: Compare, kv: tuple | None) -> bool:
     if c.target == "value":
-        actual: int | bytes = kv.value if kv is not None else b""
+        actual: int | bytes = kv[_VALUE] if kv is not None else b""
     elif kv is None:
         actual = 0
     elif c.target == "mod":
-        actual = kv.mod_revision
+        actual = kv[_MOD]
     elif c.target == "create":
-        actual = kv.create_revision
+        actual = kv[_CREATE]
     elif c.target == "version":
-        actual = kv.version
+        actual = kv[_VERSION]
     elif c.target == "lease":
-        actual = kv.lease
+        actual = kv[_LEASE]
     else:
         raise ValueError(f"unknown compare target {c.target!r}: expected version, create, mod, value or lease")
     if c.op == "=":
@@ -99,13 +118,13 @@ class MemoryKV:
         self._clock = clock or RealClock()
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
-        self._data: dict[str, KeyValue] = {}
+        self._data: dict[str, tuple] = {}   # key -> record (see _kv)
         self._keys: list[str] = []          # sorted, for prefix ranges
         self._rev = 1                       # etcd's empty store is at revision 1: the first write is 2
         self._durable = 1                   # highest revision known to be on disk
         self._compact_rev = 0
         self._watch_floor = 1               # lowest start revision with full history
-        self._log: list[Event] = []         # every event with revision >= _watch_floor
+        self._log: list[tuple] = []         # every event with revision >= _watch_floor (see _event)
         self._log_revs: list[int] = []      # their revisions, for bisect
         self._log_base = 0                  # absolute index of _log[0]
         self._leases: dict[int, _Lease] = {}
@@ -162,15 +181,15 @@ class MemoryKV:
         if revision is not None and revision > self._rev:
             raise ValueError(f"revision {revision} is in the future (the store is at {self._rev})")
         if isinstance(span, str):
-            kv = self._data.get(span)
-            kvs = [kv] if kv is not None else []
+            rec = self._data.get(span)
+            kvs = [_new_tuple(KeyValue, rec)] if rec is not None else []
             return RangeResult(kvs, self._rev, len(kvs), False)
         keys = self._slice(span)
         count = len(keys)
         if limit:
             keys = keys[:limit]
         data = self._data
-        return RangeResult([data[k] for k in keys], self._rev, count, len(keys) < count)
+        return RangeResult([_new_tuple(KeyValue, data[k]) for k in keys], self._rev, count, len(keys) < count)
 
     def _range_at_locked(self, span: tuple[str, str | None] | str, revision: int,
                          limit: int | None) -> RangeResult:
@@ -189,14 +208,14 @@ class MemoryKV:
         # Undo, newest first, every event after ``revision``.
         i = len(self._log) - 1
         while i >= 0 and self._log_revs[i] > revision:
-            ev = self._log[i]
-            if wanted(ev.kv.key):
-                if ev.prev_kv is None:
-                    state.pop(ev.kv.key, None)
+            _type, rec, prev = self._log[i]
+            if wanted(rec[0]):
+                if prev is None:
+                    state.pop(rec[0], None)
                 else:
-                    state[ev.kv.key] = ev.prev_kv
+                    state[rec[0]] = prev
             i -= 1
-        kvs = [state[k] for k in sorted(state)]
+        kvs = [_new_tuple(KeyValue, state[k]) for k in sorted(state)]
         count = len(kvs)
         if limit:
             kvs = kvs[:limit]
@@ -225,11 +244,11 @@ class MemoryKV:
             rev = self._rev + 1
             responses: list[object] = []
             changes: list[_codec.Change] = []
-            events: list[Event] = []
+            events: list[tuple] = []
             for op in ops:
                 if isinstance(op, Put):
                     prev = data.get(op.key)
-                    responses.append(prev)
+                    responses.append(_kv(prev))
                     events.append(self._apply_put(op.key, op.value, op.lease, rev, prev))
                     changes.append(("P", op.key, op.value, op.lease))
                 elif isinstance(op, Delete):
@@ -260,20 +279,21 @@ class MemoryKV:
             elif not isinstance(op, Get):
                 raise TypeError(f"not a transaction operation: {op!r} (expected Put, Delete or Get)")
 
-    def _apply_put(self, key: str, value: bytes, lease: int, rev: int, prev: KeyValue | None) -> Event:
+    def _apply_put(self, key: str, value: bytes, lease: int, rev: int, prev: tuple | None) -> tuple:
         if prev is None:
-            kv = KeyValue(key, value, rev, rev, 1, lease)
+            rec = (key, value, rev, rev, 1, lease)
             bisect.insort(self._keys, key)
         else:
-            kv = KeyValue(key, value, prev.create_revision, rev, prev.version + 1, lease)
-            if prev.lease and prev.lease != lease and prev.lease in self._leases:
-                self._leases[prev.lease].keys.discard(key)
+            rec = (key, value, prev[_CREATE], rev, prev[_VERSION] + 1, lease)
+            old_lease = prev[_LEASE]
+            if old_lease and old_lease != lease and old_lease in self._leases:
+                self._leases[old_lease].keys.discard(key)
         if lease:
             self._leases[lease].keys.add(key)
-        self._data[key] = kv
-        return Event("PUT", kv, prev)
+        self._data[key] = rec
+        return ("PUT", rec, prev)
 
-    def _apply_delete(self, key: str, prefix: bool, rev: int, events: list[Event]) -> list[KeyValue]:
+    def _apply_delete(self, key: str, prefix: bool, rev: int, events: list[tuple]) -> list[KeyValue]:
         if prefix:
             lo = bisect.bisect_left(self._keys, key)
             hi = bisect.bisect_left(self._keys, prefix_end(key)) if key else len(self._keys)
@@ -287,13 +307,13 @@ class MemoryKV:
         gone = []
         for k in keys:
             prev = self._data.pop(k)
-            if prev.lease and prev.lease in self._leases:
-                self._leases[prev.lease].keys.discard(k)
-            gone.append(prev)
-            events.append(Event("DELETE", KeyValue(k, b"", 0, rev, 0, 0), prev))
+            if prev[_LEASE] and prev[_LEASE] in self._leases:
+                self._leases[prev[_LEASE]].keys.discard(k)
+            gone.append(_new_tuple(KeyValue, prev))
+            events.append(("DELETE", (k, b"", 0, rev, 0, 0), prev))
         return gone
 
-    def _commit_locked(self, rev: int, events: list[Event], changes: list[_codec.Change],
+    def _commit_locked(self, rev: int, events: list[tuple], changes: list[_codec.Change],
                        revoked: Sequence[int]) -> int | None:
         """Publish applied events at ``rev``; log them.  Returns the WAL
         sequence to sync on (``None`` without a WAL)."""
@@ -461,12 +481,12 @@ class MemoryKV:
 
     def _revoke_locked(self, lease_ids: list[int]) -> int | None:
         rev = self._rev + 1
-        events: list[Event] = []
+        events: list[tuple] = []
         for lease_id in lease_ids:
             lease = self._leases.pop(lease_id)
             for k in sorted(lease.keys):
                 self._apply_delete(k, False, rev, events)
-        return self._commit_locked(rev, events, [("D", e.kv.key, b"", 0) for e in events], lease_ids)
+        return self._commit_locked(rev, events, [("D", e[1][0], b"", 0) for e in events], lease_ids)
 
     # ------------------------------------------------------------ persistence
 
@@ -484,7 +504,7 @@ class MemoryKV:
             for lease_id, ttl in leases:
                 self._grant_locked(lease_id, ttl)
             for kv in kvs:
-                self._data[kv.key] = kv
+                self._data[kv.key] = tuple(kv)
                 if kv.lease in self._leases:
                     self._leases[kv.lease].keys.add(kv.key)
             self._keys = sorted(self._data)
@@ -528,7 +548,7 @@ class MemoryKV:
             _, rev, changes, revoked = record
             if changes and rev != self._rev + 1:
                 raise WalCorruptError(f"{path}: transaction at revision {rev} follows revision {self._rev}")
-            events: list[Event] = []
+            events: list[tuple] = []
             for kind, key, value, lease in changes:
                 if kind == "P":
                     if lease and lease not in self._leases:
@@ -560,7 +580,7 @@ class MemoryKV:
         with self._lock:
             segment = self._wal.roll()
             self._records_since_snapshot = 0
-            kvs = list(self._data.values())
+            kvs = [_new_tuple(KeyValue, rec) for rec in self._data.values()]
             leases = [(lease.id, lease.ttl) for lease in self._leases.values()]
             state = (self._rev, self._compact_rev, segment, self._next_lease)
         payload = _codec.encode_snapshot(*state, leases, kvs)
@@ -638,10 +658,10 @@ class KVWatch(WatchBase):
                     s._cond.wait(remaining)
             key = self._key
             if self._prefix:
-                out = [e for e in batch if e.kv.key.startswith(key)]
+                out = [_event(e) for e in batch if e[1][0].startswith(key)]
             else:
-                out = [e for e in batch if e.kv.key == key]
-            self.revision = durable if at_end else batch[-1].kv.mod_revision
+                out = [_event(e) for e in batch if e[1][0] == key]
+            self.revision = durable if at_end else batch[-1][1][_MOD]
             if out:
                 return out
 
