@@ -100,6 +100,10 @@ class HPAController(Controller):
         self.rescales = 0                     # successful scale writes (for simulations and benchmarks)
         self.decisions = 0                    # hpa_decide calls
         self._by_ns: dict[str, dict[str, dict]] = {}
+        self._ns_changes: dict[str, int] = {}                 # namespace -> pod changes seen (a version)
+        # key -> (namespace version, selector, selected pods, their PodInfos): a
+        # namespace whose pods did not change since the last sync is not re-read
+        self._selections: dict[str, tuple[int, LabelSelector, list[dict], list[PodInfo]]] = {}
         self._infos: dict[str, tuple[str, PodInfo]] = {}
         self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, generation), spec)
         self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
@@ -112,11 +116,15 @@ class HPAController(Controller):
 
     # -- informer handlers ------------------------------------------------------------------
     def _pod_put(self, pod: dict) -> None:
-        self._by_ns.setdefault(pod["metadata"].get("namespace", "default"), {})[object_key(pod)] = pod
+        ns = pod["metadata"].get("namespace", "default")
+        self._by_ns.setdefault(ns, {})[object_key(pod)] = pod
+        self._ns_changes[ns] = self._ns_changes.get(ns, 0) + 1
 
     def _pod_gone(self, pod: dict) -> None:
         key = object_key(pod)
-        self._by_ns.get(pod["metadata"].get("namespace", "default"), {}).pop(key, None)
+        ns = pod["metadata"].get("namespace", "default")
+        self._by_ns.get(ns, {}).pop(key, None)
+        self._ns_changes[ns] = self._ns_changes.get(ns, 0) + 1
         self._infos.pop(key, None)
 
     def _register(self, hpa: dict) -> None:
@@ -137,6 +145,7 @@ class HPAController(Controller):
         key = object_key(hpa)
         self.memory.pop(key, None)
         self._specs.pop(key, None)
+        self._selections.pop(key, None)
         ns = hpa["metadata"].get("namespace", "default")
         registered = self._hpa_selectors.get(ns, {})
         registered.pop(key, None)
@@ -231,6 +240,7 @@ class HPAController(Controller):
         if hpa is None:
             self.memory.pop(key, None)
             self._specs.pop(key, None)
+            self._selections.pop(key, None)
             return Result()
         try:
             self._reconcile(key, hpa)
@@ -272,7 +282,14 @@ class HPAController(Controller):
             registered = self._hpa_selectors.get(namespace, {})
             if key in registered:          # only an HPA registered by the informer, as upstream
                 registered[key] = selector
-            selected = self._selected_pods(namespace, selector)
+            version = self._ns_changes.get(namespace, 0)
+            hit = self._selections.get(key)
+            if hit is not None and hit[0] == version and hit[1] == selector:
+                selected, pods = hit[2], hit[3]
+            else:
+                selected = self._selected_pods(namespace, selector)
+                pods = [self._info(p) for p in selected]
+                self._selections[key] = (version, selector, selected, pods)
             controlling = self._controlling(namespace, selected)
             if len(controlling) > 1:
                 message = (f"pods by selector {scale['status']['selector']} are controlled by multiple HPAs: "
@@ -280,7 +297,6 @@ class HPAController(Controller):
                 self._refuse_selector(hpa, "AmbiguousSelector", message, "AmbiguousSelector", message, current,
                                       stamp)
                 return
-            pods = [self._info(p) for p in selected]
             names = {p.name for p in pods}
             inputs = [self._observe(m, s, namespace, selector, names) for m, s in zip(metrics_raw, spec.metrics)]
         try:
