@@ -184,6 +184,7 @@ cdef class FgdIndex:
     cdef readonly int64_t rebuilds         # slot (re)built from every node
     cdef readonly int64_t rescored         # node scores recomputed from the change log
     cdef readonly int64_t queries
+    cdef readonly int64_t reused           # rebuild leaves copied from a node in the same state
     cdef const int64_t[::1] cpu_left, mem_left, model
     cdef const int64_t[:, ::1] gpu_left
     cdef const int64_t[::1] t_cpu, t_milli, t_count, t_weight
@@ -202,6 +203,10 @@ cdef class FgdIndex:
     cdef int64_t[::1] stamp
     cdef int64_t stamp_now
     cdef int64_t[::1] w_old, w_new         # workspace [G]
+    # rebuild memo (open addressing, 2P entries): a node in the same state as
+    # an earlier one in this rebuild scores the same; gen stamps empty entries
+    cdef int64_t[::1] memo_node, memo_val, memo_gen
+    cdef int64_t memo_now
 
     cdef int _refresh(self, Py_ssize_t n) except -1 nogil
     cdef int64_t _frag_after(self, Py_ssize_t n, int64_t cpu_after, Py_ssize_t k) except? -1 nogil
@@ -210,6 +215,11 @@ cdef class FgdIndex:
     cdef void _pull(self, Py_ssize_t slot, Py_ssize_t u) noexcept nogil
     cdef int _set_leaf(self, Py_ssize_t slot, Py_ssize_t n, int64_t v) except -1 nogil
     cdef Py_ssize_t _sync(self, Py_ssize_t s) except -1 nogil
+    cdef int64_t _rebuild_score(self, Py_ssize_t s, Py_ssize_t n) except? -2 nogil
+    cdef bint _same_state(self, Py_ssize_t a, Py_ssize_t b) noexcept nogil
+    cdef Py_ssize_t _leftmost_best(self, Py_ssize_t slot) noexcept nogil
+    cdef int _pick_gpus(self, Py_ssize_t s, Py_ssize_t n, int64_t* dst) except -1 nogil
+    cdef int _least_sufficient(self, Py_ssize_t n, int64_t milli, int64_t count, int64_t* dst) noexcept nogil
 
 
 # FragTable's per-node refresh (kubekit/packing/gpu/frag.py; its numpy

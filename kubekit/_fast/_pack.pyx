@@ -1225,6 +1225,10 @@ cdef class FgdIndex:
         self.S = np.zeros((n, T), dtype=np.int64)
         self.w_old = np.zeros(max(self.n_gpus, 1), dtype=np.int64)
         self.w_new = np.zeros(max(self.n_gpus, 1), dtype=np.int64)
+        self.memo_node = np.zeros(2 * P, dtype=np.int64)
+        self.memo_val = np.zeros(2 * P, dtype=np.int64)
+        self.memo_gen = np.zeros(2 * P, dtype=np.int64)
+        self.memo_now = 0
         self.s_cpu = np.zeros(8, dtype=np.int64)
         self.s_mem = np.zeros(8, dtype=np.int64)
         self.s_count = np.zeros(8, dtype=np.int64)
@@ -1278,15 +1282,58 @@ cdef class FgdIndex:
         with nogil:
             slot = self._sync(shape)
             self.queries += 1
-            if self.tree[slot, 2 * 1] == I64_MIN:
-                v = 0
-            else:
-                v = 1
-                while v < self.leaves:
-                    v = 2 * v if self.tree[slot, 2 * (2 * v)] == self.tree[slot, 2 * v] else 2 * v + 1
-        if v == 0:
+            v = self._leftmost_best(slot)
+        if v < 0:
             return -1, 0
-        return int(self.leaf_node[v - self.leaves]), int(self.tree[slot, 2 * 1 + 1])
+        return v, int(self.tree[slot, 2 * 1 + 1])
+
+    def place(self, shapes, int64_t[::1] cpu_left, int64_t[::1] mem_left, int64_t[:, ::1] gpu_left,
+              int64_t[::1] out_node, int64_t[:, ::1] out_gpus) -> int:
+        """Place a sequence of pods, one after the other, as ``best`` (ties
+        to the first node in leaf order) and ``gpus`` would, binding each into
+        the cluster's arrays before the next: ``shapes[i]`` is pod ``i``'s
+        shape; ``out_node[i]`` its node (-1: no node fits, nothing bound),
+        ``out_gpus[i, :gpu_count]`` its GPUs in ascending order (-1 after).
+        ``cpu_left``, ``mem_left`` and ``gpu_left`` are writable views of the
+        very arrays the index reads (the cluster's); every changed node is
+        refreshed and logged as ``node_changed`` would.  Returns the number
+        of pods placed.  The caller keeps the rest of the cluster's
+        bookkeeping (pod counts, other listeners) for the changed nodes."""
+        cdef const int64_t[::1] sh = np.ascontiguousarray(shapes, dtype=np.int64)
+        cdef Py_ssize_t n_pods = sh.shape[0], i, j, slot, n, N = self.n_nodes, G = self.n_gpus
+        cdef int64_t s, placed = 0, c, milli
+        if cpu_left.shape[0] != N or mem_left.shape[0] != N or gpu_left.shape[0] != N or gpu_left.shape[1] != G:
+            raise ValueError("cpu_left, mem_left, gpu_left must be the index's arrays")
+        if N and (&cpu_left[0] != &self.cpu_left[0] or &mem_left[0] != &self.mem_left[0]
+                  or (G and &gpu_left[0, 0] != &self.gpu_left[0, 0])):
+            raise ValueError("cpu_left, mem_left, gpu_left must be the index's arrays (the same memory)")
+        if out_node.shape[0] != n_pods or out_gpus.shape[0] != n_pods or out_gpus.shape[1] < G:
+            raise ValueError(f"out_node/out_gpus must have {n_pods} rows (out_gpus at least {G} columns)")
+        for i in range(n_pods):
+            if not 0 <= sh[i] < self.n_shapes:
+                raise IndexError(f"shape {sh[i]} out of range")
+        with nogil:
+            for i in range(n_pods):
+                s = sh[i]
+                for j in range(out_gpus.shape[1]):
+                    out_gpus[i, j] = -1
+                slot = self._sync(s)
+                self.queries += 1
+                n = self._leftmost_best(slot)
+                out_node[i] = n
+                if n < 0:
+                    continue
+                self._pick_gpus(s, n, &out_gpus[i, 0])
+                cpu_left[n] -= self.s_cpu[s]
+                mem_left[n] -= self.s_mem[s]
+                milli = self.s_milli[s]
+                for c in range(self.s_count[s]):
+                    gpu_left[n, out_gpus[i, c]] -= milli
+                self._refresh(n)
+                self.log[self.log_len % self.log.shape[0]] = n
+                self.log_len += 1
+                placed += 1
+        return placed
 
     def kth(self, Py_ssize_t shape, int64_t k) -> int:
         """The ``k``-th (from 0, in leaf order) of the nodes with the best
@@ -1327,31 +1374,16 @@ cdef class FgdIndex:
         scores best (lowest index among equals); others the ``gpu_count``
         GPUs with the least share that suffices, lowest index first
         (``least_sufficient_gpus``), returned sorted."""
-        cdef Py_ssize_t gpu = -1, j, c, best
-        cdef int64_t milli, count
+        cdef int64_t[::1] out
+        cdef int r
         if not 0 <= shape < self.n_shapes or not 0 <= node < self.n_nodes:
             raise IndexError("shape or node out of range")
-        count = self.s_count[shape]
-        milli = self.s_milli[shape]
-        if count == 0:
-            return ()
-        if count == 1 and milli < GPU_MILLI:
-            with nogil:
-                self._score(shape, node, &gpu)
-            if gpu < 0:
-                raise ValueError(f"shape {shape} does not fit node {node}")
-            return (int(gpu),)
-        taken = []
-        row = self.gpu_left[node]
-        for c in range(count):
-            best = -1
-            for j in range(self.n_gpus):
-                if row[j] >= milli and j not in taken and (best < 0 or row[j] < row[best]):
-                    best = j
-            if best < 0:
-                raise ValueError(f"shape {shape} does not fit node {node}")
-            taken.append(best)
-        return tuple(sorted(taken))
+        out = np.empty(max(self.n_gpus, 1), dtype=np.int64)
+        with nogil:
+            r = self._pick_gpus(shape, node, &out[0])
+        if r < 0:
+            raise ValueError(f"shape {shape} does not fit node {node}")
+        return tuple(int(out[c]) for c in range(r))
 
     @property
     def node_frag(self):
@@ -1429,7 +1461,7 @@ cdef class FgdIndex:
         not fit; *gpu: a sharing pod's best GPU (else -1)."""
         cdef int64_t c = self.s_cpu[s], milli = self.s_milli[s], count = self.s_count[s]
         cdef int64_t g, v, best = I64_MIN, cpu_after
-        cdef Py_ssize_t j, jj, k, enough = 0, pick
+        cdef Py_ssize_t j, jj, k, enough = 0
         cdef bint seen
         gpu[0] = -1
         if self.cpu_left[n] < c or self.mem_left[n] < self.s_mem[s]:
@@ -1468,34 +1500,137 @@ cdef class FgdIndex:
                 self.w_old[k] = GPU_MILLI
                 self.w_new[k] = 0
             return self._quant(self.frag[n] - self._frag_after(n, cpu_after, count))
-        # several partial GPUs: the count least sufficient shares (selection, ties to the lower index)
-        for k in range(count):
-            pick = -1
-            for j in range(self.n_gpus):
-                g = self.gpu_left[n, j]
-                if g < milli:
-                    continue
-                seen = False
-                for jj in range(k):
-                    if self.w_new[jj] == j:     # w_new holds the picked indices meanwhile
-                        seen = True
-                        break
-                if not seen and (pick < 0 or g < self.gpu_left[n, pick]):
-                    pick = j
-            self.w_new[k] = pick
+        # several partial GPUs: the count least sufficient shares (w_new holds the picked indices meanwhile)
+        self._least_sufficient(n, milli, count, &self.w_new[0])
         for k in range(count):
             self.w_old[k] = self.gpu_left[n, self.w_new[k]]
         for k in range(count):
             self.w_new[k] = self.w_old[k] - milli
         return self._quant(self.frag[n] - self._frag_after(n, cpu_after, count))
 
+    cdef Py_ssize_t _leftmost_best(self, Py_ssize_t slot) noexcept nogil:
+        """The node at the leftmost leaf with the slot's best score (-1: none feasible)."""
+        cdef Py_ssize_t v = 1
+        if self.tree[slot, 2 * 1] == I64_MIN:
+            return -1
+        while v < self.leaves:
+            v = 2 * v if self.tree[slot, 2 * (2 * v)] == self.tree[slot, 2 * v] else 2 * v + 1
+        return self.leaf_node[v - self.leaves]
+
+    cdef int _pick_gpus(self, Py_ssize_t s, Py_ssize_t n, int64_t* dst) except -1 nogil:
+        """dst[:count] := the GPUs shape s takes on node n, ascending: a
+        sharing pod the one FGD scores best (lowest index among equals);
+        others the count GPUs with the least share that suffices, lowest
+        index first (``least_sufficient_gpus``).  Returns count, or -2 when
+        the pod does not fit (never inside ``place``: the node is feasible)."""
+        cdef int64_t milli = self.s_milli[s], count = self.s_count[s], t
+        cdef Py_ssize_t gpu = -1, c, k
+        if count == 0:
+            return 0
+        if count == 1 and milli < GPU_MILLI:
+            self._score(s, n, &gpu)
+            if gpu < 0:
+                return -2
+            dst[0] = gpu
+            return 1
+        if self._least_sufficient(n, milli, count, dst) < 0:
+            return -2
+        for c in range(1, count):           # insertion sort: ascending GPU indices
+            t = dst[c]
+            k = c - 1
+            while k >= 0 and dst[k] > t:
+                dst[k + 1] = dst[k]
+                k -= 1
+            dst[k + 1] = t
+        return <int>count
+
+    cdef int _least_sufficient(self, Py_ssize_t n, int64_t milli, int64_t count, int64_t* dst) noexcept nogil:
+        """dst[:count] := node n's count GPUs with the least share >= milli,
+        ties to the lower index, in selection order; -1 if there are fewer."""
+        cdef Py_ssize_t c, j, k, best
+        cdef int64_t g
+        cdef bint taken
+        for c in range(count):
+            best = -1
+            for j in range(self.n_gpus):
+                g = self.gpu_left[n, j]
+                if g < milli:
+                    continue
+                taken = False
+                for k in range(c):
+                    if dst[k] == j:
+                        taken = True
+                        break
+                if not taken and (best < 0 or g < self.gpu_left[n, best]):
+                    best = j
+            if best < 0:
+                return -1
+            dst[c] = best
+        return 0
+
+    cdef bint _same_state(self, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+        cdef Py_ssize_t j
+        if self.model[a] != self.model[b] or self.cpu_left[a] != self.cpu_left[b] \
+                or self.mem_left[a] != self.mem_left[b]:
+            return False
+        for j in range(self.n_gpus):
+            if self.gpu_left[a, j] != self.gpu_left[b, j]:
+                return False
+        return True
+
+    cdef int64_t _rebuild_score(self, Py_ssize_t s, Py_ssize_t n) except? -2 nogil:
+        """``_score(s, n)`` during a rebuild, memoised by node state: a
+        score is a function of the node's model, CPU, memory and GPU shares
+        alone (``frag``, ``L``, ``H``, ``S`` derive from them), so a node in
+        the same state as one scored earlier in this rebuild gets its score."""
+        cdef uint64_t h = <uint64_t>(self.model[n] + 2) * <uint64_t>0x9E3779B97F4A7C15ULL
+        cdef Py_ssize_t j, mask = self.memo_node.shape[0] - 1, e
+        cdef Py_ssize_t dummy
+        cdef int64_t v
+        h = (h ^ <uint64_t>self.cpu_left[n]) * <uint64_t>0xBF58476D1CE4E5B9ULL
+        h = (h ^ <uint64_t>self.mem_left[n]) * <uint64_t>0x94D049BB133111EBULL
+        for j in range(self.n_gpus):
+            h = (h ^ <uint64_t>self.gpu_left[n, j]) * <uint64_t>0x9E3779B97F4A7C15ULL
+        e = <Py_ssize_t>((h ^ (h >> 31)) & <uint64_t>mask)
+        while self.memo_gen[e] == self.memo_now:
+            if self._same_state(self.memo_node[e], n):
+                self.reused += 1
+                return self.memo_val[e]
+            e = (e + 1) & mask
+        v = self._score(s, n, &dummy)
+        self.memo_gen[e] = self.memo_now
+        self.memo_node[e] = n
+        self.memo_val[e] = v
+        return v
+
     cdef int _set_leaf(self, Py_ssize_t slot, Py_ssize_t n, int64_t v) except -1 nogil:
-        cdef Py_ssize_t u = self.leaves + self.pos[n]
-        self.tree[slot, 2 * u] = v
-        self.tree[slot, 2 * u + 1] = 0 if v == I64_MIN else 1
+        """Leaf of node n := score v, and its ancestors; stops at the first
+        tree node whose (score, count) is unchanged (those above depend only
+        on it and its unchanged sibling)."""
+        cdef int64_t* t = &self.tree[slot, 0]
+        cdef Py_ssize_t u = self.leaves + self.pos[n], a, b
+        cdef int64_t c = 0 if v == I64_MIN else 1, sv, sc
+        if t[2 * u] == v and t[2 * u + 1] == c:
+            return 0
+        t[2 * u] = v
+        t[2 * u + 1] = c
         u >>= 1
         while u >= 1:
-            self._pull(slot, u)
+            a = 4 * u
+            b = a + 2
+            if t[a] > t[b]:
+                sv = t[a]
+                sc = t[a + 1]
+            elif t[b] > t[a]:
+                sv = t[b]
+                sc = t[b + 1]
+            else:
+                sv = t[a]
+                sc = t[a + 1] + t[b + 1]
+            if t[2 * u] == sv and t[2 * u + 1] == sc:
+                return 0
+            t[2 * u] = sv
+            t[2 * u + 1] = sc
             u >>= 1
         return 0
 
@@ -1528,13 +1663,14 @@ cdef class FgdIndex:
         self.slot_used[slot] = self.queries
         if self.slot_tag[slot] != s or self.log_len - self.slot_log[slot] > self.n_nodes:
             self.rebuilds += 1
+            self.memo_now += 1
             for u in range(P):
                 n = self.leaf_node[u]
                 if n < 0:
                     self.tree[slot, 2 * (P + u)] = I64_MIN
                     self.tree[slot, 2 * (P + u) + 1] = 0
                 else:
-                    self.tree[slot, 2 * (P + u)] = self._score(s, n, &dummy)
+                    self.tree[slot, 2 * (P + u)] = self._rebuild_score(s, n)
                     self.tree[slot, 2 * (P + u) + 1] = 0 if self.tree[slot, 2 * (P + u)] == I64_MIN else 1
             u = P - 1
             while u >= 1:

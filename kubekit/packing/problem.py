@@ -104,6 +104,11 @@ class PackingProblem:
     resources: tuple[str, ...] = None  # type: ignore[assignment]
     item_names: tuple[str, ...] | None = None
     bin_names: tuple[str, ...] | None = None
+    overflow: bool = False
+    """Allow a total demand above the total capacity (a heuristic then
+    leaves items unplaced; replay's inflate mode).  The bounds and the exact
+    solver assume a complete placement exists: do not give them such a
+    problem."""
     bin_class: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -224,7 +229,7 @@ class PackingProblem:
         for r, name in enumerate(resources):
             need = exact_sum(demands[:, r])
             have = exact_sum(capacities[:, r])
-            if need > have:
+            if need > have and not self.overflow:
                 raise PackingError(f"the items demand {need} of {name} in total but all {m} bins together have "
                                    f"only {have}: no placement exists")
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from kubekit.packing.gpu import (
     DEFAULT_POPULARITY, ENGINES, POLICIES, SCORINGS, TIE_BREAKS, GpuCluster, GpuPackingError, TargetWorkload,
-    policy_names,
 )
+from kubekit.replay.batch import check_mode, replay_policy_names
 from kubekit.replay.engine import Run, run_policy
 from kubekit.replay.report import (
     PolicyReport, TimelinePoint, curve, fmt_bounds, markdown_table, mean_reports, summarize, time_means, timeline,
@@ -84,7 +84,8 @@ class ReplayConfig:
             raise GpuPackingError(f"timeline {self.timeline}: expected >= 1 windows")
         if self.limit is not None and self.limit < 1:
             raise GpuPackingError(f"limit {self.limit}: expected >= 1")
-        object.__setattr__(self, "policies", tuple(policy_names(list(self.policies))))
+        object.__setattr__(self, "policies", tuple(replay_policy_names(list(self.policies))))
+        check_mode(self.policies, self.mode)
         if self.nodes_from is None and (self.nodes_path is not None or self.nodes_options):
             raise GpuPackingError("--nodes-path/--nodes-option need --nodes-from TRACE")
         if self.nodes_from is not None and (self.node_shape is not None or self.node_count is not None):

@@ -10,7 +10,7 @@ time is measured around each placement only (Filter + Score + bind), so
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -19,6 +19,7 @@ from kubekit.packing.gpu import (
     MILLI, Binding, FragTable, GpuCluster, GpuPackingError, GpuScheduler, TargetWorkload, make_policy,
     model_allows,
 )
+from kubekit.replay.batch import BATCH_POLICIES, BatchPlan, check_mode
 from kubekit.replay.progress import Progress
 from kubekit.replay.workload import ARRIVE, Workload
 
@@ -75,13 +76,23 @@ def run_policy(workload: Workload, make_cluster: Callable[[], GpuCluster], polic
                engine: str = "kernel", progress: bool | None = None, label: str | None = None,
                clock: Callable[[], float] = time.perf_counter) -> Run:
     """Replay ``workload`` on a fresh cluster from ``make_cluster`` with
-    ``policy`` (a name, see :data:`kubekit.packing.gpu.POLICIES`); ``engine``
-    picks FGD's implementation (``kernel`` or its twin ``python``)."""
+    ``policy`` (a name, see :data:`kubekit.packing.gpu.POLICIES`, or a
+    batch algorithm of :data:`kubekit.replay.batch.BATCH_POLICIES`, whose
+    events then follow the order it placed the pods in); ``engine`` picks
+    FGD's implementation (``kernel`` or its twin ``python``)."""
     cluster = make_cluster()
     frag = FragTable(cluster, target, kernel=engine == "kernel")     # python: the numpy twin throughout
-    plugin = make_policy(policy, scoring, engine)
-    sched = GpuScheduler(cluster, plugin, frag=frag, seed=seed, tie_break=tie_break)
     pods = workload.pods
+    sched_s = 0.0
+    if policy in BATCH_POLICIES.values():
+        # packs every pod at once; the events follow the order it placed them (kubekit.replay.batch)
+        check_mode([policy], "arrivals" if workload.times is not None else "static")
+        sched = plugin = BatchPlan(cluster, pods, policy, clock=clock)
+        sched_s = plugin.seconds
+        workload = replace(workload, events=tuple((ARRIVE, int(i)) for i in plugin.order))
+    else:
+        plugin = make_policy(policy, scoring, engine)
+        sched = GpuScheduler(cluster, plugin, frag=frag, seed=seed, tie_break=tie_break)
     resource = curve_resource(cluster, pods)
     e = len(workload.events)
     series = {k: np.zeros(e, dtype=np.int64) for k in ("arrived", "cpu", "memory", "gpu", "frag", "nodes")}
@@ -93,7 +104,6 @@ def run_policy(workload: Workload, make_cluster: Callable[[], GpuCluster], polic
     live: list[Binding | None] = [None] * n
     arrived = cpu = mem = gpu = 0
     decisions = 0
-    sched_s = 0.0
     bar = Progress(e, label or plugin.label, enabled=progress)
     t_start = clock()
     for k, (kind, i) in enumerate(workload.events):

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kubekit.packing.gpu import (
-    FGD, FragTable, GpuCluster, GpuPackingError, GpuPod, GpuScheduler, TargetWorkload, fgd_quantize, make_policy,
+    FGD, Binding, FragTable, GpuCluster, GpuPackingError, GpuPod, GpuScheduler, TargetWorkload, fgd_quantize,
+    make_policy,
 )
 from kubekit.packing.gpu.fgd_kernel import FGDKernel, simulator_thresholds
 
@@ -187,3 +188,85 @@ def test_index_counts_and_errors():
     with pytest.raises(GpuPackingError, match="invalid engine"):
         make_policy("fgd", engine="gpu")
     assert make_policy("bestfit", engine="kernel").name == "BestFit"
+
+
+def batch_ops(cl, pods, target, ops, scoring, seed, slot_bytes, engine):
+    """``ops`` cut ``pods`` into chunks: a chunk of k >= 0 pods is placed at
+    once (``place_batch`` for the kernel, ``place`` per pod for the twin),
+    a negative op removes a live pod.  Returns every placement, the state."""
+    cluster = GpuCluster(**cl)
+    frag = FragTable(cluster, target, kernel=(engine == "kernel"))
+    policy = make_policy("fgd", scoring, engine=engine)
+    if slot_bytes is not None:
+        policy.slot_bytes = slot_bytes
+    sched = GpuScheduler(cluster, policy, frag=frag, seed=seed)
+    out, live, k = [], [], 0
+    for op in ops + [len(pods)]:
+        if op >= 0:
+            chunk = pods[k:k + op]
+            k += len(chunk)
+            node, gpus = sched.place_batch(chunk)
+            for p, n, g in zip(chunk, node.tolist(), gpus.tolist()):
+                assert g[p.gpu_count:] == [-1] * (len(g) - p.gpu_count)
+                out.append(None if n < 0 else (n, tuple(g[:p.gpu_count])))
+                if n >= 0:
+                    live.append((p, Binding(n, tuple(g[:p.gpu_count]))))
+        elif live:
+            p, b = live.pop((-op) % len(live))
+            sched.remove(p, b)
+            out.append(("left", b.node))
+        out.append(frag.total)
+    state = (cluster.cpu_left.tolist(), cluster.memory_left.tolist(), cluster.gpu_left.tolist(),
+             cluster.pods_on.tolist(), [dict(c) for c in cluster.affinity], frag.frag.tolist())
+    return out, state, sched
+
+
+@SETTINGS
+@given(scenarios(), st.sampled_from(["exact", "simulator"]), st.integers(0, 3), st.sampled_from([None, 1]))
+def test_batch_places_as_the_twin_one_by_one(scn, scoring, seed, slot_bytes):
+    """``place_batch`` (one kernel call per chunk, ``order`` ties) makes the
+    twin's placements and leaves the cluster, its pod counts, GPU kinds and
+    the fragmentation table as the twin's ``place`` per pod does."""
+    cl, pods, target, ops = scn
+    ops = [op % 7 if op >= 0 else op for op in ops]
+    want, want_state, twin = batch_ops(cl, pods, target, ops, scoring, seed, None, "python")
+    got, state, sched = batch_ops(cl, pods, target, ops, scoring, seed, slot_bytes, "kernel")
+    assert not twin.batched and sched.batched
+    assert got == want
+    assert state == want_state
+    assert np.array_equal(sched.policy.index.node_frag, np.array(state[-1], dtype=np.int64))
+
+
+def test_place_all_batches_only_with_order_ties():
+    from kubekit.replay.workload import inflate_workload, trace_pods
+    from kubekit.traces import load_sample
+
+    tr = load_sample("openb")
+    pods, _, _ = trace_pods(tr)
+    target = TargetWorkload.from_pods(pods)
+    got = {}
+    for engine, tie_break in (("kernel", "order"), ("python", "order"), ("kernel", "random")):
+        cluster = GpuCluster.from_table(tr.nodes, gpu_only=True)
+        w = inflate_workload(pods, cluster.total_gpu_milli, 1.3, rng=np.random.default_rng(3))
+        sched = GpuScheduler(cluster, make_policy("fgd", engine=engine), frag=FragTable(cluster, target), seed=5,
+                             tie_break=tie_break)
+        assert sched.batched == (engine == "kernel" and tie_break == "order")
+        got[engine, tie_break] = sched.place_all(w.pods)
+    assert got["kernel", "order"] == got["python", "order"]
+    assert any(b is None for b in got["kernel", "order"]) and any(b is not None for b in got["kernel", "order"])
+
+
+def test_index_place_checks_its_arrays():
+    cluster = GpuCluster(["a", "b"], [8000] * 2, [1 << 34] * 2, [2, 0], ["T4", None])
+    pod = GpuPod(1000, 0, 1, 500)
+    sched = GpuScheduler(cluster, make_policy("fgd"), frag=FragTable(cluster, TargetWorkload.from_pods([pod])))
+    idx = sched.policy.index
+    out = np.empty(1, dtype=np.int64), np.empty((1, 2), dtype=np.int64)
+    with pytest.raises(ValueError, match="the same memory"):
+        idx.place([0], cluster.cpu_left.copy(), cluster.memory_left, cluster.gpu_left, *out)
+    with pytest.raises(IndexError, match="shape 0 out of range"):
+        idx.place([0], cluster.cpu_left, cluster.memory_left, cluster.gpu_left, *out)
+    assert cluster.cpu_left.tolist() == [8000, 8000]           # nothing bound
+    node, gpus = sched.place_batch([pod, GpuPod(8000, 0, 1, 1000)])
+    assert node.tolist() == [0, -1] and gpus.tolist() == [[0, -1], [-1, -1]]
+    assert cluster.pods_on.tolist() == [1, 0] and cluster.affinity[0] == {"share": 1}

@@ -17,6 +17,8 @@ identically, without the kernel calling ``exp``.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from kubekit.packing.gpu.frag import FragTable
@@ -95,6 +97,8 @@ class FGDKernel(FGD):
         super().setup(cluster, frag, rng)
         self.index = None
         self._shape_ids: dict[tuple, int] = {}
+        self._kinds: list[str] = []                             # GPU-pod kinds (GpuPod.kind) seen so far
+        self._shape_kind = np.zeros(0, dtype=np.int64)          # per shape: index into _kinds, -1 without GPU
 
     def set_ties(self, rank: np.ndarray | None) -> None:
         """``rank``: the seeded node order (``order`` ties); ``None``: ties
@@ -111,6 +115,12 @@ class FGDKernel(FGD):
             sid = self.index.add_shape(pod.cpu_milli, pod.memory_bytes, pod.gpu_count, pod.gpu_milli,
                                        _models_ok(self._c(), pod.gpu_models))
             self._shape_ids[key] = sid
+            kind = -1
+            if pod.gpu_count:
+                if pod.kind not in self._kinds:
+                    self._kinds.append(pod.kind)
+                kind = self._kinds.index(pod.kind)
+            self._shape_kind = np.append(self._shape_kind, np.int64(kind))
         return sid
 
     def choose(self, pod: GpuPod, rng: np.random.Generator | None = None) -> tuple[int, tuple[int, ...]] | None:
@@ -126,6 +136,22 @@ class FGDKernel(FGD):
         if ties > 1 and rng is not None:
             node = self.index.kth(sid, int(rng.integers(ties)))
         return node, self.index.gpus(sid, node)
+
+    def place_batch(self, pods: Sequence[GpuPod]) -> tuple[np.ndarray, np.ndarray]:
+        """Place ``pods`` one after the other in one kernel call, as
+        :meth:`choose` with ``order`` ties followed by ``GpuCluster.bind``
+        would, and bind them: ``(node, gpus)`` with ``node[i]`` pod ``i``'s
+        node (-1: no node fits) and ``gpus[i, :gpu_count]`` its GPUs
+        (ascending, -1 after)."""
+        if self.index is None:
+            raise GpuPackingError("FGDKernel.place_batch before set_ties()")
+        c = self._c()
+        sid = np.fromiter((self._shape(p) for p in pods), dtype=np.int64, count=len(pods))
+        node = np.empty(len(pods), dtype=np.int64)
+        gpus = np.empty((len(pods), max(c.max_gpus, 1)), dtype=np.int64)
+        self.index.place(sid, c.cpu_left, c.memory_left, c.gpu_left, node, gpus)
+        c.record_binds(node, self._shape_kind[sid], self._kinds, self.index.node_changed)
+        return node, gpus
 
     def score(self, pod: GpuPod, nodes: np.ndarray) -> np.ndarray:
         """The batch scores, computed by the kernel node by node (tests)."""

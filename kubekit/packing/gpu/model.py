@@ -314,6 +314,32 @@ class GpuCluster:
         for f in self.listeners:
             f(i)
 
+    def record_binds(self, nodes: np.ndarray, kind: np.ndarray, kinds: Sequence[str],
+                     notified: Callable[[int], None] | None = None) -> None:
+        """The bookkeeping :meth:`bind` does, after a kernel has bound pod
+        ``i`` on ``nodes[i]`` (-1: not placed) by writing ``cpu_left``,
+        ``memory_left`` and ``gpu_left`` itself: the pod counts, the GPU pods
+        by kind (``kinds[kind[i]]``; -1: a pod without GPU), and the
+        listeners other than ``notified`` (which already knows), told once
+        per changed node, in ascending order.  Listeners re-derive a node from
+        its state, so one call after the batch ends where one call per bind
+        would."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        placed = nodes >= 0
+        on = nodes[placed]
+        self.pods_on += np.bincount(on, minlength=len(self))
+        gpu = placed & (np.asarray(kind) >= 0)
+        if gpu.any():
+            k = len(kinds)
+            keys, counts = np.unique(nodes[gpu] * k + np.asarray(kind)[gpu], return_counts=True)
+            for key, cnt in zip(keys.tolist(), counts.tolist()):
+                self.affinity[key // k][kinds[key % k]] += cnt
+        others = [f for f in self.listeners if f != notified]
+        if others:
+            for i in np.unique(on).tolist():
+                for f in others:
+                    f(i)
+
     # -- totals ----------------------------------------------------------------
 
     def allocated(self) -> dict[str, int]:

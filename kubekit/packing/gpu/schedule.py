@@ -90,5 +90,30 @@ class GpuScheduler:
     def remove(self, pod: GpuPod, binding: Binding) -> None:
         self.cluster.unbind(pod, binding)
 
+    @property
+    def batched(self) -> bool:
+        """:meth:`place_batch` runs in one kernel call (FGD's kernel with
+        ``order`` ties); otherwise it calls :meth:`place` per pod."""
+        return hasattr(self.policy, "place_batch") and self.tie_break == "order"
+
+    def place_batch(self, pods: Sequence[GpuPod]) -> tuple[np.ndarray, np.ndarray]:
+        """Schedule and bind ``pods`` in order, as :meth:`place` one by one
+        would: ``(node, gpus)``, ``node[i]`` pod ``i``'s node (-1: none fits),
+        ``gpus[i, :gpu_count]`` its GPUs ascending (-1 after)."""
+        if self.batched:
+            return self.policy.place_batch(pods)
+        node = np.full(len(pods), -1, dtype=np.int64)
+        gpus = np.full((len(pods), max(self.cluster.max_gpus, 1)), -1, dtype=np.int64)
+        for i, p in enumerate(pods):
+            b = self.place(p)
+            if b is not None:
+                node[i] = b.node
+                gpus[i, :len(b.gpus)] = b.gpus
+        return node, gpus
+
     def place_all(self, pods: Sequence[GpuPod]) -> list[Binding | None]:
-        return [self.place(p) for p in pods]
+        if not self.batched:
+            return [self.place(p) for p in pods]
+        node, gpus = self.place_batch(pods)
+        return [None if n < 0 else Binding(n, tuple(g[:p.gpu_count])) for n, g, p in
+                zip(node.tolist(), gpus.tolist(), pods)]

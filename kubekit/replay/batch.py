@@ -1,0 +1,127 @@
+"""FFD and BFD (``kubekit.packing.batch``, the Cython ``Packer``) as replay
+policies, next to the GPU-sharing score plugins.
+
+They are *batch* algorithms: they see every pod at once and place them in
+decreasing size (order ``max``: the largest normalized resource first;
+best-fit by the dot-product fit), so they run in the ``static`` and
+``inflate`` modes only.  ``arrivals`` places each pod when it arrives and
+frees it when it departs; an algorithm that sorts the whole workload first
+has no meaning there (it would place pods before they arrive), so it is
+refused (:func:`check_mode`).
+
+A run: the pods become a :class:`~kubekit.packing.PackingProblem` (cpu_milli,
+memory_bytes and gpu_milli, the GPU column in the kernel's GPU-share model:
+a share of one GPU or whole GPUs), the GPU-model constraints become
+feasibility groups, and pods that fit no node even when it is empty are left
+out (unplaced).  The kernel packs them; the replay then binds every pod, in
+the order the kernel placed them, on the node it chose, with the GPUs the
+kernel's model takes (the tightest GPU that has the share, lowest index on
+ties; whole GPUs: the lowest-indexed free ones, i.e.
+:func:`~kubekit.packing.gpu.least_sufficient_gpus`), so the cluster state,
+its fragmentation and every metric are computed as for the other policies.
+``GpuCluster.bind`` re-checks every pod's fit, so a disagreement between the
+kernel's model and the cluster's would raise.  Its curves follow that order
+(decreasing size), not the workload's.  ``pods/s``: pods over the seconds of
+building the kernel's index, packing and binding.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Sequence
+
+import numpy as np
+
+from kubekit.packing.gpu import MILLI, GpuCluster, GpuPackingError, GpuPod, least_sufficient_gpus, policy_names
+
+BATCH_POLICIES: dict[str, str] = {"ffd": "FFD", "bfd": "BFD"}
+"""Replay names of the batch algorithms (lower-case spelling -> name)."""
+
+
+def replay_policy_names(names: Sequence[str]) -> list[str]:
+    """Canonical names, in the order given: the batch ones (``ffd``,
+    ``bfd``) and the score plugins' (:func:`~kubekit.packing.gpu.policy_names`;
+    ``all`` = every score plugin)."""
+    out: list[str] = []
+    for s in (s.strip() for s in names):
+        if s:
+            batch = BATCH_POLICIES.get(s.lower())
+            out += [n for n in ([batch] if batch else policy_names(s)) if n not in out]
+    if not out:
+        raise GpuPackingError("no policy given")
+    return out
+
+
+def check_mode(policies: Sequence[str], mode: str) -> None:
+    """Refuse the batch policies in ``arrivals`` mode (see the module doc)."""
+    batch = [p for p in policies if p in BATCH_POLICIES.values()]
+    if batch and mode == "arrivals":
+        raise GpuPackingError(f"{', '.join(batch)} pack a whole set of pods at once, largest first; mode 'arrivals' "
+                              "places each pod when it arrives and frees it when it departs, which a batch "
+                              "algorithm cannot do: use mode 'static' or 'inflate' for them")
+
+
+class BatchPlan:
+    """The kernel's placement of ``pods`` on ``cluster`` (empty), bound pod
+    by pod through :meth:`place` in :attr:`order` (the scheduler interface
+    the replay engine drives)."""
+
+    def __init__(self, cluster: GpuCluster, pods: Sequence[GpuPod], policy: str, *,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        from kubekit.packing import PackingProblem
+        from kubekit.packing.batch import prepare
+
+        if policy not in BATCH_POLICIES.values():
+            raise GpuPackingError(f"invalid batch policy {policy!r}: expected one of "
+                                  f"{', '.join(BATCH_POLICIES.values())}")
+        for p in pods:
+            if p.gpu_count > 1 and p.gpu_milli < MILLI:
+                raise GpuPackingError(f"pod {p.name!r} asks for {p.gpu_count} GPUs with {p.gpu_milli}/1000 each: "
+                                      f"the batch kernel's GPU model has a share of one GPU or whole GPUs only; "
+                                      f"{policy} cannot place it")
+        self.cluster = cluster
+        self.pods = pods
+        self.label = policy
+        t0 = clock()
+        n = len(pods)
+        demands = np.array([[p.cpu_milli, p.memory_bytes, p.gpu_total_milli] for p in pods],
+                           dtype=np.int64).reshape(n, 3)
+        caps = np.stack([cluster.cpu_capacity, cluster.memory_capacity, MILLI * cluster.gpu_count], axis=1)
+        models = sorted({p.gpu_models for p in pods if p.gpu_count and p.gpu_models is not None})
+        group_of = {m: g + 1 for g, m in enumerate(models)}               # group 0: any node
+        groups = np.array([group_of.get(p.gpu_models, 0) if p.gpu_count else 0 for p in pods], dtype=np.int64)
+        allowed = np.stack([np.ones(len(cluster), dtype=bool)] + [cluster.model_mask(m) for m in models])
+        # pods that fit no empty node are left unplaced (PackingProblem refuses them)
+        alone = ((demands[:, None, :] <= caps[None, :, :]).all(axis=2) & allowed[groups]).any(axis=1) \
+            if len(cluster) else np.zeros(n, dtype=bool)
+        keep = np.flatnonzero(alone)
+        problem = PackingProblem(demands[keep], caps, allowed=allowed, item_groups=groups[keep],
+                                 resources=("cpu_milli", "memory_bytes", "gpu_milli"), overflow=True)
+        prepared = prepare(problem, gpu_share="gpu_milli")
+        placement = prepared.place(policy.lower(), order="max", fit="dot" if policy == "BFD" else None)
+        self.node = np.full(n, -1, dtype=np.int64)
+        self.node[keep] = placement.assignment
+        kernel_order = keep[prepared.item_order("max")]
+        self.order = np.concatenate([kernel_order, np.setdiff1d(np.arange(n), keep)])
+        """Pod indices in the order the kernel placed them (then the pods that fit no node)."""
+        self.seconds = clock() - t0
+        """Building the problem and the index, and packing."""
+        self._next = 0
+
+    def place(self, pod: GpuPod):
+        """Bind the next pod of :attr:`order` (``pod`` must be it) where the kernel put it."""
+        i = int(self.order[self._next])
+        if self.pods[i] is not pod:
+            raise GpuPackingError(f"BatchPlan.place: pod {pod.name!r} out of the plan's order")
+        self._next += 1
+        b = int(self.node[i])
+        if b < 0:
+            return None
+        c = self.cluster
+        return c.bind(b, pod, least_sufficient_gpus(c.gpu_left[b, :c.gpu_count[b]].tolist(), pod))
+
+    def remove(self, pod: GpuPod, binding) -> None:
+        raise GpuPackingError(f"{self.label} is a batch policy: pods do not depart")
+
+
+__all__ = ["BATCH_POLICIES", "BatchPlan", "check_mode", "replay_policy_names"]
