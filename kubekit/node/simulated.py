@@ -99,6 +99,7 @@ class SimulatedFleet:
         self._running: dict[str, str] = {}                     # pod key -> node
         self._running_by_ns: dict[str, dict[str, str]] = {}   # namespace -> the same, for metrics
         self._next_renew = 0.0
+        self._leases: dict[str, dict] = {}                     # node -> its Lease as last written
 
     # -- nodes -------------------------------------------------------------------------
     def add_nodes(self, names: Iterable[str], template: NodeTemplate = NodeTemplate()) -> None:
@@ -138,6 +139,7 @@ class SimulatedFleet:
                 except NotFoundError:
                     pass
             del self.nodes[name]
+            self._leases.pop(name, None)
             self.stopped.discard(name)
         return len(gone)
 
@@ -167,7 +169,7 @@ class SimulatedFleet:
                 self._pod_seen(pod)
 
     def _renew_lease(self, name: str, now: float) -> None:
-        renew_node_lease(self.store, name, now)
+        renew_node_lease(self.store, name, now, self._leases)
 
     # -- pods ---------------------------------------------------------------------------
     def _pod_seen(self, pod: dict) -> None:
