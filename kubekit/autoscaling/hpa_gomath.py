@@ -87,6 +87,11 @@ def _compare(t, base, plus) -> int:
             return 1
         if d < -_FLOAT_MARGIN:
             return -1
+        # Close: fsum rounds the exact sum of its (exactly representable)
+        # terms correctly, so its sign is the exact sign (no underflow at
+        # these magnitudes; ints below 1e12 convert exactly).
+        e = math.fsum((t, -base, -plus))
+        return (e > 0) - (e < 0)
     d = _exact(t) - (_exact(base) + _exact(plus))
     return (d > 0) - (d < 0)
 

@@ -126,7 +126,8 @@ def calculate_requests(
 
 
 def _requests_from_containers(pod: PodInfo, container: str, resource: str) -> int:
-    containers = list(pod.containers) + [c for c in pod.init_containers if c.restart_policy_always]
+    containers = pod.containers if not pod.init_containers else \
+        list(pod.containers) + [c for c in pod.init_containers if c.restart_policy_always]
     request = 0
     for c in containers:
         if container == "" or container == c.name:
