@@ -325,7 +325,8 @@ class MemoryKV:
                 self._compact_locked(rev - self._history)   # in memory only: a restart starts history anew
         if self._wal is None:
             self._durable = self._rev
-            self._cond.notify_all()
+            if self._cond._waiters:       # a blocked watcher (Condition keeps them in a deque): wake it
+                self._cond.notify_all()
             return None
         self._records_since_snapshot += 1
         return self._wal.append(_codec.encode_txn(self._rev, changes, revoked))

@@ -7,6 +7,7 @@ random source as an argument) and returns new dicts; none touches the store.
 from __future__ import annotations
 
 import datetime as _dt
+import math as _math
 import random
 from typing import Any, Mapping
 
@@ -47,9 +48,17 @@ def rfc3339(ts: float) -> str:
 
 
 def micro_time(ts: float) -> str:
-    """metav1.MicroTime: ``2026-11-26T18:05:42.123456Z`` (Lease times)."""
-    d = _dt.datetime.fromtimestamp(ts, _dt.timezone.utc)
-    return d.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """metav1.MicroTime: ``2026-11-26T18:05:42.123456Z`` (Lease times).
+
+    The microseconds are ``datetime.fromtimestamp``'s (the fraction times 1e6,
+    rounded half to even); the seconds' text is shared with :func:`rfc3339`."""
+    frac, whole = _math.modf(ts)
+    sec, us = int(whole), round(frac * 1e6)
+    if us >= 1_000_000:
+        sec, us = sec + 1, us - 1_000_000
+    elif us < 0:
+        sec, us = sec - 1, us + 1_000_000
+    return f"{rfc3339(sec)[:-1]}.{us:06d}Z"
 
 
 def parse_time(s: str) -> float:

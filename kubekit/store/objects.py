@@ -128,7 +128,7 @@ class APIStore:
     # ------------------------------------------------------------ helpers
 
     def _kind_of(self, obj: Mapping[str, Any]) -> Kind:
-        k = obj.get("kind") if isinstance(obj, Mapping) else None
+        k = obj.get("kind") if type(obj) is dict or isinstance(obj, Mapping) else None
         if not k:
             raise InvalidObjectError("kind: Required value: an object needs a kind")
         return self.kinds.get(k)
