@@ -69,6 +69,10 @@ cdef struct PodC:
     bint ba_cpu_mem             # BalancedAllocation over exactly (cpu, memory)
     int64_t nz_cpu
     int64_t nz_mem
+    bint fast_ok                # scan_fast applies: cpu/memory scoring (or none), fit checks on cpu/memory only
+    uint8_t chk_cpu             # the fit filter compares column 0 / column 1 (fast path)
+    uint8_t chk_mem
+    int fit_shift               # fit_wsum == 1 << fit_shift with positive weights (a shift divides), else -1
     uint8_t unsched_ok          # tolerates node.kubernetes.io/unschedulable:NoSchedule
     int32_t want_name           # -1: no spec.nodeName; else interned name (-3: no such node)
     const uint8_t* taint_bad    # [n_taint_ids] bit 0: untolerated NoSchedule/NoExecute, bit 1: untolerated PreferNoSchedule
@@ -103,6 +107,7 @@ cdef struct NodeEval:
     int64_t traw
     int64_t araw
 
+cdef int node_constraints(const ClusterC* c, const PodC* p, Py_ssize_t n, int32_t* detail, int64_t* traw) noexcept nogil
 cdef int eval_node(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil
 cdef int64_t normalize(int64_t raw, int64_t mx, bint reverse) noexcept nogil
 cdef uint64_t rng_next(uint64_t* state) noexcept nogil

@@ -22,9 +22,11 @@ class Rng:
     def below(self, n: int) -> int: ...
 
 class FastCluster:
+    stamp: int
     def __init__(
         self,
         alloc: npt.NDArray[np.int64],
+        inv_alloc: npt.NDArray[np.float64],
         used: npt.NDArray[np.int64],
         nzu: npt.NDArray[np.int64],
         npods: npt.NDArray[np.int64],
@@ -36,10 +38,12 @@ class FastCluster:
         val_isint: npt.NDArray[np.uint8],
         val_int: npt.NDArray[np.int64],
     ) -> None: ...
+    def touch(self) -> None: ...
     @property
     def n_slots(self) -> int: ...
 
 class FastPod:
+    scans: int
     n_taint_ids: int
     n_res: int
     max_aff: int
@@ -77,6 +81,24 @@ class FastPod:
     def scores_balanced(self) -> bool: ...
     @property
     def scores_affinity(self) -> bool: ...
+    @property
+    def base(self) -> FastPod: ...
+    @property
+    def fast_path(self) -> bool: ...
+    @property
+    def constraint_table_bytes(self) -> int: ...
+    def drop_constraint_table(self) -> None: ...
+    def constraint_table(
+        self,
+    ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32] | None] | None: ...
+    def set_score_columns(
+        self,
+        fit_rcol: npt.NDArray[np.int32],
+        fit_scalar: npt.NDArray[np.uint8],
+        ba_rcol: npt.NDArray[np.int32],
+        ba_scalar: npt.NDArray[np.uint8],
+    ) -> None: ...
+    def specialize_req(self, req: list[int], nz_cpu: int, nz_mem: int, w_ba: int) -> FastPod: ...
     def specialize(
         self,
         req: npt.NDArray[np.int64],
@@ -99,7 +121,34 @@ def scan(
     start: int = 0,
     limit: int = -1,
     n_used: int = -1,
+    use_table: bool = False,
 ) -> tuple[int, int, int, int, int]: ...
+
+class ScanBuffers:
+    status: npt.NDArray[np.uint8]
+    fitbits: npt.NDArray[np.uint64]
+    detail: npt.NDArray[np.int32]
+    scores: npt.NDArray[np.int64]
+    size: int
+    nbytes: int
+    def __init__(self, n: int) -> None: ...
+    def complete(self) -> None: ...
+    def pick(self, best: int, k: int) -> int: ...
+
+def place(
+    fc: FastCluster,
+    fp: FastPod,
+    buf: ScanBuffers,
+    rng: Rng | None,
+    start: int = 0,
+    limit: int = -1,
+    n_used: int = -1,
+    use_table: bool = False,
+    do_bind: bool = False,
+) -> tuple[int, int, int, int, int, int]: ...
+def build_constraints(fc: FastCluster, fp: FastPod) -> None: ...
+def balanced_cm(num0: int, a0: int, num1: int, a1: int) -> int: ...
+def mul100_div_small(x: int, d: int) -> int: ...
 def pick_nth_best(status: npt.NDArray[np.uint8], scores: npt.NDArray[np.int64], best: int, k: int) -> int: ...
 def bind(fc: FastCluster, fp: FastPod, slot: int, sign: int = 1) -> None: ...
 

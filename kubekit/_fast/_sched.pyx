@@ -16,9 +16,9 @@ Node-affinity program (int64 words, built by ``kubekit/scheduler/compile.py``):
 """
 
 cimport cython
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, calloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 from kubekit._fast._libc cimport kk_int128, kk_uint128, sqrt, fabs
 
@@ -71,10 +71,24 @@ cdef class Rng:
 
 
 # --- packed cluster and pod ------------------------------------------------------
+cdef uint64_t _next_stamp = 0
+
+
+cdef inline uint64_t _new_stamp() noexcept:
+    global _next_stamp
+    _next_stamp += 1
+    return _next_stamp
+
+
 cdef class FastCluster:
-    """Pointers into the cluster state's numpy arrays (which it keeps alive)."""
+    """Pointers into the cluster state's numpy arrays (which it keeps alive).
+
+    ``stamp`` identifies the node rows' constraint data (flags, labels,
+    taints, names): it is fresh for every cluster object and after every
+    :meth:`touch`, and keys the per-pod constraint tables of :func:`scan`."""
     cdef ClusterC c
     cdef object _keep
+    cdef readonly uint64_t stamp
 
     def __init__(self, int64_t[:, ::1] alloc, const double[:, ::1] inv_alloc, int64_t[:, ::1] used, int64_t[:, ::1] nzu,
                  int64_t[::1] npods, int64_t[::1] maxpods, uint8_t[::1] flags,
@@ -108,6 +122,12 @@ cdef class FastCluster:
         self.c.name_id = &name_id[0]
         self.c.val_isint = &val_isint[0]
         self.c.val_int = &val_int[0]
+        self.stamp = _new_stamp()
+
+    def touch(self):
+        """A node row's flags, labels, taints or name changed (not its
+        requests): constraint tables built before are stale."""
+        self.stamp = _new_stamp()
 
     @property
     def n_slots(self):
@@ -119,6 +139,18 @@ cdef class FastPod:
     cdef PodC p
     cdef object _keep
     cdef void* _own             # request vectors of a specialized pod (malloc'd)
+    # The constraint table (see build_constraints), owned by the base pod
+    # (the one compile_constraints made) and shared by its specializations.
+    cdef FastPod _base
+    cdef void* _tbl                # one block: tpl[N] uint8, then cand[M], ctraw[M], caff[M] int32
+    cdef uint8_t* _tpl             # per slot: ST_* of the constraint filters (ST_DEAD: empty slot)
+    cdef int32_t* _cand            # the slots that pass them, in slot order
+    cdef int32_t* _ctraw           # per candidate: untolerated PreferNoSchedule taints
+    cdef int32_t* _caff            # per candidate: raw NodeAffinity score (NULL: not scored)
+    cdef Py_ssize_t _n_cand, _n_live, _pre_n
+    cdef uint64_t _pre_stamp
+    cdef public Py_ssize_t scans   # how often the engine scanned for this base (it builds a table from the second)
+    cdef int32_t* _cols            # fit_rcol[n_fit], ba_rcol[n_ba], then fit_scalar, ba_scalar as int32 (specialize_req)
     cdef readonly Py_ssize_t n_taint_ids
     cdef readonly Py_ssize_t n_res
     cdef readonly int64_t max_aff
@@ -176,9 +208,54 @@ cdef class FastPod:
 
     def __cinit__(self):
         self._own = NULL
+        self._cols = NULL
+        self._tbl = NULL
+        self._pre_stamp = 0
+        self._pre_n = 0
 
     def __dealloc__(self):
         free(self._own)
+        free(self._cols)
+        free(self._tbl)
+
+    @property
+    def base(self):
+        """The compiled pod whose constraints this one shares (itself for a
+        pod made by compile_constraints)."""
+        return self if self._base is None else self._base
+
+    @property
+    def fast_path(self):
+        """Whether :func:`scan` can use the constraint-table kernel for this pod."""
+        return bool(self.p.fast_ok)
+
+    @property
+    def constraint_table_bytes(self):
+        """Bytes held by this pod's constraint table (0 when none)."""
+        if self._tbl == NULL:
+            return 0
+        return self._pre_n + self._n_cand * sizeof(int32_t) * (3 if self._caff != NULL else 2)
+
+    def drop_constraint_table(self):
+        """Free the constraint table (it is rebuilt when next needed)."""
+        free(self._tbl)
+        self._tbl = NULL
+        self._pre_n = 0
+        self._n_cand = 0
+        self._pre_stamp = 0
+
+    def constraint_table(self):
+        """(status per slot, candidate slots, their PreferNoSchedule counts,
+        their NodeAffinity raw scores or None) as numpy arrays, for tests;
+        None when not built."""
+        if self._tbl == NULL:
+            return None
+        m = self._n_cand
+        tpl = np.array(<uint8_t[:self._pre_n]>self._tpl, dtype=np.uint8)
+        if m == 0:
+            return tpl, np.zeros(0, np.int32), np.zeros(0, np.int32), None if self._caff == NULL else np.zeros(0, np.int32)
+        return (tpl, np.array(<int32_t[:m]>self._cand, dtype=np.int32), np.array(<int32_t[:m]>self._ctraw, dtype=np.int32),
+                None if self._caff == NULL else np.array(<int32_t[:m]>self._caff, dtype=np.int32))
 
     @property
     def scores_balanced(self):
@@ -206,6 +283,64 @@ cdef class FastPod:
         self.p.fit_cpu_mem = (self.p.strategy != STRAT_RTCR and self.p.n_fit == 2
                               and self.p.fit_col[0] == 0 and self.p.fit_col[1] == 1)
         self.p.ba_cpu_mem = self.p.n_ba == 2 and self.p.ba_col[0] == 0 and self.p.ba_col[1] == 1
+        cdef bint ok = True
+        self.p.chk_cpu = 0
+        self.p.chk_mem = 0
+        for i in range(self.p.n_chk):
+            if self.p.chk_cols[i] == 0:
+                self.p.chk_cpu = 1
+            elif self.p.chk_cols[i] == 1:
+                self.p.chk_mem = 1
+            else:
+                ok = False
+        self.p.fit_shift = -1
+        if self.p.fit_cpu_mem and self.p.fit_w[0] > 0 and self.p.fit_w[1] > 0 and self.p.fit_wsum > 0 \
+                and (self.p.fit_wsum & (self.p.fit_wsum - 1)) == 0:
+            self.p.fit_shift = 0
+            while (<int64_t>1 << self.p.fit_shift) != self.p.fit_wsum:
+                self.p.fit_shift += 1
+        self.p.fast_ok = (ok and (self.p.w_fit == 0 or (self.p.fit_cpu_mem and self.p.strategy != STRAT_RTCR))
+                          and (self.p.w_ba == 0 or self.p.ba_cpu_mem)
+                          and self.max_aff < 0x7FFFFFFF)
+
+    def set_score_columns(self, const int32_t[::1] fit_rcol, const uint8_t[::1] fit_scalar,
+                          const int32_t[::1] ba_rcol, const uint8_t[::1] ba_scalar):
+        """Keep the profile's scoring columns (see :meth:`specialize`) for
+        :meth:`specialize_req`."""
+        cdef Py_ssize_t nf = self.p.n_fit, nb = self.p.n_ba, i
+        if fit_rcol.shape[0] != nf or fit_scalar.shape[0] != nf or ba_rcol.shape[0] != nb or ba_scalar.shape[0] != nb:
+            raise ValueError("set_score_columns: vectors do not match the compiled pod")
+        free(self._cols)
+        self._cols = <int32_t*>malloc((2 * (nf + nb) + 1) * sizeof(int32_t))
+        if self._cols == NULL:
+            raise MemoryError()
+        for i in range(nf):
+            self._cols[i] = fit_rcol[i]
+            self._cols[nf + nb + i] = fit_scalar[i]
+        for i in range(nb):
+            self._cols[nf + i] = ba_rcol[i]
+            self._cols[2 * nf + nb + i] = ba_scalar[i]
+
+    def specialize_req(self, list req, int64_t nz_cpu, int64_t nz_mem, int64_t w_ba):
+        """:meth:`specialize` with the columns given to :meth:`set_score_columns`
+        and ``req`` as a list of ints (one per resource column)."""
+        cdef Py_ssize_t i, nres = self.n_res, nf = self.p.n_fit, nb = self.p.n_ba
+        if self._cols == NULL:
+            raise ValueError("specialize_req: set_score_columns was not called")
+        if len(req) != nres:
+            raise ValueError("specialize: vectors do not match the compiled pod")
+        cdef int64_t* rp = <int64_t*>malloc((nres + 1) * sizeof(int64_t) + nf + nb + 1)
+        if rp == NULL:
+            raise MemoryError()
+        cdef uint8_t* scp = <uint8_t*>(rp + nres + 1)
+        try:
+            for i in range(nres):
+                rp[i] = req[i]
+            for i in range(nf + nb):
+                scp[i] = <uint8_t>self._cols[nf + nb + i]
+            return self._specialize(rp, nz_cpu, nz_mem, self._cols, scp, self._cols + nf, scp + nf, w_ba)
+        finally:
+            free(rp)
 
     def specialize(self, const int64_t[::1] req, int64_t nz_cpu, int64_t nz_mem,
                    const int32_t[::1] fit_rcol, const uint8_t[::1] fit_scalar,
@@ -220,15 +355,22 @@ cdef class FastPod:
         it (``calculateResourceAllocatableRequest``).  ``w_ba`` is the
         BalancedAllocation weight for this pod (0 when PreScore skips it).
         """
+        if req.shape[0] != self.n_res or fit_rcol.shape[0] != self.p.n_fit or fit_scalar.shape[0] != self.p.n_fit \
+                or ba_rcol.shape[0] != self.p.n_ba or ba_scalar.shape[0] != self.p.n_ba:
+            raise ValueError("specialize: vectors do not match the compiled pod")
+        return self._specialize(&req[0] if req.shape[0] else NULL, nz_cpu, nz_mem,
+                                &fit_rcol[0] if fit_rcol.shape[0] else NULL, &fit_scalar[0] if fit_scalar.shape[0] else NULL,
+                                &ba_rcol[0] if ba_rcol.shape[0] else NULL, &ba_scalar[0] if ba_scalar.shape[0] else NULL, w_ba)
+
+    cdef FastPod _specialize(self, const int64_t* req, int64_t nz_cpu, int64_t nz_mem, const int32_t* fit_rcol,
+                             const uint8_t* fit_scalar, const int32_t* ba_rcol, const uint8_t* ba_scalar, int64_t w_ba):
         cdef Py_ssize_t nres = self.n_res, nf = self.p.n_fit, nb = self.p.n_ba, i
         cdef int32_t rc
         cdef int64_t v
-        if req.shape[0] != nres or fit_rcol.shape[0] != nf or fit_scalar.shape[0] != nf \
-                or ba_rcol.shape[0] != nb or ba_scalar.shape[0] != nb:
-            raise ValueError("specialize: vectors do not match the compiled pod")
         cdef FastPod q = FastPod.__new__(FastPod)
         q.p = self.p
         q._keep = self
+        q._base = self if self._base is None else self._base
         q.n_taint_ids = self.n_taint_ids
         q.n_res = nres
         q.max_aff = self.max_aff
@@ -401,6 +543,8 @@ cdef inline int64_t fit_score_cpu_mem(const ClusterC* c, const PodC* p, Py_ssize
     else:
         s0 = mul100_div(a0 if r0 > a0 else r0, a0, c.inv_alloc[o])
         s1 = mul100_div(a1 if r1 > a1 else r1, a1, c.inv_alloc[o + 1])
+    if p.fit_shift >= 0:     # a power-of-two weight sum over non-negative scores: the same quotient
+        return (s0 * p.fit_w[0] + s1 * p.fit_w[1]) >> p.fit_shift
     return exact_div_inv(s0 * p.fit_w[0] + s1 * p.fit_w[1], p.fit_wsum, p.fit_inv_wsum)
 
 
@@ -486,31 +630,27 @@ cdef int64_t balanced_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noex
 
 
 # --- one node ----------------------------------------------------------------------
-cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil:
+cdef inline int _constraints(const ClusterC* c, const PodC* p, Py_ssize_t n, int32_t* detail, int64_t* traw_out) noexcept nogil:
+    """The filters that depend only on the node's flags, name, taints and
+    labels (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, in
+    kube-scheduler's order): the failing filter's ST_* or ST_FEASIBLE (ST_DEAD
+    for an empty slot).  Sets ``detail`` (the failing taint id; 1 for
+    addedAffinity) and, when feasible, ``traw`` (untolerated PreferNoSchedule taints)."""
     cdef uint8_t fl = c.flags[n]
     cdef uint8_t f = p.filters
-    cdef Py_ssize_t j, r
+    cdef Py_ssize_t j
     cdef int32_t t
     cdef uint8_t b
-    cdef int64_t q, traw = 0
-    cdef uint64_t bits = 0
+    cdef int64_t traw = 0
     cdef const int32_t* row
-    cdef bint both
-    out.fitbits = 0
-    out.detail = -1
-    out.fit = 0
-    out.ba = 0
-    out.traw = 0
-    out.araw = 0
+    detail[0] = -1
+    traw_out[0] = 0
     if not (fl & FLAG_LIVE):
-        out.status = ST_DEAD
-        return 0
+        return ST_DEAD
     if (f & (1 << ST_UNSCHEDULABLE)) and (fl & FLAG_UNSCHEDULABLE) and not p.unsched_ok:
-        out.status = ST_UNSCHEDULABLE
-        return 0
+        return ST_UNSCHEDULABLE
     if (f & (1 << ST_NODE_NAME)) and p.want_name != -1 and p.want_name != c.name_id[n]:
-        out.status = ST_NODE_NAME
-        return 0
+        return ST_NODE_NAME
     row = c.taints + n * c.n_taint_cols
     for j in range(c.n_taint_cols):
         t = row[j]
@@ -518,21 +658,35 @@ cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* 
             break
         b = p.taint_bad[t]
         if (b & 1) and (f & (1 << ST_TAINT)):
-            out.status = ST_TAINT
-            out.detail = t
-            return 0
+            detail[0] = t
+            return ST_TAINT
         if b & 2:
             traw += 1
     if f & (1 << ST_AFFINITY):
         if p.add_off >= 0 and not match_any(c, p.prog, p.add_off, n):
-            out.status = ST_AFFINITY
-            out.detail = 1
-            return 0
+            detail[0] = 1
+            return ST_AFFINITY
         if (p.sel_off >= 0 and not match_term(c, p.prog, p.sel_off, n)) or \
            (p.req_off >= 0 and not match_any(c, p.prog, p.req_off, n)):
-            out.status = ST_AFFINITY
-            return 0
-    if f & (1 << ST_FIT):
+            return ST_AFFINITY
+    traw_out[0] = traw
+    return ST_FEASIBLE
+
+
+cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil:
+    cdef Py_ssize_t j, r
+    cdef int64_t q
+    cdef uint64_t bits = 0
+    cdef bint both
+    out.fitbits = 0
+    out.fit = 0
+    out.ba = 0
+    out.traw = 0
+    out.araw = 0
+    out.status = _constraints(c, p, n, &out.detail, &out.traw)
+    if out.status != ST_FEASIBLE:
+        return 0
+    if p.filters & (1 << ST_FIT):
         if c.npods[n] + 1 > c.maxpods[n]:
             bits |= (<uint64_t>1) << 63
         for j in range(p.n_chk):
@@ -543,9 +697,8 @@ cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* 
         if bits:
             out.status = ST_FIT
             out.fitbits = bits
+            out.traw = 0
             return 0
-    out.status = ST_FEASIBLE
-    out.traw = traw
     both = c.alloc[n * c.n_res] != 0 and c.alloc[n * c.n_res + 1] != 0
     if p.w_fit:
         out.fit = fit_score_cpu_mem(c, p, n) if p.fit_cpu_mem and both else fit_score(c, p, n)
@@ -554,6 +707,11 @@ cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* 
     if p.w_aff and p.pref_off >= 0:
         out.araw = preferred_weight(c, p.prog, p.pref_off, n)
     return 0
+
+
+cdef int node_constraints(const ClusterC* c, const PodC* p, Py_ssize_t n, int32_t* detail, int64_t* traw) noexcept nogil:
+    """The constraint filters for one node (see ``_constraints``)."""
+    return _constraints(c, p, n, detail, traw)
 
 
 cdef int eval_node(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil:
@@ -589,40 +747,369 @@ cdef inline void _track_best(int64_t tot, int64_t* best, Py_ssize_t* nat) noexce
         nat[0] += 1
 
 
-# --- full scan -----------------------------------------------------------------------
-def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits, int32_t[::1] detail,
-         int64_t[:, ::1] scores, Py_ssize_t start=0, Py_ssize_t limit=-1, Py_ssize_t n_used=-1):
-    """Filter and score every live node (from slot ``start``, wrapping, until
-    ``limit`` feasible nodes are found when ``limit`` >= 0).  The search
-    wraps at ``n_used``, the number of slots ever used (default: all).
-
-    Writes per slot: ``status`` (ST_*), ``fitbits``, ``detail`` and
-    ``scores[slot] = (fit, balanced, taint raw, affinity raw, taint norm,
-    affinity norm, total)``; slots not examined get ST_DEAD.  Returns
-    ``(n_feasible, n_examined, next_start, max_total, n_at_max)``.
-    """
-    _check_fits(fc, fp)
+# --- constraint tables -----------------------------------------------------------------
+# A compiled pod's constraint filters depend on the node rows' flags, names,
+# taints and labels, never on requests, so pods that differ only in their
+# requests share one table: the status of every slot under those filters (a
+# template the scan copies), and the slots that pass them (the only ones the
+# scan visits) with their untolerated PreferNoSchedule count and, with
+# preferred terms, their raw NodeAffinity score.  FastCluster.stamp says when
+# it is stale.
+cdef int _build_constraints(FastCluster fc, FastPod fp) except -1:
+    cdef FastPod b = fp if fp._base is None else fp._base
     cdef const ClusterC* c = &fc.c
     cdef const PodC* p = &fp.p
-    cdef Py_ssize_t N = c.n_slots, i, k, n, examined = 0, nfeas = 0, nat = 0
+    cdef Py_ssize_t N = c.n_slots, n, m = 0, live = 0
+    cdef int st
+    cdef int32_t det
+    cdef int64_t traw
+    cdef bint want_aff = p.w_aff != 0 and p.pref_off >= 0
+    if b._tbl != NULL and b._pre_stamp == fc.stamp and b._pre_n == N and (b._caff != NULL) == want_aff:
+        return 0
+    free(b._tbl)
+    b._tbl = NULL
+    b._pre_n = 0
+    b._n_cand = 0
+    cdef uint8_t* tpl = <uint8_t*>malloc(N)
+    if tpl == NULL:
+        raise MemoryError()
+    with nogil:
+        for n in range(N):
+            st = _constraints(c, p, n, &det, &traw)
+            tpl[n] = <uint8_t>st
+            if st == ST_FEASIBLE:
+                m += 1
+            if st != ST_DEAD:
+                live += 1
+    cdef Py_ssize_t off = (N + 7) // 8 * 8
+    cdef void* blk = malloc(off + m * sizeof(int32_t) * (3 if want_aff else 2) + 8)
+    if blk == NULL:
+        free(tpl)
+        raise MemoryError()
+    memcpy(blk, tpl, N)
+    free(tpl)
+    b._tbl = blk
+    b._tpl = <uint8_t*>blk
+    b._cand = <int32_t*>(<char*>blk + off)
+    b._ctraw = b._cand + m
+    b._caff = b._ctraw + m if want_aff else NULL
+    m = 0
+    with nogil:
+        for n in range(N):
+            if b._tpl[n] == ST_FEASIBLE:
+                _constraints(c, p, n, &det, &traw)
+                b._cand[m] = <int32_t>n
+                b._ctraw[m] = <int32_t>traw
+                if want_aff:
+                    b._caff[m] = <int32_t>preferred_weight(c, p.prog, p.pref_off, n)
+                m += 1
+    b._n_cand = m
+    b._n_live = live
+    b._pre_n = N
+    b._pre_stamp = fc.stamp
+    return 0
+
+
+def build_constraints(FastCluster fc, FastPod fp):
+    """Build (or keep, when current) the constraint table :func:`scan` uses
+    with ``use_table``; shared by every pod specialized from ``fp.base``."""
+    _check_fits(fc, fp)
+    _build_constraints(fc, fp)
+
+
+cdef struct ScanAcc:
+    bint partial            # scores columns 2..5 of feasible slots not written: they are (0, 0, 100, 0)
+    bint detail_partial     # detail of slots the constraint filters reject not written
+    Py_ssize_t examined
+    Py_ssize_t nfeas
+    Py_ssize_t nat
+    int64_t mt
+    int64_t ma
+    int64_t best
+
+
+cdef inline void _feasible(const PodC* p, Py_ssize_t n, int64_t fit, int64_t ba, int64_t traw, int64_t araw,
+                           int64_t* sc, Py_ssize_t rs, Py_ssize_t cs, int32_t* feas, ScanAcc* acc) noexcept nogil:
+    """Record a feasible node's scores; its total as if no node had a raw
+    TaintToleration or NodeAffinity score (the common case), redone by
+    _renormalize if one had."""
+    cdef int64_t tot
+    feas[acc.nfeas] = <int32_t>n
+    acc.nfeas += 1
+    sc[n * rs] = fit
+    sc[n * rs + 1 * cs] = ba
+    sc[n * rs + 2 * cs] = traw
+    sc[n * rs + 3 * cs] = araw
+    if traw > acc.mt:
+        acc.mt = traw
+    if araw > acc.ma:
+        acc.ma = araw
+    sc[n * rs + 4 * cs] = 100
+    sc[n * rs + 5 * cs] = 0
+    tot = total_of(p, fit, ba, 0, 0, 0, 0)
+    sc[n * rs + 6 * cs] = tot
+    _track_best(tot, &acc.best, &acc.nat)
+
+
+cdef void _renormalize(const PodC* p, int64_t* sc, Py_ssize_t rs, Py_ssize_t cs, const int32_t* feas,
+                       ScanAcc* acc) noexcept nogil:
+    cdef Py_ssize_t k, n
+    cdef int64_t tot
+    acc.nat = 0
+    acc.best = NO_TOTAL
+    for k in range(acc.nfeas):
+        n = feas[k]
+        sc[n * rs + 4 * cs] = normalize(sc[n * rs + 2 * cs], acc.mt, True)
+        sc[n * rs + 5 * cs] = normalize(sc[n * rs + 3 * cs], acc.ma, False)
+        tot = total_of(p, sc[n * rs], sc[n * rs + 1 * cs], sc[n * rs + 2 * cs], sc[n * rs + 3 * cs], acc.mt, acc.ma)
+        sc[n * rs + 6 * cs] = tot
+        _track_best(tot, &acc.best, &acc.nat)
+
+
+cdef int64_t FAST_DIV_MAX = 35184372088832  # 2**45: below this a reciprocal multiply is off by at most -1
+
+
+cdef inline int64_t _mul100_div_small(int64_t x, int64_t d, double inv) noexcept nogil:
+    """``x * 100 / d`` for 0 <= x <= d < 2**45 and ``inv`` = 1.0 / d
+    (correctly rounded).  Then n = 100x < 2**52 is exact, the product
+    n * inv is within 100 * 2**-52 (< 2.3e-14) of n / d, and a non-integer
+    n / d is at least 1/d > 2**-45 from an integer: truncating gives the
+    quotient or, when n / d is an integer, possibly one less."""
+    cdef int64_t n = x * 100
+    cdef int64_t q = <int64_t>(<double>n * inv)
+    return q + ((q + 1) * d <= n)
+
+
+cdef inline int64_t _balanced_cm(int64_t num0, int64_t a0, double inv0, int64_t num1, int64_t a1,
+                                 double inv1) noexcept nogil:
+    """balanced_cpu_mem from (requested, allocatable, 1.0 / allocatable) per
+    resource, without dividing when it can: num * inv is within 3 ulp of
+    the quotient Go computes, so the final value ``(1 - |f0 - f1| / 2) * 100``
+    is within 1e-13 of Go's, and truncates the same when no integer lies
+    within 1e-12 of it.  Otherwise (rare) it divides exactly as Go does."""
+    cdef double f0 = <double>num0 * inv0, f1 = <double>num1 * inv1, v
+    cdef int64_t lo, hi
+    if f0 > 1:
+        f0 = 1.0
+    if f1 > 1:
+        f1 = 1.0
+    v = (1 - fabs((f0 - f1) / 2)) * 100.0
+    lo = <int64_t>(v - 1e-12)
+    hi = <int64_t>(v + 1e-12)
+    if lo == hi:
+        return lo
+    f0 = <double>num0 / <double>a0
+    f1 = <double>num1 / <double>a1
+    if f0 > 1:
+        f0 = 1.0
+    if f1 > 1:
+        f1 = 1.0
+    return <int64_t>((1 - fabs((f0 - f1) / 2)) * 100.0)
+
+
+cdef void _scan_table(const ClusterC* c, const PodC* p, const uint8_t* tpl, const int32_t* cand,
+                      const int32_t* ctraw, const int32_t* caff, Py_ssize_t M, Py_ssize_t n_live,
+                      uint8_t* st, uint64_t* fitbits, int32_t* detail, int64_t* sc, Py_ssize_t rs, Py_ssize_t cs,
+                      int32_t* feas, ScanAcc* acc) noexcept nogil:
+    """The whole scan (no limit) for a pod with ``fast_ok``: the statuses of
+    the constraint filters are copied from the table (``tpl``), and only the
+    slots that pass them (``cand``) are visited.  Same results as _eval per
+    node, except that ``detail`` of the slots the constraints reject is left
+    to ScanBuffers.complete (and ``fitbits`` is meaningful for ST_FIT slots
+    only, ``scores`` for feasible ones).
+
+    Two passes over the candidates: the first computes every candidate's fit
+    bits and cpu/memory scores into ``fitbits`` and ``scores`` (short,
+    independent iterations, so the processor overlaps their long floating
+    point chains), the second keeps the feasible ones and the best total.
+    Everything the loops read is copied to locals first: the outputs could
+    alias the inputs as far as the compiler knows."""
+    cdef Py_ssize_t n, o, nres = c.n_res, k
+    cdef int64_t w
+    cdef uint64_t bits
+    cdef int64_t a0, a1, r0, r1, s0, s1, fit, ba, tot, araw
+    cdef bint fit_on = (p.filters & (1 << ST_FIT)) != 0
+    cdef bint chk_cpu = p.chk_cpu != 0, chk_mem = p.chk_mem != 0
+    cdef bint least = p.strategy == STRAT_LEAST
+    cdef bint do_fit = p.w_fit != 0, do_ba = p.w_ba != 0
+    cdef int64_t q0 = p.req[0], q1 = p.req[1]
+    cdef int64_t fq0 = p.fit_req[0] if do_fit else 0, fq1 = p.fit_req[1] if do_fit else 0
+    cdef int64_t fw0 = p.fit_w[0] if do_fit else 0, fw1 = p.fit_w[1] if do_fit else 0
+    cdef int fshift = p.fit_shift
+    cdef int64_t fwsum = p.fit_wsum
+    cdef double finv = p.fit_inv_wsum
+    cdef int64_t bq0 = p.ba_req[0] if do_ba else 0, bq1 = p.ba_req[1] if do_ba else 0
+    cdef int64_t w_fit = p.w_fit, w_ba = p.w_ba
+    cdef int64_t base_tot = total_of(p, 0, 0, 0, 0, 0, 0)
+    cdef const int64_t* alloc = c.alloc
+    cdef const int64_t* used = c.used
+    cdef const int64_t* nzu = c.nzu
+    cdef const int64_t* npods = c.npods
+    cdef const int64_t* maxpods = c.maxpods
+    cdef const double* inv = c.inv_alloc
+    cdef Py_ssize_t nfeas = 0, nat = 0
+    cdef int64_t mt = 0, ma = 0, best = NO_TOTAL
+    memcpy(st, tpl, c.n_slots)
+    # pass 1: fit bits and scores of every candidate
+    for k in range(M):
+        n = cand[k]
+        o = n * nres
+        a0 = alloc[o]
+        a1 = alloc[o + 1]
+        bits = 0
+        if fit_on:
+            bits = ((<uint64_t>(npods[n] + 1 > maxpods[n])) << 63) \
+                | <uint64_t>(chk_cpu and q0 > a0 - used[o]) | (<uint64_t>(chk_mem and q1 > a1 - used[o + 1]) << 1)
+        fitbits[n] = bits
+        fit = 0
+        ba = 0
+        if a0 != 0 and a1 != 0:
+            if do_fit:
+                r0 = nzu[2 * n] + fq0
+                r1 = nzu[2 * n + 1] + fq1
+                if least:
+                    r0 = 0 if r0 > a0 else a0 - r0
+                    r1 = 0 if r1 > a1 else a1 - r1
+                else:
+                    r0 = a0 if r0 > a0 else r0
+                    r1 = a1 if r1 > a1 else r1
+                if a0 < FAST_DIV_MAX and a1 < FAST_DIV_MAX:
+                    s0 = _mul100_div_small(r0, a0, inv[o])
+                    s1 = _mul100_div_small(r1, a1, inv[o + 1])
+                else:
+                    s0 = mul100_div(r0, a0, inv[o])
+                    s1 = mul100_div(r1, a1, inv[o + 1])
+                if fshift >= 0:
+                    fit = (s0 * fw0 + s1 * fw1) >> fshift
+                else:
+                    fit = exact_div_inv(s0 * fw0 + s1 * fw1, fwsum, finv)
+            if do_ba:
+                ba = _balanced_cm(used[o] + bq0, a0, inv[o], used[o + 1] + bq1, a1, inv[o + 1])
+        elif bits == 0:
+            if do_fit:
+                fit = fit_score(c, p, n)
+            if do_ba:
+                ba = balanced_score(c, p, n)
+        sc[n * rs] = fit
+        sc[n * rs + 1 * cs] = ba
+    # pass 2: statuses, the feasible list, the best total (as _feasible, with
+    # the accumulators in registers; columns 2..5 are written after the loop
+    # or on demand, see ScanBuffers.complete)
+    for k in range(M):
+        n = cand[k]
+        bits = fitbits[n]
+        if bits:
+            st[n] = ST_FIT
+            detail[n] = -1
+            continue
+        w = ctraw[k]
+        araw = caff[k] if caff != NULL else 0
+        feas[nfeas] = <int32_t>n
+        nfeas += 1
+        if w > mt:
+            mt = w
+        if araw > ma:
+            ma = araw
+        tot = w_fit * sc[n * rs] + w_ba * sc[n * rs + 1 * cs] + base_tot
+        sc[n * rs + 6 * cs] = tot
+        if tot > best or nat == 0:
+            best = tot
+            nat = 1
+        elif tot == best:
+            nat += 1
+    acc.examined += n_live
+    acc.nfeas += nfeas
+    acc.mt = mt
+    acc.ma = ma
+    acc.best = best
+    acc.nat = nat
+    acc.detail_partial = True
+    if mt > 0 or ma > 0:
+        nfeas = 0
+        for k in range(M):     # the feasible slots are a subsequence of the candidates
+            n = cand[k]
+            if nfeas < acc.nfeas and feas[nfeas] == n:
+                sc[n * rs + 2 * cs] = ctraw[k]
+                sc[n * rs + 3 * cs] = caff[k] if caff != NULL else 0
+                nfeas += 1
+        # _renormalize follows (it writes columns 4..6)
+    else:
+        acc.partial = True
+
+
+cdef void _complete_detail(const ClusterC* c, const PodC* p, const uint8_t* st, int32_t* detail) noexcept nogil:
+    """``detail`` of the slots a table scan's constraint filters rejected,
+    recomputed (the cluster rows are those of the scan)."""
+    cdef Py_ssize_t n
+    cdef int64_t traw
+    for n in range(c.n_slots):
+        if st[n] == ST_TAINT or st[n] == ST_AFFINITY or st[n] == ST_UNSCHEDULABLE or st[n] == ST_NODE_NAME:
+            _constraints(c, p, n, &detail[n], &traw)
+
+
+cdef void _complete(int64_t* sc, Py_ssize_t rs, Py_ssize_t cs, const int32_t* feas, Py_ssize_t nfeas) noexcept nogil:
+    """Columns 2..5 of a partial scan: no feasible node had a raw
+    TaintToleration or NodeAffinity score, so they are 0, 0, 100, 0."""
+    cdef Py_ssize_t k, n
+    for k in range(nfeas):
+        n = feas[k]
+        sc[n * rs + 2 * cs] = 0
+        sc[n * rs + 3 * cs] = 0
+        sc[n * rs + 4 * cs] = 100
+        sc[n * rs + 5 * cs] = 0
+
+
+def balanced_cm(int64_t num0, int64_t a0, int64_t num1, int64_t a1):
+    """The table scan's BalancedAllocation score over (cpu, memory) with the
+    requested ``num*`` and allocatable ``a*`` (> 0) of each, for tests
+    (twin: ``plugins.scoring.balanced_score``)."""
+    if a0 <= 0 or a1 <= 0 or num0 < 0 or num1 < 0:
+        raise ValueError("balanced_cm: allocatable must be positive, requests non-negative")
+    return _balanced_cm(num0, a0, 1.0 / <double>a0, num1, a1, 1.0 / <double>a1)
+
+
+def mul100_div_small(int64_t x, int64_t d):
+    """``x * 100 // d`` as the table scan computes it (0 <= x <= d < 2**45),
+    for tests (twin: ``plugins.scoring.most_requested_score``)."""
+    if not (0 <= x <= d < FAST_DIV_MAX) or d == 0:
+        raise ValueError("mul100_div_small: needs 0 <= x <= d < 2**45, d > 0")
+    return _mul100_div_small(x, d, 1.0 / <double>d)
+
+
+# --- full scan -----------------------------------------------------------------------
+cdef int _scan_c(FastCluster fc, FastPod fp, uint8_t* st, uint64_t* fitbits, int32_t* detail, int64_t* sc,
+                 Py_ssize_t rs, Py_ssize_t cs, int32_t* feas, Py_ssize_t start, Py_ssize_t limit, Py_ssize_t n_used, bint use_table,
+                 ScanAcc* acc, Py_ssize_t* next_start) except -1:
+    """The scan behind :func:`scan` and :func:`place` (``feas``: room for
+    ``n_slots`` slot numbers; on return it lists the feasible slots in scan order)."""
+    cdef const ClusterC* c = &fc.c
+    cdef const PodC* p = &fp.p
+    cdef Py_ssize_t N = c.n_slots, i = 0, n
     cdef NodeEval ev
-    cdef int64_t mt = 0, ma = 0, tot, best = NO_TOTAL
-    cdef int64_t* sc
-    cdef uint8_t* st
-    cdef int32_t* feas
-    if status.shape[0] < N or fitbits.shape[0] < N or detail.shape[0] < N or scores.shape[0] < N or scores.shape[1] != 7:
-        raise ValueError("output arrays too small")
+    cdef FastPod b
     cdef Py_ssize_t W = N if n_used < 0 or n_used > N else n_used
     if start < 0 or start >= W:
         start = 0
-    feas = <int32_t*>malloc(N * sizeof(int32_t))
-    if feas == NULL:
-        raise MemoryError()
-    sc = &scores[0, 0]
-    st = &status[0]
+    acc.partial = False
+    acc.detail_partial = False
+    acc.examined = 0
+    acc.nfeas = 0
+    acc.nat = 0
+    acc.mt = 0
+    acc.ma = 0
+    acc.best = NO_TOTAL
+    if use_table and p.fast_ok and limit < 0:
+        _build_constraints(fc, fp)
+        b = fp if fp._base is None else fp._base
+        with nogil:
+            _scan_table(c, p, b._tpl, b._cand, b._ctraw, b._caff, b._n_cand, b._n_live, st, fitbits, detail, sc,
+                        rs, cs, feas, acc)
+            if acc.mt > 0 or acc.ma > 0:
+                _renormalize(p, sc, rs, cs, feas, acc)
+        next_start[0] = 0
+        return 0
     with nogil:
         memset(st, ST_DEAD, N)
-        i = 0
         n = start - 1
         while i < W:
             n += 1
@@ -631,50 +1118,191 @@ def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits,
             i += 1
             if not (c.flags[n] & FLAG_LIVE):
                 continue
-            examined += 1
+            acc.examined += 1
             _eval(c, p, n, &ev)
             st[n] = <uint8_t>ev.status
             if ev.status == ST_FEASIBLE:
-                feas[nfeas] = <int32_t>n
-                nfeas += 1
-                sc[n * 7] = ev.fit
-                sc[n * 7 + 1] = ev.ba
-                sc[n * 7 + 2] = ev.traw
-                sc[n * 7 + 3] = ev.araw
-                if ev.traw > mt:
-                    mt = ev.traw
-                if ev.araw > ma:
-                    ma = ev.araw
-                # The total as if no node had a raw TaintToleration or
-                # NodeAffinity score (the common case); redone below if one had.
-                sc[n * 7 + 4] = 100
-                sc[n * 7 + 5] = 0
-                tot = total_of(p, ev.fit, ev.ba, 0, 0, 0, 0)
-                sc[n * 7 + 6] = tot
-                _track_best(tot, &best, &nat)
-                if limit >= 0 and nfeas >= limit:
+                _feasible(p, n, ev.fit, ev.ba, ev.traw, ev.araw, sc, rs, cs, feas, acc)
+                if limit >= 0 and acc.nfeas >= limit:
                     break
             else:
                 fitbits[n] = ev.fitbits
                 detail[n] = ev.detail
-        if mt > 0 or ma > 0:
-            nat = 0
-            for k in range(nfeas):
-                n = feas[k]
-                sc[n * 7 + 4] = normalize(sc[n * 7 + 2], mt, True)
-                sc[n * 7 + 5] = normalize(sc[n * 7 + 3], ma, False)
-                tot = total_of(p, sc[n * 7], sc[n * 7 + 1], sc[n * 7 + 2], sc[n * 7 + 3], mt, ma)
-                sc[n * 7 + 6] = tot
-                _track_best(tot, &best, &nat)
-    free(feas)
-    return nfeas, examined, (start + i) % W if W else 0, best, nat
+        if acc.mt > 0 or acc.ma > 0:
+            _renormalize(p, sc, rs, cs, feas, acc)
+    next_start[0] = (start + i) % W if W else 0
+    return 0
+
+
+def scan(FastCluster fc, FastPod fp, uint8_t[::1] status, uint64_t[::1] fitbits, int32_t[::1] detail,
+         int64_t[:, ::1] scores, Py_ssize_t start=0, Py_ssize_t limit=-1, Py_ssize_t n_used=-1,
+         bint use_table=False):
+    """Filter and score every live node (from slot ``start``, wrapping, until
+    ``limit`` feasible nodes are found when ``limit`` >= 0).  The search
+    wraps at ``n_used``, the number of slots ever used (default: all).
+
+    Writes per slot: ``status`` (ST_*), ``fitbits``, ``detail`` and
+    ``scores[slot] = (fit, balanced, taint raw, affinity raw, taint norm,
+    affinity norm, total)``; slots not examined get ST_DEAD.  Returns
+    ``(n_feasible, n_examined, next_start, max_total, n_at_max)``.
+
+    ``use_table``: for a whole scan of a pod with ``fast_path``, read the
+    constraint filters from the pod's constraint table (built or refreshed
+    here, see :func:`build_constraints`) instead of evaluating them per node.
+    The results are the same.
+    """
+    _check_fits(fc, fp)
+    cdef Py_ssize_t N = fc.c.n_slots, nxt = 0
+    cdef ScanAcc acc
+    if status.shape[0] < N or fitbits.shape[0] < N or detail.shape[0] < N or scores.shape[0] < N or scores.shape[1] != 7:
+        raise ValueError("output arrays too small")
+    cdef int32_t* feas = <int32_t*>malloc(N * sizeof(int32_t))
+    if feas == NULL:
+        raise MemoryError()
+    try:
+        _scan_c(fc, fp, &status[0], &fitbits[0], &detail[0], &scores[0, 0], 7, 1, feas, start, limit, n_used,
+                use_table, &acc, &nxt)
+        if acc.partial:
+            _complete(&scores[0, 0], 7, 1, feas, acc.nfeas)
+        if acc.detail_partial:
+            _complete_detail(&fc.c, &fp.p, &status[0], &detail[0])
+    finally:
+        free(feas)
+    return acc.nfeas, acc.examined, nxt, acc.best, acc.nat
+
+
+cdef class ScanBuffers:
+    """Output arrays for :func:`place`, one row per slot, reused pod after
+    pod (the same layout :func:`scan` writes)."""
+    cdef readonly object status, fitbits, detail, scores
+    cdef uint8_t* st
+    cdef uint64_t* fb
+    cdef int32_t* det
+    cdef int64_t* sc
+    cdef int32_t* feas
+    cdef readonly Py_ssize_t size
+    cdef Py_ssize_t nfeas
+    cdef bint partial, detail_partial
+    cdef FastCluster _fc
+    cdef FastPod _fp
+
+    def __cinit__(self):
+        self.feas = NULL
+        self.nfeas = 0
+        self.partial = False
+        self.detail_partial = False
+
+    def complete(self):
+        """Write what the last :func:`place` left out: ``scores`` columns 2..5
+        and ``detail`` of the slots the constraint filters rejected (call it
+        before the cluster changes)."""
+        if self.partial:
+            _complete(self.sc, 1, self.size, self.feas, self.nfeas)
+            self.partial = False
+        if self.detail_partial:
+            if self._fc.c.n_slots > self.size or self._fp.n_res != self._fc.c.n_res:
+                raise ValueError("the cluster changed since the scan")
+            _complete_detail(&self._fc.c, &self._fp.p, self.st, self.det)
+            self.detail_partial = False
+
+    def __init__(self, Py_ssize_t n):
+        if n <= 0:
+            raise ValueError("ScanBuffers needs at least one slot")
+        self.status = np.empty(n, np.uint8)
+        self.fitbits = np.zeros(n, np.uint64)
+        self.detail = np.full(n, -1, np.int32)
+        # one row per score column (the scan writes each as a dense array),
+        # seen as (slot, column) like scan's output
+        cols = np.zeros((7, n), np.int64)
+        self.scores = cols.T
+        cdef uint8_t[::1] a = self.status
+        cdef uint64_t[::1] b = self.fitbits
+        cdef int32_t[::1] d = self.detail
+        cdef int64_t[:, ::1] e = cols
+        self.st = &a[0]
+        self.fb = &b[0]
+        self.det = &d[0]
+        self.sc = &e[0, 0]
+        self.feas = <int32_t*>malloc(n * sizeof(int32_t))
+        if self.feas == NULL:
+            raise MemoryError()
+        self.size = n
+
+    def __dealloc__(self):
+        free(self.feas)
+
+    def pick(self, int64_t best, Py_ssize_t k):
+        """The slot of the ``k``-th (0-based, slot order) feasible node whose
+        total is ``best`` (:func:`pick_nth_best` on these arrays)."""
+        return _pick_slot_order(self.st, self.sc, 1, self.size, self.size, best, k)
+
+    @property
+    def nbytes(self):
+        return self.size * (sizeof(uint8_t) + sizeof(uint64_t) + sizeof(int32_t) + 7 * sizeof(int64_t) + sizeof(int32_t))
+
+
+def place(FastCluster fc, FastPod fp, ScanBuffers buf, Rng rng, Py_ssize_t start=0, Py_ssize_t limit=-1,
+          Py_ssize_t n_used=-1, bint use_table=False, bint do_bind=False):
+    """:func:`scan` into ``buf``, then choose as the engines do: ``k =
+    rng.below(ties)`` when more than one node ties for the best total (no
+    draw otherwise), the ``k``-th tied node in slot order; with ``do_bind``
+    the pod is bound there.  Returns ``(n_feasible, n_examined, next_start,
+    max_total, n_at_max, slot)`` (slot -1: none feasible, or ``rng`` is
+    None: no choice; ``rng`` is not advanced then).
+
+    Columns 0, 1 and 6 of ``buf.scores`` are always written; columns 2..5
+    (when no node has a raw TaintToleration or NodeAffinity score) and
+    ``detail`` of slots rejected by a constraint table only once
+    :meth:`ScanBuffers.complete` is called; ``fitbits`` is meaningful for
+    ST_FIT slots only."""
+    _check_fits(fc, fp)
+    cdef Py_ssize_t N = fc.c.n_slots, nxt = 0, k, j, n, slot = -1, N_buf = buf.size
+    cdef ScanAcc acc
+    if buf.size < N:
+        raise ValueError("output arrays too small")
+    buf.partial = False
+    buf.detail_partial = False
+    _scan_c(fc, fp, buf.st, buf.fb, buf.det, buf.sc, 1, N_buf, buf.feas, start, limit, n_used, use_table, &acc, &nxt)
+    buf.nfeas = acc.nfeas
+    buf.partial = acc.partial
+    buf.detail_partial = acc.detail_partial
+    buf._fc = fc
+    buf._fp = fp
+    cdef Py_ssize_t W = N if n_used < 0 or n_used > N else n_used
+    # ``feas`` lists the feasible slots in slot order when the scan started at
+    # slot 0 (a whole scan with the table always does)
+    cdef bint in_order = start <= 0 or start >= W or (use_table and fp.p.fast_ok and limit < 0)
+    if acc.nat > 0 and rng is not None:
+        k = <Py_ssize_t>rng_below(&rng.state, <uint64_t>acc.nat) if acc.nat > 1 else 0
+        if in_order:
+            for j in range(acc.nfeas):
+                n = buf.feas[j]
+                if buf.sc[n + 6 * N_buf] == acc.best:
+                    if k == 0:
+                        slot = n
+                        break
+                    k -= 1
+        else:
+            slot = _pick_slot_order(buf.st, buf.sc, 1, N_buf, N, acc.best, k)
+        if do_bind and slot >= 0:
+            bind_c(&fc.c, &fp.p, slot, 1)
+    return acc.nfeas, acc.examined, nxt, acc.best, acc.nat, slot
 
 
 def pick_nth_best(uint8_t[::1] status, int64_t[:, ::1] scores, int64_t best, Py_ssize_t k):
     """The slot of the ``k``-th (0-based, slot order) feasible node whose total is ``best``."""
+    if scores.shape[0] < status.shape[0] or scores.shape[1] != 7:
+        raise ValueError("scores must be (n_slots, 7)")
+    if status.shape[0] == 0:
+        return -1
+    return _pick_slot_order(&status[0], &scores[0, 0], 7, 1, status.shape[0], best, k)
+
+
+cdef Py_ssize_t _pick_slot_order(const uint8_t* st, const int64_t* sc, Py_ssize_t rs, Py_ssize_t cs, Py_ssize_t N,
+                                 int64_t best, Py_ssize_t k) noexcept nogil:
     cdef Py_ssize_t n
-    for n in range(status.shape[0]):
-        if status[n] == ST_FEASIBLE and scores[n, 6] == best:
+    for n in range(N):
+        if st[n] == ST_FEASIBLE and sc[n * rs + 6 * cs] == best:
             if k == 0:
                 return n
             k -= 1

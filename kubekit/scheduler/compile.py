@@ -124,8 +124,9 @@ def _taint_bits(packed: PackedCluster, pod: "Pod") -> np.ndarray:
 
 
 def register_resources(packed: PackedCluster, pod: "Pod") -> None:
+    cols = packed.res_col
     for r in pod.requests:
-        if is_tracked(r):
+        if r not in cols and is_tracked(r):
             packed.resource_col(r)
 
 
@@ -152,9 +153,10 @@ def compile_constraints(packed: PackedCluster, plan: Plan, pod: "Pod") -> _sched
     for r, c in packed.res_col.items():
         if is_extended_resource_name(r) and (r in plan.ignored or r.split("/")[0] in plan.ignored_groups):
             check[c] = 0
-    fit_col, _, ba_col, _ = score_columns(packed, plan)
+    columns = score_columns(packed, plan)
+    fit_col, _, ba_col, _ = columns
     prog, sel_off, req_off, pref_off, add_off, max_aff = _program(packed, plan, pod)
-    return _sched.FastPod(
+    fp = _sched.FastPod(
         req=np.zeros(n_res, np.int64), check=check, nz_cpu=0, nz_mem=0,
         unsched_ok=tolerates_unschedulable(pod),
         want_name=packed.intern_value(pod.node_name) if pod.node_name else -1,
@@ -168,20 +170,29 @@ def compile_constraints(packed: PackedCluster, plan: Plan, pod: "Pod") -> _sched
         shape_u=np.asarray([u for u, _ in plan.shape], np.int64),
         shape_s=np.asarray([v for _, v in plan.shape], np.int64), max_aff=max_aff,
     )
+    fp.set_score_columns(*columns)
+    return fp
 
 
 def with_requests(base: _sched.FastPod, packed: PackedCluster, plan: Plan, pod: "Pod",
-                  columns: tuple[np.ndarray, ...]) -> _sched.FastPod:
+                  columns: tuple[np.ndarray, ...] | None = None) -> _sched.FastPod:
     """``base`` (from :func:`compile_constraints`) with ``pod``'s requests;
-    ``columns`` is :func:`score_columns` for the current layout."""
+    ``columns`` is :func:`score_columns` for the current layout (default:
+    the ones ``base`` was compiled with)."""
     cols = packed.res_col
-    req = np.zeros(len(cols), np.int64)
-    for r, q in pod.requests.items():
+    req = [0] * len(cols)
+    requests = pod.requests
+    for r, q in requests.items():
         c = cols.get(r)
         if c is not None:
             req[c] = q
     nz = pod.nonzero_requests
     # BalancedAllocation's PreScore skips best-effort pods (kubernetes#129138).
-    best_effort = all(pod.requests.get(r, 0) == 0 for r in plan.ba_resources)
-    return base.specialize(req, nz.get(CPU, 0), nz.get(MEMORY, 0), *columns, 0 if best_effort else plan.w_ba)
-
+    w_ba = 0
+    for r in plan.ba_resources:
+        if requests.get(r, 0) != 0:
+            w_ba = plan.w_ba
+            break
+    if columns is None:
+        return base.specialize_req(req, nz.get(CPU, 0), nz.get(MEMORY, 0), w_ba)
+    return base.specialize(np.asarray(req, np.int64), nz.get(CPU, 0), nz.get(MEMORY, 0), *columns, w_ba)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kubekit._fast import _sched
-from kubekit.scheduler.compile import compile_constraints, register_resources, score_columns, template_key, with_requests
+from kubekit.scheduler.compile import compile_constraints, register_resources, template_key, with_requests
 from kubekit.scheduler.framework import Code, NodeInfo
 from kubekit.scheduler.packed import PackedCluster
 from kubekit.scheduler.plugins.node_affinity import REASON_ENFORCED as AFFINITY_ENFORCED_REASON
@@ -38,19 +38,25 @@ TOO_MANY_PODS = np.uint64(1 << _sched.TOO_MANY_PODS_BIT)
 
 
 class FastEvaluation:
-    """One pod filtered and scored over every node by :func:`_sched.scan`."""
+    """One pod filtered and scored over every node by :func:`_sched.place`
+    (the scan of :func:`_sched.scan`), or the result of such a scan."""
 
-    def __init__(self, engine: "FastEngine", fp: _sched.FastPod, plan: "Plan", pod: "Pod", start: int, limit: int) -> None:
+    __slots__ = ("engine", "fp", "plan", "pod", "buffers", "status", "fitbits", "detail", "scores",
+                 "n_feasible", "n_examined", "next_start", "best", "n_best")
+
+    def __init__(self, engine: "FastEngine", fp: _sched.FastPod, plan: "Plan", pod: "Pod", start: int = 0,
+                 limit: int = -1, result: tuple | None = None) -> None:
         self.engine = engine
         self.fp = fp
         self.plan = plan
         self.pod = pod
         # Output buffers are the engine's, reused by the next evaluation.
-        self.status, self.fitbits, self.detail, self.scores = engine.scan_buffers()
-        self.n_feasible, self.n_examined, self.next_start, self.best, self.n_best = _sched.scan(
-            engine.packed.fast(), fp, self.status, self.fitbits, self.detail, self.scores, start, limit,
-            engine.n_used,
-        )
+        buf = self.buffers = engine.scan_buffers()
+        self.status, self.fitbits, self.detail, self.scores = buf.status, buf.fitbits, buf.detail, buf.scores
+        if result is None:
+            result = _sched.place(engine.packed.fast(), fp, buf, None, start, limit, engine.n_used,
+                                  limit < 0 and engine.use_table(fp))
+        self.n_feasible, self.n_examined, self.next_start, self.best, self.n_best = result[:5]
 
     def feasible_slots(self) -> np.ndarray:
         return np.flatnonzero(self.status == _sched.STATUS_FEASIBLE)
@@ -62,7 +68,7 @@ class FastEvaluation:
         if self.n_best == 0:
             return -1
         k = rng.below(self.n_best) if self.n_best > 1 else 0
-        return _sched.pick_nth_best(self.status, self.scores, self.best, k)
+        return self.buffers.pick(self.best, k)
 
     def _fit_reasons(self, bits: int) -> list[str]:
         """fitsRequest's order: pods, cpu, memory, ephemeral-storage, then the
@@ -76,6 +82,7 @@ class FastEvaluation:
         return out
 
     def reason_counts(self) -> Counter:
+        self.buffers.complete()
         c: Counter = Counter()
         st = self.status
         for code, reason in _FIXED_REASONS.items():
@@ -105,6 +112,7 @@ class FastEvaluation:
         return c
 
     def explain_node(self, slot: int, name: str) -> NodeExplanation | None:
+        self.buffers.complete()
         st = int(self.status[slot])
         if st == _sched.STATUS_DEAD:
             return None
@@ -147,25 +155,47 @@ class FastEngine:
 
     name = "fast"
 
-    def __init__(self, max_templates: int = 16, max_compiled: int = 512) -> None:
+    def __init__(self, max_templates: int = 16, max_compiled: int = 512, max_tables: int = 16) -> None:
         self.packed = PackedCluster()
         self._compiled: OrderedDict = OrderedDict()
         self._indexes: OrderedDict = OrderedDict()
         self.max_templates = max_templates
         self.max_compiled = max_compiled
-        self._buffers: tuple | None = None
+        self._buffers: _sched.ScanBuffers | None = None
         self._seen: dict = {}
         self._evicted: set = set()
         self._bases: OrderedDict = OrderedDict()
-        self._columns: dict = {}
         self.n_used = 0  # slots ever used (the scan's wrap-around bound)
+        self.max_tables = max_tables
+        self._tables: OrderedDict = OrderedDict()  # id(base pod) -> base pod holding a constraint table
 
-    def scan_buffers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def scan_buffers(self) -> _sched.ScanBuffers:
         n = self.packed.capacity
-        if self._buffers is None or self._buffers[0].shape[0] != n:
-            self._buffers = (np.empty(n, np.uint8), np.zeros(n, np.uint64), np.full(n, -1, np.int32),
-                             np.zeros((n, 7), np.int64))
-        return self._buffers
+        b = self._buffers
+        if b is None or b.size != n:
+            b = self._buffers = _sched.ScanBuffers(n)
+        return b
+
+    def use_table(self, fp: _sched.FastPod) -> bool:
+        """Whether a full scan of ``fp`` reads its constraints from a table
+        (``_sched.build_constraints``): from the second scan of pods sharing
+        its constraints on, for at most ``max_tables`` constraint sets."""
+        if not fp.fast_path:
+            return False
+        b = fp.base
+        b.scans += 1
+        if b.scans < 2:
+            return False
+        t = self._tables
+        k = id(b)
+        if t.get(k) is b:
+            t.move_to_end(k)
+            return True
+        t[k] = b
+        if len(t) > self.max_tables:
+            _, old = t.popitem(last=False)
+            old.drop_constraint_table()
+        return True
 
     # -- cluster ------------------------------------------------------------------
     def write_node(self, slot: int, node: "Node") -> None:
@@ -182,13 +212,15 @@ class FastEngine:
 
     # -- pods ---------------------------------------------------------------------
     def compiled(self, profile_name: str, plan: "Plan", pod: "Pod", key: tuple | None = None) -> tuple[tuple, _sched.FastPod]:
-        register_resources(self.packed, pod)
         key = (profile_name, template_key(pod) if key is None else key)
         p = self.packed
         hit = self._compiled.get(key)
         if hit is not None and hit[0] == p.layout and hit[1] == p.taint_version:
+            # (the template's resources were registered when it was compiled,
+            # and columns are never removed)
             self._compiled.move_to_end(key)
             return key, hit[2]
+        register_resources(p, pod)
         # Pods that differ only in their requests share the compiled
         # constraints (nodeName, selector, affinity, tolerations).
         skey = (profile_name, key[1][3:])
@@ -198,18 +230,11 @@ class FastEngine:
             self._bases[skey] = base
             if len(self._bases) > self.max_compiled:
                 self._bases.popitem(last=False)
-        fp = with_requests(base[2], p, plan, pod, self._score_columns(profile_name, plan))
+        fp = with_requests(base[2], p, plan, pod)
         self._compiled[key] = (p.layout, p.taint_version, fp)
         if len(self._compiled) > self.max_compiled:
             self._compiled.popitem(last=False)
         return key, fp
-
-    def _score_columns(self, profile_name: str, plan: "Plan") -> tuple:
-        p = self.packed
-        hit = self._columns.get(profile_name)
-        if hit is None or hit[0] != p.layout:
-            hit = self._columns[profile_name] = (p.layout, score_columns(p, plan))
-        return hit[1]
 
     def bind(self, profile_name: str, plan: "Plan", pod: "Pod", slot: int, sign: int = 1) -> None:
         _, fp = self.compiled(profile_name, plan, pod)
@@ -221,14 +246,24 @@ class FastEngine:
         _, fp = self.compiled(profile_name, plan, pod, key)
         return FastEvaluation(self, fp, plan, pod, start, limit)
 
-    def place_one(self, profile_name: str, plan: "Plan", pod: "Pod", rng: _sched.Rng, key: tuple) -> tuple[int, FastEvaluation]:
-        """Scan, choose and bind one pod; returns (slot or -1, the evaluation)."""
-        ev = self.evaluate(profile_name, plan, pod, key=key)
-        slot = ev.choose(rng)
+    def place_one(self, profile_name: str, plan: "Plan", pod: "Pod", rng: _sched.Rng, key: tuple) -> tuple[int, tuple]:
+        """Scan, choose and bind one pod; returns (slot or -1, the scan's
+        result: ``(n_feasible, n_examined, next_start, best, n_best, slot)``,
+        see :meth:`evaluation`)."""
+        _, fp = self.compiled(profile_name, plan, pod, key)
+        p = self.packed
+        buf = self.scan_buffers()
+        r = _sched.place(p.fast(), fp, buf, rng, 0, -1, self.n_used, self.use_table(fp), True)
+        slot = r[5]
         if slot >= 0:
-            _sched.bind(self.packed.fast(), ev.fp, slot, 1)
-            self.packed.log(slot)
-        return slot, ev
+            p.log(slot)
+        return slot, r
+
+    def evaluation(self, profile_name: str, plan: "Plan", pod: "Pod", result: tuple, key: tuple) -> FastEvaluation:
+        """The :class:`FastEvaluation` of the last :meth:`place_one` (its
+        ``result``), read from the scan buffers (valid until the next scan)."""
+        _, fp = self.compiled(profile_name, plan, pod, key)
+        return FastEvaluation(self, fp, plan, pod, result=result)
 
     def has_index(self, profile_name: str, key: tuple) -> bool:
         return (profile_name, key) in self._indexes
@@ -299,9 +334,11 @@ class FastEngine:
         return out, totals, feasible
 
     def cache_bytes(self) -> int:
-        """Bytes held by the replica indexes and the scan buffers (caches)."""
+        """Bytes held by the replica indexes, the constraint tables and the
+        scan buffers (caches)."""
         n = sum(idx.nbytes for idx in self._indexes.values())
-        return n + (sum(b.nbytes for b in self._buffers) if self._buffers else 0)
+        n += sum(b.constraint_table_bytes for b in self._tables.values())
+        return n + (self._buffers.nbytes if self._buffers is not None else 0)
 
     def state_bytes(self) -> int:
         return self.packed.nbytes()

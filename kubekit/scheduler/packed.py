@@ -166,6 +166,7 @@ class PackedCluster:
         self.taints[slot, : len(tids)] = tids
         self.name_id[slot] = self.intern_value(node.name)
         self.flags[slot] = FLAG_LIVE | (FLAG_UNSCHEDULABLE if node.unschedulable else 0)
+        self._rows_changed()
         self.log(slot)
 
     def clear_slot(self, slot: int) -> None:
@@ -175,7 +176,14 @@ class PackedCluster:
         self.labels[slot] = -1
         self.taints[slot] = -1
         self.name_id[slot] = -1
+        self._rows_changed()
         self.log(slot)
+
+    def _rows_changed(self) -> None:
+        """A row's flags, labels, taints or name changed: the constraint
+        tables of compiled pods (keyed by the cluster's stamp) are stale."""
+        if self._fast is not None:
+            self._fast.touch()
 
     def log(self, slot: int) -> None:
         self.changes.append(slot)

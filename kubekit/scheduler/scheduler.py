@@ -321,6 +321,7 @@ class Scheduler:
             raise SchedulerError(f"pod {bound} is already bound to {self.node_of(bound)}")
         order = sorted(range(len(pods)), key=lambda i: -pods[i].priority)
         results: list[ScheduleResult | None] = [None] * len(pods)
+        tkeys: list = [None] * len(pods)  # template keys, each computed once
         i = 0
         while i < len(order):
             pod = pods[order[i]]
@@ -330,11 +331,16 @@ class Scheduler:
                 i += 1
                 continue
             self._warn_unsupported(pod, rt)
-            key = template_key(pod)
+            key = tkeys[order[i]]
+            if key is None:
+                key = template_key(pod)
             j = i + 1
             while j < len(order):
                 q = pods[order[j]]
-                if q.scheduler_name != pod.scheduler_name or template_key(q) != key:
+                if q.scheduler_name != pod.scheduler_name:
+                    break
+                qk = tkeys[order[j]] = template_key(q)
+                if qk != key:
                     break
                 j += 1
             if j - i < MIN_RUN_FOR_INDEX and not self.engine.has_index(rt.profile.scheduler_name, key):
@@ -350,12 +356,12 @@ class Scheduler:
     def _place_one(self, rt: _ProfileRuntime, pod: "Pod", key: tuple) -> ScheduleResult:
         k = pod_key(pod)
         prof = rt.profile.scheduler_name
-        slot, ev = self.engine.place_one(prof, rt.plan, pod, self._rng, key)
+        slot, r = self.engine.place_one(prof, rt.plan, pod, self._rng, key)
         if slot < 0:
-            return self._unschedulable(pod, ev, rt)
+            return self._unschedulable(pod, self.engine.evaluation(prof, rt.plan, pod, r, key), rt)
         self._bound[k] = (slot, pod, prof)
         self._on_slot.setdefault(slot, set()).add(k)
-        return ScheduleResult(k, self._slots.names[slot], int(ev.best), ev.n_feasible, ev.n_examined)
+        return ScheduleResult(k, self._slots.names[slot], r[3], r[0], r[1])
 
     def _place_run(self, rt: _ProfileRuntime, run: list["Pod"], idxs: list[int], key: tuple, results: list) -> None:
         prof = rt.profile.scheduler_name
