@@ -11,6 +11,7 @@ import os
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 DEBUG = os.environ.get("KUBEKIT_DEBUG_BUILD", "") not in ("", "0")
 
@@ -52,7 +53,33 @@ ONLY = {n for n in os.environ.get("KUBEKIT_BUILD_ONLY", "").split(",") if n}
 if ONLY:
     EXTENSIONS = [e for e in EXTENSIONS if e.name.rsplit(".", 1)[1] in ONLY]
 
+# Switching an extension between the debug and the release build must
+# rebuild it: the other build's in-place module is newer than this build's
+# generated C, so build_ext would otherwise keep it.  build/flavor-<name>
+# records each extension's last build.
+FLAVOR = "debug" if DEBUG else "release"
+
+
+class BuildExt(build_ext):
+    def build_extension(self, ext):
+        marker = os.path.join("build", "flavor-" + ext.name.rsplit(".", 1)[1])
+        try:
+            with open(marker, encoding="utf-8") as f:
+                switched = f.read().strip() != FLAVOR
+        except OSError:
+            switched = True
+        force, self.force = self.force, self.force or switched
+        try:
+            super().build_extension(ext)
+        finally:
+            self.force = force
+        os.makedirs("build", exist_ok=True)
+        with open(marker, "w", encoding="utf-8") as f:
+            f.write(FLAVOR)
+
+
 setup(
+    cmdclass={"build_ext": BuildExt},
     ext_modules=cythonize(
         EXTENSIONS,
         compiler_directives=DIRECTIVES,
