@@ -3,7 +3,7 @@ numpy twin (engine ``python``), and how the kernel's cost per pod grows with
 the node count.
 
     OPENBLAS_NUM_THREADS=1 python bench/packing_fgd.py [--data DIR] [--seeds 42-44] [--scales 1,4,16]
-        [--skip-openb] [--skip-scale] [--target-runs 5]
+        [--skip-openb] [--skip-scale] [--target-runs 5] [--target-size 10000,100000]
 
 1. **OpenB** (the FGD paper's experiment, ``kubekit replay openb --mode
    inflate``: the 1,213 GPU nodes, the default pod list shuffled and cloned to
@@ -143,8 +143,8 @@ def target_instance(data: str, n_nodes: int = 10_000, n_pods: int = 100_000, see
     return make, work, TargetWorkload.from_pods(pods), sum(p.gpu_total_milli for p in work) / cap
 
 
-def target(data: str, runs: int) -> list[str]:
-    make, pods, tw, ask = target_instance(data)
+def target(data: str, runs: int, n_nodes: int = 10_000, n_pods: int = 100_000) -> list[str]:
+    make, pods, tw, ask = target_instance(data, n_nodes, n_pods)
     rows: dict[str, list[float]] = {"place_batch": [], "place per pod": []}
     result: dict[str, tuple] = {}
     placed = 0
@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--target-runs", type=int, default=0,
                     help="runs of the 100,000-pods-onto-10,000-nodes target (0: skip)")
+    ap.add_argument("--target-size", default="10000,100000", metavar="NODES,PODS",
+                    help="the target instance's size (the issue's second target: 100000,1000000)")
     args = ap.parse_args(argv)
     if not os.path.isdir(args.data):
         print(f"packing_fgd: no OpenB trace at {args.data}: pass --data DIR", file=sys.stderr)
@@ -192,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_scale:
         out += scale(args.data, seeds, [int(x) for x in args.scales.split(",")], args.twin_max_scale) + [""]
     if args.target_runs:
-        out += target(args.data, args.target_runs)
+        n_nodes, n_pods = (int(x) for x in args.target_size.split(","))
+        out += target(args.data, args.target_runs, n_nodes, n_pods)
     up = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
     print("\n".join(["", *out, "", f"load after: {up}"]))
     return 0

@@ -270,3 +270,32 @@ def test_index_place_checks_its_arrays():
     node, gpus = sched.place_batch([pod, GpuPod(8000, 0, 1, 1000)])
     assert node.tolist() == [0, -1] and gpus.tolist() == [[0, -1], [-1, -1]]
     assert cluster.pods_on.tolist() == [1, 0] and cluster.affinity[0] == {"share": 1}
+
+
+def test_the_default_tree_budget_is_two_gib_or_a_quarter_of_memory(monkeypatch):
+    from kubekit.packing.gpu import fgd_kernel as fk
+
+    pages = {"SC_PHYS_PAGES": (24 << 30) // 4096, "SC_PAGE_SIZE": 4096}
+    monkeypatch.setattr(fk.os, "sysconf", lambda name: pages[name])
+    assert fk.slot_budget() == 2 << 30                           # 24 GiB: the 2 GiB cap
+    pages["SC_PHYS_PAGES"] = (4 << 30) // 4096
+    assert fk.slot_budget() == 1 << 30                           # a quarter of 4 GiB
+    pages["SC_PHYS_PAGES"] = (512 << 20) // 4096
+    assert fk.slot_budget() == fk.DEFAULT_SLOT_BYTES             # never under 256 MiB
+
+
+def test_slots_are_taken_in_order_so_unused_ones_cost_no_memory():
+    """Only the slots of shapes in use are written: a small workload on a
+    cluster with a large budget touches a few slots (the rest of the
+    uninitialised array stays untouched address space)."""
+    from kubekit.packing.gpu import fgd_kernel as fk
+
+    cl = GpuCluster([f"n{i}" for i in range(8)], [8000] * 8, [32 << 30] * 8, [2] * 8, ["A"] * 8)
+    pods = [GpuPod(500 * (1 + i % 3), 1 << 30, 1, 500, name=f"p{i}") for i in range(12)]
+    target = TargetWorkload.from_pods(pods)
+    frag = FragTable(cl, target, kernel=True)
+    index = fk.build_index(cl, frag, "exact", np.arange(len(cl), dtype=np.int64))
+    assert index.n_slots == fk.MAX_SLOTS                         # 8 nodes: the slot count cap
+    sched = GpuScheduler(cl, make_policy("fgd", "exact", engine="kernel"), frag=frag, seed=1)
+    sched.place_batch(pods)
+    assert sched.policy.index.rebuilds <= 3                      # three shapes, one slot each

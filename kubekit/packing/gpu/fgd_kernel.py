@@ -17,6 +17,7 @@ identically, without the kernel calling ``exp``.
 
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
@@ -26,8 +27,26 @@ from kubekit.packing.gpu.model import MILLI, GpuCluster, GpuPackingError, GpuPod
 from kubekit.packing.gpu.policies import FGD, MAX_SCORE, fgd_quantize
 
 DEFAULT_SLOT_BYTES = 256 << 20
-"""Memory for the per-shape trees (16 bytes per tree node, 2P nodes per slot)."""
+"""The least memory for the per-shape trees (16 bytes per tree node, 2P nodes
+per slot) when the budget is chosen automatically (see :func:`slot_budget`)."""
 MAX_SLOTS = 4096
+
+
+MAX_SLOT_BYTES = 2 << 30
+
+
+def slot_budget() -> int:
+    """The default tree budget: :data:`MAX_SLOT_BYTES`, or a quarter of the
+    machine's memory if that is less (never under :data:`DEFAULT_SLOT_BYTES`).
+    The trees are allocated uninitialised and slots are taken in order as pod
+    shapes appear, so only the slots of the shapes in use cost memory (about
+    32 bytes per node per shape); a shape without a slot costs an O(N)
+    rebuild every time it returns."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return DEFAULT_SLOT_BYTES
+    return max(DEFAULT_SLOT_BYTES, min(MAX_SLOT_BYTES, physical // 4))
 
 
 def simulator_thresholds(total_weight: int, bound: int) -> np.ndarray:
@@ -61,7 +80,7 @@ def _models_ok(cluster: GpuCluster, models: tuple[str, ...] | None) -> np.ndarra
 
 
 def build_index(cluster: GpuCluster, frag: FragTable, scoring: str, pos: np.ndarray,
-                slot_bytes: int = DEFAULT_SLOT_BYTES):
+                slot_bytes: int | None = None):
     """An ``FgdIndex`` over ``cluster``'s live arrays for ``frag``'s target
     workload, leaves in ``pos`` order; it listens to the cluster's changes."""
     from kubekit._fast._pack import FgdIndex
@@ -77,6 +96,8 @@ def build_index(cluster: GpuCluster, frag: FragTable, scoring: str, pos: np.ndar
     leaves = 1
     while leaves < len(cluster):
         leaves *= 2
+    if slot_bytes is None:
+        slot_bytes = slot_budget()
     slots = int(min(MAX_SLOTS, max(1, slot_bytes // (32 * leaves))))
     index = FgdIndex(cluster.cpu_left, cluster.memory_left, cluster.gpu_left, cluster.model, n_models,
                      frag.t_cpu, frag.t_milli, frag.t_count, frag.t_weight, access, pos, thr, slots)
@@ -90,8 +111,9 @@ class FGDKernel(FGD):
     :meth:`set_ties` once and then :meth:`choose` per pod."""
 
     engine = "kernel"
-    slot_bytes = DEFAULT_SLOT_BYTES
-    """Memory for the index's per-shape trees (tests shrink it to one slot)."""
+    slot_bytes: int | None = None
+    """Memory for the index's per-shape trees; None: :func:`slot_budget`
+    (tests shrink it to one slot)."""
 
     def setup(self, cluster, frag, rng) -> None:
         super().setup(cluster, frag, rng)
