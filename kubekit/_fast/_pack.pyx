@@ -1132,6 +1132,22 @@ cdef class Packer:
 cdef int64_t I64_MIN = -0x7FFFFFFFFFFFFFFF - 1
 
 
+cdef inline void gpus_for_target(const int64_t[:, ::1] gpu_left, Py_ssize_t n, Py_ssize_t G, int64_t tm,
+                                 int64_t* h, int64_t* s) noexcept nogil:
+    """Of node n's GPUs: how many have at least ``tm`` left (``h``), and the
+    sum of what the others have left (``s``): FGD's H and S for one target."""
+    cdef Py_ssize_t j
+    cdef int64_t g
+    h[0] = 0
+    s[0] = 0
+    for j in range(G):
+        g = gpu_left[n, j]
+        if g >= tm:
+            h[0] += 1
+        else:
+            s[0] += g
+
+
 cdef class FgdIndex:
     """FGD's score (Weng et al., USENIX ATC'23) for every node, with an
     index: ``best(shape)`` answers "which feasible node scores highest, ties
@@ -1393,22 +1409,12 @@ cdef class FgdIndex:
     # -- internals (nogil) ------------------------------------------------------
     cdef int _refresh(self, Py_ssize_t n) except -1 nogil:
         cdef Py_ssize_t j, m
-        cdef int64_t g, tm, h, s, Lv = 0
+        cdef int64_t g, Lv = 0
         for j in range(self.n_gpus):
             Lv += self.gpu_left[n, j]
         self.L[n] = Lv
         for m in range(self.n_targets):
-            tm = self.t_milli[m]
-            h = 0
-            s = 0
-            for j in range(self.n_gpus):
-                g = self.gpu_left[n, j]
-                if g >= tm:
-                    h += 1
-                else:
-                    s += g
-            self.H[n, m] = h
-            self.S[n, m] = s
+            gpus_for_target(self.gpu_left, n, self.n_gpus, self.t_milli[m], &self.H[n, m], &self.S[n, m])
         g = self._frag_after(n, self.cpu_left[n], 0)
         self.total += g - self.frag[n]
         self.frag[n] = g
@@ -1724,22 +1730,15 @@ cdef class FragRows:
 
     cdef int64_t _refresh(self, Py_ssize_t n) except? -1 nogil:
         cdef Py_ssize_t j, m, G = self.gpu_left.shape[1]
-        cdef int64_t g, tm, h, s, Lv = 0, F = 0, old
+        cdef int64_t tm, h, s, Lv = 0, F = 0, old
         for j in range(G):
             Lv += self.gpu_left[n, j]
         self.L[n] = Lv
         for m in range(self.t_cpu.shape[0]):
             tm = self.t_milli[m]
-            h = 0
-            s = 0
-            for j in range(G):
-                g = self.gpu_left[n, j]
-                if g >= tm:
-                    h += 1
-                else:
-                    s += g
-            self.H[n, m] = h
-            self.S[n, m] = s
+            gpus_for_target(self.gpu_left, n, G, tm, &self.H[n, m], &self.S[n, m])
+            h = self.H[n, m]
+            s = self.S[n, m]
             if tm != 0 and self.access[n, m] and h >= self.t_count[m] and self.cpu_left[n] >= self.t_cpu[m]:
                 F += self.t_weight[m] * s
             else:
