@@ -308,15 +308,21 @@ def test_stop_ends_open_watches_and_removes_the_socket():
     with running_server() as srv:
         client = Client(srv.address)
         it = client.watch(PODS, timeout_seconds=3600)
-        done = threading.Event()
+        seen, done = threading.Event(), threading.Event()
 
         def consume():
             for _ in it:
-                pass
+                seen.set()
             done.set()
         t = threading.Thread(target=consume)
         t.start()
         client.create(PODS, pod("x"))
+        # The watch is open once it has delivered x (a watch without a
+        # resourceVersion starts with the current objects, so x arrives
+        # whichever of the two requests the server takes first).  Stopping
+        # before the server has accepted the watch would test a different
+        # thing: a request refused during shutdown.
+        assert seen.wait(30)
         srv.stop()
         t.join(30)
         assert done.is_set()
