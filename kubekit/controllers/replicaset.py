@@ -24,13 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.controllers.pod_ranking import pods_to_delete
 from kubekit.controllers.podutil import is_pod_active, pod_ready_time
 from kubekit.controllers.timeutil import is_zero
-from kubekit.controllers.replicaset_rules import BURST_REPLICAS, manage_replicas_decision, replicaset_status, \
-    slow_start_batches
+from kubekit.controllers.replicaset_rules import BURST_REPLICAS, TallyKey, counts_from_tally, \
+    manage_replicas_decision, pod_tally_key, replicaset_status, replicaset_status_from_counts, slow_start_batches
 from kubekit.controllers.runner import Controller, Result
 from kubekit.errors import ConflictError, KubekitError, NotFoundError
 from kubekit.store.selectors import from_label_selector
@@ -135,6 +136,9 @@ class ReplicaSetController(Controller):
         # looks at its own pods, not at every pod of the namespace
         self._by_owner: dict[str, dict[str, dict]] = {}
         self._orphans: dict[str, dict[str, dict]] = {}
+        # and, per owner uid, how many of its pods have each pod_tally_key:
+        # the status counts without visiting thousands of pods per sync
+        self._tally: dict[str, dict[TallyKey, int]] = {}
         self.pods.add_handler(self._index_add, lambda old, new: self._index_add(new, old), self._index_remove)
         self.owners.add_handler(lambda o: self.enqueue(object_key(o)), lambda _o, n: self.enqueue(object_key(n)),
                                 self._owner_deleted)
@@ -145,11 +149,21 @@ class ReplicaSetController(Controller):
         key = object_key(pod)
         ref = controller_of(pod)
         if ref is not None:
-            group = self._by_owner.get(ref.get("uid"))
+            uid = ref.get("uid")
+            group = self._by_owner.get(uid)
             if group is not None:
-                group.pop(key, None)
+                indexed = group.pop(key, None)
+                if indexed is not None:
+                    tally = self._tally[uid]
+                    tk = pod_tally_key(indexed)
+                    n = tally[tk] - 1
+                    if n:
+                        tally[tk] = n
+                    else:
+                        del tally[tk]
                 if not group:
-                    del self._by_owner[ref.get("uid")]
+                    del self._by_owner[uid]
+                    del self._tally[uid]
         else:
             self._orphans.get(pod["metadata"].get("namespace", "default"), {}).pop(key, None)
 
@@ -158,7 +172,11 @@ class ReplicaSetController(Controller):
             self._index_remove(old)
         ref = controller_of(pod)
         if ref is not None:
-            self._by_owner.setdefault(ref.get("uid"), {})[object_key(pod)] = pod
+            uid = ref.get("uid")
+            self._by_owner.setdefault(uid, {})[object_key(pod)] = pod
+            tally = self._tally.setdefault(uid, {})
+            tk = pod_tally_key(pod)
+            tally[tk] = tally.get(tk, 0) + 1
         else:
             self._orphans.setdefault(pod["metadata"].get("namespace", "default"), {})[object_key(pod)] = pod
 
@@ -263,20 +281,46 @@ class ReplicaSetController(Controller):
         if rs is None:
             self.expectations.forget(key)
             return Result()
-        candidates = self.pods_owned_by(rs["metadata"]["uid"]) + list(self._orphans.get(ns, {}).values())
-        owned = self._claim(rs, candidates)
-        active = [p for p in owned if is_pod_active(p)]
+        uid = rs["metadata"]["uid"]
+        group = self._by_owner.get(uid) or {}
+        orphans = list(self._orphans.get(ns, {}).values())
+        owned_ok = self._owned_all_match(rs, uid)
+        adopted = self._claim(rs, orphans) if orphans else []
         now = self.clock.now()
-        error = None
-        if self.expectations.satisfied(key) and not rs["metadata"].get("deletionTimestamp"):
-            error = self._manage(rs, key, active)
-        status = replicaset_status(rs, owned, dt.datetime.fromtimestamp(now, dt.timezone.utc), error)
-        self._write_status(rs, status)
+        at = dt.datetime.fromtimestamp(now, dt.timezone.utc)
+        if owned_ok and not adopted and not int(rs["spec"].get("minReadySeconds") or 0):
+            # Every owned pod stays owned and available = ready: the counts
+            # come from the tally, not from a pass over the pods.
+            template_labels = ((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
+            counts = counts_from_tally(self._tally.get(uid, {}), template_labels)
+            error = self._manage_if_due(rs, key, counts.active,
+                                        lambda: [p for p in group.values() if is_pod_active(p)])
+            self._write_status(rs, replicaset_status_from_counts(rs, counts, at, error))
+            return Result()
+        owned = (list(group.values()) if owned_ok else self._claim(rs, list(group.values()))) + adopted
+        active = [p for p in owned if is_pod_active(p)]
+        error = self._manage_if_due(rs, key, len(active), lambda: active)
+        self._write_status(rs, replicaset_status(rs, owned, at, error))
         return Result(self._available_recheck(rs, active, now))
 
-    def _manage(self, rs: dict, key: str, active: list[dict]) -> str | None:
+    def _owned_all_match(self, rs: dict, uid: str) -> bool:
+        """Whether every pod this ReplicaSet controls still matches its
+        selector or is being deleted (so the claim keeps them all), judged
+        once per distinct label set of the tally."""
+        sel = from_label_selector(rs["spec"].get("selector"))
+        return all(deleting or sel.matches(dict(labels)) for labels, _terminal, deleting, _ready
+                   in self._tally.get(uid, {}))
+
+    def _manage_if_due(self, rs: dict, key: str, n_active: int, active: Callable[[], list[dict]]) -> str | None:
+        if self.expectations.satisfied(key) and not rs["metadata"].get("deletionTimestamp"):
+            return self._manage(rs, key, n_active, active)
+        return None
+
+    def _manage(self, rs: dict, key: str, n_active: int, active: Callable[[], list[dict]]) -> str | None:
+        """Create or delete pods toward ``spec.replicas``; ``active()`` lists
+        the active pods (only a deletion needs them)."""
         desired = int(rs["spec"].get("replicas", 1))
-        decision = manage_replicas_decision(active, desired, self.burst)
+        decision = manage_replicas_decision(n_active, desired, self.burst)
         if decision.action == "create":
             self.expectations.expect(key, adds=decision.count)
             created = 0
@@ -299,7 +343,7 @@ class ReplicaSetController(Controller):
         if decision.action == "delete":
             related = self._related_pods(rs)
             now = dt.datetime.fromtimestamp(self.clock.now(), dt.timezone.utc)
-            doomed = pods_to_delete(active, related, decision.count, now)
+            doomed = pods_to_delete(active(), related, decision.count, now)
             self.expectations.expect(key, deletes={object_key(p) for p in doomed})
             for pod in doomed:
                 m = pod["metadata"]

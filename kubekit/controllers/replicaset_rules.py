@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from kubekit.controllers.errors import ControllerInputError
 from kubekit.controllers.podutil import (
@@ -137,6 +137,60 @@ def _replicas(rs: Mapping[str, Any]) -> int:
     return value
 
 
+class PodCounts(NamedTuple):
+    """The pod counts of a ReplicaSet's status: ``active`` (neither terminal
+    nor being deleted), ``terminating`` (being deleted, not yet terminal),
+    and, among the active, ``fully_labeled`` (carrying every label of the
+    template), ``ready`` and ``available``."""
+
+    active: int
+    terminating: int
+    fully_labeled: int
+    ready: int
+    available: int
+
+
+#: ``pod_tally_key(pod)``: what a ReplicaSet's claim and status need of a pod.
+TallyKey = tuple[tuple[tuple[str, str], ...], bool, bool, bool]
+
+
+def pod_tally_key(pod: Pod) -> TallyKey:
+    """``(labels, terminal, being deleted, Ready)`` of ``pod``.  A controller
+    that keeps, per ReplicaSet, how many of its pods have each key (a
+    *tally*, updated on every pod event) gets the status counts from
+    :func:`counts_from_tally` without visiting the pods: the replicas of one
+    template share a handful of keys."""
+    meta = pod.get("metadata") or {}
+    st = pod.get("status") or {}
+    ready = False
+    for cond in st.get("conditions") or ():
+        if cond.get("type") == "Ready":
+            ready = cond.get("status") == "True"
+            break
+    return (tuple((meta.get("labels") or {}).items()), (st.get("phase") or "") in ("Succeeded", "Failed"),
+            bool(meta.get("deletionTimestamp")), ready)
+
+
+def counts_from_tally(tally: Mapping[TallyKey, int], template_labels: Mapping[str, str],
+                      available: int | None = None) -> PodCounts:
+    """The :class:`PodCounts` of the pods ``tally`` counts.  ``available``
+    defaults to ``ready`` (right when ``minReadySeconds`` is 0); otherwise the
+    caller counts it from the ready pods' transition times."""
+    active = terminating = fully = ready = 0
+    for (labels, terminal, deleting, is_ready), n in tally.items():
+        if terminal or not n:
+            continue
+        if deleting:
+            terminating += n
+            continue
+        active += n
+        if _labels_match(template_labels, dict(labels)):
+            fully += n
+        if is_ready:
+            ready += n
+    return PodCounts(active, terminating, fully, ready, ready if available is None else available)
+
+
 def replicaset_status(
     rs: Mapping[str, Any], pods: Sequence[Pod], now: datetime,
     manage_replicas_error: str | None = None, terminating_replicas: bool = True,
@@ -157,7 +211,6 @@ def replicaset_status(
     conditions are unchanged.
     """
     spec = rs.get("spec") or {}
-    old_status = rs.get("status") or {}
     min_ready = int(spec.get("minReadySeconds") or 0)
     template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     # One pass over the pods (a ReplicaSet may own thousands): the checks of
@@ -181,6 +234,17 @@ def replicaset_status(
                     if min_ready == 0 or is_pod_available(pod, min_ready, now):
                         available += 1
                 break
+    return replicaset_status_from_counts(rs, PodCounts(n_active, n_terminating, fully, ready, available), now,
+                                         manage_replicas_error, terminating_replicas)
+
+
+def replicaset_status_from_counts(
+    rs: Mapping[str, Any], counts: PodCounts, now: datetime,
+    manage_replicas_error: str | None = None, terminating_replicas: bool = True,
+) -> dict[str, Any]:
+    """:func:`replicaset_status` from the pods' :class:`PodCounts`."""
+    old_status = rs.get("status") or {}
+    n_active = counts.active
     conditions = [dict(c) for c in old_status.get("conditions") or ()]
     failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
     if manage_replicas_error is not None and failure is None:
@@ -195,13 +259,13 @@ def replicaset_status(
         conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
     status: dict[str, Any] = {
         "replicas": n_active,
-        "fullyLabeledReplicas": fully,
-        "readyReplicas": ready,
-        "availableReplicas": available,
+        "fullyLabeledReplicas": counts.fully_labeled,
+        "readyReplicas": counts.ready,
+        "availableReplicas": counts.available,
         "observedGeneration": int((rs.get("metadata") or {}).get("generation") or 0),
     }
     if terminating_replicas:
-        status["terminatingReplicas"] = n_terminating
+        status["terminatingReplicas"] = counts.terminating
     if conditions:
         status["conditions"] = conditions
     return status

@@ -122,3 +122,42 @@ def test_available_replicas_wait_for_min_ready_seconds():
     clock.advance(wake)
     settle(ctrl)
     assert store.get("ReplicaSet", "default", "web")["status"]["availableReplicas"] == 1
+
+
+def test_the_status_from_the_tally_matches_a_pass_over_the_stored_pods():
+    """The controller counts its pods through a tally kept by the pod
+    informer's events; after adoption, release, readiness flips, a deletion
+    and label changes, the status it writes is the one replicaset_status
+    computes from the pods in the store, and the tally is a recount."""
+    import datetime as dt
+
+    from kubekit.controllers.replicaset_rules import pod_tally_key, replicaset_status
+    from kubekit.store.meta import rfc3339
+
+    store, clock, ctrl = world()
+    store.create({"apiVersion": "v1", "kind": "Pod",
+                  "metadata": {"name": "orphan", "namespace": "default", "labels": {"app": "web", "x": "1"}},
+                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    store.create(rs(replicas=5))
+    ctrl.start()
+    settle(ctrl)
+    names = sorted(p["metadata"]["name"] for p in pods_of(store))
+    now = rfc3339(clock.now())
+    for i, name in enumerate(names[:3]):
+        store.guaranteed_update("Pod", "default", name, lambda c, i=i: {**c, "status": {
+            "phase": "Running", "conditions": [{"type": "Ready", "status": "True" if i else "False",
+                                                "lastTransitionTime": now}]}}, status=True)
+    store.guaranteed_update("Pod", "default", names[3],
+                            lambda p: {**p, "metadata": {**p["metadata"], "labels": {"app": "debug"}}})
+    store.delete("Pod", "default", names[4])
+    settle(ctrl)
+    web = store.get("ReplicaSet", "default", "web")
+    owned = pods_of(store)
+    assert len([p for p in owned if not p["metadata"].get("deletionTimestamp")]) == 5
+    at = dt.datetime.fromtimestamp(clock.now(), dt.timezone.utc)
+    assert web["status"] == replicaset_status(web, owned, at)
+    assert web["status"]["readyReplicas"] == 2
+    recount: dict = {}
+    for p in ctrl.pods_owned_by(web["metadata"]["uid"]):
+        recount[pod_tally_key(p)] = recount.get(pod_tally_key(p), 0) + 1
+    assert ctrl._tally[web["metadata"]["uid"]] == recount

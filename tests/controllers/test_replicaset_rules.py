@@ -14,6 +14,7 @@ from ctrl_builders import NOW, pod
 from kubekit.controllers import (
     ControllerInputError, manage_replicas_decision, replicaset_status, simulate_slow_start, slow_start_batches,
 )
+from kubekit.controllers.replicaset_rules import counts_from_tally, pod_tally_key, replicaset_status_from_counts
 
 FULL = {"name": "foo", "type": "production"}  # newReplicaSet's template labels
 
@@ -169,3 +170,26 @@ def test_slow_start_batch_table(name, count, limit, successes, calls):
     result = simulate_slow_start(count, lambda i: i >= limit)
     assert (result.successes, result.attempted) == (successes, calls)
     assert (result.failures > 0) is (successes < count)
+
+
+_pod_shapes = st.tuples(st.sampled_from(["Running", "Pending", "Succeeded", "Failed"]), st.booleans(),
+                        st.sampled_from([None, "True", "False"]), st.booleans(),
+                        st.sampled_from([dict(FULL), {"name": "foo"}, {"type": "production", "name": "foo"}]))
+
+
+@given(st.lists(_pod_shapes, max_size=40), st.sampled_from([fully, not_fully]))
+def test_counts_from_a_tally_equal_the_pass_over_the_pods(shapes, rs):
+    """The controller's tally path (pod_tally_key per pod, counts_from_tally
+    per sync) gives the status the per-pod pass gives, when minReadySeconds
+    is 0 (available = ready); label order in a pod does not matter."""
+    pods = []
+    for i, (phase, deleted, ready, reorder, labels) in enumerate(shapes):
+        if reorder:
+            labels = dict(reversed(list(labels.items())))
+        pods.append(pod(f"p{i}", phase=phase, ready_condition=ready, labels=labels,
+                        deleted=NOW - timedelta(seconds=1) if deleted else None))
+    tally: dict = {}
+    for p in pods:
+        tally[pod_tally_key(p)] = tally.get(pod_tally_key(p), 0) + 1
+    counts = counts_from_tally(tally, rs["spec"]["template"]["metadata"]["labels"])
+    assert replicaset_status_from_counts(rs, counts, NOW) == replicaset_status(rs, pods, NOW)
