@@ -5,13 +5,16 @@ An event names the object it is about (``involvedObject``), a ``reason``
 ``message`` and a ``type`` (``Normal`` or ``Warning``).  Repeats of the same
 event (same object, component, type, reason and message) are not new
 objects: the recorder bumps ``count`` and ``lastTimestamp`` of the first, as
-client-go's EventCorrelator aggregates them.
+client-go's EventCorrelator aggregates them.  Like client-go's, the recorder
+remembers the last 4,096 distinct events (``maxLruCacheEntries``); an older
+repeat is recorded afresh.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 
 from kubekit.errors import AlreadyExistsError, KubekitError, NotFoundError
 from kubekit.store.meta import rfc3339
@@ -20,13 +23,17 @@ __all__ = ["EventRecorder", "events_for"]
 
 log = logging.getLogger(__name__)
 
+#: client-go's ``maxLruCacheEntries``: how many distinct events the correlator remembers.
+MAX_REMEMBERED = 4096
+
 
 class EventRecorder:
     """Writes Events for ``component`` into ``store``, on ``clock``."""
 
     def __init__(self, store, clock, component: str, host: str = "") -> None:
         self.store, self.clock, self.component, self.host = store, clock, component, host
-        self._seen: dict[tuple, tuple[str, str]] = {}    # correlation key -> (namespace, event name)
+        # correlation key -> (namespace, event name), least recently used first
+        self._seen: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
         self._last_stamp = 0
         self._lock = threading.Lock()
 
@@ -42,6 +49,8 @@ class EventRecorder:
         try:
             with self._lock:
                 known = self._seen.get(key)
+                if known is not None:
+                    self._seen.move_to_end(key)
             if known is not None:
                 def bump(ev: dict) -> dict:
                     ev["count"] = int(ev.get("count") or 1) + 1
@@ -79,6 +88,8 @@ class EventRecorder:
                 raise AlreadyExistsError(f"events {ev['metadata']['name']!r}: no free name")
             with self._lock:
                 self._seen[key] = (ns, stored["metadata"]["name"])
+                if len(self._seen) > MAX_REMEMBERED:
+                    self._seen.popitem(last=False)
             return stored
         except (AlreadyExistsError, KubekitError, ValueError) as e:
             log.warning("could not record event %s/%s %s: %s", ns, m["name"], reason, e)

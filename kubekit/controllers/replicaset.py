@@ -139,6 +139,7 @@ class ReplicaSetController(Controller):
         # and, per owner uid, how many of its pods have each pod_tally_key:
         # the status counts without visiting thousands of pods per sync
         self._tally: dict[str, dict[TallyKey, int]] = {}
+        self._tallied: dict[str, TallyKey] = {}     # owned pod's key -> its tally key
         self.pods.add_handler(self._index_add, lambda old, new: self._index_add(new, old), self._index_remove)
         self.owners.add_handler(lambda o: self.enqueue(object_key(o)), lambda _o, n: self.enqueue(object_key(n)),
                                 self._owner_deleted)
@@ -152,10 +153,9 @@ class ReplicaSetController(Controller):
             uid = ref.get("uid")
             group = self._by_owner.get(uid)
             if group is not None:
-                indexed = group.pop(key, None)
-                if indexed is not None:
+                if group.pop(key, None) is not None:
                     tally = self._tally[uid]
-                    tk = pod_tally_key(indexed)
+                    tk = self._tallied.pop(key)
                     n = tally[tk] - 1
                     if n:
                         tally[tk] = n
@@ -173,9 +173,10 @@ class ReplicaSetController(Controller):
         ref = controller_of(pod)
         if ref is not None:
             uid = ref.get("uid")
-            self._by_owner.setdefault(uid, {})[object_key(pod)] = pod
+            key = object_key(pod)
+            self._by_owner.setdefault(uid, {})[key] = pod
             tally = self._tally.setdefault(uid, {})
-            tk = pod_tally_key(pod)
+            tk = self._tallied[key] = pod_tally_key(pod)
             tally[tk] = tally.get(tk, 0) + 1
         else:
             self._orphans.setdefault(pod["metadata"].get("namespace", "default"), {})[object_key(pod)] = pod
