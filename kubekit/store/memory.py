@@ -155,8 +155,15 @@ class MemoryKV:
             return self._compact_rev
 
     def get(self, key: str) -> KeyValue | None:
-        r = self.range(key)
-        return r.kvs[0] if r.kvs else None
+        """``range(key)``'s one key-value, or ``None`` (without building a
+        :class:`RangeResult`: every update of an object starts with one)."""
+        seq = self._expire_leases()
+        with self._lock:
+            rec = self._data.get(key)
+            rev = self._rev
+        if seq is not None or self._wal is not None:
+            self._await_durable(seq, rev)
+        return None if rec is None else _new_tuple(KeyValue, rec)
 
     def range(self, key: str, *, prefix: bool = False, revision: int | None = None,
               limit: int | None = None, range_end: str | None = None) -> RangeResult:
@@ -234,6 +241,8 @@ class MemoryKV:
     def txn(self, compares: Sequence[Compare], success: Sequence[Op], failure: Sequence[Op] = ()) -> TxnResult:
         """If every compare holds run ``success``, else ``failure``; atomically,
         under one new revision if anything changed."""
+        if len(success) == 1 and len(compares) == 1 and not failure and type(success[0]) is Put:
+            return self._compare_and_put(compares[0], success[0])
         seq = self._expire_leases()
         with self._lock:
             self._check_open()
@@ -260,6 +269,27 @@ class MemoryKV:
             if events:
                 seq = self._commit_locked(rev, events, changes, ()) or seq
             result = TxnResult(ok, self._rev, responses)
+        self._await_durable(seq, result.revision)
+        return result
+
+    def _compare_and_put(self, compare: Compare, put: Put) -> TxnResult:
+        """``txn([compare], [put])``, the shape of every object create and
+        update, without the general loop (same result, same effects)."""
+        seq = self._expire_leases()
+        key, value, lease = put
+        with self._lock:
+            self._check_open()
+            data = self._data
+            prev = data.get(key)
+            if not _compare(compare, data.get(compare.key)):
+                result = TxnResult(False, self._rev, [])
+            else:
+                if lease and lease not in self._leases:
+                    raise LeaseNotFoundError(f"lease {lease} not found (put of {key!r})")
+                rev = self._rev + 1
+                event = self._apply_put(key, value, lease, rev, prev)
+                seq = self._commit_locked(rev, [event], [("P", key, value, lease)], ()) or seq
+                result = TxnResult(True, rev, [_kv(prev)])
         self._await_durable(seq, result.revision)
         return result
 
@@ -631,6 +661,13 @@ class KVWatch(WatchBase):
     def next_batch(self, timeout: float | None = None) -> list[Event]:
         """The events ready now, waiting up to ``timeout`` real seconds
         (``None``: forever) for at least one; ``[]`` on timeout or close."""
+        return [_event(e) for e in self.next_entries(timeout)]
+
+    def next_entries(self, timeout: float | None = None) -> list[tuple]:
+        """:meth:`next_batch` as the store's own log entries: plain tuples
+        ``(type, record, previous record or None)``, records as
+        :class:`KeyValue`'s fields (what a watch cache keeps: tuples of plain
+        values are not tracked by the garbage collector, NamedTuples are)."""
         s = self._store
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
@@ -659,9 +696,9 @@ class KVWatch(WatchBase):
                     s._cond.wait(remaining)
             key = self._key
             if self._prefix:
-                out = [_event(e) for e in batch if e[1][0].startswith(key)]
+                out = [e for e in batch if e[1][0].startswith(key)]
             else:
-                out = [_event(e) for e in batch if e[1][0] == key]
+                out = [e for e in batch if e[1][0] == key]
             self.revision = durable if at_end else batch[-1][1][_MOD]
             if out:
                 return out

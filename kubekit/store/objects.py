@@ -274,7 +274,7 @@ class APIStore:
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Delete(key)])
             else:
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)],
-                                [Put(key, _encode(new), self._lease_for(kind))])
+                                [Put(key, jsoncodec.dumps(new), self._lease_for(kind) if kind.ttl_seconds else 0)])
             if r.succeeded:
                 return _with_rv(new, r.revision)
             if want_rv is not None:

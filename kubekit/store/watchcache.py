@@ -12,7 +12,12 @@ or new object has that value, as the API server's cacher does with its
 There is no thread: whichever reader finds nothing new pulls the shared KV
 watch (one at a time; the others wait for it), so a fake-clock simulation
 that only ``poll()``\\ s stays deterministic.  Entries are the KV's own
-immutable events, so the cache costs a list slot and the index entries per
+immutable log entries, kept as plain tuples (``(type, record, previous
+record)``, records as :class:`~kubekit.store.kv.KeyValue`'s fields): the
+garbage collector stops tracking a tuple of plain values, so a window of
+tens of thousands of events costs a full collection nothing (NamedTuples
+stay tracked).  A reader gets an :class:`~kubekit.store.kv.Event` built for
+each entry it takes.  The cache costs a list slot and the index entries per
 event.  A reader that falls behind the cache's window continues on a direct
 KV watch, which is exactly as old as the KV's history allows.
 """
@@ -26,11 +31,25 @@ import time
 from kubekit.errors import CompactedError
 from kubekit.store import jsoncodec
 from kubekit.store.kinds import Kind, field_value
-from kubekit.store.kv import KV, Event, Watch, WatchBase
+from kubekit.store.kv import KV, Event, KeyValue, Watch, WatchBase
 
 __all__ = ["WatchCache", "CachedWatch"]
 
 _SLICE = 0.25   # real seconds a pumping reader blocks before looking around
+_new_tuple = tuple.__new__
+_KEY, _VALUE, _MOD = 0, 1, 3        # fields of a record
+
+
+def _entry(ev: Event) -> tuple:
+    """A KV event as a plain-tuple log entry."""
+    prev = ev.prev_kv
+    return (ev.type, tuple(ev.kv), None if prev is None else tuple(prev))
+
+
+def _event(entry: tuple) -> Event:
+    prev = entry[2]
+    return _new_tuple(Event, (entry[0], _new_tuple(KeyValue, entry[1]),
+                              None if prev is None else _new_tuple(KeyValue, prev)))
 
 
 class WatchCache:
@@ -42,8 +61,11 @@ class WatchCache:
         self.capacity = capacity
         self._cond = threading.Condition(threading.Lock())
         self._kvw = kv.watch(kind.prefix(), prefix=True)
+        # the store's own entries when it hands them out (MemoryKV), else converted events
+        self._next = getattr(self._kvw, "next_entries", None) or (
+            lambda timeout: [_entry(e) for e in self._kvw.next_batch(timeout)])
         self.start = self._kvw.revision + 1       # the first revision the cache holds
-        self._events: list[Event] = []
+        self._events: list[tuple] = []            # log entries (see _entry)
         self._revs: list[int] = []
         self._base = 0                            # absolute position of _events[0]
         self._examined = self._kvw.revision       # every revision up to here is in the cache
@@ -66,10 +88,10 @@ class WatchCache:
 
     # -- filling (the caller holds the lock) --
 
-    def _append(self, events: list[Event]) -> None:
+    def _append(self, events: list[tuple]) -> None:
         pos = self._base + len(self._events)
         self._events += events
-        self._revs += [e.revision for e in events]
+        self._revs += [e[1][_MOD] for e in events]
         if self._index:
             for i, ev in enumerate(events, pos):
                 for f, values in self._index.items():
@@ -87,11 +109,11 @@ class WatchCache:
                 values.setdefault(v, []).append(i)
         self._index[field] = values
 
-    def _values(self, ev: Event, field: str) -> set[str]:
+    def _values(self, ev: tuple, field: str) -> set[str]:
         out = set()
-        for kv in (ev.kv if ev.type == "PUT" else None, ev.prev_kv):
-            if kv is not None:
-                out.add(field_value(jsoncodec.loads(kv.value), field))
+        for rec in (ev[1] if ev[0] == "PUT" else None, ev[2]):
+            if rec is not None:
+                out.add(field_value(jsoncodec.loads(rec[_VALUE]), field))
         return out
 
     def _trim(self, n: int) -> None:
@@ -115,11 +137,11 @@ class WatchCache:
     def _pump_nowait(self) -> None:
         if not self._pumping and self.broken is None:
             try:
-                self._fill(self._kvw.poll())
+                self._fill(self._next(0))
             except CompactedError as e:
                 self.broken = e
 
-    def _fill(self, events: list[Event]) -> None:
+    def _fill(self, events: list[tuple]) -> None:
         if events:
             self._append(events)
         self._examined = max(self._examined, self._kvw.revision)
@@ -134,10 +156,10 @@ class WatchCache:
             return
         self._pumping = True
         self._cond.release()
-        events: list[Event] = []
+        events: list[tuple] = []
         try:
             # In slices, so that a reader closed meanwhile is noticed.
-            events = self._kvw.next_batch(_SLICE if timeout is None else min(timeout, _SLICE))
+            events = self._next(_SLICE if timeout is None else min(timeout, _SLICE))
         except CompactedError as e:
             self.broken = e
         finally:
@@ -206,7 +228,7 @@ class CachedWatch(WatchBase):
         self._cursor = end
         self.revision = max(self.revision, c._examined)
         prefix, first = self._prefix, self._first
-        return [e for e in batch if e.kv.mod_revision >= first and e.kv.key.startswith(prefix)]
+        return [_event(e) for e in batch if e[1][_MOD] >= first and e[1][_KEY].startswith(prefix)]
 
     def close(self) -> None:
         self._closed = True

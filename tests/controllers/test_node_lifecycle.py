@@ -13,10 +13,12 @@ from kubekit.controllers.nodelifecycle_rules import (
     UNREACHABLE_TAINT,
     condition_taints,
     eviction_delay,
+    node_ready_status,
     should_mark_unknown,
     unknown_conditions,
 )
 from kubekit.node.simulated import NodeTemplate
+from kubekit.store.meta import micro_time
 
 UNREACH = {"key": UNREACHABLE_TAINT, "effect": "NoExecute"}
 
@@ -121,3 +123,61 @@ def test_the_periodic_pass_reconciles_only_nodes_that_need_work():
     n2 = cp.store.get("Node", None, "n2")
     assert any(c["type"] == "Ready" and c["status"] == "Unknown" for c in n2["status"]["conditions"])
     assert all(not (cp.store.get("Node", None, n)["spec"].get("taints")) for n in ("n0", "n1", "n3"))
+
+
+def test_the_periodic_pass_queues_exactly_the_nodes_a_full_scan_would():
+    """The pass looks only at changed nodes and expired deadlines; at every
+    pass it must queue the same nodes as checking every node would, through
+    a stop, a lease set back in time, a deleted lease and a restart."""
+    cp = ControlPlane(FakeClock())
+    names = [f"n{i}" for i in range(6)]
+    cp.fleet.add_nodes(names, NodeTemplate(cpu="4"))
+    nlc = cp.node_lifecycle
+    passes: list[set[str]] = []
+    real_monitor = nlc._monitor
+
+    def checked_monitor(wall):
+        want = {n["metadata"]["name"] for n in nlc.nodes.list() if not nlc._quiet(n, wall)}
+        got: set[str] = set()
+        real_enqueue = nlc.enqueue
+        nlc.enqueue = got.add
+        try:
+            real_monitor(wall)
+        finally:
+            nlc.enqueue = real_enqueue
+        for name in got:
+            real_enqueue(name)
+        assert got == want, (wall, got, want)
+        passes.append(got)
+    nlc._monitor = checked_monitor
+    t0 = cp.clock.monotonic()
+
+    def at(t):
+        cp.run_until(lambda: cp.clock.monotonic() >= t0 + t)
+    at(20)
+    cp.fleet.stop_node("n1")
+    at(40)
+    cp.fleet.stop_node("n2")             # its lease goes back 30 s: it stops being quiet before its deadline
+    cp.store.guaranteed_update("Lease", "kube-node-lease", "n2",
+                               lambda lease: {**lease, "spec": {**lease["spec"],
+                                                                "renewTime": micro_time(cp.clock.now() - 30)}})
+    at(60)
+    cp.fleet.stop_node("n3")
+    cp.store.delete("Lease", "kube-node-lease", "n3")
+    at(100)
+    cp.store.guaranteed_update("Node", None, "n4", lambda n: {**n, "metadata": {
+        **n["metadata"], "labels": {**n["metadata"]["labels"], "touched": "yes"}}})
+    at(106)                              # n4 was just looked at: its deadline is ~50 s away
+    cp.fleet.stop_node("n4")
+    cp.store.guaranteed_update("Lease", "kube-node-lease", "n4",
+                               lambda lease: {**lease, "spec": {**lease["spec"],
+                                                                "renewTime": micro_time(cp.clock.now() - 60)}})
+    at(150)
+    assert any("n4" in p for p in passes)
+    cp.fleet.restart_node("n1")
+    cp.fleet.restart_node("n4")
+    cp.fleet.restart_node("n2")
+    at(250)
+    assert len(passes) >= 45 and any(passes) and not passes[-1] - {"n3"}
+    unknown = {n["metadata"]["name"] for n in cp.nodes.list() if node_ready_status(n) == "Unknown"}
+    assert unknown == {"n3"}
