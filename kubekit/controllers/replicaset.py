@@ -140,6 +140,7 @@ class ReplicaSetController(Controller):
         # the status counts without visiting thousands of pods per sync
         self._tally: dict[str, dict[TallyKey, int]] = {}
         self._tallied: dict[str, TallyKey] = {}     # owned pod's key -> its tally key
+        self._keys: dict[TallyKey, TallyKey] = {}   # the tally keys in use, interned
         self.pods.add_handler(self._index_add, lambda old, new: self._index_add(new, old), self._index_remove)
         self.owners.add_handler(lambda o: self.enqueue(object_key(o)), lambda _o, n: self.enqueue(object_key(n)),
                                 self._owner_deleted)
@@ -176,7 +177,12 @@ class ReplicaSetController(Controller):
             key = object_key(pod)
             self._by_owner.setdefault(uid, {})[key] = pod
             tally = self._tally.setdefault(uid, {})
-            tk = self._tallied[key] = pod_tally_key(pod)
+            tk = pod_tally_key(pod)
+            # one shared key object per distinct key (thousands of replicas
+            # share a few): the collector has one tuple to track, not one per pod
+            if len(self._keys) >= 4096:
+                self._keys.clear()        # only sharing is lost: keys compare by value
+            tk = self._tallied[key] = self._keys.setdefault(tk, tk)
             tally[tk] = tally.get(tk, 0) + 1
         else:
             self._orphans.setdefault(pod["metadata"].get("namespace", "default"), {})[object_key(pod)] = pod
