@@ -6,7 +6,9 @@ informer (KWOK's design: one controller, many fake nodes), so thousands of
 nodes run in one process.  It implements what the cluster sees of a kubelet:
 
 * **registration**: a Node with the given capacity (allocatable = capacity),
-  labels (``kubernetes.io/hostname``, ``type: kwok``...) and a Ready condition;
+  labels (``kubernetes.io/hostname``, ``type: kwok``...) and a Ready condition,
+  at once or ``boot_seconds`` later (a cloud VM booting: until then the node
+  is *provisioning*, known to the fleet but not to the cluster);
 * **heartbeat**: a ``coordination.k8s.io/v1`` Lease per node in
   ``kube-node-lease``, renewed every ``renew_interval`` (10 s, a quarter of
   the 40 s lease duration, as kubelet does); a node can be *stopped*
@@ -100,11 +102,27 @@ class SimulatedFleet:
         self._running_by_ns: dict[str, dict[str, str]] = {}   # namespace -> the same, for metrics
         self._next_renew = 0.0
         self._leases: dict[str, dict] = {}                     # node -> its Lease as last written
+        self.provisioning: dict[str, NodeTemplate] = {}        # booting nodes, registered when due
 
     # -- nodes -------------------------------------------------------------------------
-    def add_nodes(self, names: Iterable[str], template: NodeTemplate = NodeTemplate()) -> None:
-        """Register nodes (and their leases)."""
+    def add_nodes(self, names: Iterable[str], template: NodeTemplate = NodeTemplate(), *,
+                  boot_seconds: float = 0.0) -> None:
+        """Register nodes (and their leases), at once or, with
+        ``boot_seconds``, that many seconds from now (meanwhile they are in
+        :attr:`provisioning`)."""
         names = list(names)
+        if boot_seconds < 0:
+            raise ValueError(f"boot_seconds {boot_seconds}: expected a non-negative number of seconds")
+        if boot_seconds > 0:
+            due = self.clock.monotonic() + boot_seconds
+            for name in names:
+                if name not in self.nodes and name not in self.provisioning:
+                    self.provisioning[name] = template
+                    heapq.heappush(self._due, (due, next(self._seq), "register", name))
+            return
+        self._register(names, template)
+
+    def _register(self, names: list[str], template: NodeTemplate) -> None:
         now = self.clock.now()
         for name in names:
             try:
@@ -123,6 +141,8 @@ class SimulatedFleet:
         """Delete nodes for good, as a cloud provider does when a node group
         shrinks: the pods still bound to them (pod GC's orphans), their Leases
         and the Node objects.  How many nodes were removed."""
+        names = list(names)
+        cancelled = [n for n in names if self.provisioning.pop(n, None) is not None]   # never booted
         gone = [n for n in names if n in self.nodes]
         for pod in self.pods.list():
             if (pod.get("spec") or {}).get("nodeName") in gone:
@@ -141,7 +161,7 @@ class SimulatedFleet:
             del self.nodes[name]
             self._leases.pop(name, None)
             self.stopped.discard(name)
-        return len(gone)
+        return len(gone) + len(cancelled)
 
     def stop_node(self, name: str) -> None:
         """The node's kubelet dies: no more heartbeats, pods no longer started."""
@@ -233,11 +253,18 @@ class SimulatedFleet:
         self.pods.pump()
         n = 0
         now = self.clock.monotonic()
+        booted: dict[int, tuple[NodeTemplate, list[str]]] = {}      # by template (id: templates hold dicts)
         while self._due and self._due[0][0] <= now:
             _, _, action, key = heapq.heappop(self._due)
             if action == "start":
                 self._start(key)
                 n += 1
+            elif action == "register" and key in self.provisioning:     # not cancelled meanwhile
+                template = self.provisioning.pop(key)
+                booted.setdefault(id(template), (template, []))[1].append(key)
+        for template, names in booted.values():
+            self._register(names, template)
+            n += len(names)
         if now >= self._next_renew and self.nodes:
             wall = self.clock.now()
             for name in self.nodes:

@@ -118,31 +118,47 @@ class ClusterAutoscaler:
             if node and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
                 bound.setdefault(node, []).append(p)
         members = {g.name: [n for n in g.node_names() if n in nodes] for g in self.groups}
+        # upcoming: asked for by a scale-up, not in the cluster yet (booting, or
+        # registered but not yet seen by the informer), as CA's clusterstate counts them
+        upcoming = {g.name: g.upcoming() + [n for n in g.node_names() if n not in nodes] for g in self.groups}
         status: dict[str, Any] = {"time": rfc3339(wall), "autoscalerStatus": "Running",
                                   "nodeGroups": [], "scaleUp": {}, "scaleDown": {}}
-        scaled = self._scale_up(nodes, pods, bound, members, status["scaleUp"])
+        scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"])
         if self.options.scale_down_enabled:
-            self._scale_down(nodes, bound, members, status["scaleDown"], skip=scaled, now=now, wall=wall)
-        members = {g.name: g.node_names() for g in self.groups}
+            self._scale_down(nodes, bound, members, upcoming, status["scaleDown"], skip=scaled, now=now,
+                             wall=wall)
         for g in self.groups:
-            status["nodeGroups"].append({"name": g.name, "size": len(members[g.name]), "minSize": g.min_size,
-                                         "maxSize": g.max_size, "price": g.price, "priority": g.priority,
-                                         "nodes": sorted(members[g.name])})
+            registered, booting = g.node_names(), g.upcoming()
+            status["nodeGroups"].append({"name": g.name, "size": len(registered) + len(booting),
+                                         "minSize": g.min_size, "maxSize": g.max_size, "price": g.price,
+                                         "priority": g.priority, "nodes": sorted(registered),
+                                         "upcoming": sorted(booting)})
         self._status = status
         if self.options.write_status_configmap:
             self._write_status()
 
     # -- scale-up --------------------------------------------------------------------
-    def _group_states(self, members: Mapping[str, list[str]]) -> list[GroupState]:
+    def _group_states(self, sizes: Mapping[str, int]) -> list[GroupState]:
         stamp = rfc3339(self.clock.now())
         out = []
         for g in self.groups:
             template = parse_node(g.template_manifest(stamp)) if g.can_grow else None
-            out.append(GroupState(g.name, len(members[g.name]), g.min_size, g.max_size, template, g.price,
-                                  g.priority))
+            out.append(GroupState(g.name, sizes[g.name], g.min_size, g.max_size, template, g.price, g.priority))
         return out
 
-    def _scale_up(self, nodes, pods, bound, members, out: dict) -> bool:
+    def _upcoming_manifests(self, upcoming: Mapping[str, list[str]]) -> list[dict]:
+        """Template nodes standing for the upcoming ones (CA's
+        ``getUpcomingNodeInfos``): pods that fit them wait for them rather
+        than trigger another scale-up."""
+        stamp = rfc3339(self.clock.now())
+        out = []
+        for g in self.groups:
+            if upcoming[g.name] and g.template is not None:
+                template = g.labelled_template()
+                out += [template.manifest(name, stamp) for name in upcoming[g.name]]
+        return out
+
+    def _scale_up(self, nodes, pods, bound, members, upcoming, out: dict) -> bool:
         pending = sorted((p for p in pods if pod_is_pending(p) and _unschedulable(p)), key=_queue_order)
         out.update({"pendingUnschedulable": len(pending), "status": "NoActivity"})
         if not pending:
@@ -156,10 +172,11 @@ class ClusterAutoscaler:
                 continue
             parsed.append(pod)
             manifests[f"{pod.namespace}/{pod.name}"] = p
-        snapshot = build_scheduler(nodes.values(), bound, self.parse, config=self.options.scheduler_config,
-                                   seed=self.options.seed)
-        plan = plan_scale_up(parsed, snapshot, self._group_states(members), config=self.options.scheduler_config,
-                             seed=self.options.seed, total_nodes=len(nodes),
+        snapshot = build_scheduler([*nodes.values(), *self._upcoming_manifests(upcoming)], bound, self.parse,
+                                   config=self.options.scheduler_config, seed=self.options.seed)
+        sizes = {g: len(members[g]) + len(upcoming[g]) for g in members}        # the target sizes
+        plan = plan_scale_up(parsed, snapshot, self._group_states(sizes), config=self.options.scheduler_config,
+                             seed=self.options.seed, total_nodes=len(nodes) + sum(map(len, upcoming.values())),
                              max_nodes_total=self.options.max_nodes_total)
         out["schedulableOnExistingNodes"] = len(plan.schedulable)
         out["options"] = [{"group": o.group, "nodes": o.node_count, "pods": len(o.pods)} for o in plan.options]
@@ -170,7 +187,7 @@ class ClusterAutoscaler:
         if best is None:
             return False
         group = next(g for g in self.groups if g.name == best.group)
-        size = len(members[group.name])
+        size = sizes[group.name]
         try:
             added = group.provider.increase_size(group, best.node_count)
         except (ValueError, KubekitError) as e:
@@ -232,7 +249,8 @@ class ClusterAutoscaler:
                                               owners.scale).disruptions_allowed for b in pdbs}
         return pdbs, allowed
 
-    def _scale_down(self, nodes, bound, members, out: dict, *, skip: bool, now: float, wall: float) -> None:
+    def _scale_down(self, nodes, bound, members, upcoming, out: dict, *, skip: bool, now: float,
+                    wall: float) -> None:
         o = self.options
         owners = StoreOwners(self.store)
         pods_by_ns: dict[str, list[dict]] = {}
@@ -248,7 +266,7 @@ class ClusterAutoscaler:
                                  skip_nodes_with_local_storage=o.skip_nodes_with_local_storage)
         self.unneeded_since = update_unneeded(self.unneeded_since, [v.node for v in verdicts if v.unneeded], now)
         cooldown = "ScaleUpInThisLoop" if skip else self._cooldown(now)
-        sizes = {g: len(ns) for g, ns in members.items()}
+        sizes = {g: len(ns) + len(upcoming[g]) for g, ns in members.items()}     # target sizes, as upstream
         removals = select_removals(verdicts, self.unneeded_since, now, unneeded_time=o.scale_down_unneeded_time,
                                    sizes=sizes, min_sizes={g.name: g.min_size for g in self.groups},
                                    max_empty_bulk_delete=o.max_empty_bulk_delete,

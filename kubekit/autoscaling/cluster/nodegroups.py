@@ -8,7 +8,10 @@ capacity, labels, taints), a price per node-hour, a priority (for the
 * :class:`FleetProvider` backs groups with simulated nodes of a
   :class:`~kubekit.node.simulated.SimulatedFleet`, named ``<group>-<n>`` and
   labelled ``autoscaling.kubekit.io/node-group: <group>`` (so membership is
-  read back from the fleet, never remembered apart from it);
+  read back from the fleet, never remembered apart from it).  A new node
+  registers ``boot_seconds`` after the scale-up (the group's VM boot time);
+  until then it is *upcoming*: part of the group's target size, not of the
+  cluster;
 * :class:`FixedProvider` is a group of existing nodes that cannot grow or
   shrink, e.g. the local node a kubelet registered: ``NodeGroup.fixed("local",
   ["my-host"])``.  Its size is the number of those nodes that exist; it
@@ -35,6 +38,8 @@ class NodeGroupProvider(Protocol):
 
     def node_names(self, group: NodeGroup) -> list[str]: ...
 
+    def upcoming(self, group: NodeGroup) -> list[str]: ...
+
     def increase_size(self, group: NodeGroup, delta: int) -> list[str]: ...
 
     def delete_nodes(self, group: NodeGroup, names: Sequence[str]) -> int: ...
@@ -52,6 +57,7 @@ class NodeGroup:
     price: float = 1.0                      # per node-hour, for the price expander
     priority: int = 0                       # for the priority expander: higher wins
     provider: Any = field(default=None, compare=False)
+    boot_seconds: float = 0.0               # scale-up to the new node registering (a VM's boot)
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", self.name or ""):
@@ -61,6 +67,9 @@ class NodeGroup:
                              f"expected 0 <= min <= max")
         if self.price <= 0:
             raise ValueError(f"node group {self.name}: price {self.price}: expected a positive price")
+        if self.boot_seconds < 0:
+            raise ValueError(f"node group {self.name}: boot_seconds {self.boot_seconds}: expected a "
+                             f"non-negative number of seconds")
 
     @classmethod
     def fixed(cls, name: str, node_names: Iterable[str], **kw: Any) -> NodeGroup:
@@ -83,7 +92,12 @@ class NodeGroup:
         return self.labelled_template().manifest(f"template-node-for-{self.name}", now)
 
     def node_names(self) -> list[str]:
+        """The group's registered nodes."""
         return self.provider.node_names(self)
+
+    def upcoming(self) -> list[str]:
+        """Nodes a scale-up asked for that have not registered yet."""
+        return self.provider.upcoming(self)
 
 
 class FleetProvider:
@@ -96,8 +110,11 @@ class FleetProvider:
     def node_names(self, group: NodeGroup) -> list[str]:
         return sorted(n for n, t in self.fleet.nodes.items() if t.labels.get(GROUP_LABEL) == group.name)
 
+    def upcoming(self, group: NodeGroup) -> list[str]:
+        return sorted(n for n, t in self.fleet.provisioning.items() if t.labels.get(GROUP_LABEL) == group.name)
+
     def _fresh_names(self, group: NodeGroup, count: int) -> list[str]:
-        taken = set(self.fleet.nodes)
+        taken = set(self.fleet.nodes) | set(self.fleet.provisioning)
         suffix = re.compile(re.escape(group.name) + r"-(\d+)\Z")
         n = max([self._next.get(group.name, 0)] +
                 [int(m.group(1)) + 1 for m in map(suffix.match, taken) if m])
@@ -108,16 +125,16 @@ class FleetProvider:
     def increase_size(self, group: NodeGroup, delta: int) -> list[str]:
         if delta <= 0:
             raise ValueError(f"node group {group.name}: size increase {delta}: expected a positive number")
-        size = len(self.node_names(group))
+        size = len(self.node_names(group)) + len(self.upcoming(group))      # the target size
         if size + delta > group.max_size:
             raise ValueError(f"node group {group.name}: size increase too large: desired {size + delta}, "
                              f"max {group.max_size}")
         names = self._fresh_names(group, delta)
-        self.fleet.add_nodes(names, group.labelled_template())
+        self.fleet.add_nodes(names, group.labelled_template(), boot_seconds=group.boot_seconds)
         return names
 
     def delete_nodes(self, group: NodeGroup, names: Sequence[str]) -> int:
-        mine = set(self.node_names(group))
+        mine = set(self.node_names(group)) | set(self.upcoming(group))
         alien = [n for n in names if n not in mine]
         if alien:
             raise ValueError(f"node group {group.name}: nodes {', '.join(alien)} do not belong to it")
@@ -135,6 +152,9 @@ class FixedProvider:
 
     def node_names(self, group: NodeGroup) -> list[str]:
         return list(self.names)
+
+    def upcoming(self, group: NodeGroup) -> list[str]:
+        return []
 
     def increase_size(self, group: NodeGroup, delta: int) -> list[str]:
         raise ValueError(f"node group {group.name} is fixed: it cannot grow")
