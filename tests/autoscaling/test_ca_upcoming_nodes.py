@@ -70,3 +70,60 @@ def test_status_and_max_size_count_the_upcoming_nodes():
     msgs = {e["message"] for e in events(cp, "NotTriggerScaleUp")}
     assert any("max node group size reached" in m for m in msgs), msgs
     assert groups[0].node_names() == [] and len(groups[0].upcoming()) == 3
+
+
+def test_nodes_that_never_register_time_out_are_removed_and_back_the_group_off():
+    """A group whose nodes take 20 min to boot (more than the 15 min
+    max-node-provision-time): the scale-up times out (ScaleUpTimedOut), the
+    group is backed off for 5 min (pods say ``in backoff after failed
+    scale-up``), the unregistered nodes are deleted (DeleteUnregistered),
+    and the next failure backs it off for 10 min."""
+    cp, ca, _, groups = cluster([("slow", 0, 10, SMALL, {"boot_seconds": 1200})])
+    t0 = cp.clock.monotonic()
+    cp.store.create(deployment("web", 2, cpu="3", memory="1Gi"))
+    cp.run_until(lambda: bool(ca.decisions), max_sim_seconds=60)
+    asked = cp.clock.monotonic()
+    assert asked - t0 <= 10 and groups[0].upcoming() == ["slow-0", "slow-1"]
+    cp.run_until(lambda: bool(events(cp, "ScaleUpTimedOut")), max_sim_seconds=1200)
+    (ev,) = events(cp, "ScaleUpTimedOut")
+    assert ev["type"] == "Warning" and ev["involvedObject"]["name"] == "cluster-autoscaler-status"
+    assert ev["message"] == "Nodes added to group slow failed to register within 15m10s"
+    assert cp.clock.monotonic() - asked == 910
+    (st,) = ca.status()["nodeGroups"]
+    assert "backoffUntil" in st
+    cp.run_until(lambda: len(events(cp, "DeleteUnregistered")) == 2, max_sim_seconds=60)
+    assert sorted(e["message"] for e in events(cp, "DeleteUnregistered")) == [
+        "Removing unregistered node slow-0", "Removing unregistered node slow-1"]
+    assert groups[0].upcoming() == [] and groups[0].node_names() == []
+    cp.run_until(lambda: any("in backoff after failed scale-up" in e["message"]
+                             for e in events(cp, "NotTriggerScaleUp")), max_sim_seconds=60)
+    assert len(ca.decisions) == 1
+    # backed off for 300 s from the timeout; then a second scale-up, which fails too
+    cp.run_until(lambda: len(ca.decisions) == 2, max_sim_seconds=600)
+    assert cp.clock.monotonic() - asked == 910 + 300
+    assert ca.backoff.info("slow").duration == 300
+    # (the same message again: the recorder counts it on the first Event)
+    cp.run_until(lambda: sum(e["count"] for e in events(cp, "ScaleUpTimedOut")) == 2, max_sim_seconds=1200)
+    assert ca.backoff.info("slow").duration == 600                # the previous backoff had ended: doubled
+    assert not [p for p in live_pods(cp) if p["spec"].get("nodeName")]
+
+
+def test_a_scale_up_that_registers_in_time_clears_the_request():
+    cp, ca, _, groups = cluster([("small", 0, 10, SMALL, {"boot_seconds": 300})])
+    cp.store.create(deployment("web", 2, cpu="3", memory="1Gi"))
+    cp.run_until(running(cp, 2), max_sim_seconds=600)
+    cp.run_until(lambda: not ca.scale_up_requests, max_sim_seconds=30)
+    assert not events(cp, "ScaleUpTimedOut") and not events(cp, "DeleteUnregistered")
+    assert ca.backoff.info("small") is None and ca.unregistered_since == {}
+
+
+def test_an_unregistered_node_is_kept_when_its_group_is_at_min_size():
+    cp, ca, _, groups = cluster([("slow", 1, 10, SMALL, {"boot_seconds": 1200})])
+    cp.store.create(deployment("web", 1, cpu="3", memory="1Gi"))
+    cp.run_until(lambda: bool(ca.decisions), max_sim_seconds=60)
+    cp.run_until(lambda: bool(events(cp, "ScaleUpTimedOut")), max_sim_seconds=1200)
+    cp.clock.advance(60)
+    cp.run_until(lambda: False if cp.step() else True, max_sim_seconds=60)
+    assert not events(cp, "DeleteUnregistered") and groups[0].upcoming() == ["slow-0"]
+    cp.run_until(running(cp, 1), max_sim_seconds=600)         # it registers after all, and runs the pod
+    assert groups[0].node_names() == ["slow-0"]

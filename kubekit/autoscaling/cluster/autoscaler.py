@@ -18,6 +18,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kubekit.autoscaling.cluster.backoff import GroupBackoff
 from kubekit.autoscaling.cluster.disruption import budget_status
 from kubekit.autoscaling.cluster.drainability import RemainingBudgets, pod_name
 from kubekit.autoscaling.cluster.expander import Expander
@@ -35,6 +36,7 @@ from kubekit.cluster.events import EventRecorder
 from kubekit.cluster.scheduling import pod_is_pending
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.errors import KubekitError
+from kubekit.node.rules.backoff import go_duration
 from kubekit.store.meta import rfc3339
 
 __all__ = ["ClusterAutoscaler", "SCALE_DOWN_DISABLED"]
@@ -80,6 +82,12 @@ class ClusterAutoscaler:
         self.expander = Expander(options.expander, seed=options.seed)
         self.parse = PodParser()
         self.unneeded_since: dict[str, float] = {}
+        self.backoff = GroupBackoff(options.initial_node_group_backoff_duration,
+                                    options.max_node_group_backoff_duration, options.node_group_backoff_reset_timeout)
+        # clusterstate: per group, the last scale-up's (time, expected add time);
+        # per node a scale-up asked for, when it was first seen unregistered
+        self.scale_up_requests: dict[str, tuple[float, float]] = {}
+        self.unregistered_since: dict[str, float] = {}
         self.last_scale_up = self.last_scale_down_delete = self.last_scale_down_failure = float("-inf")
         self._next_scan = clock.monotonic()
         self._status: dict[str, Any] = {}
@@ -121,6 +129,9 @@ class ClusterAutoscaler:
         # upcoming: asked for by a scale-up, not in the cluster yet (booting, or
         # registered but not yet seen by the informer), as CA's clusterstate counts them
         upcoming = {g.name: g.upcoming() + [n for n in g.node_names() if n not in nodes] for g in self.groups}
+        self._update_scale_up_requests(upcoming, now)
+        if self._remove_old_unregistered(members, upcoming, now):
+            upcoming = {g.name: g.upcoming() + [n for n in g.node_names() if n not in nodes] for g in self.groups}
         status: dict[str, Any] = {"time": rfc3339(wall), "autoscalerStatus": "Running",
                                   "nodeGroups": [], "scaleUp": {}, "scaleDown": {}}
         scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"])
@@ -129,21 +140,71 @@ class ClusterAutoscaler:
                              wall=wall)
         for g in self.groups:
             registered, booting = g.node_names(), g.upcoming()
-            status["nodeGroups"].append({"name": g.name, "size": len(registered) + len(booting),
-                                         "minSize": g.min_size, "maxSize": g.max_size, "price": g.price,
-                                         "priority": g.priority, "nodes": sorted(registered),
-                                         "upcoming": sorted(booting)})
+            entry = {"name": g.name, "size": len(registered) + len(booting), "minSize": g.min_size,
+                     "maxSize": g.max_size, "price": g.price, "priority": g.priority, "nodes": sorted(registered),
+                     "upcoming": sorted(booting)}
+            if self.backoff.is_backed_off(g.name, now):
+                entry["backoffUntil"] = rfc3339(wall + self.backoff.info(g.name).until - now)
+            status["nodeGroups"].append(entry)
         self._status = status
         if self.options.write_status_configmap:
             self._write_status()
 
+    # -- upcoming nodes (clusterstate) ------------------------------------------------
+    def _update_scale_up_requests(self, upcoming: Mapping[str, list[str]], now: float) -> None:
+        """``updateScaleRequests``: a scale-up whose nodes all registered is
+        done (and its group's backoff forgotten); one still waiting after
+        ``max_node_provision_time`` timed out: the group is backed off."""
+        self.backoff.remove_stale(now)
+        for name, (asked, expected) in list(self.scale_up_requests.items()):
+            if not upcoming.get(name):
+                del self.scale_up_requests[name]
+                self.backoff.remove(name)
+            elif expected < now:
+                took = go_duration(now - asked)
+                log.warning("scale-up timed out for node group %s after %s", name, took)
+                self.events.warning(self._status_object(), "ScaleUpTimedOut",
+                                    f"Nodes added to group {name} failed to register within {took}")
+                self.backoff.backoff(name, now)
+                del self.scale_up_requests[name]
+
+    def _remove_old_unregistered(self, members: Mapping[str, list[str]], upcoming: Mapping[str, list[str]],
+                                 now: float) -> bool:
+        """``removeOldUnregisteredNodes``: a node asked for that has not
+        registered within ``max_node_provision_time`` of being first seen is
+        deleted from its group, unless the group is at its min size."""
+        waiting = {n for names in upcoming.values() for n in names}
+        self.unregistered_since = {n: self.unregistered_since.get(n, now) for n in waiting}
+        removed = False
+        for g in self.groups:
+            size = len(members[g.name]) + len(upcoming[g.name])          # the target size
+            for name in upcoming[g.name]:
+                if self.unregistered_since[name] + self.options.max_node_provision_time >= now:
+                    continue
+                if g.min_size >= size:
+                    log.warning("failed to remove node %s: node group min size reached, skipping unregistered "
+                                "node removal", name)
+                    continue
+                self.events.normal(self._status_object(), "DeleteUnregistered", f"Removing unregistered node {name}")
+                try:
+                    g.provider.delete_nodes(g, [name])
+                except (ValueError, KubekitError) as e:
+                    log.warning("failed to remove unregistered node %s: %s", name, e)
+                    continue
+                self.unregistered_since.pop(name)
+                size -= 1
+                removed = True
+        return removed
+
     # -- scale-up --------------------------------------------------------------------
     def _group_states(self, sizes: Mapping[str, int]) -> list[GroupState]:
         stamp = rfc3339(self.clock.now())
+        now = self.clock.monotonic()
         out = []
         for g in self.groups:
             template = parse_node(g.template_manifest(stamp)) if g.can_grow else None
-            out.append(GroupState(g.name, sizes[g.name], g.min_size, g.max_size, template, g.price, g.priority))
+            out.append(GroupState(g.name, sizes[g.name], g.min_size, g.max_size, template, g.price, g.priority,
+                                  self.backoff.is_backed_off(g.name, now)))
         return out
 
     def _upcoming_manifests(self, upcoming: Mapping[str, list[str]]) -> list[dict]:
@@ -194,7 +255,9 @@ class ClusterAutoscaler:
             out.update({"status": "Failed", "error": str(e)})
             log.warning("scale-up of %s failed: %s", group.name, e)
             return False
-        self.last_scale_up = self.clock.monotonic()
+        self.last_scale_up = now = self.clock.monotonic()
+        # a new request, or more nodes for a pending one: its clock starts over
+        self.scale_up_requests[group.name] = (now, now + self.options.max_node_provision_time)
         msg = triggered_message([(group.name, size, size + best.node_count, group.max_size)])
         for key in best.pods:
             self.events.normal(manifests[key], "TriggeredScaleUp", msg)

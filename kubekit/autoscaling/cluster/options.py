@@ -14,6 +14,10 @@ class AutoscalerOptions:
     scan_interval: float = 10.0                          # --scan-interval
     expander: str = "random"                             # --expander (a chain: "priority,least-waste")
     max_nodes_total: int = 0                             # --max-nodes-total (0: no limit)
+    max_node_provision_time: float = 900.0               # --max-node-provision-time
+    initial_node_group_backoff_duration: float = 300.0   # --initial-node-group-backoff-duration
+    max_node_group_backoff_duration: float = 1800.0      # --max-node-group-backoff-duration
+    node_group_backoff_reset_timeout: float = 10800.0    # --node-group-backoff-reset-timeout
     scale_down_enabled: bool = True                      # --scale-down-enabled
     scale_down_delay_after_add: float = 600.0            # --scale-down-delay-after-add
     scale_down_delay_after_delete: float | None = None   # --scale-down-delay-after-delete (None: scan_interval)
@@ -35,6 +39,9 @@ class AutoscalerOptions:
     def __post_init__(self) -> None:
         if self.scan_interval <= 0:
             raise ValueError(f"scan_interval {self.scan_interval}: expected a positive number of seconds")
+        if self.max_node_provision_time <= 0:
+            raise ValueError(f"max_node_provision_time {self.max_node_provision_time}: expected a positive "
+                             f"number of seconds")
         if not 0.0 <= self.scale_down_utilization_threshold <= 1.0:
             raise ValueError(f"scale_down_utilization_threshold {self.scale_down_utilization_threshold}: "
                              f"expected a fraction between 0 and 1")

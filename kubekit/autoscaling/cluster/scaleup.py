@@ -9,7 +9,9 @@ binpacking estimator).  No effects: everything runs on scheduler snapshots.
 2. **Per group that can grow** (size below max), the remaining pods are
    checked against the group's template node with the scheduler's own
    filters (one check per pod template, the scheduler's ``template_key``).
-   A group at max size is skipped with ``max node group size reached``.
+   A group at max size is skipped with ``max node group size reached``, a
+   group backed off after a failed scale-up with ``in backoff after failed
+   scale-up``.
 3. **Estimate** (the binpacking estimator's role): the packing kernels
    (first-fit decreasing, ``kubekit.packing.batch``) give the number of
    template nodes the fitting pods need, capped by the group's headroom and
@@ -36,11 +38,12 @@ from kubekit.packing.cluster import cluster_resources
 from kubekit.packing.problem import PackingError, PackingProblem
 from kubekit.scheduler.compile import template_key
 
-__all__ = ["GroupState", "MAX_SIZE_REACHED", "ScaleUpOption", "ScaleUpPlan", "estimate_node_count",
+__all__ = ["BACKED_OFF", "GroupState", "MAX_SIZE_REACHED", "ScaleUpOption", "ScaleUpPlan", "estimate_node_count",
            "not_triggered_message", "plan_scale_up", "triggered_message"]
 
 MAX_SIZE_REACHED = "max node group size reached"
 MAX_TOTAL_REACHED = "max total nodes in cluster reached"
+BACKED_OFF = "in backoff after failed scale-up"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class GroupState:
     template: object | None = None
     price: float = 1.0
     priority: int = 0
+    backed_off: bool = False        # after a failed scale-up: skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +192,10 @@ def plan_scale_up(pending: Sequence[object], existing, groups: Sequence[GroupSta
     for g in groups:
         if g.template is None:
             continue                    # a fixed group: never a scale-up option
+        if g.backed_off:
+            for k in reasons:
+                reasons[k][BACKED_OFF] = reasons[k].get(BACKED_OFF, 0) + 1
+            continue
         headroom = g.max_size - g.size
         if room_total is not None:
             headroom = min(headroom, room_total)
