@@ -18,12 +18,22 @@ it for the next pass; the last is a deadline in a heap, and a node whose
 deadline comes is looked at again (its Lease may have been renewed since).
 The pass takes the same decisions, at the same instants, as looking at
 every node would.
+
+**Zone-aware, rate-limited tainting** (:mod:`.nodelifecycle_zones`): a node
+that stops being Ready gets its NoSchedule taint at once, but its NoExecute
+taint waits in its zone's queue, released at ``node-eviction-rate`` (0.1
+nodes/s) by a tainting pass every 100 ms; a zone mostly down slows or stops
+it, and when every zone is down the controller removes its NoExecute taints
+and stops (master disruption).  The zones' states are worked out after each
+periodic pass, from every node's Ready status (kept by the node informer's
+events and the reconciles).
 """
 
 from __future__ import annotations
 
 import heapq
 import logging
+import math
 
 from kubekit.controllers.informer import Informer
 from kubekit.controllers.nodelifecycle_rules import (
@@ -38,6 +48,17 @@ from kubekit.controllers.nodelifecycle_rules import (
     node_ready_status,
     should_mark_unknown,
     unknown_conditions,
+)
+from kubekit.controllers.nodelifecycle_zones import (
+    INITIAL,
+    LARGE_CLUSTER_SIZE_THRESHOLD,
+    NODE_EVICTION_PERIOD,
+    NODE_EVICTION_RATE,
+    SECONDARY_NODE_EVICTION_RATE,
+    UNHEALTHY_ZONE_THRESHOLD,
+    RateLimitedQueue,
+    disruption_decision,
+    zone_key,
 )
 from kubekit.controllers.runner import Controller, Result
 from kubekit.errors import NotFoundError
@@ -59,7 +80,11 @@ class NodeLifecycleController(Controller):
 
     def __init__(self, store, clock, *, nodes: Informer | None = None, pods: Informer | None = None,
                  leases: Informer | None = None, grace: float = NODE_MONITOR_GRACE_PERIOD,
-                 startup_grace: float = NODE_STARTUP_GRACE_PERIOD, events=None) -> None:
+                 startup_grace: float = NODE_STARTUP_GRACE_PERIOD, events=None,
+                 node_eviction_rate: float = NODE_EVICTION_RATE,
+                 secondary_node_eviction_rate: float = SECONDARY_NODE_EVICTION_RATE,
+                 unhealthy_zone_threshold: float = UNHEALTHY_ZONE_THRESHOLD,
+                 large_cluster_size_threshold: int = LARGE_CLUSTER_SIZE_THRESHOLD) -> None:
         super().__init__(store, clock)
         from kubekit.cluster.events import EventRecorder
 
@@ -81,6 +106,16 @@ class NodeLifecycleController(Controller):
         self._dirty: set[str] = set()
         self._deadlines: list[tuple[float, str]] = []
         self._quiet_until: dict[str, float] = {}
+        # zones: each node's zone and Ready status, each zone's state and its
+        # NoExecute tainting queue; tainting passes run on a 100 ms grid
+        self.rates = {"eviction_qps": node_eviction_rate, "secondary_qps": secondary_node_eviction_rate,
+                      "threshold": unhealthy_zone_threshold, "large_cluster_threshold": large_cluster_size_threshold}
+        self.zone_of: dict[str, str] = {}
+        self.ready_of: dict[str, str] = {}
+        self.zone_states: dict[str, str] = {}
+        self.tainters: dict[str, RateLimitedQueue] = {}
+        self._probe_floor = 0.0                  # epoch s: leaving master disruption restarts every grace period
+        self._tick0 = clock.monotonic()
         self.nodes.add_handler(self._node_changed, lambda _o, n: self._node_changed(n),
                                lambda n: self._forget(n["metadata"]["name"]))
         # Lease renewals wake nothing: as upstream's monitorNodeHealth, the
@@ -92,6 +127,12 @@ class NodeLifecycleController(Controller):
 
     def _node_changed(self, node: dict) -> None:
         name = node["metadata"]["name"]
+        zone = zone_key(node["metadata"].get("labels"))
+        self.zone_of[name] = zone
+        self.ready_of[name] = node_ready_status(node)
+        if zone not in self.tainters:                  # addPodEvictorForNewZone
+            self.zone_states[zone] = INITIAL
+            self.tainters[zone] = RateLimitedQueue(self.rates["eviction_qps"])
         self._mark(name)
         self.enqueue(name)
 
@@ -113,6 +154,9 @@ class NodeLifecycleController(Controller):
             self._mark(name)             # not plainly later (RFC 3339 of one width sorts as time): look again
 
     def _forget(self, name: str) -> None:
+        # (a deleted node stays in its tainting queue, as upstream: the pass drops it)
+        self.zone_of.pop(name, None)
+        self.ready_of.pop(name, None)
         self._dirty.discard(name)
         self._quiet_until.pop(name, None)
         self.first_seen.pop(name, None)
@@ -128,10 +172,16 @@ class NodeLifecycleController(Controller):
         docstring); then reconcile the queued ones."""
         self.sync()
         now = self.clock.monotonic()
+        done = 0
+        if self._taint_wait(now) == 0.0:
+            done += self._taint_pass(now)
         if now >= self._next_pass:
             self._next_pass = now + NODE_MONITOR_PERIOD
             self._monitor(self.clock.now())
-        return super().run_once(limit)
+            done += super().run_once(limit)
+            self._handle_disruption()
+            return done
+        return done + super().run_once(limit)
 
     def _monitor(self, wall: float) -> None:
         """The periodic pass: queue every node that is not quiet at ``wall``."""
@@ -156,11 +206,82 @@ class NodeLifecycleController(Controller):
             heapq.heappush(heap, (deadline, name))
 
     def next_wakeup(self) -> float | None:
-        waits = [max(0.0, self._next_pass - self.clock.monotonic())]
+        now = self.clock.monotonic()
+        waits = [max(0.0, self._next_pass - now)]
         queued = self.queue.next_ready_in()
         if queued is not None:
             waits.append(queued)
+        taint = self._taint_wait(now)
+        if taint is not None:
+            waits.append(taint)
         return min(waits)
+
+    # -- NoExecute tainting (doNoExecuteTaintingPass, handleDisruption) ----------------------
+    def _taint_wait(self, now: float) -> float | None:
+        """Seconds until the next tainting pass that can taint a node: the
+        first 100 ms tick at or after a queue's next token (None: none)."""
+        ready = [t for t in (q.next_try(now) for q in self.tainters.values()) if t is not None]
+        if not ready:
+            return None
+        k = math.ceil((min(ready) - self._tick0) / NODE_EVICTION_PERIOD - 1e-9)
+        return max(0.0, self._tick0 + k * NODE_EVICTION_PERIOD - now)
+
+    def _taint_pass(self, now: float) -> int:
+        """Each zone's queue releases the nodes its rate allows: each gets
+        the NoExecute taint of its Ready status (a node Ready again, or
+        gone, just leaves the queue)."""
+        wall = self.clock.now()
+        done = 0
+
+        def taint(name: str) -> tuple[bool, float]:
+            nonlocal done
+            node = self.nodes.get(name)
+            if node is None:
+                return True, 0.0
+            ready = node_ready_status(node)
+            if ready not in ("False", "Unknown"):
+                return True, 0.0                  # Ready again: nothing to taint
+            add = NOT_READY_TAINT if ready == "False" else UNREACHABLE_TAINT
+            done += 1
+            return self._set_no_execute(name, {add}, wall), 0.0
+        for zone in sorted(self.tainters):
+            self.tainters[zone].try_(taint, now)
+        return done
+
+    def _mark_for_tainting(self, name: str, ready: str, have: set[str], now: float) -> None:
+        """``markNodeForTainting``: (re)queue a node whose NoExecute taint is not there yet."""
+        queue = self.tainters[self.zone_of.get(name, "")]
+        if (NOT_READY_TAINT if ready == "False" else UNREACHABLE_TAINT) not in have:
+            queue.remove(name)
+        queue.add(name, now)
+
+    def _handle_disruption(self) -> None:
+        """After a periodic pass: each zone's state from its nodes' Ready
+        statuses; the tainting rates; master disruption."""
+        statuses: dict[str, list[str]] = {}
+        for name, zone in self.zone_of.items():
+            statuses.setdefault(zone, []).append(self.ready_of.get(name, "Unknown"))
+        r = self.rates
+        d = disruption_decision(self.zone_states, statuses, threshold=r["threshold"], eviction_qps=r["eviction_qps"],
+                                secondary_qps=r["secondary_qps"],
+                                large_cluster_threshold=r["large_cluster_threshold"])
+        now, wall = self.clock.monotonic(), self.clock.now()
+        for zone, qps in d.rates.items():
+            self.tainters[zone].swap_limiter(qps, now)
+        for zone, state in d.states.items():
+            if state != self.zone_states.get(zone):
+                log.info("zone %r is now in state %s", zone.replace("\x00", ""), state)
+        self.zone_states = dict(d.states)
+        if d.enter_master_disruption:
+            log.warning("all nodes are not Ready: entering master disruption mode (no more NoExecute taints)")
+            for name in list(self.zone_of):
+                self._set_no_execute(name, set(), wall)
+                self.tainters[self.zone_of[name]].remove(name)
+        if d.exit_master_disruption:
+            log.info("some nodes are Ready: exiting master disruption mode")
+            self._probe_floor = wall
+            for name in list(self.zone_of):
+                self._mark(name)
 
     def _heartbeat(self, name: str, node: dict) -> float:
         """The node's last heartbeat: its Ready condition's or its Lease's,
@@ -171,7 +292,7 @@ class NodeLifecycleController(Controller):
         hit = self._beats.get(name)
         if hit is None or hit[0] != texts:
             hit = self._beats[name] = (texts, (_epoch(texts[0]), _epoch(texts[1])))
-        return last_heartbeat(hit[1][0], hit[1][1], self.first_seen[name])
+        return max(last_heartbeat(hit[1][0], hit[1][1], self.first_seen[name]), self._probe_floor)
 
     def _quiet(self, node: dict, now: float) -> bool:
         """Whether :meth:`reconcile` would do nothing for this node now: it is
@@ -202,6 +323,7 @@ class NodeLifecycleController(Controller):
                                self.startup_grace):
             self._mark_unknown(node, now)
             ready = "Unknown"
+        self.ready_of[name] = ready
         taints = self._sync_taints(name, ready, now)
         wake = self._evict(name, taints, now)
         # the periodic pass looks again in node-monitor-period; an eviction due sooner wakes this node then
@@ -222,7 +344,39 @@ class NodeLifecycleController(Controller):
             pass
 
     def _sync_taints(self, name: str, ready: str, now: float) -> list[dict]:
-        want = condition_taints(ready)
+        """The NoSchedule taint of the Ready status, at once
+        (``doNoScheduleTaintingPass``); the NoExecute one as
+        ``processTaintBaseEviction``: removed when Ready, swapped at once
+        between not-ready and unreachable, otherwise queued in the node's
+        zone (the tainting pass adds it)."""
+        cached = self.nodes.get(name)
+        have = {t.get("key") for t in ((cached or {}).get("spec") or {}).get("taints") or ()
+                if t.get("key") in _MANAGED and t.get("effect") == "NoExecute"}
+        if ready == "True":
+            want = set()
+            self.tainters[self.zone_of.get(name, "")].remove(name)
+        elif have and (NOT_READY_TAINT if ready == "False" else UNREACHABLE_TAINT) not in have:
+            want = {NOT_READY_TAINT if ready == "False" else UNREACHABLE_TAINT}       # swapped at once
+        else:
+            want = have
+            self._mark_for_tainting(name, ready, have, self.clock.monotonic())
+        return self._write_taints(name, {k for k, e in condition_taints(ready) if e == "NoSchedule"}, want, now)
+
+    def _set_no_execute(self, name: str, keys: set[str], now: float) -> bool:
+        """Make the node's managed NoExecute taints ``keys`` (its NoSchedule
+        ones stay); whether the node was found."""
+        node = self.nodes.get(name)
+        if node is None:
+            return False
+        no_schedule = {t.get("key") for t in (node.get("spec") or {}).get("taints") or ()
+                       if t.get("key") in _MANAGED and t.get("effect") == "NoSchedule"}
+        return bool(self._write_taints(name, no_schedule, keys, now)) or self.nodes.get(name) is not None
+
+    def _write_taints(self, name: str, no_schedule: set[str], no_execute: set[str], now: float) -> list[dict]:
+        """Set the node's managed taints to these keys (NoExecute ones
+        stamped with ``timeAdded`` when added; kept ones keep theirs), writing
+        only on a change; the node's taints afterwards."""
+        want = {(k, "NoSchedule") for k in no_schedule} | {(k, "NoExecute") for k in no_execute}
 
         def change(cur: dict) -> dict | None:
             spec = cur.setdefault("spec", {})
@@ -230,7 +384,7 @@ class NodeLifecycleController(Controller):
             keep = [t for t in old if t.get("key") not in _MANAGED]
             have = {(t.get("key"), t.get("effect")) for t in old if t.get("key") in _MANAGED}
             add = [{"key": k, "effect": e, "timeAdded": rfc3339(now)} if e == "NoExecute" else {"key": k, "effect": e}
-                   for k, e in want if (k, e) not in have]
+                   for k, e in sorted(want) if (k, e) not in have]
             kept_managed = [t for t in old if t.get("key") in _MANAGED and (t.get("key"), t.get("effect")) in want]
             new = keep + kept_managed + add
             if new == old:
