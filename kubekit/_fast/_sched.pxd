@@ -1,7 +1,9 @@
 # The contract of kubekit's scheduling kernels.  Layouts (all C-contiguous):
-#   alloc, used : int64 [n_slots, n_res]   column 0 cpu (milli), 1 memory, 2 ephemeral-storage, then scalars
-#   inv_alloc   : float64 [n_slots, n_res] 1 / alloc, for exact score divisions by multiplication
-#   nzu         : int64 [n_slots, 2]       NonZeroRequested cpu, memory
+#   alloc, used : int64 [n_res, n_slots]   row 0 cpu (milli), 1 memory, 2 ephemeral-storage, then scalars
+#   inv_alloc   : float64 [n_res, n_slots] 1 / alloc, for exact score divisions by multiplication
+#   nzu         : int64 [2, n_slots]       NonZeroRequested cpu, memory
+#   (resource-major, so that every column a scan reads is one contiguous
+#   array: the vectorized scan in _scanvec.h loads them as vectors)
 #   npods, maxpods : int64 [n_slots]
 #   flags       : uint8 [n_slots]          bit 0 live, bit 1 spec.unschedulable
 #   labels      : int32 [n_slots, n_keys]  interned value id, -1 = label absent
@@ -9,6 +11,41 @@
 #   name_id     : int32 [n_slots]          interned node name
 #   val_isint, val_int : per interned value: parses as Go int64, and the value
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+
+# The vectorized pass of the table scan (C, compiled per instruction set with
+# runtime dispatch): see _scanvec.h.
+cdef extern from "_scanvec.h" nogil:
+    ctypedef struct kk_dense_in:
+        const int64_t* a0
+        const int64_t* a1
+        const int64_t* u0
+        const int64_t* u1
+        const int64_t* z0
+        const int64_t* z1
+        const double* i0         # 1.0 / allocatable (the scalar twin's reciprocal multiply)
+        const double* i1
+        const int64_t* npods
+        const int64_t* maxpods
+        const uint8_t* tpl
+        int64_t* cmask
+        int64_t q0, q1
+        uint64_t fit_mask
+        int64_t fq0, fq1, fw0, fw1, fwsum
+        double finv
+        int fshift, least, do_fit, do_ba
+        int64_t bq0, bq1, w_fit, w_ba, base_tot
+    ctypedef struct kk_dense_out:
+        uint8_t* st
+        uint64_t* bits
+        int64_t* fit
+        int64_t* ba
+        int64_t* tot
+    Py_ssize_t kk_scan_dense(const kk_dense_in* inp, const kk_dense_out* out, Py_ssize_t W)
+    int64_t kk_max_total(const int64_t* tot, Py_ssize_t W)
+    Py_ssize_t kk_count_total(const int64_t* tot, Py_ssize_t W, int64_t best)
+    Py_ssize_t kk_nth_total(const int64_t* tot, Py_ssize_t W, int64_t best, Py_ssize_t k)
+    Py_ssize_t kk_count_feasible(const uint8_t* st, Py_ssize_t W)
+    int kk_dense_available()
 
 cdef enum:
     FLAG_LIVE = 1
@@ -47,8 +84,8 @@ cdef struct ClusterC:
     Py_ssize_t n_res
     Py_ssize_t n_keys
     Py_ssize_t n_taint_cols
-    const int64_t* alloc
-    const double* inv_alloc      # [n_slots, n_res] 1.0 / alloc (0 where alloc is 0)
+    const int64_t* alloc         # [n_res, n_slots]: alloc[r * n_slots + n]
+    const double* inv_alloc      # [n_res, n_slots] 1.0 / alloc (0 where alloc is 0)
     int64_t* used
     int64_t* nzu
     int64_t* npods

@@ -14,6 +14,12 @@ TOO_MANY_PODS_BIT: int
 MAX_RESOURCES: int
 MAX_BALANCED_RESOURCES: int
 NO_TOTAL_SCORE: int
+DENSE_SCAN_AVAILABLE: bool
+DENSE_OFF: int
+DENSE_AUTO: int
+DENSE_ALWAYS: int
+
+def set_dense_scan(mode: int) -> int: ...
 
 class Rng:
     state: int
@@ -23,6 +29,7 @@ class Rng:
 
 class FastCluster:
     stamp: int
+    # alloc, inv_alloc, used: [n_res, n_slots]; nzu: [2, n_slots] (resource-major)
     def __init__(
         self,
         alloc: npt.NDArray[np.int64],

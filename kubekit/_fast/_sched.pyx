@@ -94,12 +94,14 @@ cdef class FastCluster:
                  int64_t[::1] npods, int64_t[::1] maxpods, uint8_t[::1] flags,
                  int32_t[:, ::1] labels, int32_t[:, ::1] taints, int32_t[::1] name_id,
                  uint8_t[::1] val_isint, int64_t[::1] val_int):
-        n = alloc.shape[0]
-        if not (used.shape[0] == nzu.shape[0] == npods.shape[0] == maxpods.shape[0] == flags.shape[0]
-                == labels.shape[0] == taints.shape[0] == name_id.shape[0] == n):
+        # alloc, inv_alloc, used: [n_res, n_slots]; nzu: [2, n_slots] (one
+        # contiguous row per resource, which the vectorized scan reads)
+        n = alloc.shape[1]
+        if not (used.shape[1] == nzu.shape[1] == npods.shape[0] == maxpods.shape[0] == flags.shape[0]
+                == labels.shape[0] == taints.shape[0] == name_id.shape[0] == inv_alloc.shape[1] == n):
             raise ValueError("cluster arrays disagree on the slot count")
-        if used.shape[1] != alloc.shape[1] or inv_alloc.shape[1] != alloc.shape[1] or inv_alloc.shape[0] != n \
-                or nzu.shape[1] != 2 or alloc.shape[1] > MAX_RES:
+        if used.shape[0] != alloc.shape[0] or inv_alloc.shape[0] != alloc.shape[0] \
+                or nzu.shape[0] != 2 or alloc.shape[0] > MAX_RES or alloc.shape[0] < 2:
             raise ValueError("bad resource column count")
         if val_isint.shape[0] != val_int.shape[0] or val_int.shape[0] == 0:
             raise ValueError("value tables disagree")
@@ -107,7 +109,7 @@ cdef class FastCluster:
             raise ValueError("cluster arrays need at least one row and column")
         self._keep = (alloc, inv_alloc, used, nzu, npods, maxpods, flags, labels, taints, name_id, val_isint, val_int)
         self.c.n_slots = n
-        self.c.n_res = alloc.shape[1]
+        self.c.n_res = alloc.shape[0]
         self.c.n_keys = labels.shape[1]
         self.c.n_taint_cols = taints.shape[1]
         self.c.alloc = &alloc[0, 0]
@@ -148,6 +150,7 @@ cdef class FastPod:
     cdef int32_t* _ctraw           # per candidate: untolerated PreferNoSchedule taints
     cdef int32_t* _caff            # per candidate: raw NodeAffinity score (NULL: not scored)
     cdef Py_ssize_t _n_cand, _n_live, _pre_n
+    cdef bint _raw_any             # some candidate has a PreferNoSchedule count or a NodeAffinity score
     cdef uint64_t _pre_stamp
     cdef public Py_ssize_t scans   # how often the engine scanned for this base (it builds a table from the second)
     cdef int32_t* _cols            # fit_rcol[n_fit], ba_rcol[n_ba], then fit_scalar, ba_scalar as int32 (specialize_req)
@@ -533,16 +536,16 @@ cdef inline int64_t go_round(double x) noexcept nogil:
 cdef inline int64_t fit_score_cpu_mem(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept nogil:
     """fit_score for Least/MostAllocated over (cpu, memory) when the node has
     both: the same arithmetic without the per-resource bookkeeping."""
-    cdef Py_ssize_t o = n * c.n_res
-    cdef int64_t a0 = c.alloc[o], a1 = c.alloc[o + 1]
-    cdef int64_t r0 = c.nzu[2 * n] + p.fit_req[0], r1 = c.nzu[2 * n + 1] + p.fit_req[1]
+    cdef Py_ssize_t N = c.n_slots
+    cdef int64_t a0 = c.alloc[n], a1 = c.alloc[N + n]
+    cdef int64_t r0 = c.nzu[n] + p.fit_req[0], r1 = c.nzu[N + n] + p.fit_req[1]
     cdef int64_t s0, s1
     if p.strategy == STRAT_LEAST:
-        s0 = 0 if r0 > a0 else mul100_div(a0 - r0, a0, c.inv_alloc[o])
-        s1 = 0 if r1 > a1 else mul100_div(a1 - r1, a1, c.inv_alloc[o + 1])
+        s0 = 0 if r0 > a0 else mul100_div(a0 - r0, a0, c.inv_alloc[n])
+        s1 = 0 if r1 > a1 else mul100_div(a1 - r1, a1, c.inv_alloc[N + n])
     else:
-        s0 = mul100_div(a0 if r0 > a0 else r0, a0, c.inv_alloc[o])
-        s1 = mul100_div(a1 if r1 > a1 else r1, a1, c.inv_alloc[o + 1])
+        s0 = mul100_div(a0 if r0 > a0 else r0, a0, c.inv_alloc[n])
+        s1 = mul100_div(a1 if r1 > a1 else r1, a1, c.inv_alloc[N + n])
     if p.fit_shift >= 0:     # a power-of-two weight sum over non-negative scores: the same quotient
         return (s0 * p.fit_w[0] + s1 * p.fit_w[1]) >> p.fit_shift
     return exact_div_inv(s0 * p.fit_w[0] + s1 * p.fit_w[1], p.fit_wsum, p.fit_inv_wsum)
@@ -550,9 +553,9 @@ cdef inline int64_t fit_score_cpu_mem(const ClusterC* c, const PodC* p, Py_ssize
 
 cdef inline int64_t balanced_cpu_mem(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept nogil:
     """balanced_score over (cpu, memory) when the node has both."""
-    cdef Py_ssize_t o = n * c.n_res
-    cdef double f0 = <double>(c.used[o] + p.ba_req[0]) / <double>c.alloc[o]
-    cdef double f1 = <double>(c.used[o + 1] + p.ba_req[1]) / <double>c.alloc[o + 1]
+    cdef Py_ssize_t N = c.n_slots
+    cdef double f0 = <double>(c.used[n] + p.ba_req[0]) / <double>c.alloc[n]
+    cdef double f1 = <double>(c.used[N + n] + p.ba_req[1]) / <double>c.alloc[N + n]
     if f0 > 1:
         f0 = 1.0
     if f1 > 1:
@@ -569,14 +572,14 @@ cdef int64_t fit_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noexcept 
         col = p.fit_col[i]
         if col < 0:
             continue
-        a = c.alloc[n * c.n_res + col]
+        a = c.alloc[col * c.n_slots + n]
         if a == 0:
             continue
-        inv = c.inv_alloc[n * c.n_res + col]
+        inv = c.inv_alloc[col * c.n_slots + n]
         if col < 2:
-            rq = c.nzu[n * 2 + col] + p.fit_req[i]
+            rq = c.nzu[col * c.n_slots + n] + p.fit_req[i]
         else:
-            rq = c.used[n * c.n_res + col] + p.fit_req[i]
+            rq = c.used[col * c.n_slots + n] + p.fit_req[i]
         w = p.fit_w[i]
         if p.strategy == STRAT_LEAST:
             s = 0 if rq > a else mul100_div(a - rq, a, inv)
@@ -608,10 +611,10 @@ cdef int64_t balanced_score(const ClusterC* c, const PodC* p, Py_ssize_t n) noex
         col = p.ba_col[i]
         if col < 0:
             continue
-        a = c.alloc[n * c.n_res + col]
+        a = c.alloc[col * c.n_slots + n]
         if a == 0:
             continue
-        rq = c.used[n * c.n_res + col] + p.ba_req[i]
+        rq = c.used[col * c.n_slots + n] + p.ba_req[i]
         f = <double>rq / <double>a
         if f > 1:
             f = 1.0
@@ -692,14 +695,14 @@ cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* 
         for j in range(p.n_chk):
             r = p.chk_cols[j]
             q = p.req[r]
-            if q > c.alloc[n * c.n_res + r] - c.used[n * c.n_res + r]:
+            if q > c.alloc[r * c.n_slots + n] - c.used[r * c.n_slots + n]:
                 bits |= (<uint64_t>1) << r
         if bits:
             out.status = ST_FIT
             out.fitbits = bits
             out.traw = 0
             return 0
-    both = c.alloc[n * c.n_res] != 0 and c.alloc[n * c.n_res + 1] != 0
+    both = c.alloc[n] != 0 and c.alloc[c.n_slots + n] != 0
     if p.w_fit:
         out.fit = fit_score_cpu_mem(c, p, n) if p.fit_cpu_mem and both else fit_score(c, p, n)
     if p.w_ba:
@@ -803,6 +806,11 @@ cdef int _build_constraints(FastCluster fc, FastPod fp) except -1:
                 if want_aff:
                     b._caff[m] = <int32_t>preferred_weight(c, p.prog, p.pref_off, n)
                 m += 1
+    b._raw_any = False
+    for n in range(m):
+        if b._ctraw[n] > 0 or (want_aff and b._caff[n] > 0):
+            b._raw_any = True
+            break
     b._n_cand = m
     b._n_live = live
     b._pre_n = N
@@ -820,6 +828,7 @@ def build_constraints(FastCluster fc, FastPod fp):
 cdef struct ScanAcc:
     bint partial            # scores columns 2..5 of feasible slots not written: they are (0, 0, 100, 0)
     bint detail_partial     # detail of slots the constraint filters reject not written
+    bint feas_partial       # the feasible list not written (only its length, nfeas)
     Py_ssize_t examined
     Py_ssize_t nfeas
     Py_ssize_t nat
@@ -907,6 +916,92 @@ cdef inline int64_t _balanced_cm(int64_t num0, int64_t a0, double inv0, int64_t 
     return <int64_t>((1 - fabs((f0 - f1) / 2)) * 100.0)
 
 
+cdef inline kk_dense_in _table_args(const ClusterC* c, const PodC* p, const uint8_t* tpl, int64_t* scratch) noexcept nogil:
+    """What a table scan reads per candidate (for a pod with ``fast_ok``),
+    resolved once per scan: the arguments of kk_scan_dense, which
+    _table_node takes by value too, so that the compiler keeps them in
+    registers (the outputs could alias anything behind a pointer)."""
+    cdef kk_dense_in t
+    cdef Py_ssize_t N = c.n_slots
+    cdef bint do_fit = p.w_fit != 0, do_ba = p.w_ba != 0
+    t.a0 = c.alloc
+    t.a1 = c.alloc + N
+    t.u0 = c.used
+    t.u1 = c.used + N
+    t.z0 = c.nzu
+    t.z1 = c.nzu + N
+    t.i0 = c.inv_alloc
+    t.i1 = c.inv_alloc + N
+    t.npods = c.npods
+    t.maxpods = c.maxpods
+    t.tpl = tpl
+    t.cmask = scratch
+    t.q0 = p.req[0]
+    t.q1 = p.req[1]
+    t.fit_mask = 0
+    if p.filters & (1 << ST_FIT):
+        t.fit_mask = ((<uint64_t>1) << 63) | (<uint64_t>p.chk_cpu) | ((<uint64_t>p.chk_mem) << 1)
+    t.fq0 = p.fit_req[0] if do_fit else 0
+    t.fq1 = p.fit_req[1] if do_fit else 0
+    t.fw0 = p.fit_w[0] if do_fit else 0
+    t.fw1 = p.fit_w[1] if do_fit else 0
+    t.fwsum = p.fit_wsum
+    t.finv = p.fit_inv_wsum
+    t.fshift = p.fit_shift
+    t.least = p.strategy == STRAT_LEAST
+    t.do_fit = do_fit
+    t.do_ba = do_ba
+    t.bq0 = p.ba_req[0] if do_ba else 0
+    t.bq1 = p.ba_req[1] if do_ba else 0
+    t.w_fit = p.w_fit
+    t.w_ba = p.w_ba
+    t.base_tot = total_of(p, 0, 0, 0, 0, 0, 0)
+    return t
+
+
+cdef inline uint64_t _table_node(const ClusterC* c, const PodC* p, const kk_dense_in t, Py_ssize_t n,
+                                  int64_t* fit_out, int64_t* ba_out) noexcept nogil:
+    """One candidate of a table scan (a pod with ``fast_ok``; ``t`` from
+    _table_args): its fit-filter bits (the return value) and its cpu/memory
+    scores, as _eval computes them.  The scalar twin of one lane of
+    kk_scan_dense (_scanvec.h)."""
+    cdef uint64_t bits = 0
+    cdef int64_t a0 = t.a0[n], a1 = t.a1[n], r0, r1, s0, s1, fit = 0, ba = 0
+    if t.fit_mask:
+        bits = (((<uint64_t>(t.npods[n] + 1 > t.maxpods[n])) << 63) | <uint64_t>(t.q0 > a0 - t.u0[n])
+                | (<uint64_t>(t.q1 > a1 - t.u1[n]) << 1)) & t.fit_mask
+    if a0 != 0 and a1 != 0:
+        if t.do_fit:
+            r0 = t.z0[n] + t.fq0
+            r1 = t.z1[n] + t.fq1
+            if t.least:
+                r0 = 0 if r0 > a0 else a0 - r0
+                r1 = 0 if r1 > a1 else a1 - r1
+            else:
+                r0 = a0 if r0 > a0 else r0
+                r1 = a1 if r1 > a1 else r1
+            if a0 < FAST_DIV_MAX and a1 < FAST_DIV_MAX:
+                s0 = _mul100_div_small(r0, a0, t.i0[n])
+                s1 = _mul100_div_small(r1, a1, t.i1[n])
+            else:
+                s0 = mul100_div(r0, a0, t.i0[n])
+                s1 = mul100_div(r1, a1, t.i1[n])
+            if t.fshift >= 0:
+                fit = (s0 * t.fw0 + s1 * t.fw1) >> t.fshift
+            else:
+                fit = exact_div_inv(s0 * t.fw0 + s1 * t.fw1, t.fwsum, t.finv)
+        if t.do_ba:
+            ba = _balanced_cm(t.u0[n] + t.bq0, a0, t.i0[n], t.u1[n] + t.bq1, a1, t.i1[n])
+    elif bits == 0:
+        if t.do_fit:
+            fit = fit_score(c, p, n)
+        if t.do_ba:
+            ba = balanced_score(c, p, n)
+    fit_out[0] = fit
+    ba_out[0] = ba
+    return bits
+
+
 cdef void _scan_table(const ClusterC* c, const PodC* p, const uint8_t* tpl, const int32_t* cand,
                       const int32_t* ctraw, const int32_t* caff, Py_ssize_t M, Py_ssize_t n_live,
                       uint8_t* st, uint64_t* fitbits, int32_t* detail, int64_t* sc, Py_ssize_t rs, Py_ssize_t cs,
@@ -922,74 +1017,23 @@ cdef void _scan_table(const ClusterC* c, const PodC* p, const uint8_t* tpl, cons
     bits and cpu/memory scores into ``fitbits`` and ``scores`` (short,
     independent iterations, so the processor overlaps their long floating
     point chains), the second keeps the feasible ones and the best total.
-    Everything the loops read is copied to locals first: the outputs could
-    alias the inputs as far as the compiler knows."""
-    cdef Py_ssize_t n, o, nres = c.n_res, k
+    What the loops read is resolved once (_table_args, by value).  :func:`scan`
+    always takes this path, :func:`place` when _scan_dense does not apply."""
+    cdef Py_ssize_t n, k
     cdef int64_t w
     cdef uint64_t bits
-    cdef int64_t a0, a1, r0, r1, s0, s1, fit, ba, tot, araw
-    cdef bint fit_on = (p.filters & (1 << ST_FIT)) != 0
-    cdef bint chk_cpu = p.chk_cpu != 0, chk_mem = p.chk_mem != 0
-    cdef bint least = p.strategy == STRAT_LEAST
-    cdef bint do_fit = p.w_fit != 0, do_ba = p.w_ba != 0
-    cdef int64_t q0 = p.req[0], q1 = p.req[1]
-    cdef int64_t fq0 = p.fit_req[0] if do_fit else 0, fq1 = p.fit_req[1] if do_fit else 0
-    cdef int64_t fw0 = p.fit_w[0] if do_fit else 0, fw1 = p.fit_w[1] if do_fit else 0
-    cdef int fshift = p.fit_shift
-    cdef int64_t fwsum = p.fit_wsum
-    cdef double finv = p.fit_inv_wsum
-    cdef int64_t bq0 = p.ba_req[0] if do_ba else 0, bq1 = p.ba_req[1] if do_ba else 0
+    cdef int64_t tot, araw
     cdef int64_t w_fit = p.w_fit, w_ba = p.w_ba
     cdef int64_t base_tot = total_of(p, 0, 0, 0, 0, 0, 0)
-    cdef const int64_t* alloc = c.alloc
-    cdef const int64_t* used = c.used
-    cdef const int64_t* nzu = c.nzu
-    cdef const int64_t* npods = c.npods
-    cdef const int64_t* maxpods = c.maxpods
-    cdef const double* inv = c.inv_alloc
     cdef Py_ssize_t nfeas = 0, nat = 0
     cdef int64_t mt = 0, ma = 0, best = NO_TOTAL
+    cdef int64_t fit, ba
+    cdef kk_dense_in t = _table_args(c, p, tpl, NULL)
     memcpy(st, tpl, c.n_slots)
     # pass 1: fit bits and scores of every candidate
     for k in range(M):
         n = cand[k]
-        o = n * nres
-        a0 = alloc[o]
-        a1 = alloc[o + 1]
-        bits = 0
-        if fit_on:
-            bits = ((<uint64_t>(npods[n] + 1 > maxpods[n])) << 63) \
-                | <uint64_t>(chk_cpu and q0 > a0 - used[o]) | (<uint64_t>(chk_mem and q1 > a1 - used[o + 1]) << 1)
-        fitbits[n] = bits
-        fit = 0
-        ba = 0
-        if a0 != 0 and a1 != 0:
-            if do_fit:
-                r0 = nzu[2 * n] + fq0
-                r1 = nzu[2 * n + 1] + fq1
-                if least:
-                    r0 = 0 if r0 > a0 else a0 - r0
-                    r1 = 0 if r1 > a1 else a1 - r1
-                else:
-                    r0 = a0 if r0 > a0 else r0
-                    r1 = a1 if r1 > a1 else r1
-                if a0 < FAST_DIV_MAX and a1 < FAST_DIV_MAX:
-                    s0 = _mul100_div_small(r0, a0, inv[o])
-                    s1 = _mul100_div_small(r1, a1, inv[o + 1])
-                else:
-                    s0 = mul100_div(r0, a0, inv[o])
-                    s1 = mul100_div(r1, a1, inv[o + 1])
-                if fshift >= 0:
-                    fit = (s0 * fw0 + s1 * fw1) >> fshift
-                else:
-                    fit = exact_div_inv(s0 * fw0 + s1 * fw1, fwsum, finv)
-            if do_ba:
-                ba = _balanced_cm(used[o] + bq0, a0, inv[o], used[o + 1] + bq1, a1, inv[o + 1])
-        elif bits == 0:
-            if do_fit:
-                fit = fit_score(c, p, n)
-            if do_ba:
-                ba = balanced_score(c, p, n)
+        fitbits[n] = _table_node(c, p, t, n, &fit, &ba)
         sc[n * rs] = fit
         sc[n * rs + 1 * cs] = ba
     # pass 2: statuses, the feasible list, the best total (as _feasible, with
@@ -1037,6 +1081,116 @@ cdef void _scan_table(const ClusterC* c, const PodC* p, const uint8_t* tpl, cons
         acc.partial = True
 
 
+cdef int64_t DENSE_MAX_WEIGHT = 1099511627776  # 2**40: totals of feasible nodes stay far from NO_TOTAL
+# Whether this processor runs the vectorized scan (AVX-512; see _scanvec.h).
+DENSE_SCAN_AVAILABLE = kk_dense_available() != 0
+DENSE_OFF = 0       # place() scans tables with _scan_table
+DENSE_AUTO = 1      # ... with _scan_dense when the table has enough candidates (the default)
+DENSE_ALWAYS = 2    # ... with _scan_dense whenever it applies (tests)
+cdef int _dense_mode = DENSE_AUTO if DENSE_SCAN_AVAILABLE else DENSE_OFF
+
+
+def set_dense_scan(int mode):
+    """Choose how :func:`place` scans constraint tables (DENSE_OFF, DENSE_AUTO
+    or DENSE_ALWAYS; always DENSE_OFF on a processor without the vectorized
+    scan); returns the previous mode.  For tests and benchmarks: every mode
+    gives the same results."""
+    global _dense_mode
+    if mode not in (DENSE_OFF, DENSE_AUTO, DENSE_ALWAYS):
+        raise ValueError(f"set_dense_scan: unknown mode {mode}")
+    old = _dense_mode
+    _dense_mode = mode if DENSE_SCAN_AVAILABLE else DENSE_OFF
+    return old
+
+
+cdef inline bint _dense_ok(const PodC* p) noexcept nogil:
+    """Whether _scan_dense applies to a pod with ``fast_ok``: weights small
+    enough that no feasible total can be NO_TOTAL (it marks the others)."""
+    return (-DENSE_MAX_WEIGHT < p.w_fit < DENSE_MAX_WEIGHT and -DENSE_MAX_WEIGHT < p.w_ba < DENSE_MAX_WEIGHT
+            and -DENSE_MAX_WEIGHT < p.w_taint < DENSE_MAX_WEIGHT and -DENSE_MAX_WEIGHT < p.w_aff < DENSE_MAX_WEIGHT)
+
+
+cdef void _scan_dense(const ClusterC* c, const PodC* p, FastPod b, Py_ssize_t W, uint8_t* st, uint64_t* fitbits,
+                      int64_t* sc, Py_ssize_t cs, int32_t* feas, int64_t* scratch, ScanAcc* acc) noexcept nogil:
+    """The table scan of _scan_table (same results) for the column-major
+    score buffers of :class:`ScanBuffers` (score column j of slot n at
+    ``sc[j * cs + n]``), over every slot below ``W`` rather than the table's
+    candidates: one vectorized pass (kk_scan_dense) writes the statuses,
+    fit bits, scores and totals of all of them (``sc`` column 6 is NO_TOTAL
+    for the slots that are not feasible), the slots it flags (score column 1
+    set to -1) are redone by _table_node, and the best total and its ties
+    are counted over column 6.
+    The feasible list is left to ScanBuffers.complete unless a candidate has
+    a raw TaintToleration or NodeAffinity score (then the totals are
+    renormalized, as after _scan_table)."""
+    cdef Py_ssize_t n, k, nf, M = b._n_cand
+    cdef kk_dense_in inp
+    cdef kk_dense_out out
+    cdef uint64_t bits
+    cdef int64_t fit, ba, w, araw, mt = 0, ma = 0
+    cdef Py_ssize_t N = c.n_slots
+    cdef int64_t* tot = sc + 6 * cs
+    memcpy(st, b._tpl, N)
+    inp = _table_args(c, p, b._tpl, scratch)
+    out.st = st
+    out.bits = fitbits
+    out.fit = sc
+    out.ba = sc + cs
+    out.tot = tot
+    if kk_scan_dense(&inp, &out, W):
+        for n in range(W):
+            if sc[cs + n] < 0 and b._tpl[n] == ST_FEASIBLE:
+                bits = _table_node(c, p, inp, n, &fit, &ba)
+                fitbits[n] = bits
+                sc[n] = fit
+                sc[cs + n] = ba
+                st[n] = ST_FIT if bits else ST_FEASIBLE
+                tot[n] = NO_TOTAL if bits else p.w_fit * fit + p.w_ba * ba + inp.base_tot
+    acc.examined += b._n_live
+    acc.nfeas = kk_count_feasible(st, W)
+    acc.best = NO_TOTAL
+    acc.nat = 0
+    if acc.nfeas:
+        acc.best = kk_max_total(tot, W)
+        acc.nat = kk_count_total(tot, W, acc.best)
+    acc.mt = 0
+    acc.ma = 0
+    acc.detail_partial = True
+    if not b._raw_any:
+        acc.partial = True
+        acc.feas_partial = True
+        return
+    nf = 0
+    for k in range(M):     # the feasible slots are a subsequence of the candidates
+        n = b._cand[k]
+        if st[n] == ST_FEASIBLE:
+            feas[nf] = <int32_t>n
+            nf += 1
+            w = b._ctraw[k]
+            araw = b._caff[k] if b._caff != NULL else 0
+            if w > mt:
+                mt = w
+            if araw > ma:
+                ma = araw
+            sc[2 * cs + n] = w
+            sc[3 * cs + n] = araw
+    acc.mt = mt
+    acc.ma = ma
+    if mt > 0 or ma > 0:
+        _renormalize(p, sc, 1, cs, feas, acc)
+    else:
+        acc.partial = True
+
+
+cdef void _build_feas(const uint8_t* st, Py_ssize_t N, int32_t* feas) noexcept nogil:
+    """The feasible list (slot order) a dense scan left out."""
+    cdef Py_ssize_t n, k = 0
+    for n in range(N):
+        if st[n] == ST_FEASIBLE:
+            feas[k] = <int32_t>n
+            k += 1
+
+
 cdef void _complete_detail(const ClusterC* c, const PodC* p, const uint8_t* st, int32_t* detail) noexcept nogil:
     """``detail`` of the slots a table scan's constraint filters rejected,
     recomputed (the cluster rows are those of the scan)."""
@@ -1045,6 +1199,8 @@ cdef void _complete_detail(const ClusterC* c, const PodC* p, const uint8_t* st, 
     for n in range(c.n_slots):
         if st[n] == ST_TAINT or st[n] == ST_AFFINITY or st[n] == ST_UNSCHEDULABLE or st[n] == ST_NODE_NAME:
             _constraints(c, p, n, &detail[n], &traw)
+        elif st[n] == ST_FIT:
+            detail[n] = -1
 
 
 cdef void _complete(int64_t* sc, Py_ssize_t rs, Py_ssize_t cs, const int32_t* feas, Py_ssize_t nfeas) noexcept nogil:
@@ -1079,9 +1235,12 @@ def mul100_div_small(int64_t x, int64_t d):
 # --- full scan -----------------------------------------------------------------------
 cdef int _scan_c(FastCluster fc, FastPod fp, uint8_t* st, uint64_t* fitbits, int32_t* detail, int64_t* sc,
                  Py_ssize_t rs, Py_ssize_t cs, int32_t* feas, Py_ssize_t start, Py_ssize_t limit, Py_ssize_t n_used, bint use_table,
-                 ScanAcc* acc, Py_ssize_t* next_start) except -1:
+                 ScanAcc* acc, Py_ssize_t* next_start, int64_t* scratch=NULL) except -1:
     """The scan behind :func:`scan` and :func:`place` (``feas``: room for
-    ``n_slots`` slot numbers; on return it lists the feasible slots in scan order)."""
+    ``n_slots`` slot numbers; on return it lists the feasible slots in scan
+    order, unless ``acc.feas_partial``).  With ``scratch`` (``n_slots`` int64)
+    and column-major scores (``rs`` 1), a table scan is the vectorized
+    _scan_dense."""
     cdef const ClusterC* c = &fc.c
     cdef const PodC* p = &fp.p
     cdef Py_ssize_t N = c.n_slots, i = 0, n
@@ -1092,6 +1251,7 @@ cdef int _scan_c(FastCluster fc, FastPod fp, uint8_t* st, uint64_t* fitbits, int
         start = 0
     acc.partial = False
     acc.detail_partial = False
+    acc.feas_partial = False
     acc.examined = 0
     acc.nfeas = 0
     acc.nat = 0
@@ -1101,6 +1261,15 @@ cdef int _scan_c(FastCluster fc, FastPod fp, uint8_t* st, uint64_t* fitbits, int
     if use_table and p.fast_ok and limit < 0:
         _build_constraints(fc, fp)
         b = fp if fp._base is None else fp._base
+        # The dense scan visits every slot below W, at about a quarter of
+        # what _scan_table spends per candidate: it wins unless the
+        # constraints leave few candidates (a narrow nodeSelector).
+        if scratch != NULL and rs == 1 and _dense_mode != DENSE_OFF and _dense_ok(p) \
+                and (_dense_mode == DENSE_ALWAYS or b._n_cand * 4 > W):
+            with nogil:
+                _scan_dense(c, p, b, W, st, fitbits, sc, cs, feas, scratch, acc)
+            next_start[0] = 0
+            return 0
         with nogil:
             _scan_table(c, p, b._tpl, b._cand, b._ctraw, b._caff, b._n_cand, b._n_live, st, fitbits, detail, sc,
                         rs, cs, feas, acc)
@@ -1180,22 +1349,28 @@ cdef class ScanBuffers:
     cdef int32_t* det
     cdef int64_t* sc
     cdef int32_t* feas
+    cdef int64_t* scratch          # of the vectorized scan: one int64 per slot
     cdef readonly Py_ssize_t size
     cdef Py_ssize_t nfeas
-    cdef bint partial, detail_partial
+    cdef bint partial, detail_partial, feas_partial
     cdef FastCluster _fc
     cdef FastPod _fp
 
     def __cinit__(self):
         self.feas = NULL
+        self.scratch = NULL
         self.nfeas = 0
         self.partial = False
         self.detail_partial = False
+        self.feas_partial = False
 
     def complete(self):
         """Write what the last :func:`place` left out: ``scores`` columns 2..5
         and ``detail`` of the slots the constraint filters rejected (call it
         before the cluster changes)."""
+        if self.feas_partial:
+            _build_feas(self.st, min(self.size, self._fc.c.n_slots), self.feas)
+            self.feas_partial = False
         if self.partial:
             _complete(self.sc, 1, self.size, self.feas, self.nfeas)
             self.partial = False
@@ -1224,12 +1399,14 @@ cdef class ScanBuffers:
         self.det = &d[0]
         self.sc = &e[0, 0]
         self.feas = <int32_t*>malloc(n * sizeof(int32_t))
-        if self.feas == NULL:
+        self.scratch = <int64_t*>malloc(n * sizeof(int64_t))
+        if self.feas == NULL or self.scratch == NULL:
             raise MemoryError()
         self.size = n
 
     def __dealloc__(self):
         free(self.feas)
+        free(self.scratch)
 
     def pick(self, int64_t best, Py_ssize_t k):
         """The slot of the ``k``-th (0-based, slot order) feasible node whose
@@ -1238,7 +1415,7 @@ cdef class ScanBuffers:
 
     @property
     def nbytes(self):
-        return self.size * (sizeof(uint8_t) + sizeof(uint64_t) + sizeof(int32_t) + 7 * sizeof(int64_t) + sizeof(int32_t))
+        return self.size * (sizeof(uint8_t) + sizeof(uint64_t) + sizeof(int32_t) + 8 * sizeof(int64_t) + sizeof(int32_t))
 
 
 def place(FastCluster fc, FastPod fp, ScanBuffers buf, Rng rng, Py_ssize_t start=0, Py_ssize_t limit=-1,
@@ -1262,10 +1439,13 @@ def place(FastCluster fc, FastPod fp, ScanBuffers buf, Rng rng, Py_ssize_t start
         raise ValueError("output arrays too small")
     buf.partial = False
     buf.detail_partial = False
-    _scan_c(fc, fp, buf.st, buf.fb, buf.det, buf.sc, 1, N_buf, buf.feas, start, limit, n_used, use_table, &acc, &nxt)
+    buf.feas_partial = False
+    _scan_c(fc, fp, buf.st, buf.fb, buf.det, buf.sc, 1, N_buf, buf.feas, start, limit, n_used, use_table, &acc, &nxt,
+            buf.scratch)
     buf.nfeas = acc.nfeas
     buf.partial = acc.partial
     buf.detail_partial = acc.detail_partial
+    buf.feas_partial = acc.feas_partial
     buf._fc = fc
     buf._fp = fp
     cdef Py_ssize_t W = N if n_used < 0 or n_used > N else n_used
@@ -1274,7 +1454,9 @@ def place(FastCluster fc, FastPod fp, ScanBuffers buf, Rng rng, Py_ssize_t start
     cdef bint in_order = start <= 0 or start >= W or (use_table and fp.p.fast_ok and limit < 0)
     if acc.nat > 0 and rng is not None:
         k = <Py_ssize_t>rng_below(&rng.state, <uint64_t>acc.nat) if acc.nat > 1 else 0
-        if in_order:
+        if acc.feas_partial:   # a dense scan: column 6 is NO_TOTAL but for feasible slots
+            slot = kk_nth_total(buf.sc + 6 * N_buf, W, acc.best, k)
+        elif in_order:
             for j in range(acc.nfeas):
                 n = buf.feas[j]
                 if buf.sc[n + 6 * N_buf] == acc.best:
@@ -1313,9 +1495,9 @@ cdef Py_ssize_t _pick_slot_order(const uint8_t* st, const int64_t* sc, Py_ssize_
 cdef inline void bind_c(ClusterC* c, const PodC* p, Py_ssize_t n, int64_t sign) noexcept nogil:
     cdef Py_ssize_t r
     for r in range(c.n_res):
-        c.used[n * c.n_res + r] += sign * p.req[r]
-    c.nzu[n * 2] += sign * p.nz_cpu
-    c.nzu[n * 2 + 1] += sign * p.nz_mem
+        c.used[r * c.n_slots + n] += sign * p.req[r]
+    c.nzu[n] += sign * p.nz_cpu
+    c.nzu[c.n_slots + n] += sign * p.nz_mem
     c.npods[n] += sign
 
 

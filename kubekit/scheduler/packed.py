@@ -1,5 +1,8 @@
 """The packed cluster: one row per node slot, one column per resource, label
-key or taint position, as the Cython kernels read it.
+key or taint position, as the Cython kernels read it.  The resource arrays
+(``alloc``, ``inv_alloc``, ``used``, ``nzu``) are stored resource-major, one
+contiguous array per resource, so that the scan reads each as a vector; the
+attributes are (slot, resource) views of them.
 
 Strings are interned to small integers once (label keys to columns, label
 values and node names to value ids, taints to taint ids), so the kernels
@@ -41,10 +44,13 @@ class PackedCluster:
         self.change_base = 0
         self._fast: _sched.FastCluster | None = None
         cap = max(1, capacity)
-        self.alloc = np.zeros((cap, len(self.res_col)), np.int64)
-        self.inv_alloc = np.zeros((cap, len(self.res_col)), np.float64)
-        self.used = np.zeros_like(self.alloc)
-        self.nzu = np.zeros((cap, 2), np.int64)
+        # [n_res, capacity] (nzu: [2, capacity]), C-contiguous
+        self._res = {
+            "alloc": np.zeros((len(self.res_col), cap), np.int64),
+            "inv_alloc": np.zeros((len(self.res_col), cap), np.float64),
+            "used": np.zeros((len(self.res_col), cap), np.int64),
+            "nzu": np.zeros((2, cap), np.int64),
+        }
         self.npods = np.zeros(cap, np.int64)
         self.maxpods = np.zeros(cap, np.int64)
         self.flags = np.zeros(cap, np.uint8)
@@ -54,10 +60,27 @@ class PackedCluster:
         self.val_isint = np.zeros(16, np.uint8)
         self.val_int = np.zeros(16, np.int64)
 
+    # -- (slot, resource) views of the resource-major arrays ---------------------
+    @property
+    def alloc(self) -> np.ndarray:
+        return self._res["alloc"].T
+
+    @property
+    def inv_alloc(self) -> np.ndarray:
+        return self._res["inv_alloc"].T
+
+    @property
+    def used(self) -> np.ndarray:
+        return self._res["used"].T
+
+    @property
+    def nzu(self) -> np.ndarray:
+        return self._res["nzu"].T
+
     # -- interning ---------------------------------------------------------------
     @property
     def capacity(self) -> int:
-        return self.alloc.shape[0]
+        return self.npods.shape[0]
 
     @property
     def change_seq(self) -> int:
@@ -97,9 +120,10 @@ class PackedCluster:
             if col >= _sched.MAX_RESOURCES:
                 raise SchedulerError(f"too many distinct resources: kubekit tracks at most {_sched.MAX_RESOURCES}")
             self.res_col[name] = col
-            self.alloc = self._widen(self.alloc, col + 1, 0)
-            self.inv_alloc = self._widen(self.inv_alloc, col + 1, 0)
-            self.used = self._widen(self.used, col + 1, 0)
+            for k in ("alloc", "inv_alloc", "used"):
+                a = self._res[k]
+                self._res[k] = np.concatenate([a, np.zeros((1, a.shape[1]), a.dtype)])
+            self._relayout()
         return col
 
     def intern_taint(self, key: str, value: str, effect: str) -> int:
@@ -127,18 +151,22 @@ class PackedCluster:
         if slots <= cap:
             return
         new = max(slots, 2 * cap)
-        for name, fill in (("alloc", 0), ("inv_alloc", 0), ("used", 0), ("nzu", 0), ("npods", 0), ("maxpods", 0),
-                           ("flags", 0), ("labels", -1), ("taints", -1), ("name_id", -1)):
+        for name, fill in (("npods", 0), ("maxpods", 0), ("flags", 0), ("labels", -1), ("taints", -1), ("name_id", -1)):
             a = getattr(self, name)
             b = np.full((new,) + a.shape[1:], fill, a.dtype)
             b[:cap] = a
             setattr(self, name, b)
+        for name, a in self._res.items():
+            b = np.zeros((a.shape[0], new), a.dtype)
+            b[:, :cap] = a
+            self._res[name] = b
         self._relayout()
 
     def fast(self) -> _sched.FastCluster:
         if self._fast is None:
+            r = self._res
             self._fast = _sched.FastCluster(
-                self.alloc, self.inv_alloc, self.used, self.nzu, self.npods, self.maxpods, self.flags,
+                r["alloc"], r["inv_alloc"], r["used"], r["nzu"], self.npods, self.maxpods, self.flags,
                 self.labels, self.taints, self.name_id, self.val_isint, self.val_int,
             )
         return self._fast
