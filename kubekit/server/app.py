@@ -32,6 +32,9 @@ class ServerConfig:
     socket_path: str | None = DEFAULT_SOCKET      # a unix socket ...
     listen: tuple[str, int] | None = None         # ... or (host, port); exactly one of them
     data_dir: str | None = DEFAULT_DATA_DIR       # None: memory only, nothing survives a restart
+    # etcd's client URL (kube-apiserver's --etcd-servers): the objects live there instead of data_dir,
+    # and several servers can share them, the controllers running on the elected leader only
+    etcd_servers: str | None = None
     fsync: bool = True
     sim_nodes: int = 0
     sim_node_cpu: str = "8"
@@ -98,15 +101,26 @@ class Server:
 
         cfg = self.config
         clock = RealClock()
-        if cfg.data_dir is not None:
-            self._lock_data_dir(cfg.data_dir)
-        self.kv = MemoryKV(clock, data_dir=cfg.data_dir, fsync=cfg.fsync)
+        identity = None
+        if cfg.etcd_servers is not None:
+            import socket
+            import uuid
+
+            from kubekit.store.etcd import EtcdKV
+
+            self.kv = EtcdKV(cfg.etcd_servers)
+            identity = f"{socket.gethostname()}_{uuid.uuid4()}"     # kube-controller-manager's identity
+        else:
+            if cfg.data_dir is not None:
+                self._lock_data_dir(cfg.data_dir)
+            self.kv = MemoryKV(clock, data_dir=cfg.data_dir, fsync=cfg.fsync)
         kinds = DEFAULT_KINDS
         if cfg.graceful_pod_deletion:
             from kubekit.store.kinds import with_graceful_pods
             kinds = with_graceful_pods(DEFAULT_KINDS)
         self.store = APIStore(self.kv, clock=clock, kinds=kinds)
-        cp = self.control_plane = ControlPlane(clock, store=self.store, start_delay=cfg.sim_start_delay)
+        cp = self.control_plane = ControlPlane(clock, store=self.store, start_delay=cfg.sim_start_delay,
+                                               identity=identity)
         terminator = SimulatedPodTerminator(self.store, cp.pods, lambda node: node in cp.fleet.nodes)
         if cfg.sim_nodes:
             cp.fleet.add_nodes(sim_node_names(cfg.sim_nodes),
@@ -124,7 +138,7 @@ class Server:
                                               name="kubekit-http", daemon=True)
         self._serve_thread.start()
         log.info("kubekit serve: listening on %s, data in %s, %d simulated nodes, local node %s", self.address,
-                 cfg.data_dir or "(memory)", cfg.sim_nodes, self.local_node.node_name if self.local_node else "none")
+                 cfg.etcd_servers or cfg.data_dir or "(memory)", cfg.sim_nodes, self.local_node.node_name if self.local_node else "none")
 
     def _open_local_node(self, clock) -> None:
         from kubekit.server.localnode import LocalNode, LocalNodeConfig, default_node_name
@@ -183,6 +197,9 @@ class Server:
                     pass
         if self.loop is not None:
             self.loop.stop()
+        elector = self.control_plane.elector if self.control_plane is not None else None
+        if elector is not None and elector.is_leader:
+            elector.release()                   # ReleaseOnCancel: another server may lead at once
         if self.local_node is not None:         # the loop (the agent's thread) has stopped: kill every container
             try:
                 self.local_node.stop()

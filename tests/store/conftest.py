@@ -28,12 +28,17 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def kv(clock):
+def memory_kv(clock):
     s = MemoryKV(clock)
     try:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def kv(memory_kv):
+    return memory_kv
 
 
 @pytest.fixture

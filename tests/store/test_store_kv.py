@@ -1,4 +1,5 @@
-"""The in-memory KV against etcd's contract: revisions, transactions,
+"""The KV contract, checked on the in-memory KV and on a real etcd
+(``EtcdKV`` over Debian's etcd-server 3.4): revisions, transactions,
 historical reads, watches from a revision, compaction and leases."""
 
 from __future__ import annotations
@@ -11,7 +12,24 @@ from hypothesis import strategies as st
 
 from kubekit.errors import CompactedError, LeaseNotFoundError
 from kubekit.store import Compare, Delete, Get, KeyValue, MemoryKV, Put
+from kubekit.store.etcd import EtcdKV
 from kubekit.store.kv import prefix_end
+
+from etcd_server import etcd_server
+
+
+@pytest.fixture(params=["memory", "etcd"])
+def kv(request):
+    """Each contract test runs on MemoryKV and on a fresh etcd."""
+    if request.param == "memory":
+        yield request.getfixturevalue("memory_kv")
+        return
+    with etcd_server() as url:
+        s = EtcdKV(url)
+        try:
+            yield s
+        finally:
+            s.close()
 
 
 @pytest.mark.parametrize("prefix, end", [("/a/", "/a0"), ("a", "b"), ("a\U0010ffff", "b"), ("", "\0")])
@@ -100,7 +118,7 @@ def test_watch_from_a_revision_replays_history_then_follows(kv):
     kv.put("/p/a", b"2")
     kv.delete("/p/a")
     w = kv.watch("/p/", prefix=True, start_revision=2)
-    evs = w.poll()
+    evs = w.next_batch(5)                        # (etcd's stream delivers them a moment later)
     assert [(e.type, e.kv.key, e.revision) for e in evs] == [("PUT", "/p/a", 2), ("PUT", "/p/a", 4),
                                                             ("DELETE", "/p/a", 5)]
     assert evs[0].prev_kv is None and evs[1].prev_kv.value == b"1" and evs[2].prev_kv.value == b"2"
@@ -108,7 +126,7 @@ def test_watch_from_a_revision_replays_history_then_follows(kv):
     kv.put("/p/b", b"x")
     assert [e.kv.key for e in w.next_batch(5)] == ["/p/b"]
     one = kv.watch("/p/b", start_revision=1)     # a single key
-    assert [e.revision for e in one.poll()] == [6]
+    assert [e.revision for e in one.next_batch(5)] == [6]
     now = kv.watch("/p/", prefix=True)           # default: only what comes next
     assert now.poll() == []
     w.close()
@@ -140,7 +158,7 @@ def test_compaction(kv):
     with pytest.raises(CompactedError) as e:
         kv.range("/k", revision=3)
     assert e.value.compact_revision == 4
-    assert [e.revision for e in kv.watch("/k", start_revision=4).poll()] == [4, 5, 6]   # and watchable
+    assert [e.revision for e in kv.watch("/k", start_revision=4).next_batch(5)] == [4, 5, 6]   # and watchable
     with pytest.raises(CompactedError, match="required revision 3 has been compacted"):
         kv.watch("/k", start_revision=3)
     with pytest.raises(CompactedError):
@@ -149,7 +167,10 @@ def test_compaction(kv):
         kv.compact(9)
 
 
-def test_a_watch_overtaken_by_compaction_reports_it(kv):
+def test_a_watch_overtaken_by_compaction_reports_it(memory_kv):
+    """(In-memory only: etcd sends a watch its events as they happen, so a
+    watch its client has not read yet is not behind on the server.)"""
+    kv = memory_kv
     kv.put("/k", b"1")
     w = kv.watch("/k", start_revision=2)
     kv.put("/k", b"2")
@@ -159,7 +180,8 @@ def test_a_watch_overtaken_by_compaction_reports_it(kv):
         w.poll()
 
 
-def test_leases_expire_on_the_clock_and_take_their_keys(kv, clock):
+def test_leases_expire_on_the_clock_and_take_their_keys(memory_kv, clock):
+    kv = memory_kv
     lid = kv.grant(10)
     kv.put("/nodes/a", b"hb", lease=lid)
     kv.put("/other", b"x")
@@ -296,3 +318,33 @@ def test_range_end_is_etcds_half_open_interval(kv):
     assert [x.key for x in kv.range("b", range_end="d").kvs] == ["c"]
     assert [x.key for x in kv.range("b", range_end="d", revision=rev).kvs] == ["b", "c"]
     assert [x.key for x in kv.range("b", range_end="\0").kvs] == ["c", "d"]
+
+
+def test_etcd_leases_expire_on_etcds_clock_and_take_their_keys():
+    """On etcd the leader expires leases in real time (tick does nothing)."""
+    import time
+
+    with etcd_server() as url:
+        kv = EtcdKV(url)
+        try:
+            lid = kv.grant(2)
+            kv.put("/nodes/a", b"hb", lease=lid)
+            kv.put("/other", b"x")
+            info = kv.time_to_live(lid)
+            assert info.ttl == 2 and 0 < info.remaining <= 2 and info.keys == ("/nodes/a",)
+            assert kv.keepalive(lid) == 2
+            w = kv.watch("/", prefix=True)
+            deadline = time.monotonic() + 15
+            while kv.get("/nodes/a") is not None:
+                assert kv.tick() == 0 and time.monotonic() < deadline
+                time.sleep(0.1)
+            assert kv.get("/other") is not None
+            [ev] = w.next_batch(5)
+            assert ev.type == "DELETE" and ev.kv.key == "/nodes/a" and ev.prev_kv.value == b"hb"
+            w.close()
+            with pytest.raises(LeaseNotFoundError):
+                kv.keepalive(lid)
+            with pytest.raises(LeaseNotFoundError):
+                kv.put("/x", b"", lease=lid)
+        finally:
+            kv.close()

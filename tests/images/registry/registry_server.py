@@ -23,6 +23,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from stop_process import stop_process
+
 REGISTRY_BIN = shutil.which("docker-registry") or "/usr/bin/docker-registry"
 SERVICE = "kubekit-test-registry"
 ISSUER = "kubekit-test-issuer"
@@ -121,12 +123,7 @@ def run_registry(auth: dict | None = None, users: dict[str, str] | None = None,
         yield Registry(addr, top, log_path, dict(users or {}), ca_file)
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
         shutil.rmtree(top, ignore_errors=True)
 
 
