@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from kubekit.autoscaling.hpa_errors import HPASpecError
-from kubekit.autoscaling.hpa_gomath import MAX_INT32, MIN_INT32, cut, time_before, to_int32
+from kubekit.autoscaling.hpa_gomath import MAX_INT32, MIN_INT32, cut, signs, time_before, to_int32
 from kubekit.autoscaling.hpa_types import (
     DISABLED_POLICY_SELECT,
     MAX_CHANGE_POLICY_SELECT,
@@ -106,10 +106,50 @@ def default_behavior(behavior: HPABehavior | None) -> HPABehavior | None:
     path, whose limits differ: see :mod:`kubekit.autoscaling.hpa_legacy`)."""
     if behavior is None:
         return None
-    return HPABehavior(
+    hit = _DEFAULTED.get(id(behavior))
+    if hit is not None and hit[0] is behavior:
+        return hit[1]
+    out = HPABehavior(
         scale_up=generate_scale_up_rules(behavior.scale_up),
         scale_down=generate_scale_down_rules(behavior.scale_down),
     )
+    if len(_DEFAULTED) >= _MEMO_SIZE:
+        _DEFAULTED.clear()
+    _DEFAULTED[id(behavior)] = (behavior, out)
+    _DEFAULTED[id(out)] = (out, out)            # defaulting a defaulted behavior changes nothing
+    return out
+
+
+# Memos keyed by the identity of a (frozen) behavior: an entry holds the
+# behavior itself, so its id cannot be reused while the entry lives, and the
+# ``is`` check makes a hit mean "this very object".  The controller keeps one
+# HPASpec per HPA generation, so each HPA's behavior is defaulted once.  The
+# bound is far above the HPAs of a cluster (a resync visits them in turn, and
+# a smaller bound would be cleared before any was seen again).
+_MEMO_SIZE = 1 << 16
+_DEFAULTED: dict[int, tuple[HPABehavior, HPABehavior]] = {}
+_PREPARED: dict[int, tuple[HPABehavior, float, HPAScalingRules, HPAScalingRules]] = {}
+
+
+def _prepared_rules(behavior: HPABehavior, downscale_stabilization_window: float) -> tuple[
+        HPAScalingRules, HPAScalingRules]:
+    """The defaulted, validated scale-up and scale-down rules of ``behavior``,
+    the scale-down window filled from the controller flag (memoized: a pure
+    function of the frozen behavior and the window)."""
+    hit = _PREPARED.get(id(behavior))
+    if hit is not None and hit[0] is behavior and hit[1] == downscale_stabilization_window:
+        return hit[2], hit[3]
+    defaulted = default_behavior(behavior)
+    assert defaulted is not None and defaulted.scale_up is not None and defaulted.scale_down is not None
+    up_rules, down_rules = defaulted.scale_up, defaulted.scale_down
+    _check_rules(up_rules, "spec.behavior.scaleUp")
+    _check_rules(down_rules, "spec.behavior.scaleDown")
+    if down_rules.stabilization_window_seconds is None:
+        down_rules = replace(down_rules, stabilization_window_seconds=int(downscale_stabilization_window))
+    if len(_PREPARED) >= _MEMO_SIZE:
+        _PREPARED.clear()
+    _PREPARED[id(behavior)] = (behavior, downscale_stabilization_window, up_rules, down_rules)
+    return up_rules, down_rules
 
 
 def _check_rules(rules: HPAScalingRules, field: str) -> None:
@@ -150,14 +190,17 @@ def stabilize_recommendation_with_behaviors(
     down = desired_replicas
     found_old = False
     old_index = 0
-    up_start, down_start = cut(now, -scale_up_window_seconds), cut(now, -scale_down_window_seconds)
+    times = [rec.timestamp for rec in recommendations]
+    vs_ups, vs_downs = signs(times, now, -scale_up_window_seconds), signs(times, now, -scale_down_window_seconds)
     for i, rec in enumerate(recommendations):
-        vs_up, vs_down = up_start(rec.timestamp), down_start(rec.timestamp)
+        vs_up, vs_down = vs_ups[i], vs_downs[i]
         if vs_up > 0:                   # After(now - up window)
-            up = min(rec.recommendation, up)
+            if rec.recommendation < up:
+                up = rec.recommendation
         if vs_down > 0:
-            down = max(rec.recommendation, down)
-        if vs_up < 0 and vs_down < 0:   # Before both
+            if rec.recommendation > down:
+                down = rec.recommendation
+        elif vs_up < 0 and vs_down < 0:   # Before both
             found_old = True
             old_index = i
     recommendation = current_replicas
@@ -401,13 +444,7 @@ def normalize_with_behaviors(
     reason and the new recommendation history.  Scale events are not stored
     here: call :func:`store_scale_event` once the rescale happened.
     """
-    defaulted = default_behavior(behavior)
-    assert defaulted is not None and defaulted.scale_up is not None and defaulted.scale_down is not None
-    up_rules, down_rules = defaulted.scale_up, defaulted.scale_down
-    _check_rules(up_rules, "spec.behavior.scaleUp")
-    _check_rules(down_rules, "spec.behavior.scaleDown")
-    if down_rules.stabilization_window_seconds is None:
-        down_rules = replace(down_rules, stabilization_window_seconds=int(downscale_stabilization_window))
+    up_rules, down_rules = _prepared_rules(behavior, downscale_stabilization_window)
     stabilized, reason, message, recs = stabilize_recommendation_with_behaviors(
         current_replicas,
         desired_replicas,

@@ -22,7 +22,7 @@ from kubekit.autoscaling.hpa_types import (
     PodMetric,
 )
 
-__all__ = ["PodGroups", "calculate_requests", "group_pods", "ready_pods_count"]
+__all__ = ["PodGroups", "SelectedPods", "calculate_requests", "group_pods", "ready_pods_count"]
 
 CPU = "cpu"
 
@@ -36,6 +36,48 @@ class PodGroups:
     unready: frozenset[str]
     missing: frozenset[str]
     ignored: frozenset[str]
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+class SelectedPods(tuple):
+    """The pods of one selection, as the controller holds them between syncs:
+    a tuple of frozen :class:`PodInfo` that carries the facts derived from it
+    (``facts``), so they are computed once per selection, not per sync.  It
+    cannot change, so a remembered fact is exactly what would be recomputed;
+    any other sequence of pods takes the plain per-pod loops."""
+
+    facts: dict
+
+    def __new__(cls, pods=()) -> SelectedPods:
+        self = super().__new__(cls, pods)
+        self.facts = {}
+        return self
+
+
+def _summary(pods: SelectedPods) -> tuple[bool, bool, float | None, tuple[str, ...]]:
+    """``(live, settled, latest start, names)``: ``live`` when no pod is
+    deleted, Failed or Pending; ``settled`` when moreover every pod is Ready
+    ``True`` with a (non-NaN) start time, the latest of which is ``latest start``."""
+    memo = pods.facts
+    got = memo.get("summary")
+    if got is None:
+        live = all(not p.deleted and p.phase != POD_FAILED and p.phase != POD_PENDING for p in pods)
+        settled = live and all(p.ready == CONDITION_TRUE and p.start_time is not None
+                               and p.start_time == p.start_time for p in pods)
+        latest = max(p.start_time for p in pods) if settled else None  # type: ignore[type-var]
+        got = memo["summary"] = (live, settled, latest, tuple(p.name for p in pods))
+    return got
+
+
+def _latest_first(pods: SelectedPods) -> tuple[PodInfo, ...]:
+    """The pods of a settled selection by start time, latest first (remembered)."""
+    memo = pods.facts
+    got = memo.get("latest_first")
+    if got is None:
+        got = memo["latest_first"] = tuple(sorted(pods, key=lambda p: p.start_time, reverse=True))
+    return got
 
 
 def group_pods(
@@ -59,12 +101,43 @@ def group_pods(
        (``start + delay`` strictly after the transition);
     5. otherwise ready.  Memory and custom metrics never look at readiness.
     """
+    # now.Before(start + cpuInit) <=> start is After(now - cpuInit): one cut for every pod
+    init_start = cut(now, -cpu_initialization_period)
+    if type(pods) is SelectedPods and pods:
+        live, settled, latest_start, names = _summary(pods)
+        # Every pod live (not deleted, Failed or Pending) and, for cpu, Ready
+        # with its start time not After ``now - cpuInit`` (the latest start
+        # is not, and the comparison is exact, so no earlier one is): each
+        # pod is ready if it has a metric and missing otherwise, as below.
+        if live and (resource != CPU or (settled and init_start(latest_start) <= 0)):
+            absent = [n for n in names if metrics.get(n) is None]
+            return PodGroups(len(names) - len(absent), _EMPTY, frozenset(absent), _EMPTY)
+        if live and settled:
+            # Only the pods started After ``now - cpuInit`` (the first ones by
+            # start time, latest first) are initialising: Ready True, so each
+            # is unready iff its sample is older than a window after the
+            # readiness transition.  The others are ready iff they have a metric.
+            young: set[int] = set()
+            for pod in _latest_first(pods):
+                if init_start(pod.start_time) <= 0:
+                    break
+                young.add(id(pod))
+            ready = 0
+            unready_names: list[str] = []
+            absent = []
+            for pod, name in zip(pods, names):
+                metric = metrics.get(name)
+                if metric is None:
+                    absent.append(name)
+                elif id(pod) in young and time_before(metric.timestamp, pod.ready_transition_time, metric.window):
+                    unready_names.append(name)
+                else:
+                    ready += 1
+            return PodGroups(ready, frozenset(unready_names), frozenset(absent), _EMPTY)
     ready = 0
     unready: set[str] = set()
     missing: set[str] = set()
     ignored: set[str] = set()
-    # now.Before(start + cpuInit) <=> start is After(now - cpuInit): one cut for every pod
-    init_start = cut(now, -cpu_initialization_period)
     for pod in pods:
         if pod.deleted or pod.phase == POD_FAILED:
             ignored.add(pod.name)
@@ -114,6 +187,18 @@ def calculate_requests(
     containers and the restartable (sidecar) init containers.  A container
     without the request raises ``missing request for R in container C of Pod P``.
     """
+    if type(pods) is SelectedPods:
+        memo = pods.facts
+        key = ("requests", container, resource, pod_level_resources)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _calculate_requests(pods, container, resource, pod_level_resources)
+        return dict(got)
+    return _calculate_requests(pods, container, resource, pod_level_resources)
+
+
+def _calculate_requests(pods: Sequence[PodInfo], container: str, resource: str,
+                        pod_level_resources: bool) -> dict[str, int]:
     requests: dict[str, int] = {}
     for pod in pods:
         if pod_level_resources and pod.pod_requests is not None and not container:

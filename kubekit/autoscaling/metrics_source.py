@@ -174,6 +174,14 @@ class FleetMetrics(_NoCustomMetrics):
         prefix = namespace + "/"
         skip = len(prefix)
         lookup, matches, window = self.fleet.pods.get, None if selector.empty else selector.matches, self.window
+        if index is not None and not container:       # the common query: every matching pod's value
+            value = _resource_value
+            for key, use in usage.items():
+                if key.startswith(prefix) and (matches is None or _labels_match(lookup(key), matches)):
+                    out[key[skip:]] = value(ResourceValue, (int(use[index]), stamp, window))
+            if not out:
+                raise _no_items()
+            return out
         for key, use in usage.items():
             if not key.startswith(prefix):
                 continue
@@ -194,6 +202,14 @@ class FleetMetrics(_NoCustomMetrics):
         if not found:
             raise _no_items()
         return out
+
+
+#: ``ResourceValue(*fields)`` without the generated ``__new__``'s Python frame
+_resource_value = tuple.__new__
+
+
+def _labels_match(pod: dict | None, matches: Callable[[Mapping | None], bool]) -> bool:
+    return pod is not None and matches(pod["metadata"].get("labels"))
 
 
 class AgentMetrics(_NoCustomMetrics):

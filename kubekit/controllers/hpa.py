@@ -31,6 +31,7 @@ from dataclasses import replace
 
 from kubekit.autoscaling.hpa_decide import HPAState, hpa_decide
 from kubekit.autoscaling.hpa_errors import HPAError, HPASpecError
+from kubekit.autoscaling.hpa_pods import SelectedPods
 from kubekit.autoscaling.hpa_proposals import MetricInput
 from kubekit.autoscaling.hpa_types import (
     ABLE_TO_SCALE,
@@ -88,6 +89,10 @@ class HPAController(Controller):
                  config: HPAControllerConfig | None = None, events=None) -> None:
         super().__init__(store, clock)
         from kubekit.cluster.events import EventRecorder
+        from kubekit.server.routes import SUBRESOURCES
+        from kubekit.server.scale import scale_of
+
+        self._subresources, self._scale_of = SUBRESOURCES, scale_of      # imported here: no import cycle
 
         self.metrics = metrics
         self.sync_period = sync_period
@@ -103,7 +108,7 @@ class HPAController(Controller):
         self._ns_changes: dict[str, int] = {}                 # namespace -> pod changes seen (a version)
         # key -> (namespace version, selector, selected pods, their PodInfos): a
         # namespace whose pods did not change since the last sync is not re-read
-        self._selections: dict[str, tuple[int, LabelSelector, list[dict], list[PodInfo]]] = {}
+        self._selections: dict[str, tuple[int, LabelSelector, list[dict], SelectedPods]] = {}
         self._infos: dict[str, tuple[str, PodInfo]] = {}
         self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, generation), spec)
         self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
@@ -170,8 +175,6 @@ class HPAController(Controller):
     def _scale_target(self, namespace: str, ref: dict) -> dict:
         """The target object (``scale_of`` gives its scale); raises
         :class:`ScaleError` with the API's message."""
-        from kubekit.server.routes import SUBRESOURCES
-
         api_version = str(ref.get("apiVersion") or "")
         if api_version.count("/") > 1:
             raise ScaleError(f"unexpected GroupVersion string: {api_version}")
@@ -183,7 +186,7 @@ class HPAController(Controller):
             kind = None
         if kind is None or kind.kind != kind_name or kind.api_version.rpartition("/")[0] != group:
             raise ScaleError(f'no matches for kind "{kind_name}" in group "{group}"')
-        if "scale" not in SUBRESOURCES.get(kind.kind, ()):
+        if "scale" not in self._subresources.get(kind.kind, ()):
             raise ScaleError("the server could not find the requested resource")
         try:
             return self.store.get(kind.kind, namespace, str(ref.get("name") or ""))
@@ -212,9 +215,10 @@ class HPAController(Controller):
         try:
             metric_selector = from_label_selector(ident["selector"]) if ident.get("selector") else EVERYTHING
             if spec.type in (RESOURCE, CONTAINER_RESOURCE):
-                factor = 1 if spec.name == "cpu" else 1000       # cpu is milli already; bytes -> milli
                 values = self.metrics.resource_metrics(spec.name, namespace, selector, spec.container)
-                return MetricInput(pod_metrics={n: PodMetric(v.value * factor, v.timestamp, v.window)
+                if spec.name == "cpu":         # cpu is milli already: a ResourceValue is a PodMetric's fields
+                    return MetricInput(pod_metrics=values)
+                return MetricInput(pod_metrics={n: PodMetric(v.value * 1000, v.timestamp, v.window)  # bytes -> milli
                                                 for n, v in values.items()})
             if spec.type == PODS:
                 raw, ts = self.metrics.pods_metric(spec.name, namespace, selector, metric_selector)
@@ -263,9 +267,7 @@ class HPAController(Controller):
                              f"the HPA controller was unable to get the target's current scale: {e}")
             self._write_status(hpa, {**old, "conditions": set_condition(old.get("conditions") or (), cond, stamp)})
             return
-        from kubekit.server.scale import scale_of
-
-        scale = scale_of(target)
+        scale = self._scale_of(target)
         current = scale["spec"]["replicas"]
         spec = self._spec(key, hpa)
         state = self.memory.get(key, HPAState())
@@ -273,8 +275,7 @@ class HPAController(Controller):
             state = replace(state, recommendations=(TimestampedRecommendation(current, now),))
             self.memory[key] = state
         metrics_raw = spec_raw.get("metrics") or [{"type": m.type} for m in spec.metrics]
-        pods: list[PodInfo] = []
-        inputs = [MetricInput() for _ in spec.metrics]
+        pods: SelectedPods | tuple[()] = ()
         if _reads_metrics(spec, current):
             selector = self._selector(hpa, scale["status"]["selector"], current, stamp)
             if selector is None:
@@ -288,7 +289,7 @@ class HPAController(Controller):
                 selected, pods = hit[2], hit[3]
             else:
                 selected = self._selected_pods(namespace, selector)
-                pods = [self._info(p) for p in selected]
+                pods = SelectedPods([self._info(p) for p in selected])    # its facts live with it
                 self._selections[key] = (version, selector, selected, pods)
             controlling = self._controlling(namespace, selected)
             if len(controlling) > 1:
@@ -297,8 +298,10 @@ class HPAController(Controller):
                 self._refuse_selector(hpa, "AmbiguousSelector", message, "AmbiguousSelector", message, current,
                                       stamp)
                 return
-            names = {p.name for p in pods}
+            names = {p.name for p in pods} if any(s.type == PODS for s in spec.metrics) else set()
             inputs = [self._observe(m, s, namespace, selector, names) for m, s in zip(metrics_raw, spec.metrics)]
+        else:
+            inputs = [MetricInput() for _ in spec.metrics]
         try:
             decision = hpa_decide(spec, current, pods, inputs, now, status_replicas=scale["status"]["replicas"],
                                   state=state, config=self.config, namespace=namespace)

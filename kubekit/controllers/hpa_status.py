@@ -6,6 +6,7 @@ Pure: plain dicts in, new dicts out.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,12 @@ def set_condition(conditions: Sequence[Mapping[str, Any]], cond: Condition, now:
     of its type (keeping its position) or is appended; ``lastTransitionTime``
     moves only when the status changes."""
     out = [dict(c) for c in conditions]
+    _set_in(out, cond, now)
+    return out
+
+
+def _set_in(out: list[dict[str, Any]], cond: Condition, now: str) -> None:
+    """:func:`set_condition` on a list of dicts of the caller's own."""
     for c in out:
         if c.get("type") == cond.type:
             break
@@ -41,12 +48,17 @@ def set_condition(conditions: Sequence[Mapping[str, Any]], cond: Condition, now:
     if c.get("status") != cond.status:
         c["lastTransitionTime"] = now
     c["status"], c["reason"], c["message"] = cond.status, cond.reason, cond.message
-    return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _milli_text(value: int) -> str:
+    return str(Quantity.from_scaled(value, -3))
 
 
 def _milli_quantity(value: int) -> str:
-    """``resource.NewMilliQuantity(v, resource.DecimalSI).String()``."""
-    return str(Quantity.from_scaled(int(value), -3))
+    """``resource.NewMilliQuantity(v, resource.DecimalSI).String()`` (a pure
+    function of the integer: each value is formatted once)."""
+    return _milli_text(int(value))
 
 
 def metric_status(metric: Mapping[str, Any], result: MetricProposal | HPAError) -> dict[str, Any]:
@@ -110,9 +122,9 @@ def hpa_status(old: Mapping[str, Any] | None, *, current_replicas: int, desired_
     ``lastScaleTime`` moves to ``now`` on a rescale; the conditions are set
     in order over the old ones."""
     old = old or {}
-    conds: list[dict[str, Any]] = list(old.get("conditions") or ())
+    conds: list[dict[str, Any]] = [dict(c) for c in old.get("conditions") or ()]
     for c in conditions:
-        conds = set_condition(conds, c, now)
+        _set_in(conds, c, now)
     out: dict[str, Any] = {}
     if observed_generation is not None:
         out["observedGeneration"] = observed_generation

@@ -81,6 +81,30 @@ def test_fleet_metrics_by_selector_and_resource():
         m.pods_metric("qps", "a", EVERYTHING)
 
 
+@pytest.mark.parametrize("resource, index", [("cpu", 0), ("memory", 1), ("gpu", None)])
+@pytest.mark.parametrize("namespace, selector", [
+    ("a", parse_labels("app=web")), ("a", EVERYTHING), ("a", NOTHING), ("b", parse_labels("app=web")),
+    ("c", EVERYTHING), ("a", parse_labels("app=web,tier=x")),
+])
+def test_fleet_metrics_answer_what_select_pods_selects(resource, index, namespace, selector):
+    """One pass over the snapshot (a pod the informer lost is skipped unless
+    the selector is empty) equals select_pods over it; an unknown resource
+    has no values, but matched pods still make it an answer."""
+    clock = FakeClock()
+    usage = {"a/web-1": (300, 1000), "a/web-2": (500, 2000), "a/db-1": (9, 9), "b/web-1": (7, 7), "a/gone": (1, 1)}
+    m = FleetMetrics(_Fleet(clock, usage), window=15.0)
+    selected = list(select_pods({k: v for k, v in usage.items()}, namespace, selector, PODS.get))
+    if not selected:
+        with pytest.raises(MetricsUnavailable):
+            m.resource_metrics(resource, namespace, selector)
+        return
+    got = m.resource_metrics(resource, namespace, selector)
+    want = {} if index is None else {name: ResourceValue(usage[key][index], clock.now(), 15.0)
+                                     for key, name in selected}
+    assert got == want
+    assert all(type(v) is ResourceValue for v in got.values())
+
+
 def _agent_usage(cpu_ns_web1, cpu_ns_web2, web2_id="c2"):
     return {
         "a/web-1": {"containers": {"app": {"id": "c1", "cpu_ns": cpu_ns_web1, "memory_bytes": 50 << 20}}},

@@ -1,0 +1,249 @@
+"""The HPA's remembered and batched paths equal the plain ones (hypothesis).
+
+``group_pods`` and ``calculate_requests`` remember facts of a
+:class:`SelectedPods` (the tuple the controller keeps per pod selection) in
+it; a list or a plain tuple takes the plain per-pod loop.  ``signs`` is
+``cut`` over a batch; ``default_behavior`` and the behavior's prepared rules
+are memoized by the behavior's identity.  Each property runs both paths on
+generated inputs, times around the cut included (float and exact, NaN, ints
+and Fractions).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kubekit.autoscaling import (
+    ContainerSpec,
+    HPABehavior,
+    HPAScalingPolicy,
+    HPAScalingRules,
+    PodInfo,
+    PodMetric,
+    TimestampedRecommendation,
+    calculate_requests,
+    default_behavior,
+    group_pods,
+    normalize_with_behaviors,
+)
+from kubekit.autoscaling.hpa_behavior import _copy_rules, generate_scale_down_rules, generate_scale_up_rules
+from kubekit.autoscaling.hpa_errors import HPAError
+from kubekit.autoscaling.hpa_gomath import cut, signs
+from kubekit.autoscaling.hpa_pods import SelectedPods
+
+NOW = 1_700_000_000.0
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+#: instants around ``NOW - 300`` (the cpu initialization cut) and ``NOW``:
+#: exactly on it, a float ulp either side, sub-millisecond offsets, far away
+_OFFSETS = st.sampled_from([0.0, 1e-7, -1e-7, 5e-4, -5e-4, 2e-3, -2e-3, 1.0, -1.0, 30.0, -30.0, 400.0, -400.0])
+_BASES = st.sampled_from([NOW - 300, NOW, NOW - 3600, NOW + 15])
+
+
+@st.composite
+def _instant(draw):
+    t = draw(_BASES) + draw(_OFFSETS)
+    kind = draw(st.sampled_from(["float", "float", "float", "nextafter", "fraction", "int", "nan"]))
+    if kind == "nextafter":
+        return math.nextafter(t, draw(st.sampled_from([math.inf, -math.inf])))
+    if kind == "fraction":
+        return Fraction(t) + Fraction(draw(st.integers(-3, 3)), 10**9)
+    if kind == "int":
+        return int(t)
+    if kind == "nan":
+        return math.nan
+    return t
+
+
+@st.composite
+def _pod(draw, i):
+    phase = draw(st.sampled_from(["Running", "Running", "Running", "Pending", "Failed", "Succeeded"]))
+    ready = draw(st.sampled_from(["True", "True", "True", "False", None]))
+    start = draw(st.one_of(_instant(), st.none())) if draw(st.booleans()) else draw(_instant())
+    containers = tuple(ContainerSpec(f"c{j}", draw(st.dictionaries(st.sampled_from(["cpu", "memory"]),
+                                                                   st.integers(0, 4000), max_size=2)))
+                       for j in range(draw(st.integers(0, 2))))
+    return PodInfo(
+        name=f"p-{draw(st.integers(0, i))}",          # names may repeat
+        phase=phase, ready=ready, ready_transition_time=draw(_instant()), start_time=start,
+        deleted=draw(st.booleans()) and draw(st.booleans()),
+        containers=containers,
+        init_containers=tuple(ContainerSpec("sidecar", {"cpu": 100}, restart_policy_always=True)
+                              for _ in range(draw(st.integers(0, 1)))),
+        pod_requests=draw(st.one_of(st.none(), st.just({"cpu": 700}))),
+    )
+
+
+@st.composite
+def _pods(draw):
+    n = draw(st.integers(1, 8))
+    if draw(st.booleans()):       # the common shape: live, Ready, started at generated instants
+        return [PodInfo(name=f"p-{i}", start_time=draw(_instant().filter(lambda t: t == t)),
+                        ready_transition_time=draw(_instant()),
+                        containers=(ContainerSpec("c", {"cpu": 500}),)) for i in range(n)]
+    return [draw(_pod(n)) for _ in range(n)]
+
+
+@st.composite
+def _metrics(draw, pods):
+    out = {}
+    for p in pods:
+        if draw(st.integers(0, 4)):
+            out[p.name] = PodMetric(draw(st.integers(0, 3000)), draw(_instant()),
+                                    draw(st.sampled_from([15.0, 60.0, 0.0])))
+    return out
+
+
+def _outcome(f, *args, **kwargs):
+    try:
+        return f(*args, **kwargs)
+    except (HPAError, ValueError) as e:     # ValueError: a NaN time reaches an exact comparison
+        return (type(e), str(e))
+
+
+@SETTINGS
+@given(data=st.data())
+def test_group_pods_on_a_tuple_equals_the_plain_loop(data):
+    pods = data.draw(_pods())
+    metrics = data.draw(_metrics(pods))
+    resource = data.draw(st.sampled_from(["cpu", "memory"]))
+    now = data.draw(st.sampled_from([NOW, NOW + 1e-7, NOW + 300, NOW - 300]))
+    init = data.draw(st.sampled_from([300.0, 0.0, 30.0]))
+    as_tuple = SelectedPods(pods)
+    want = _outcome(group_pods, list(pods), metrics, resource, init, 30.0, now)
+    assert _outcome(group_pods, as_tuple, metrics, resource, init, 30.0, now) == want
+    assert _outcome(group_pods, as_tuple, metrics, resource, init, 30.0, now) == want      # memo hit
+
+
+@SETTINGS
+@given(data=st.data())
+def test_calculate_requests_on_a_tuple_equals_the_plain_loop(data):
+    pods = SelectedPods(data.draw(_pods()))
+    container = data.draw(st.sampled_from(["", "c", "c0", "sidecar", "nope"]))
+    resource = data.draw(st.sampled_from(["cpu", "memory"]))
+    plr = data.draw(st.booleans())
+    want = _outcome(calculate_requests, list(pods), container, resource, pod_level_resources=plr)
+    for _ in range(2):                                                            # miss, then hit
+        assert _outcome(calculate_requests, pods, container, resource, pod_level_resources=plr) == want
+
+
+def test_memoized_requests_are_the_callers_own():
+    pods = SelectedPods([PodInfo("a", containers=(ContainerSpec("c", {"cpu": 500}),))])
+    got = calculate_requests(pods, "", "cpu")
+    got["a"] = 1
+    assert calculate_requests(pods, "", "cpu") == {"a": 500}
+
+
+def test_a_new_selection_of_the_same_names_is_recomputed():
+    a = PodInfo("a", start_time=NOW, ready_transition_time=NOW, containers=(ContainerSpec("c", {"cpu": 500}),))
+    b = PodInfo("a", start_time=NOW - 3600, ready_transition_time=NOW - 3600,
+                containers=(ContainerSpec("c", {"cpu": 900}),))
+    m = {"a": PodMetric(100, NOW - 100, 15.0)}
+    assert group_pods(SelectedPods([a]), m, "cpu", 300.0, 30.0, NOW + 10).unready == {"a"}
+    assert calculate_requests(SelectedPods([a]), "", "cpu") == {"a": 500}
+    assert group_pods(SelectedPods([b]), m, "cpu", 300.0, 30.0, NOW + 10).ready_count == 1
+    assert calculate_requests(SelectedPods([b]), "", "cpu") == {"a": 900}
+
+
+@SETTINGS
+@given(times=st.lists(_instant(), max_size=12), base=_instant(),
+       plus=st.sampled_from([0.0, -300.0, -15.0, 30.0, -1e-7]))
+def test_signs_equals_cut_per_time(times, base, plus):
+    sign = cut(base, plus)
+    assert _outcome(signs, times, base, plus) == _outcome(lambda: [sign(t) for t in times])
+
+
+@pytest.mark.parametrize("t, want", [
+    (NOW - 300, 0), (math.nextafter(NOW - 300, math.inf), 1), (math.nextafter(NOW - 300, -math.inf), -1),
+    (Fraction(NOW - 300) + Fraction(1, 10**12), 1),
+])
+def test_signs_on_the_cut(t, want):
+    assert signs([t], NOW, -300.0) == [want]
+
+
+def _stabilize_plain(current, desired, up_w, down_w, recs, now):
+    """``stabilizeRecommendationWithBehaviors`` as upstream loops, one cut per time."""
+    up, down, found, idx = desired, desired, False, 0
+    up_at, down_at = cut(now, -up_w), cut(now, -down_w)
+    for i, r in enumerate(recs):
+        if up_at(r.timestamp) > 0:
+            up = min(r.recommendation, up)
+        if down_at(r.timestamp) > 0:
+            down = max(r.recommendation, down)
+        if up_at(r.timestamp) < 0 and down_at(r.timestamp) < 0:
+            found, idx = True, i
+    rec = current
+    if rec < up:
+        rec = up
+    if rec > down:
+        rec = down
+    new = list(recs)
+    if found:
+        new[idx] = TimestampedRecommendation(desired, now)
+    else:
+        new.append(TimestampedRecommendation(desired, now))
+    return rec, tuple(new)
+
+
+@SETTINGS
+@given(current=st.integers(1, 20), desired=st.integers(1, 20),
+       up_w=st.sampled_from([0, 15, 60]), down_w=st.sampled_from([0, 300, 60]),
+       recs=st.lists(st.tuples(st.integers(1, 20), st.sampled_from([0.0, 15.0, 60.0, 300.0, 301.0, 1e-7, 5e-4])),
+                     max_size=25))
+def test_stabilization_equals_the_plain_loop(current, desired, up_w, down_w, recs):
+    history = tuple(TimestampedRecommendation(r, NOW - age) for r, age in recs)
+    behavior = HPABehavior(HPAScalingRules(stabilization_window_seconds=up_w),
+                           HPAScalingRules(stabilization_window_seconds=down_w))
+    norm = normalize_with_behaviors(current, desired, 1, 100, behavior, history, (), (), NOW)
+    stabilized, new = _stabilize_plain(current, desired, up_w, down_w, history, NOW)
+    assert (norm.stabilized, norm.recommendations) == (stabilized, new)
+
+
+@SETTINGS
+@given(up=st.one_of(st.none(), st.builds(HPAScalingRules, st.one_of(st.none(), st.integers(0, 600)),
+                                         st.sampled_from([None, "Max", "Min", "Disabled"]),
+                                         st.one_of(st.none(), st.just((HPAScalingPolicy("Pods", 2, 60),))))),
+       down=st.one_of(st.none(), st.builds(HPAScalingRules, st.one_of(st.none(), st.integers(0, 600)))))
+def test_default_behavior_memo_equals_the_defaulting(up, down):
+    behavior = HPABehavior(up, down)
+    want = HPABehavior(generate_scale_up_rules(up), generate_scale_down_rules(down))
+    assert default_behavior(behavior) == want
+    assert default_behavior(behavior) == want                 # hit
+    assert default_behavior(default_behavior(behavior)) == want
+    assert _copy_rules(None, want.scale_up) == want.scale_up
+
+
+@pytest.mark.parametrize("start, unready", [
+    (NOW - 300, False),                                   # exactly on the cut: not After it, initialised
+    (math.nextafter(NOW - 300, math.inf), True),          # one ulp later: still initialising
+    (Fraction(NOW - 300) + Fraction(1, 10**12), True),
+    (NOW - 301, False),
+])
+@pytest.mark.parametrize("shape", [SelectedPods, tuple, list])
+def test_the_initialisation_cut_is_strict(start, unready, shape):
+    """A Ready pod whose sample predates its readiness transition plus a
+    window is unready only while ``start + cpuInit`` is After ``now``; an
+    older pod beside it keeps the batch path honest."""
+    old = PodInfo("old", start_time=NOW - 3600, ready_transition_time=NOW - 3600)
+    pod = PodInfo("new", start_time=start, ready_transition_time=NOW - 10)
+    metrics = {"old": PodMetric(100, NOW - 30, 15.0), "new": PodMetric(100, NOW - 30, 15.0)}
+    got = group_pods(shape([old, pod]), metrics, "cpu", 300.0, 30.0, NOW)
+    assert got.unready == ({"new"} if unready else set())
+    assert got.ready_count == (1 if unready else 2)
+
+
+@pytest.mark.parametrize("age, overwritten", [(60.0, False), (60.0 + 1e-6, True), (59.0, False)])
+def test_a_recommendation_on_the_window_edge_is_not_overwritten(age, overwritten):
+    """Only a recommendation Before both windows (strictly) is reused."""
+    history = (TimestampedRecommendation(7, NOW - age), TimestampedRecommendation(5, NOW - 1))
+    behavior = HPABehavior(HPAScalingRules(stabilization_window_seconds=60),
+                           HPAScalingRules(stabilization_window_seconds=0))
+    norm = normalize_with_behaviors(5, 5, 1, 100, behavior, history, (), (), NOW)
+    want = ((TimestampedRecommendation(5, NOW), history[1]) if overwritten
+            else (*history, TimestampedRecommendation(5, NOW)))
+    assert norm.recommendations == want
