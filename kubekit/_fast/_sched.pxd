@@ -144,7 +144,6 @@ cdef struct NodeEval:
     int64_t traw
     int64_t araw
 
-cdef int node_constraints(const ClusterC* c, const PodC* p, Py_ssize_t n, int32_t* detail, int64_t* traw) noexcept nogil
 cdef int eval_node(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil
 cdef int64_t normalize(int64_t raw, int64_t mx, bint reverse) noexcept nogil
 cdef uint64_t rng_next(uint64_t* state) noexcept nogil

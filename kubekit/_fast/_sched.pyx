@@ -712,11 +712,6 @@ cdef inline int _eval(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* 
     return 0
 
 
-cdef int node_constraints(const ClusterC* c, const PodC* p, Py_ssize_t n, int32_t* detail, int64_t* traw) noexcept nogil:
-    """The constraint filters for one node (see ``_constraints``)."""
-    return _constraints(c, p, n, detail, traw)
-
-
 cdef int eval_node(const ClusterC* c, const PodC* p, Py_ssize_t n, NodeEval* out) noexcept nogil:
     """Filter and score one node (the kernels inline ``_eval``)."""
     return _eval(c, p, n, out)

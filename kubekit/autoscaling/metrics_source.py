@@ -170,46 +170,19 @@ class FleetMetrics(_NoCustomMetrics):
         stamp = self.fleet.clock.now()
         out: dict[str, ResourceValue] = {}
         found = False
-        # select_pods, inlined (one pass over the snapshot, one lookup per pod)
-        prefix = namespace + "/"
-        skip = len(prefix)
-        lookup, matches, window = self.fleet.pods.get, None if selector.empty else selector.matches, self.window
-        if index is not None and not container:       # the common query: every matching pod's value
-            value = _resource_value
-            for key, use in usage.items():
-                if key.startswith(prefix) and (matches is None or _labels_match(lookup(key), matches)):
-                    out[key[skip:]] = value(ResourceValue, (int(use[index]), stamp, window))
-            if not out:
-                raise _no_items()
-            return out
-        for key, use in usage.items():
-            if not key.startswith(prefix):
-                continue
-            pod = None
-            if matches is not None:
-                pod = lookup(key)
-                if pod is None or not matches(pod["metadata"].get("labels")):
-                    continue
+        lookup, window = self.fleet.pods.get, self.window
+        for key, name in select_pods(usage, namespace, selector, lookup):
             found = True
             if index is None:
                 continue
             if container:
-                pod = pod if pod is not None else lookup(key)
-                names = [c.get("name") for c in ((pod or {}).get("spec") or {}).get("containers") or ()]
+                names = [c.get("name") for c in ((lookup(key) or {}).get("spec") or {}).get("containers") or ()]
                 if container not in names:
                     continue
-            out[key[skip:]] = ResourceValue(int(use[index]), stamp, window)
+            out[name] = ResourceValue(int(usage[key][index]), stamp, window)
         if not found:
             raise _no_items()
         return out
-
-
-#: ``ResourceValue(*fields)`` without the generated ``__new__``'s Python frame
-_resource_value = tuple.__new__
-
-
-def _labels_match(pod: dict | None, matches: Callable[[Mapping | None], bool]) -> bool:
-    return pod is not None and matches(pod["metadata"].get("labels"))
 
 
 class AgentMetrics(_NoCustomMetrics):

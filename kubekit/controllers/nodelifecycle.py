@@ -31,6 +31,7 @@ events and the reconciles).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
 import math
@@ -108,8 +109,10 @@ class NodeLifecycleController(Controller):
         self._quiet_until: dict[str, float] = {}
         # zones: each node's zone and Ready status, each zone's state and its
         # NoExecute tainting queue; tainting passes run on a 100 ms grid
-        self.rates = {"eviction_qps": node_eviction_rate, "secondary_qps": secondary_node_eviction_rate,
-                      "threshold": unhealthy_zone_threshold, "large_cluster_threshold": large_cluster_size_threshold}
+        self.eviction_qps = node_eviction_rate
+        self._decide_disruption = functools.partial(
+            disruption_decision, threshold=unhealthy_zone_threshold, eviction_qps=node_eviction_rate,
+            secondary_qps=secondary_node_eviction_rate, large_cluster_threshold=large_cluster_size_threshold)
         self.zone_of: dict[str, str] = {}
         self.ready_of: dict[str, str] = {}
         self.zone_states: dict[str, str] = {}
@@ -132,7 +135,7 @@ class NodeLifecycleController(Controller):
         self.ready_of[name] = node_ready_status(node)
         if zone not in self.tainters:                  # addPodEvictorForNewZone
             self.zone_states[zone] = INITIAL
-            self.tainters[zone] = RateLimitedQueue(self.rates["eviction_qps"])
+            self.tainters[zone] = RateLimitedQueue(self.eviction_qps)
         self._mark(name)
         self.enqueue(name)
 
@@ -261,10 +264,7 @@ class NodeLifecycleController(Controller):
         statuses: dict[str, list[str]] = {}
         for name, zone in self.zone_of.items():
             statuses.setdefault(zone, []).append(self.ready_of.get(name, "Unknown"))
-        r = self.rates
-        d = disruption_decision(self.zone_states, statuses, threshold=r["threshold"], eviction_qps=r["eviction_qps"],
-                                secondary_qps=r["secondary_qps"],
-                                large_cluster_threshold=r["large_cluster_threshold"])
+        d = self._decide_disruption(self.zone_states, statuses)
         now, wall = self.clock.monotonic(), self.clock.now()
         for zone, qps in d.rates.items():
             self.tainters[zone].swap_limiter(qps, now)
@@ -360,7 +360,7 @@ class NodeLifecycleController(Controller):
         else:
             want = have
             self._mark_for_tainting(name, ready, have, self.clock.monotonic())
-        return self._write_taints(name, {k for k, e in condition_taints(ready) if e == "NoSchedule"}, want, now)
+        return self._write_taints(name, {k for k, e in condition_taints(ready) if e == "NoSchedule"}, want, now) or []
 
     def _set_no_execute(self, name: str, keys: set[str], now: float) -> bool:
         """Make the node's managed NoExecute taints ``keys`` (its NoSchedule
@@ -370,12 +370,13 @@ class NodeLifecycleController(Controller):
             return False
         no_schedule = {t.get("key") for t in (node.get("spec") or {}).get("taints") or ()
                        if t.get("key") in _MANAGED and t.get("effect") == "NoSchedule"}
-        return bool(self._write_taints(name, no_schedule, keys, now)) or self.nodes.get(name) is not None
+        return self._write_taints(name, no_schedule, keys, now) is not None
 
-    def _write_taints(self, name: str, no_schedule: set[str], no_execute: set[str], now: float) -> list[dict]:
+    def _write_taints(self, name: str, no_schedule: set[str], no_execute: set[str],
+                      now: float) -> list[dict] | None:
         """Set the node's managed taints to these keys (NoExecute ones
         stamped with ``timeAdded`` when added; kept ones keep theirs), writing
-        only on a change; the node's taints afterwards."""
+        only on a change; the node's taints afterwards (None: the node is gone)."""
         want = {(k, "NoSchedule") for k in no_schedule} | {(k, "NoExecute") for k in no_execute}
 
         def change(cur: dict) -> dict | None:
@@ -398,7 +399,7 @@ class NodeLifecycleController(Controller):
             try:
                 node = self.store.guaranteed_update("Node", None, name, change)
             except NotFoundError:
-                return []
+                return None
         taints = (node.get("spec") or {}).get("taints") or []
         for t in taints:
             if t.get("effect") == "NoExecute":

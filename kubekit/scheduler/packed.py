@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FLAG_LIVE = 1
 FLAG_UNSCHEDULABLE = 2
+def _slot_view(name: str) -> property:
+    """A read-only (slot, resource) view of the resource-major array ``name``."""
+    return property(lambda self: self._res[name].T, doc=f"``{name}`` as a (slot, resource) view.")
+
+
 class PackedCluster:
     BASE_RESOURCES = (CPU, MEMORY, EPHEMERAL_STORAGE)
 
@@ -61,21 +66,10 @@ class PackedCluster:
         self.val_int = np.zeros(16, np.int64)
 
     # -- (slot, resource) views of the resource-major arrays ---------------------
-    @property
-    def alloc(self) -> np.ndarray:
-        return self._res["alloc"].T
-
-    @property
-    def inv_alloc(self) -> np.ndarray:
-        return self._res["inv_alloc"].T
-
-    @property
-    def used(self) -> np.ndarray:
-        return self._res["used"].T
-
-    @property
-    def nzu(self) -> np.ndarray:
-        return self._res["nzu"].T
+    alloc = _slot_view("alloc")
+    inv_alloc = _slot_view("inv_alloc")
+    used = _slot_view("used")
+    nzu = _slot_view("nzu")
 
     # -- interning ---------------------------------------------------------------
     @property

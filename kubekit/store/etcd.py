@@ -45,6 +45,10 @@ __all__ = ["EtcdError", "EtcdKV", "EtcdWatch"]
 _TARGETS = {"version": ("VERSION", "version"), "create": ("CREATE", "create_revision"),
             "mod": ("MOD", "mod_revision"), "value": ("VALUE", "value"), "lease": ("LEASE", "lease")}
 _RESULTS = {"=": "EQUAL", "!=": "NOT_EQUAL", "<": "LESS", ">": "GREATER"}
+# Requests that may be sent again when a kept-alive connection turns out dead:
+# reads (and a keepalive, which only refreshes).  A write is never repeated: if
+# its connection breaks, whether etcd applied it is unknown, and the caller is told.
+_RETRYABLE = frozenset({"/v3/kv/range", "/v3/lease/timetolive", "/v3/lease/leases", "/v3/lease/keepalive"})
 
 
 class EtcdError(StoreError):
@@ -113,6 +117,7 @@ class EtcdKV:
         self.endpoint, self.timeout = endpoint, timeout
         self._host, self._port = u.hostname, u.port or 2379
         self._local = threading.local()
+        self._conns: set[http.client.HTTPConnection] = set()      # every thread's, closed by close()
         self._lock = threading.Lock()
         self._compact_rev = 0
         self._watches: list[EtcdWatch] = []
@@ -124,7 +129,15 @@ class EtcdKV:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+            with self._lock:
+                self._conns.add(conn)
         return conn
+
+    def _drop_connection(self, conn: http.client.HTTPConnection) -> None:
+        conn.close()
+        self._local.conn = None
+        with self._lock:
+            self._conns.discard(conn)
 
     def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         if self._closed:
@@ -137,11 +150,11 @@ class EtcdKV:
                 resp = conn.getresponse()
                 payload = resp.read()
                 break
-            except (ConnectionError, http.client.HTTPException, OSError):
-                conn.close()
-                self._local.conn = None
-                if attempt:
-                    raise
+            except (http.client.HTTPException, OSError) as e:
+                self._drop_connection(conn)
+                if attempt or path not in _RETRYABLE:
+                    why = "tried twice" if path in _RETRYABLE else "the write may or may not have been applied"
+                    raise EtcdError(f"{path}: the connection to {self.endpoint} failed ({e!r}); {why}", 14) from e
         out = json.loads(payload or b"{}")
         if resp.status != 200 or "error" in out:
             self._raise(out, body)
@@ -278,10 +291,11 @@ class EtcdKV:
         for w in watches:
             w.close()
         self._closed = True
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        with self._lock:
+            conns, self._conns = self._conns, set()
+        for conn in conns:
             conn.close()
-            self._local.conn = None
+        self._local.conn = None
 
 
 class EtcdWatch(WatchBase):

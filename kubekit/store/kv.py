@@ -20,7 +20,7 @@ from typing import Iterator, Literal, NamedTuple, Protocol, Sequence, TypeVar, U
 
 __all__ = [
     "KV", "KeyValue", "Event", "Compare", "Put", "Delete", "Get", "Op",
-    "RangeResult", "TxnResult", "Watch", "WatchBase", "LeaseInfo", "prefix_end",
+    "RangeResult", "TxnResult", "Watch", "WatchBase", "LeaseInfo", "event_of", "log_entry", "prefix_end",
 ]
 
 
@@ -201,6 +201,27 @@ class KV(Protocol):
     def tick(self) -> int: ...
 
     def close(self) -> None: ...
+
+
+# A store's log entry: a plain tuple ``(type, record, previous record or
+# None)``, each record a plain tuple of KeyValue's fields.  The collector
+# stops tracking a tuple of plain values (NamedTuples stay tracked), so a
+# history of tens of thousands of entries costs full collections nothing;
+# readers get an Event built per entry.
+_new_tuple = tuple.__new__
+
+
+def log_entry(ev: Event) -> tuple:
+    """``ev`` as a plain-tuple log entry."""
+    prev = ev.prev_kv
+    return (ev.type, tuple(ev.kv), None if prev is None else tuple(prev))
+
+
+def event_of(entry: tuple) -> Event:
+    """The :class:`Event` of a log entry (no copy of its fields)."""
+    prev = entry[2]
+    return _new_tuple(Event, (entry[0], _new_tuple(KeyValue, entry[1]),
+                              None if prev is None else _new_tuple(KeyValue, prev)))
 
 
 def prefix_end(prefix: str) -> str:

@@ -28,7 +28,7 @@ from kubekit.clock import Clock, RealClock
 from kubekit.errors import CompactedError, LeaseNotFoundError, WalCorruptError
 from kubekit.store import _codec
 from kubekit.store.kv import (
-    Compare, Delete, Event, Get, KeyValue, LeaseInfo, Op, Put, RangeResult, TxnResult, WatchBase, prefix_end,
+    Compare, Delete, Event, Get, KeyValue, LeaseInfo, Op, Put, RangeResult, TxnResult, WatchBase, event_of, prefix_end,
 )
 from kubekit.store.snapshot import list_snapshots, read_newest_snapshot, snapshot_name, write_snapshot
 from kubekit.store.wal import Wal, list_segments, read_segment, segment_name
@@ -66,12 +66,6 @@ _new_tuple = tuple.__new__
 
 def _kv(rec: tuple | None) -> KeyValue | None:
     return None if rec is None else _new_tuple(KeyValue, rec)
-
-
-def _event(entry: tuple) -> Event:
-    prev = entry[2]
-    return _new_tuple(Event, (entry[0], _new_tuple(KeyValue, entry[1]),
-                              None if prev is None else _new_tuple(KeyValue, prev)))
 
 
 def _compare(c: Compare, kv: tuple | None) -> bool:
@@ -124,7 +118,7 @@ class MemoryKV:
         self._durable = 1                   # highest revision known to be on disk
         self._compact_rev = 0
         self._watch_floor = 1               # lowest start revision with full history
-        self._log: list[tuple] = []         # every event with revision >= _watch_floor (see _event)
+        self._log: list[tuple] = []         # every event with revision >= _watch_floor (see kv.event_of)
         self._log_revs: list[int] = []      # their revisions, for bisect
         self._log_base = 0                  # absolute index of _log[0]
         self._leases: dict[int, _Lease] = {}
@@ -661,7 +655,7 @@ class KVWatch(WatchBase):
     def next_batch(self, timeout: float | None = None) -> list[Event]:
         """The events ready now, waiting up to ``timeout`` real seconds
         (``None``: forever) for at least one; ``[]`` on timeout or close."""
-        return [_event(e) for e in self.next_entries(timeout)]
+        return [event_of(e) for e in self.next_entries(timeout)]
 
     def next_entries(self, timeout: float | None = None) -> list[tuple]:
         """:meth:`next_batch` as the store's own log entries: plain tuples

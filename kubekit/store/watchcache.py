@@ -31,25 +31,12 @@ import time
 from kubekit.errors import CompactedError
 from kubekit.store import jsoncodec
 from kubekit.store.kinds import Kind, field_value
-from kubekit.store.kv import KV, Event, KeyValue, Watch, WatchBase
+from kubekit.store.kv import KV, Event, Watch, WatchBase, event_of, log_entry
 
 __all__ = ["WatchCache", "CachedWatch"]
 
 _SLICE = 0.25   # real seconds a pumping reader blocks before looking around
-_new_tuple = tuple.__new__
 _KEY, _VALUE, _MOD = 0, 1, 3        # fields of a record
-
-
-def _entry(ev: Event) -> tuple:
-    """A KV event as a plain-tuple log entry."""
-    prev = ev.prev_kv
-    return (ev.type, tuple(ev.kv), None if prev is None else tuple(prev))
-
-
-def _event(entry: tuple) -> Event:
-    prev = entry[2]
-    return _new_tuple(Event, (entry[0], _new_tuple(KeyValue, entry[1]),
-                              None if prev is None else _new_tuple(KeyValue, prev)))
 
 
 class WatchCache:
@@ -63,9 +50,9 @@ class WatchCache:
         self._kvw = kv.watch(kind.prefix(), prefix=True)
         # the store's own entries when it hands them out (MemoryKV), else converted events
         self._next = getattr(self._kvw, "next_entries", None) or (
-            lambda timeout: [_entry(e) for e in self._kvw.next_batch(timeout)])
+            lambda timeout: [log_entry(e) for e in self._kvw.next_batch(timeout)])
         self.start = self._kvw.revision + 1       # the first revision the cache holds
-        self._events: list[tuple] = []            # log entries (see _entry)
+        self._events: list[tuple] = []            # log entries (see kv.log_entry)
         self._revs: list[int] = []
         self._base = 0                            # absolute position of _events[0]
         self._examined = self._kvw.revision       # every revision up to here is in the cache
@@ -228,7 +215,7 @@ class CachedWatch(WatchBase):
         self._cursor = end
         self.revision = max(self.revision, c._examined)
         prefix, first = self._prefix, self._first
-        return [_event(e) for e in batch if e[1][_MOD] >= first and e[1][_KEY].startswith(prefix)]
+        return [event_of(e) for e in batch if e[1][_MOD] >= first and e[1][_KEY].startswith(prefix)]
 
     def close(self) -> None:
         self._closed = True

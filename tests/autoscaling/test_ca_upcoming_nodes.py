@@ -5,7 +5,7 @@ upcoming nodes), so it does not scale up twice for the same pods."""
 
 from __future__ import annotations
 
-from ca_builders import cluster, deployment, events, live_pods
+from ca_builders import cluster, deployment, events, live_pods, settle
 
 from kubekit.autoscaling.cluster import AutoscalerOptions, FleetProvider, NodeGroup
 from kubekit.clock import FakeClock
@@ -123,7 +123,7 @@ def test_an_unregistered_node_is_kept_when_its_group_is_at_min_size():
     cp.run_until(lambda: bool(ca.decisions), max_sim_seconds=60)
     cp.run_until(lambda: bool(events(cp, "ScaleUpTimedOut")), max_sim_seconds=1200)
     cp.clock.advance(60)
-    cp.run_until(lambda: False if cp.step() else True, max_sim_seconds=60)
+    settle(cp)
     assert not events(cp, "DeleteUnregistered") and groups[0].upcoming() == ["slow-0"]
     cp.run_until(running(cp, 1), max_sim_seconds=600)         # it registers after all, and runs the pod
     assert groups[0].node_names() == ["slow-0"]

@@ -87,9 +87,9 @@ def test_fleet_metrics_by_selector_and_resource():
     ("c", EVERYTHING), ("a", parse_labels("app=web,tier=x")),
 ])
 def test_fleet_metrics_answer_what_select_pods_selects(resource, index, namespace, selector):
-    """One pass over the snapshot (a pod the informer lost is skipped unless
-    the selector is empty) equals select_pods over it; an unknown resource
-    has no values, but matched pods still make it an answer."""
+    """The values of exactly the pods select_pods selects (a pod the
+    informer lost is skipped unless the selector is empty); an unknown
+    resource has no values, but matched pods still make it an answer."""
     clock = FakeClock()
     usage = {"a/web-1": (300, 1000), "a/web-2": (500, 2000), "a/db-1": (9, 9), "b/web-1": (7, 7), "a/gone": (1, 1)}
     m = FleetMetrics(_Fleet(clock, usage), window=15.0)

@@ -72,3 +72,18 @@ def test_a_simulated_control_plane_runs_on_etcd(on_etcd):
     pods, _ = store.list("Pod", "default")
     assert len(pods) == 3 and {p["spec"]["nodeName"] for p in pods} <= {"n0", "n1"}
     assert len(kv.range("/registry/pods/default/", prefix=True).kvs) == 3
+
+
+def test_a_lost_connection_is_reported_and_a_write_is_never_sent_twice():
+    from kubekit.store.etcd import EtcdError
+
+    with etcd_server() as url:
+        kv = EtcdKV(url)
+        kv.put("/a", b"1")                         # the thread's connection is now open
+    try:
+        with pytest.raises(EtcdError, match="the write may or may not have been applied"):
+            kv.put("/a", b"2")
+        with pytest.raises(EtcdError, match="tried twice"):
+            kv.get("/a")
+    finally:
+        kv.close()

@@ -126,12 +126,10 @@ class ClusterAutoscaler:
             if node and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
                 bound.setdefault(node, []).append(p)
         members = {g.name: [n for n in g.node_names() if n in nodes] for g in self.groups}
-        # upcoming: asked for by a scale-up, not in the cluster yet (booting, or
-        # registered but not yet seen by the informer), as CA's clusterstate counts them
-        upcoming = {g.name: g.upcoming() + [n for n in g.node_names() if n not in nodes] for g in self.groups}
+        upcoming = self._upcoming(nodes)
         self._update_scale_up_requests(upcoming, now)
         if self._remove_old_unregistered(members, upcoming, now):
-            upcoming = {g.name: g.upcoming() + [n for n in g.node_names() if n not in nodes] for g in self.groups}
+            upcoming = self._upcoming(nodes)
         status: dict[str, Any] = {"time": rfc3339(wall), "autoscalerStatus": "Running",
                                   "nodeGroups": [], "scaleUp": {}, "scaleDown": {}}
         scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"])
@@ -151,6 +149,12 @@ class ClusterAutoscaler:
             self._write_status()
 
     # -- upcoming nodes (clusterstate) ------------------------------------------------
+    def _upcoming(self, nodes: Mapping[str, dict]) -> dict[str, list[str]]:
+        """Per group, the nodes a scale-up asked for that are not in the
+        cluster yet (booting, or registered but not yet seen by the
+        informer), as CA's clusterstate counts them."""
+        return {g.name: g.upcoming() + [n for n in g.node_names() if n not in nodes] for g in self.groups}
+
     def _update_scale_up_requests(self, upcoming: Mapping[str, list[str]], now: float) -> None:
         """``updateScaleRequests``: a scale-up whose nodes all registered is
         done (and its group's backoff forgotten); one still waiting after
