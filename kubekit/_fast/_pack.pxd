@@ -31,7 +31,7 @@
 # Error specs: methods that index memoryviews are `except -1/-2/-3 nogil` (the
 # bounds-checked build raises IndexError through them); helpers on raw
 # pointers are `noexcept nogil`.
-from libc.stdint cimport int64_t, uint64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint64_t, uint8_t
 
 cdef enum:
     FIT_FIRST = 0
@@ -177,7 +177,7 @@ cdef int big_cmp(const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept no
 #   [cap] its slot (-1: none); a shape without one takes the least recently used
 #   slot (slot_used: the query count when last used).
 cdef class FgdIndex:
-    cdef readonly Py_ssize_t n_nodes, n_gpus, n_targets, n_models, n_slots, n_shapes, leaves
+    cdef readonly Py_ssize_t n_nodes, n_gpus, n_targets, n_models, n_slots, n_shapes
     cdef readonly bint simulator
     cdef readonly int64_t total            # cluster fragmentation, sum of frag
     # counters
@@ -185,38 +185,52 @@ cdef class FgdIndex:
     cdef readonly int64_t rescored         # node scores recomputed from the change log
     cdef readonly int64_t queries
     cdef readonly int64_t reused           # rebuild leaves copied from a node in the same state
+    cdef readonly int64_t state_resets     # times the state table filled up and was rebuilt
     cdef const int64_t[::1] cpu_left, mem_left, model
     cdef const int64_t[:, ::1] gpu_left
     cdef const int64_t[::1] t_cpu, t_milli, t_count, t_weight
     cdef const uint8_t[:, ::1] t_access
     cdef const int64_t[::1] thr            # simulator: score = #{k : d >= thr[k]}
     cdef const int64_t[::1] pos
-    cdef int64_t[::1] leaf_node
+    cdef int64_t[::1] leaf_node            # [width of level 0]: node at a leaf, -1 padding
     cdef int64_t[::1] L, frag
     cdef int64_t[:, ::1] H, S
     cdef int64_t[::1] s_cpu, s_mem, s_count, s_milli
     cdef uint8_t[:, ::1] s_models
-    cdef int64_t[:, ::1] tree
+    # the per-shape trees: 8-ary, level 0 the leaves (leaf pos[n] = node n),
+    # level k+1 entry j the best of level k entries 8j..8j+7; level k starts at
+    # lvl_off[k] and has lvl_width[k] entries (a multiple of 8 below the root,
+    # padding: score I64_MIN, count 0); the root is level n_levels - 1
+    cdef readonly Py_ssize_t n_levels, tree_width
+    cdef int64_t[::1] lvl_off, lvl_width, lvl_real
+    cdef int64_t[:, ::1] tscore             # [slot, tree_width] best score below (I64_MIN: none feasible)
+    cdef int32_t[:, ::1] tcount             # [slot, tree_width] how many leaves reach it
     cdef int64_t[::1] slot_tag, slot_log, slot_used, shape_slot
     cdef int64_t[::1] log
     cdef int64_t log_len
     cdef int64_t[::1] stamp
     cdef int64_t stamp_now
     cdef int64_t[::1] w_old, w_new         # workspace [G]
-    # rebuild memo (open addressing, 2P entries): a node in the same state as
-    # an earlier one in this rebuild scores the same; gen stamps empty entries
-    cdef int64_t[::1] memo_node, memo_val, memo_gen
+    # node states, interned: state_id[n] names node n's (model, cpu, memory,
+    # GPU shares); st_row[id] is that state (3 + G values), st_table an
+    # open-addressing hash of the ids (-1 empty).  A score depends only on
+    # the state and the shape, so a rebuild scores each state once
+    # (memo_val[id] valid when memo_gen[id] == memo_now).
+    cdef int64_t[::1] state_id
+    cdef int64_t[:, ::1] st_row
+    cdef int64_t[::1] st_table
+    cdef int64_t n_states
+    cdef int64_t[::1] memo_val, memo_gen
     cdef int64_t memo_now
 
     cdef int _refresh(self, Py_ssize_t n) except -1 nogil
+    cdef int _intern(self, Py_ssize_t n) except -1 nogil
     cdef int64_t _frag_after(self, Py_ssize_t n, int64_t cpu_after, Py_ssize_t k) except? -1 nogil
     cdef int64_t _quant(self, int64_t d) except? -1 nogil
     cdef int64_t _score(self, Py_ssize_t s, Py_ssize_t n, Py_ssize_t* gpu) except? -2 nogil
-    cdef void _pull(self, Py_ssize_t slot, Py_ssize_t u) noexcept nogil
     cdef int _set_leaf(self, Py_ssize_t slot, Py_ssize_t n, int64_t v) except -1 nogil
     cdef Py_ssize_t _sync(self, Py_ssize_t s) except -1 nogil
     cdef int64_t _rebuild_score(self, Py_ssize_t s, Py_ssize_t n) except? -2 nogil
-    cdef bint _same_state(self, Py_ssize_t a, Py_ssize_t b) noexcept nogil
     cdef Py_ssize_t _leftmost_best(self, Py_ssize_t slot) noexcept nogil
     cdef int _pick_gpus(self, Py_ssize_t s, Py_ssize_t n, int64_t* dst) except -1 nogil
     cdef int _least_sufficient(self, Py_ssize_t n, int64_t milli, int64_t count, int64_t* dst) noexcept nogil

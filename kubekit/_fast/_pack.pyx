@@ -42,7 +42,7 @@ wrapper ``kubekit.packing.gpu.fgd_kernel``), and ``FragRows``, the per-node
 refresh of ``FragTable``.
 """
 
-from libc.stdint cimport int64_t, uint64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint64_t, uint8_t
 
 from kubekit._fast._libc cimport kk_uint128, fabs
 
@@ -1148,6 +1148,50 @@ cdef inline void gpus_for_target(const int64_t[:, ::1] gpu_left, Py_ssize_t n, P
             s[0] += g
 
 
+def fgd_tree_levels(Py_ssize_t n):
+    """The layout of an ``FgdIndex`` tree over ``n`` nodes: per level (0 =
+    the leaves, the last = the root) its offset, its width and how many of
+    its entries are real (the rest is padding).  Below the root every width
+    is a multiple of 8: entry j of level k+1 is the best of entries
+    8j..8j+7 of level k, one 64-byte line of scores."""
+    off, width, real = [], [], []
+    r = max(n, 1)
+    w = -(-r // 8) * 8
+    total = 0
+    while True:
+        off.append(total)
+        width.append(w)
+        real.append(r)
+        total += w
+        if w == 1:
+            break
+        r = w // 8
+        w = 1 if r == 1 else -(-r // 8) * 8
+    return off, width, real
+
+
+def fgd_slot_bytes(Py_ssize_t n) -> int:
+    """Bytes of one ``FgdIndex`` cache slot (tree) over ``n`` nodes: an
+    int64 score and an int32 count per tree entry."""
+    off, width, _ = fgd_tree_levels(n)
+    return 12 * sum(width)
+
+
+cdef inline void best8(const int64_t* sc, const int32_t* ct, int64_t* best, int32_t* count) noexcept nogil:
+    """The best of 8 consecutive entries and how many leaves reach it (0 when none is feasible)."""
+    cdef int64_t m = sc[0]
+    cdef int32_t c = 0
+    cdef int j
+    for j in range(1, 8):
+        if sc[j] > m:
+            m = sc[j]
+    for j in range(8):
+        if sc[j] == m:
+            c += ct[j]
+    best[0] = m
+    count[0] = c
+
+
 cdef class FgdIndex:
     """FGD's score (Weng et al., USENIX ATC'23) for every node, with an
     index: ``best(shape)`` answers "which feasible node scores highest, ties
@@ -1162,20 +1206,21 @@ cdef class FgdIndex:
     (exact) or the simulator's 0-100 truncation, given as thresholds.
 
     The index.  A score depends only on the node's own state and the pod's
-    *shape* (its requests and GPU models).  Each cache slot holds a segment
-    tree over the nodes for one shape: per tree node the best score below
-    and how many leaves reach it.  Every node change is appended to a change
+    *shape* (its requests and GPU models).  Each cache slot holds an 8-ary
+    max tree over the nodes for one shape (``fgd_tree_levels``): per tree
+    entry the best score below and how many leaves reach it.  Every node change is appended to a change
     log; a query for a shape re-scores only the nodes logged since its slot
     was last brought up to date (O(log N) each), or rebuilds the slot from
     every node when it was given to the shape (the least recently used
-    slot) or lags by more than N entries.
+    slot) or lags by more than N entries; a rebuild scores each distinct
+    node state once (node states are interned as they change).
     Leaves are ordered by ``pos`` (the tie order: the seeded node rank, or
     the node index), so the leftmost best leaf is the node
     ``select_host`` picks, and ``kth`` gives the k-th best for random ties.
     """
 
     def __init__(self, cpu_left, mem_left, gpu_left, model, Py_ssize_t n_models, t_cpu, t_milli, t_count, t_weight,
-                 t_access, pos, thresholds=None, Py_ssize_t cache_slots=64):
+                 t_access, pos, thresholds=None, Py_ssize_t cache_slots=64, Py_ssize_t state_capacity=0):
         def i64(name, a, ndim, shape=None):
             a = np.asarray(a)
             if a.dtype != np.int64 or a.ndim != ndim or not a.flags.c_contiguous:
@@ -1217,16 +1262,21 @@ cdef class FgdIndex:
         self.cpu_left, self.mem_left, self.gpu_left, self.model = cpu_left, mem_left, gpu_left, model
         self.t_cpu, self.t_milli, self.t_count, self.t_weight, self.t_access = t_cpu, t_milli, t_count, t_weight, \
             t_access
-        P = 1
-        while P < n:
-            P *= 2
-        self.leaves = P
+        if n >= 2 ** 31:
+            raise ValueError("at most 2**31 - 1 nodes")
+        off, width, real = fgd_tree_levels(n)
+        self.n_levels = len(off)
+        self.tree_width = sum(width)
+        self.lvl_off = np.array(off, dtype=np.int64)
+        self.lvl_width = np.array(width, dtype=np.int64)
+        self.lvl_real = np.array(real, dtype=np.int64)
         self.pos = pos
-        leaf_node = np.full(P, -1, dtype=np.int64)
+        leaf_node = np.full(width[0], -1, dtype=np.int64)
         leaf_node[pos] = np.arange(n, dtype=np.int64)
         self.leaf_node = leaf_node
         self.n_slots = cache_slots
-        self.tree = np.empty((cache_slots, 4 * P), dtype=np.int64)
+        self.tscore = np.empty((cache_slots, self.tree_width), dtype=np.int64)
+        self.tcount = np.empty((cache_slots, self.tree_width), dtype=np.int32)
         self.slot_tag = np.full(cache_slots, -1, dtype=np.int64)
         self.slot_log = np.zeros(cache_slots, dtype=np.int64)
         self.slot_used = np.full(cache_slots, -1, dtype=np.int64)
@@ -1241,9 +1291,17 @@ cdef class FgdIndex:
         self.S = np.zeros((n, T), dtype=np.int64)
         self.w_old = np.zeros(max(self.n_gpus, 1), dtype=np.int64)
         self.w_new = np.zeros(max(self.n_gpus, 1), dtype=np.int64)
-        self.memo_node = np.zeros(2 * P, dtype=np.int64)
-        self.memo_val = np.zeros(2 * P, dtype=np.int64)
-        self.memo_gen = np.zeros(2 * P, dtype=np.int64)
+        # state ids before the table is refilled from the nodes (at least one per node)
+        cap = max(4 * n, 64) if state_capacity <= 0 else max(state_capacity, n, 1)
+        self.state_id = np.zeros(max(n, 1), dtype=np.int64)
+        self.st_row = np.zeros((cap, 3 + self.n_gpus), dtype=np.int64)
+        table = 1
+        while table < 2 * cap:
+            table *= 2
+        self.st_table = np.full(table, -1, dtype=np.int64)
+        self.n_states = 0
+        self.memo_val = np.zeros(cap, dtype=np.int64)
+        self.memo_gen = np.zeros(cap, dtype=np.int64)
         self.memo_now = 0
         self.s_cpu = np.zeros(8, dtype=np.int64)
         self.s_mem = np.zeros(8, dtype=np.int64)
@@ -1301,7 +1359,7 @@ cdef class FgdIndex:
             v = self._leftmost_best(slot)
         if v < 0:
             return -1, 0
-        return v, int(self.tree[slot, 2 * 1 + 1])
+        return v, int(self.tcount[slot, self.tree_width - 1])
 
     def place(self, shapes, int64_t[::1] cpu_left, int64_t[::1] mem_left, int64_t[:, ::1] gpu_left,
               int64_t[::1] out_node, int64_t[:, ::1] out_gpus) -> int:
@@ -1354,24 +1412,25 @@ cdef class FgdIndex:
     def kth(self, Py_ssize_t shape, int64_t k) -> int:
         """The ``k``-th (from 0, in leaf order) of the nodes with the best
         score for ``shape``."""
-        cdef Py_ssize_t slot, v = 1
-        cdef int64_t top, cl
+        cdef Py_ssize_t slot, i = 0, lv, c, base, root = self.tree_width - 1
+        cdef int64_t top
         if not 0 <= shape < self.n_shapes:
             raise IndexError(f"shape {shape} out of range")
         with nogil:
             slot = self._sync(shape)
-            top = self.tree[slot, 2 * 1]
-        if top == I64_MIN or not 0 <= k < self.tree[slot, 2 * 1 + 1]:
+            top = self.tscore[slot, root]
+        if top == I64_MIN or not 0 <= k < self.tcount[slot, root]:
             raise IndexError(f"no {k}-th best node")
         with nogil:
-            while v < self.leaves:
-                cl = self.tree[slot, 2 * (2 * v) + 1] if self.tree[slot, 2 * (2 * v)] == top else 0
-                if k < cl:
-                    v = 2 * v
-                else:
-                    k -= cl
-                    v = 2 * v + 1
-        return int(self.leaf_node[v - self.leaves])
+            for lv in range(self.n_levels - 1, 0, -1):
+                base = self.lvl_off[lv - 1] + 8 * i
+                for c in range(8):
+                    if self.tscore[slot, base + c] == top:
+                        if k < self.tcount[slot, base + c]:
+                            break
+                        k -= self.tcount[slot, base + c]
+                i = 8 * i + c
+        return int(self.leaf_node[i])
 
     def score(self, Py_ssize_t shape, Py_ssize_t node):
         """``(score, gpu)`` of ``node`` for ``shape`` computed afresh
@@ -1418,6 +1477,52 @@ cdef class FgdIndex:
         g = self._frag_after(n, self.cpu_left[n], 0)
         self.total += g - self.frag[n]
         self.frag[n] = g
+        self._intern(n)
+        return 0
+
+    cdef int _intern(self, Py_ssize_t n) except -1 nogil:
+        """state_id[n] := the id of node n's state, added if new.  A full
+        table is emptied and refilled from the nodes' current states (old
+        ids are then meaningless, so the rebuild memo is invalidated)."""
+        cdef Py_ssize_t m, first = n, last = n + 1, j, G = self.n_gpus, mask = self.st_table.shape[0] - 1, e
+        cdef int64_t sid
+        cdef uint64_t h
+        if self.n_states == self.st_row.shape[0]:
+            self.state_resets += 1
+            self.memo_now += 1
+            for e in range(self.st_table.shape[0]):
+                self.st_table[e] = -1
+            self.n_states = 0
+            first = 0
+            last = self.n_nodes
+        for m in range(first, last):
+            h = <uint64_t>(self.model[m] + 2) * <uint64_t>0x9E3779B97F4A7C15ULL
+            h = (h ^ <uint64_t>self.cpu_left[m]) * <uint64_t>0xBF58476D1CE4E5B9ULL
+            h = (h ^ <uint64_t>self.mem_left[m]) * <uint64_t>0x94D049BB133111EBULL
+            for j in range(G):
+                h = (h ^ <uint64_t>self.gpu_left[m, j]) * <uint64_t>0x9E3779B97F4A7C15ULL
+            e = <Py_ssize_t>((h ^ (h >> 31)) & <uint64_t>mask)
+            while True:
+                sid = self.st_table[e]
+                if sid < 0:
+                    sid = self.n_states
+                    self.n_states += 1
+                    self.st_row[sid, 0] = self.model[m]
+                    self.st_row[sid, 1] = self.cpu_left[m]
+                    self.st_row[sid, 2] = self.mem_left[m]
+                    for j in range(G):
+                        self.st_row[sid, 3 + j] = self.gpu_left[m, j]
+                    self.st_table[e] = sid
+                    break
+                if self.st_row[sid, 0] == self.model[m] and self.st_row[sid, 1] == self.cpu_left[m] \
+                        and self.st_row[sid, 2] == self.mem_left[m]:
+                    j = 0
+                    while j < G and self.st_row[sid, 3 + j] == self.gpu_left[m, j]:
+                        j += 1
+                    if j == G:
+                        break
+                e = (e + 1) & mask
+            self.state_id[m] = sid
         return 0
 
     cdef int64_t _frag_after(self, Py_ssize_t n, int64_t cpu_after, Py_ssize_t k) except? -1 nogil:
@@ -1516,12 +1621,19 @@ cdef class FgdIndex:
 
     cdef Py_ssize_t _leftmost_best(self, Py_ssize_t slot) noexcept nogil:
         """The node at the leftmost leaf with the slot's best score (-1: none feasible)."""
-        cdef Py_ssize_t v = 1
-        if self.tree[slot, 2 * 1] == I64_MIN:
+        cdef const int64_t* sc = &self.tscore[slot, 0]
+        cdef int64_t top = sc[self.tree_width - 1]
+        cdef Py_ssize_t i = 0, lv, c
+        cdef const int64_t* row
+        if top == I64_MIN:
             return -1
-        while v < self.leaves:
-            v = 2 * v if self.tree[slot, 2 * (2 * v)] == self.tree[slot, 2 * v] else 2 * v + 1
-        return self.leaf_node[v - self.leaves]
+        for lv in range(self.n_levels - 1, 0, -1):
+            row = sc + self.lvl_off[lv - 1] + 8 * i
+            c = 0
+            while row[c] != top:
+                c += 1
+            i = 8 * i + c
+        return self.leaf_node[i]
 
     cdef int _pick_gpus(self, Py_ssize_t s, Py_ssize_t n, int64_t* dst) except -1 nogil:
         """dst[:count] := the GPUs shape s takes on node n, ascending: a
@@ -1574,91 +1686,53 @@ cdef class FgdIndex:
             dst[c] = best
         return 0
 
-    cdef bint _same_state(self, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-        cdef Py_ssize_t j
-        if self.model[a] != self.model[b] or self.cpu_left[a] != self.cpu_left[b] \
-                or self.mem_left[a] != self.mem_left[b]:
-            return False
-        for j in range(self.n_gpus):
-            if self.gpu_left[a, j] != self.gpu_left[b, j]:
-                return False
-        return True
-
     cdef int64_t _rebuild_score(self, Py_ssize_t s, Py_ssize_t n) except? -2 nogil:
         """``_score(s, n)`` during a rebuild, memoised by node state: a
         score is a function of the node's model, CPU, memory and GPU shares
         alone (``frag``, ``L``, ``H``, ``S`` derive from them), so a node in
         the same state as one scored earlier in this rebuild gets its score."""
-        cdef uint64_t h = <uint64_t>(self.model[n] + 2) * <uint64_t>0x9E3779B97F4A7C15ULL
-        cdef Py_ssize_t j, mask = self.memo_node.shape[0] - 1, e
+        cdef int64_t sid = self.state_id[n], v
         cdef Py_ssize_t dummy
-        cdef int64_t v
-        h = (h ^ <uint64_t>self.cpu_left[n]) * <uint64_t>0xBF58476D1CE4E5B9ULL
-        h = (h ^ <uint64_t>self.mem_left[n]) * <uint64_t>0x94D049BB133111EBULL
-        for j in range(self.n_gpus):
-            h = (h ^ <uint64_t>self.gpu_left[n, j]) * <uint64_t>0x9E3779B97F4A7C15ULL
-        e = <Py_ssize_t>((h ^ (h >> 31)) & <uint64_t>mask)
-        while self.memo_gen[e] == self.memo_now:
-            if self._same_state(self.memo_node[e], n):
-                self.reused += 1
-                return self.memo_val[e]
-            e = (e + 1) & mask
+        if self.memo_gen[sid] == self.memo_now:
+            self.reused += 1
+            return self.memo_val[sid]
         v = self._score(s, n, &dummy)
-        self.memo_gen[e] = self.memo_now
-        self.memo_node[e] = n
-        self.memo_val[e] = v
+        self.memo_gen[sid] = self.memo_now
+        self.memo_val[sid] = v
         return v
 
     cdef int _set_leaf(self, Py_ssize_t slot, Py_ssize_t n, int64_t v) except -1 nogil:
         """Leaf of node n := score v, and its ancestors; stops at the first
-        tree node whose (score, count) is unchanged (those above depend only
-        on it and its unchanged sibling)."""
-        cdef int64_t* t = &self.tree[slot, 0]
-        cdef Py_ssize_t u = self.leaves + self.pos[n], a, b
-        cdef int64_t c = 0 if v == I64_MIN else 1, sv, sc
-        if t[2 * u] == v and t[2 * u + 1] == c:
+        entry whose (score, count) is unchanged (those above depend only
+        on it and its unchanged siblings)."""
+        cdef int64_t* sc = &self.tscore[slot, 0]
+        cdef int32_t* ct = &self.tcount[slot, 0]
+        cdef Py_ssize_t i = self.pos[n], lv, base, up
+        cdef int32_t c = 0 if v == I64_MIN else 1, bc
+        cdef int64_t bv
+        if sc[i] == v and ct[i] == c:
             return 0
-        t[2 * u] = v
-        t[2 * u + 1] = c
-        u >>= 1
-        while u >= 1:
-            a = 4 * u
-            b = a + 2
-            if t[a] > t[b]:
-                sv = t[a]
-                sc = t[a + 1]
-            elif t[b] > t[a]:
-                sv = t[b]
-                sc = t[b + 1]
-            else:
-                sv = t[a]
-                sc = t[a + 1] + t[b + 1]
-            if t[2 * u] == sv and t[2 * u + 1] == sc:
+        sc[i] = v
+        ct[i] = c
+        for lv in range(1, self.n_levels):
+            base = self.lvl_off[lv - 1] + (i & ~(<Py_ssize_t>7))
+            best8(sc + base, ct + base, &bv, &bc)
+            i >>= 3
+            up = self.lvl_off[lv] + i
+            if sc[up] == bv and ct[up] == bc:
                 return 0
-            t[2 * u] = sv
-            t[2 * u + 1] = sc
-            u >>= 1
+            sc[up] = bv
+            ct[up] = bc
         return 0
-
-    cdef void _pull(self, Py_ssize_t slot, Py_ssize_t u) noexcept nogil:
-        """Tree node u takes the better child's (score, count); equal scores add their counts."""
-        cdef Py_ssize_t a = 2 * u, b = 2 * u + 1
-        if self.tree[slot, 2 * a] > self.tree[slot, 2 * b]:
-            self.tree[slot, 2 * u] = self.tree[slot, 2 * a]
-            self.tree[slot, 2 * u + 1] = self.tree[slot, 2 * a + 1]
-        elif self.tree[slot, 2 * b] > self.tree[slot, 2 * a]:
-            self.tree[slot, 2 * u] = self.tree[slot, 2 * b]
-            self.tree[slot, 2 * u + 1] = self.tree[slot, 2 * b + 1]
-        else:
-            self.tree[slot, 2 * u] = self.tree[slot, 2 * a]
-            self.tree[slot, 2 * u + 1] = self.tree[slot, 2 * a + 1] + self.tree[slot, 2 * b + 1]
 
     cdef Py_ssize_t _sync(self, Py_ssize_t s) except -1 nogil:
         """Bring the slot of shape s up to date (taking the least recently
         used slot if s has none); returns the slot."""
-        cdef Py_ssize_t slot = self.shape_slot[s], u, n, P = self.leaves
+        cdef Py_ssize_t slot = self.shape_slot[s], u, n, lv, j, base
         cdef int64_t e
         cdef Py_ssize_t dummy
+        cdef int64_t* sc
+        cdef int32_t* ct
         if slot < 0 or self.slot_tag[slot] != s:
             slot = 0
             for u in range(1, self.n_slots):
@@ -1670,18 +1744,20 @@ cdef class FgdIndex:
         if self.slot_tag[slot] != s or self.log_len - self.slot_log[slot] > self.n_nodes:
             self.rebuilds += 1
             self.memo_now += 1
-            for u in range(P):
+            sc = &self.tscore[slot, 0]
+            ct = &self.tcount[slot, 0]
+            for u in range(self.lvl_width[0]):
                 n = self.leaf_node[u]
-                if n < 0:
-                    self.tree[slot, 2 * (P + u)] = I64_MIN
-                    self.tree[slot, 2 * (P + u) + 1] = 0
-                else:
-                    self.tree[slot, 2 * (P + u)] = self._rebuild_score(s, n)
-                    self.tree[slot, 2 * (P + u) + 1] = 0 if self.tree[slot, 2 * (P + u)] == I64_MIN else 1
-            u = P - 1
-            while u >= 1:
-                self._pull(slot, u)
-                u -= 1
+                sc[u] = I64_MIN if n < 0 else self._rebuild_score(s, n)
+                ct[u] = 0 if sc[u] == I64_MIN else 1
+            for lv in range(1, self.n_levels):
+                base = self.lvl_off[lv]
+                for j in range(self.lvl_real[lv]):
+                    best8(sc + self.lvl_off[lv - 1] + 8 * j, ct + self.lvl_off[lv - 1] + 8 * j,
+                          &sc[base + j], &ct[base + j])
+                for j in range(self.lvl_real[lv], self.lvl_width[lv]):
+                    sc[base + j] = I64_MIN
+                    ct[base + j] = 0
             self.slot_tag[slot] = s
         else:
             self.stamp_now += 1

@@ -63,8 +63,9 @@ def replay_ops(engine, cl, pods, target, ops, scoring, tie_break, seed, slot_byt
     cluster = GpuCluster(**cl)
     frag = FragTable(cluster, target, kernel=(engine == "kernel"))
     policy = make_policy("fgd", scoring, engine=engine)
-    if slot_bytes is not None:
+    if slot_bytes is not None:          # one tree slot, and the smallest state table: rebuilds and refills
         policy.slot_bytes = slot_bytes
+        policy.state_capacity = 1
     sched = GpuScheduler(cluster, policy, frag=frag, seed=seed, tie_break=tie_break)
     out, live, k = [], [], 0
     for op in ops + [0] * len(pods):
@@ -197,8 +198,9 @@ def batch_ops(cl, pods, target, ops, scoring, seed, slot_bytes, engine):
     cluster = GpuCluster(**cl)
     frag = FragTable(cluster, target, kernel=(engine == "kernel"))
     policy = make_policy("fgd", scoring, engine=engine)
-    if slot_bytes is not None:
+    if slot_bytes is not None:          # one tree slot, and the smallest state table: rebuilds and refills
         policy.slot_bytes = slot_bytes
+        policy.state_capacity = 1
     sched = GpuScheduler(cluster, policy, frag=frag, seed=seed)
     out, live, k = [], [], 0
     for op in ops + [len(pods)]:
@@ -254,6 +256,31 @@ def test_place_all_batches_only_with_order_ties():
         got[engine, tie_break] = sched.place_all(w.pods)
     assert got["kernel", "order"] == got["python", "order"]
     assert any(b is None for b in got["kernel", "order"]) and any(b is not None for b in got["kernel", "order"])
+
+
+def test_state_table_refills_keep_the_placements():
+    """The index interns node states in a table that is refilled from the
+    nodes when full; with the smallest table (one state per node) and one
+    tree slot it refills and rebuilds constantly, and still places every pod
+    of the OpenB sample as the twin does."""
+    from kubekit.replay.workload import inflate_workload, trace_pods
+    from kubekit.traces import load_sample
+
+    tr = load_sample("openb")
+    pods, _, _ = trace_pods(tr)
+    target = TargetWorkload.from_pods(pods)
+    got = {}
+    for engine in ("kernel", "python"):
+        cluster = GpuCluster.from_table(tr.nodes, gpu_only=True)
+        w = inflate_workload(pods, cluster.total_gpu_milli, 1.3, rng=np.random.default_rng(7))
+        policy = make_policy("fgd", engine=engine)
+        policy.slot_bytes, policy.state_capacity = 1, 1
+        sched = GpuScheduler(cluster, policy, frag=FragTable(cluster, target), seed=2)
+        got[engine] = sched.place_all(w.pods)
+        if engine == "kernel":
+            idx = sched.policy.index
+            assert idx.state_resets > 10 and idx.rebuilds > 100 and idx.reused > 0
+    assert got["kernel"] == got["python"]
 
 
 def test_index_place_checks_its_arrays():

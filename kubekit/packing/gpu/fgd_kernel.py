@@ -27,8 +27,8 @@ from kubekit.packing.gpu.model import MILLI, GpuCluster, GpuPackingError, GpuPod
 from kubekit.packing.gpu.policies import FGD, MAX_SCORE, fgd_quantize
 
 DEFAULT_SLOT_BYTES = 256 << 20
-"""The least memory for the per-shape trees (16 bytes per tree node, 2P nodes
-per slot) when the budget is chosen automatically (see :func:`slot_budget`)."""
+"""The least memory for the per-shape trees (12 bytes per tree entry, about
+8/7 N entries per slot: ``fgd_slot_bytes``) when the budget is chosen automatically (see :func:`slot_budget`)."""
 MAX_SLOTS = 4096
 
 
@@ -40,7 +40,7 @@ def slot_budget() -> int:
     machine's memory if that is less (never under :data:`DEFAULT_SLOT_BYTES`).
     The trees are allocated uninitialised and slots are taken in order as pod
     shapes appear, so only the slots of the shapes in use cost memory (about
-    32 bytes per node per shape); a shape without a slot costs an O(N)
+    14 bytes per node per shape); a shape without a slot costs an O(N)
     rebuild every time it returns."""
     try:
         physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -80,10 +80,10 @@ def _models_ok(cluster: GpuCluster, models: tuple[str, ...] | None) -> np.ndarra
 
 
 def build_index(cluster: GpuCluster, frag: FragTable, scoring: str, pos: np.ndarray,
-                slot_bytes: int | None = None):
+                slot_bytes: int | None = None, state_capacity: int = 0):
     """An ``FgdIndex`` over ``cluster``'s live arrays for ``frag``'s target
     workload, leaves in ``pos`` order; it listens to the cluster's changes."""
-    from kubekit._fast._pack import FgdIndex
+    from kubekit._fast._pack import FgdIndex, fgd_slot_bytes
 
     t = frag.target
     n_models = len(cluster.models)
@@ -93,14 +93,12 @@ def build_index(cluster: GpuCluster, frag: FragTable, scoring: str, pos: np.ndar
     thr = None
     if scoring == "simulator":
         thr = simulator_thresholds(t.total_weight, max(t.total_weight, 1) * MILLI * max(cluster.max_gpus, 1))
-    leaves = 1
-    while leaves < len(cluster):
-        leaves *= 2
     if slot_bytes is None:
         slot_bytes = slot_budget()
-    slots = int(min(MAX_SLOTS, max(1, slot_bytes // (32 * leaves))))
+    slots = int(min(MAX_SLOTS, max(1, slot_bytes // fgd_slot_bytes(len(cluster)))))
     index = FgdIndex(cluster.cpu_left, cluster.memory_left, cluster.gpu_left, cluster.model, n_models,
-                     frag.t_cpu, frag.t_milli, frag.t_count, frag.t_weight, access, pos, thr, slots)
+                     frag.t_cpu, frag.t_milli, frag.t_count, frag.t_weight, access, pos, thr, slots,
+                     state_capacity)
     cluster.listeners.append(index.node_changed)
     return index
 
@@ -114,6 +112,9 @@ class FGDKernel(FGD):
     slot_bytes: int | None = None
     """Memory for the index's per-shape trees; None: :func:`slot_budget`
     (tests shrink it to one slot)."""
+    state_capacity: int = 0
+    """Node states the index interns before it refills its table from the
+    nodes' current states; 0: four per node (tests shrink it to force refills)."""
 
     def setup(self, cluster, frag, rng) -> None:
         super().setup(cluster, frag, rng)
@@ -128,7 +129,7 @@ class FGDKernel(FGD):
         c = self._c()
         assert self.frag is not None
         pos = np.arange(len(c), dtype=np.int64) if rank is None else np.asarray(rank, dtype=np.int64)
-        self.index = build_index(c, self.frag, self.scoring, pos, self.slot_bytes)
+        self.index = build_index(c, self.frag, self.scoring, pos, self.slot_bytes, self.state_capacity)
 
     def _shape(self, pod: GpuPod) -> int:
         key = (pod.cpu_milli, pod.memory_bytes, pod.gpu_count, pod.gpu_milli, pod.gpu_models)
