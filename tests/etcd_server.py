@@ -1,6 +1,8 @@
-"""A real etcd (Debian's ``etcd-server``) for the store's tests: a fresh
-server in a temporary directory on free ports, stopped and removed even when
-the test fails."""
+"""A real etcd (Debian's ``etcd-server``) for the store's tests: fresh
+servers in a temporary directory on free ports, stopped and removed even
+when the test fails.  ``etcd_server()`` is one member; ``etcd_cluster(n)``
+is an n-member cluster (its members' processes are handed out so that a
+test can stop one)."""
 
 from __future__ import annotations
 
@@ -22,37 +24,55 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _answers(port: int) -> bool:
+    """The member serves a linearizable read (so the cluster has a leader)."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        try:
+            conn.request("POST", "/v3/kv/range", b'{"key":"AA=="}')
+            return conn.getresponse().status == 200
+        finally:
+            conn.close()
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
-def etcd_server() -> Iterator[str]:
-    """Yields the client URL of a fresh, empty etcd."""
+def etcd_cluster(size: int) -> Iterator[list[tuple[str, subprocess.Popen]]]:
+    """Yields ``(client URL, process)`` per member of a fresh, empty cluster."""
     etcd = shutil.which("etcd")
     assert etcd, "etcd is not installed: apt-get install etcd-server (the CI installs it)"
     d = tempfile.mkdtemp(prefix="kubekit-etcd-")
-    client, peer = _free_port(), _free_port()
-    url = f"http://127.0.0.1:{client}"
-    args = [etcd, "--name", "test", "--data-dir", f"{d}/data", "--listen-client-urls", url,
-            "--advertise-client-urls", url, "--listen-peer-urls", f"http://127.0.0.1:{peer}",
-            "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
-            "--initial-cluster", f"test=http://127.0.0.1:{peer}", "--log-level", "error"]
-    log = open(f"{d}/log", "wb")
-    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    ports = [(_free_port(), _free_port()) for _ in range(size)]
+    initial = ",".join(f"m{i}=http://127.0.0.1:{peer}" for i, (_, peer) in enumerate(ports))
+    procs: list[subprocess.Popen] = []
+    logs = []
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", client, timeout=1)
-                conn.request("POST", "/v3/kv/range", b'{"key":"AA=="}')
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    break
-                conn.close()
-            except OSError:
-                pass
-            assert proc.poll() is None, open(f"{d}/log", "rb").read().decode(errors="replace")
-            assert time.monotonic() < deadline, "etcd did not start within 20 s"
-            time.sleep(0.05)
-        yield url
+        for i, (client, peer) in enumerate(ports):
+            url = f"http://127.0.0.1:{client}"
+            args = [etcd, "--name", f"m{i}", "--data-dir", f"{d}/m{i}", "--listen-client-urls", url,
+                    "--advertise-client-urls", url, "--listen-peer-urls", f"http://127.0.0.1:{peer}",
+                    "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}", "--initial-cluster", initial,
+                    "--initial-cluster-token", d, "--log-level", "error"]
+            logs.append(open(f"{d}/log-m{i}", "wb"))
+            procs.append(subprocess.Popen(args, stdout=logs[-1], stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + 30
+        for i, (client, _) in enumerate(ports):
+            while not _answers(client):
+                assert procs[i].poll() is None, open(f"{d}/log-m{i}", "rb").read().decode(errors="replace")
+                assert time.monotonic() < deadline, "etcd did not start within 30 s"
+                time.sleep(0.05)
+        yield [(f"http://127.0.0.1:{client}", p) for (client, _), p in zip(ports, procs)]
     finally:
-        stop_process(proc)
-        log.close()
+        for p in procs:
+            stop_process(p)
+        for f in logs:
+            f.close()
         shutil.rmtree(d, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def etcd_server() -> Iterator[str]:
+    """Yields the client URL of a fresh, empty etcd."""
+    with etcd_cluster(1) as members:
+        yield members[0][0]

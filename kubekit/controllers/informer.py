@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from kubekit.errors import CompactedError
+from kubekit.errors import CompactedError, StoreError
 
 __all__ = ["Handler", "Informer", "object_key"]
 
@@ -145,6 +145,15 @@ class Informer:
                 if self._watch is not None:
                     self._watch.close()
                 self._relist()
+                return 0
+            except StoreError as e:
+                # the watch broke (an etcd member went away): as client-go's
+                # reflector, watch again from the last resourceVersion next time
+                log.warning("%s informer: watch ended (%s); watching again from %s", self.kind, e,
+                            self.resource_version)
+                if self._watch is not None:
+                    self._watch.close()
+                self._watch = None
                 return 0
             for ev in events:
                 self._apply(ev.type, ev.object)

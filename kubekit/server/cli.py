@@ -39,9 +39,10 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
                        help="listen on loopback TCP instead of a unix socket")
     p.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=f"where the store keeps its log (default {DEFAULT_DATA_DIR})")
     p.add_argument("--in-memory", action="store_true", help="keep nothing on disk (state is lost on exit)")
-    p.add_argument("--etcd-servers", default=None, metavar="URL",
-                   help="keep the objects in this etcd (its client URL, e.g. http://127.0.0.1:2379) instead of "
-                        "--data-dir; servers sharing one etcd elect a leader to run the controllers")
+    p.add_argument("--etcd-servers", default=None, metavar="URL[,URL...]",
+                   help="keep the objects in this etcd (its members' client URLs, comma-separated, e.g. "
+                        "http://127.0.0.1:2379) instead of --data-dir; requests move on to the next member when "
+                        "one cannot be reached; servers sharing one etcd elect a leader to run the controllers")
     p.add_argument("--sim-nodes", type=int, default=0, metavar="N", help="register N simulated nodes (sim-node-0...)")
     p.add_argument("--sim-node-cpu", default="8", help="cpu capacity of each simulated node (default 8)")
     p.add_argument("--sim-node-memory", default="32Gi", help="memory capacity of each simulated node (default 32Gi)")
@@ -75,9 +76,13 @@ def config_from_args(args: argparse.Namespace):
     if args.node_name is not None and not _dns_label(args.node_name):
         raise SystemExit(f"error: --node-name {args.node_name!r}: expected a DNS subdomain "
                          "(lower-case letters, digits, '-' and '.')")
-    if args.etcd_servers is not None and ("," in args.etcd_servers or
-                                          not args.etcd_servers.startswith("http://")):
-        raise SystemExit(f"error: --etcd-servers {args.etcd_servers!r}: expected one http:// client URL")
+    if args.etcd_servers is not None:
+        from kubekit.store.etcd import parse_endpoints
+
+        try:
+            parse_endpoints(args.etcd_servers)
+        except ValueError as e:
+            raise SystemExit(f"error: --etcd-servers {args.etcd_servers!r}: {e} (a comma-separated list)") from None
     socket_path = None if args.listen else (args.socket or os.environ.get("KUBEKIT_SOCKET") or DEFAULT_SOCKET)
     return ServerConfig(socket_path=socket_path, listen=args.listen,
                         data_dir=None if args.in_memory else args.data_dir, etcd_servers=args.etcd_servers,

@@ -6,6 +6,20 @@ keep its objects in etcd, as the Kubernetes API server does::
     from kubekit.store.etcd import EtcdKV
 
     store = APIStore(EtcdKV("http://127.0.0.1:2379"))
+    store = APIStore(EtcdKV("http://10.0.0.1:2379,http://10.0.0.2:2379,http://10.0.0.3:2379"))
+
+**Several endpoints** (the members of an etcd cluster, as kube-apiserver's
+``--etcd-servers`` takes them): requests go to one member; when it cannot be
+reached the client moves on to the next, round the list.  A request that
+never reached a member (the connection was refused or timed out) is sent to
+the next one, writes included, since nothing was applied.  A read (and a
+lease keepalive) is also sent again when its connection broke after sending,
+or when the member answered *unavailable* (gRPC code 14: e.g. it has lost
+its leader).  A write whose connection broke after it was sent is never sent
+again: whether etcd applied it is unknown, and the caller is told so.
+Watches open on the current member, moving on the same way; a watch whose
+member dies ends with an error, and the informer above re-lists and watches
+again (on a member that answers).
 
 It speaks etcd's gRPC API through the JSON gateway every etcd v3 server
 serves on its client URL (``/v3/kv/range``, ``/v3/kv/txn``, ``/v3/watch``,
@@ -105,17 +119,37 @@ def _op(op: Op) -> dict[str, Any]:
     raise TypeError(f"not a transaction operation: {op!r} (expected Put, Delete or Get)")
 
 
-class EtcdKV:
-    """An etcd v3 server as a :class:`~kubekit.store.kv.KV` (see the module
-    docstring).  ``endpoint`` is its client URL; ``timeout`` bounds each
-    request (a watch waits as long as its caller asks)."""
+def parse_endpoints(endpoints: str | Sequence[str]) -> tuple[tuple[str, str, int], ...]:
+    """``(url, host, port)`` per client URL: a comma-separated string or a
+    sequence of ``http://host[:port]`` (port 2379 by default)."""
+    items = endpoints.split(",") if isinstance(endpoints, str) else list(endpoints)
+    out = []
+    for raw in items:
+        url = raw.strip()
+        try:
+            u = urllib.parse.urlsplit(url)
+            port = u.port or 2379
+        except ValueError:
+            u, port = None, 0
+        if u is None or u.scheme != "http" or not u.hostname or u.path not in ("", "/"):
+            raise ValueError(f"etcd endpoint {url!r}: expected http://host:port")
+        out.append((url, u.hostname, port))
+    if not out:
+        raise ValueError("no etcd endpoint given")
+    return tuple(out)
 
-    def __init__(self, endpoint: str = "http://127.0.0.1:2379", *, timeout: float = 30.0) -> None:
-        u = urllib.parse.urlsplit(endpoint)
-        if u.scheme != "http" or not u.hostname:
-            raise ValueError(f"etcd endpoint {endpoint!r}: expected http://host:port")
-        self.endpoint, self.timeout = endpoint, timeout
-        self._host, self._port = u.hostname, u.port or 2379
+
+class EtcdKV:
+    """An etcd v3 cluster as a :class:`~kubekit.store.kv.KV` (see the module
+    docstring).  ``endpoints``: its members' client URLs, a list or one
+    comma-separated string; ``timeout`` bounds each request (a watch waits
+    as long as its caller asks)."""
+
+    def __init__(self, endpoints: str | Sequence[str] = "http://127.0.0.1:2379", *, timeout: float = 30.0) -> None:
+        self._targets = parse_endpoints(endpoints)
+        self.endpoints = tuple(t[0] for t in self._targets)
+        self.timeout = timeout
+        self._current = 0                   # the member new connections go to
         self._local = threading.local()
         self._conns: set[http.client.HTTPConnection] = set()      # every thread's, closed by close()
         self._lock = threading.Lock()
@@ -125,13 +159,45 @@ class EtcdKV:
 
     # ------------------------------------------------------------ transport
 
-    def _connection(self) -> http.client.HTTPConnection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+    @property
+    def endpoint(self) -> str:
+        """The client URL requests go to now."""
+        return self.endpoints[self._current]
+
+    def _move_on(self, at: int) -> None:
+        """Member ``at`` failed: new connections go to the next one (unless
+        another thread has moved on already)."""
+        with self._lock:
+            if self._current == at:
+                self._current = (at + 1) % len(self._targets)
+
+    def _connect(self, where: str) -> tuple[http.client.HTTPConnection, int]:
+        """A connected connection to the current member, moving on round the
+        list past members that cannot be reached (``where`` names the
+        request in the error when none can)."""
+        errors = []
+        for _ in range(len(self._targets)):
             with self._lock:
-                self._conns.add(conn)
-        return conn
+                at = self._current
+            _, host, port = self._targets[at]
+            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+            try:
+                conn.connect()
+                return conn, at
+            except OSError as e:
+                conn.close()
+                errors.append(f"{self.endpoints[at]}: {e!r}")
+                self._move_on(at)
+        raise EtcdError(f"{where}: no etcd endpoint could be reached ({'; '.join(errors)})", 14)
+
+    def _connection(self, path: str) -> tuple[http.client.HTTPConnection, int]:
+        kept = getattr(self._local, "conn", None)
+        if kept is not None:
+            return kept
+        conn, at = self._local.conn = self._connect(path)
+        with self._lock:
+            self._conns.add(conn)
+        return conn, at
 
     def _drop_connection(self, conn: http.client.HTTPConnection) -> None:
         conn.close()
@@ -143,22 +209,32 @@ class EtcdKV:
         if self._closed:
             raise ValueError("the store is closed")
         data = json.dumps(body).encode()
-        for attempt in (0, 1):
-            conn = self._connection()
+        retryable = path in _RETRYABLE
+        # a read tries each member once after a broken kept-alive connection
+        for attempt in range(len(self._targets) + 1):
+            conn, at = self._connection(path)
             try:
                 conn.request("POST", path, data, {"Content-Type": "application/json"})
                 resp = conn.getresponse()
                 payload = resp.read()
-                break
             except (http.client.HTTPException, OSError) as e:
                 self._drop_connection(conn)
-                if attempt or path not in _RETRYABLE:
-                    why = "tried twice" if path in _RETRYABLE else "the write may or may not have been applied"
-                    raise EtcdError(f"{path}: the connection to {self.endpoint} failed ({e!r}); {why}", 14) from e
-        out = json.loads(payload or b"{}")
-        if resp.status != 200 or "error" in out:
-            self._raise(out, body)
-        return out
+                self._move_on(at)
+                if not retryable or attempt == len(self._targets):
+                    why = (f"tried {attempt + 1} times" if retryable
+                           else "the write may or may not have been applied")
+                    raise EtcdError(f"{path}: the connection to {self.endpoints[at]} failed ({e!r}); {why}",
+                                    14) from e
+                continue
+            out = json.loads(payload or b"{}")
+            if resp.status != 200 or "error" in out:
+                if retryable and int(out.get("code", 0)) == 14 and attempt < len(self._targets):
+                    self._drop_connection(conn)         # this member is unavailable: ask the next
+                    self._move_on(at)
+                    continue
+                self._raise(out, body)
+            return out
+        raise AssertionError("unreachable")
 
     def _raise(self, out: dict[str, Any], body: dict[str, Any]) -> None:
         message, code = out.get("message") or out.get("error") or "request failed", int(out.get("code", 2))
@@ -314,7 +390,7 @@ class EtcdWatch(WatchBase):
         req: dict[str, Any] = {**_interval(key, prefix), "prev_kv": True, "progress_notify": True}
         if start_revision:
             req["start_revision"] = str(start_revision)
-        self._conn = http.client.HTTPConnection(kv._host, kv._port, timeout=kv.timeout)
+        self._conn, _ = kv._connect("/v3/watch")
         self._conn.request("POST", "/v3/watch", json.dumps({"create_request": req}).encode(),
                            {"Content-Type": "application/json"})
         self._resp = self._conn.getresponse()
@@ -345,6 +421,8 @@ class EtcdWatch(WatchBase):
             while not self.closed:
                 msg = self._read()
                 if msg is None:
+                    if not self.closed:
+                        self._error = EtcdError("the watch stream ended: its etcd member closed it or went away", 14)
                     break
                 result = msg.get("result") or {}
                 if result.get("canceled"):

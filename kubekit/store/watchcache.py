@@ -28,7 +28,7 @@ import bisect
 import threading
 import time
 
-from kubekit.errors import CompactedError
+from kubekit.errors import StoreError
 from kubekit.store import jsoncodec
 from kubekit.store.kinds import Kind, field_value
 from kubekit.store.kv import KV, Event, Watch, WatchBase, event_of, log_entry
@@ -60,7 +60,9 @@ class WatchCache:
         # reader that asks for it on (decoding costs a json.loads per event)
         self._index: dict[str, dict[str, list[int]]] = {}
         self._pumping = False
-        self.broken: BaseException | None = None  # the KV compacted past the cache: start a new one
+        # the KV compacted past the cache, or its watch broke (an etcd member
+        # went away): readers go to the KV directly, new ones to a new cache
+        self.broken: BaseException | None = None
 
     def reader(self, start_revision: int, prefix: str, index: tuple[str, str] | None) -> Watch:
         """A watch from ``start_revision`` of keys under ``prefix``, visiting
@@ -125,7 +127,7 @@ class WatchCache:
         if not self._pumping and self.broken is None:
             try:
                 self._fill(self._next(0))
-            except CompactedError as e:
+            except StoreError as e:              # CompactedError, or a broken stream
                 self.broken = e
 
     def _fill(self, events: list[tuple]) -> None:
@@ -147,7 +149,7 @@ class WatchCache:
         try:
             # In slices, so that a reader closed meanwhile is noticed.
             events = self._next(_SLICE if timeout is None else min(timeout, _SLICE))
-        except CompactedError as e:
+        except StoreError as e:                  # CompactedError, or a broken stream
             self.broken = e
         finally:
             self._cond.acquire()

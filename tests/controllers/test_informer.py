@@ -89,3 +89,45 @@ def test_the_namespace_index_follows_adds_updates_deletes_and_relists():
     inf._relist()
     assert names("x") == ["a"]
     assert sorted(o["metadata"]["name"] for o in inf.list()) == ["a"]
+
+
+def test_a_broken_watch_is_watched_again_from_the_last_version():
+    """A watch that ends with an error (an etcd member went away) is closed,
+    and the next pump watches again from the informer's resourceVersion:
+    nothing is missed or seen twice, and nothing is relisted."""
+    from kubekit.errors import StoreError
+
+    class Breaking:
+        """The store, except that the next watch breaks after its first batch."""
+
+        def __init__(self, store):
+            self.store, self.watches = store, 0
+
+        def __getattr__(self, name):
+            return getattr(self.store, name)
+
+        def watch(self, *a, **kw):
+            self.watches += 1
+            inner = self.store.watch(*a, **kw)
+            if self.watches != 1:
+                return inner
+
+            class Once:
+                def next_batch(self, timeout=None):
+                    raise StoreError("the watch stream broke")
+
+                def close(self):
+                    inner.close()
+            return Once()
+
+    store = APIStore(clock=FakeClock())
+    store.create(cm("a", "1"))
+    wrapped = Breaking(store)
+    inf = Informer(wrapped, "Pod")
+    seen = recorder(inf)
+    inf.start()
+    store.create(cm("b", "1"))
+    assert inf.pump() == 0                       # the first watch breaks: closed, nothing applied
+    store.delete("Pod", "default", "a")
+    assert inf.pump() == 2 and wrapped.watches == 2 and inf.relists == 0
+    assert seen == [("add", "default/a"), ("add", "default/b"), ("delete", "default/a")]
