@@ -25,7 +25,13 @@ cluster: still the trace's shapes, tilted towards the small ones.
 **Measured**, per size and algorithm (order ``max``; ``ffd`` and ``bfd``
 with fits ``dot``, ``l2``, ``most``): the kernel run on a prepared problem
 (median of ``--runs``), pods/s, microseconds and tree nodes visited per pod;
-``place()`` end to end (index build + order + run, median); the twin
+``place()`` end to end (index build + order + run, median); the nodes used,
+the best cheap lower bound on the nodes that can hold the pods the run
+placed (:func:`placed_bound`: volume and, where every node has the same
+capacity in a resource, Martello–Toth L2) and the gap ``bins / bound − 1``
+(the heuristic is at most that far above the optimum for those pods; on
+the OpenB workload a run leaves pods unplaced, so a bound on *all* pods,
+printed per size, would not bound it); the twin
 (:func:`kubekit.packing.batch.reference_place`, or the reference heuristics
 with ``--vector``) on sizes up to ``--twin-max`` nodes, and whether the two
 assignments are identical.  The load average (``uptime``) is printed before
@@ -45,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kubekit.packing import PackingProblem, best_fit_decreasing, first_fit_decreasing
+from kubekit.packing import PackingProblem, best_fit_decreasing, first_fit_decreasing, gap, l2_bound, volume_bound
 from kubekit.packing.batch import prepare, reference_place
 from kubekit.traces import load, load_sample
 
@@ -108,6 +114,21 @@ def openb_problem(n_nodes: int, pods_per_node: int = 10, seed: int = 0, trace=No
     return p, facts
 
 
+def cheap_bound(p: PackingProblem) -> tuple[int, dict]:
+    """The best of the volume and L2 bounds on the bins (and each of them;
+    L2 is ``None`` without a resource all bins share a capacity in)."""
+    b = {"volume": volume_bound(p), "l2": l2_bound(p)}
+    return max(v for v in b.values() if v is not None), b
+
+
+def placed_bound(p: PackingProblem, assignment: np.ndarray) -> tuple[int, dict]:
+    """:func:`cheap_bound` for the pods that ``assignment`` placed, on all
+    the nodes.  Masks and the GPU-share model are dropped (the volume and
+    L2 bounds read neither), so the bound stays valid for the run."""
+    placed = assignment >= 0
+    return cheap_bound(PackingProblem(p.demands[placed], p.capacities, resources=p.resources))
+
+
 def load_average() -> str:
     try:
         return "load average " + ", ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -138,11 +159,14 @@ def run(args) -> dict:
             prep = prepare(p, gpu_share=gpu)
             prep.item_order("max")
             prep_times.append(time.perf_counter() - t0)
+        bound_all, bounds_all = cheap_bound(p)
         row = {"nodes": n_nodes, "pods": p.n_items, "problem_s": t_problem, "prepare_s": statistics.median(prep_times),
-               "cache_k": prep.packer.cache_k, "index_bytes": prep.stats["index_bytes"], **facts, "algorithms": []}
+               "cache_k": prep.packer.cache_k, "index_bytes": prep.stats["index_bytes"], **facts,
+               "bound_all": bound_all, "bounds_all": bounds_all, "algorithms": []}
         print(f"\n## {n_nodes} nodes, {p.n_items} pods: PackingProblem {t_problem:.2f} s, index + order "
               f"{row['prepare_s']:.3f} s, K={row['cache_k']}, asked {facts['asked']}, "
-              f"{facts['constrained_pods']} pods with a GPU-model mask ({facts['mask_groups'] - 1} specs)", flush=True)
+              f"{facts['constrained_pods']} pods with a GPU-model mask ({facts['mask_groups'] - 1} specs), "
+              f"all pods need >= {bound_all} nodes ({bounds_all})", flush=True)
         for alg, fit in RUNS:
             times = []
             for _ in range(args.runs):
@@ -156,11 +180,13 @@ def run(args) -> dict:
                 prepare(p, gpu_share=gpu).place(alg, "max", fit)
                 e2e.append(time.perf_counter() - t0)
             kernel = statistics.median(times)
+            bound, bounds = placed_bound(p, got.assignment)
             r = {"algorithm": got.name, "kernel_s": kernel, "pods_per_s": p.n_items / kernel,
                  "us_per_pod": 1e6 * kernel / p.n_items, "visits_per_pod": stats["visits"] / p.n_items,
                  "searches": stats["searches"], "cache_hits": stats["cache_hits"],
                  "exact_calls": stats["exact_calls"], "place_s": statistics.median(e2e),
-                 "placed": p.n_items - len(got.unplaced), "bins": got.bins_used, "twin_s": None, "equal": None}
+                 "placed": p.n_items - len(got.unplaced), "bins": got.bins_used, "bound": bound, "bounds": bounds,
+                 "gap": gap(got.bins_used, bound), "twin_s": None, "equal": None}
             if n_nodes <= args.twin_max:
                 t0 = time.perf_counter()
                 ref = twin(p, alg, fit, args.vector)
@@ -170,7 +196,7 @@ def run(args) -> dict:
             tw = "—" if r["twin_s"] is None else f"{r['twin_s']:.2f} s ({r['twin_s'] / kernel:.0f}x), equal={r['equal']}"
             print(f"  {got.name:14s} kernel {kernel:8.3f} s  {r['pods_per_s']:>11,.0f} pods/s  "
                   f"{r['us_per_pod']:6.2f} us/pod  {r['visits_per_pod']:6.1f} visits/pod  place() {r['place_s']:.3f} s  "
-                  f"placed {r['placed']}  bins {r['bins']}  twin {tw}", flush=True)
+                  f"placed {r['placed']}  bins {r['bins']}  bound {bound}  gap {100 * r['gap']:.2f}%  twin {tw}", flush=True)
         out["sizes"].append(row)
     out["load_after"] = load_average()
     print(f"\n# {out['load_after']}")
@@ -196,16 +222,19 @@ def growth(out: dict) -> None:
 
 def markdown(out: dict) -> str:
     lines = [f"Trace {out['trace']} ({out['variant']}), {out['ratio']} pods per node, {out['model']} model, "
-             f"median of {out['runs']} runs; {out['load_before']} before, {out['load_after']} after.", "",
+             f"median of {out['runs']} runs; {out['load_before']} before, {out['load_after']} after.  `bound`: no "
+             "placement of the pods the run placed uses fewer nodes (best of the volume and L2 bounds); "
+             "`gap` = bins / bound − 1.", "",
              "| nodes | pods | algorithm | kernel s | pods/s | µs/pod | visits/pod | place() s | placed | bins "
-             "| twin s | equal |", "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| bound | gap | twin s | equal |", "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in out["sizes"]:
         for r in row["algorithms"]:
             tw = "—" if r["twin_s"] is None else f"{r['twin_s']:.2f}"
             eq = "—" if r["equal"] is None else ("yes" if r["equal"] else "**no**")
             lines.append(f"| {row['nodes']:,} | {row['pods']:,} | {r['algorithm']} | {r['kernel_s']:.3f} | "
                          f"{r['pods_per_s']:,.0f} | {r['us_per_pod']:.2f} | {r['visits_per_pod']:.1f} | "
-                         f"{r['place_s']:.3f} | {r['placed']:,} | {r['bins']:,} | {tw} | {eq} |")
+                         f"{r['place_s']:.3f} | {r['placed']:,} | {r['bins']:,} | {r['bound']:,} | {100 * r['gap']:.2f}% | "
+                         f"{tw} | {eq} |")
     return "\n".join(lines) + "\n"
 
 

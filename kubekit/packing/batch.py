@@ -12,6 +12,9 @@ a scan (issue 7 §1).
     prepared = prepare(p)                                   # index built once...
     prepared.place("ffd", order="sum")                      # ...run many times
 
+With its gap to the best lower bound: :func:`kubekit.packing.place_with_gap`
+and ``evaluate_heuristics(p, engine="kernel")`` (report.py).
+
 **Same answers as the reference.**  For every algorithm, order and fit the
 assignment is exactly that of :func:`kubekit.packing.heuristics.first_fit_decreasing`
 / :func:`~kubekit.packing.heuristics.best_fit_decreasing` on the same problem
@@ -44,12 +47,12 @@ from typing import Any
 import numpy as np
 
 from kubekit.packing.heuristics import (
-    FITS, ORDERS, Placement, _fit_score, heuristic_name, normalization_weights,
+    FITS, ORDERS, Placement, _fit_score, _parse_name, heuristic_name, normalization_weights,
 )
 from kubekit.packing.problem import PackingError, PackingProblem, exact_sum
 
 __all__ = ["ALGORITHMS", "GPU_MILLI", "PreparedBatch", "batch_item_order", "default_cache_size", "gpu_share_column",
-           "place", "prepare", "reference_place"]
+           "heuristic_args", "place", "prepare", "reference_place"]
 
 ALGORITHMS: tuple[str, ...] = ("ffd", "bfd")
 GPU_MILLI = 1000
@@ -66,6 +69,15 @@ def _check_args(algorithm: str, order: str, fit: str | None) -> str | None:
     if fit not in FITS:
         raise PackingError(f"invalid fit measure {fit!r}: expected one of {', '.join(FITS)}")
     return fit
+
+
+def heuristic_args(name: str) -> tuple[str, str, str | None]:
+    """``(algorithm, order, fit)`` of a reference heuristic's name (see
+    :data:`kubekit.packing.heuristics.HEURISTICS`), for :meth:`PreparedBatch.place`:
+    ``ffd-max`` -> ``("ffd", "max", None)``, ``bfd-sum-l2`` -> ``("bfd", "sum", "l2")``,
+    ``ff`` -> ``("ffd", "none", None)``, ``bf-dot`` -> ``("bfd", "none", "dot")``."""
+    order, fit = _parse_name(name)
+    return ("ffd" if fit is None else "bfd"), order, fit
 
 
 def gpu_share_column(problem: PackingProblem, gpu_share: str | None) -> int:
