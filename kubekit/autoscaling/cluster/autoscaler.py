@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kubekit.autoscaling.cluster.backoff import GroupBackoff
+from kubekit.autoscaling.cluster.clusterstate import Readiness, cluster_healthy, group_healthy, node_is_ready, readiness
 from kubekit.autoscaling.cluster.disruption import budget_status
 from kubekit.autoscaling.cluster.drainability import RemainingBudgets, pod_name
 from kubekit.autoscaling.cluster.expander import Expander
@@ -37,7 +38,7 @@ from kubekit.cluster.scheduling import pod_is_pending
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.errors import KubekitError
 from kubekit.node.rules.backoff import go_duration
-from kubekit.store.meta import rfc3339
+from kubekit.store.meta import parse_time, rfc3339
 
 __all__ = ["ClusterAutoscaler", "SCALE_DOWN_DISABLED"]
 
@@ -84,10 +85,12 @@ class ClusterAutoscaler:
         self.unneeded_since: dict[str, float] = {}
         self.backoff = GroupBackoff(options.initial_node_group_backoff_duration,
                                     options.max_node_group_backoff_duration, options.node_group_backoff_reset_timeout)
-        # clusterstate: per group, the last scale-up's (time, expected add time);
-        # per node a scale-up asked for, when it was first seen unregistered
-        self.scale_up_requests: dict[str, tuple[float, float]] = {}
+        # clusterstate: per group, the scale-up under way [time, expected add
+        # time, nodes asked for]; per node a scale-up asked for, when it was
+        # first seen unregistered; the instances in error already reported
+        self.scale_up_requests: dict[str, list] = {}
         self.unregistered_since: dict[str, float] = {}
+        self._seen_errors: set[str] = set()
         self.last_scale_up = self.last_scale_down_delete = self.last_scale_down_failure = float("-inf")
         self._next_scan = clock.monotonic()
         self._status: dict[str, Any] = {}
@@ -127,22 +130,51 @@ class ClusterAutoscaler:
                 bound.setdefault(node, []).append(p)
         members = {g.name: [n for n in g.node_names() if n in nodes] for g in self.groups}
         upcoming = self._upcoming(nodes)
-        self._update_scale_up_requests(upcoming, now)
+        errors = {g.name: g.instance_errors() for g in self.groups}
+        self._update_scale_up_requests(upcoming, errors, now)
+        self._handle_instance_errors(errors, now)
         if self._remove_old_unregistered(members, upcoming, now):
             upcoming = self._upcoming(nodes)
+        total, per_group = self._readiness(nodes, members, upcoming, now, wall)
+        healthy = cluster_healthy(total, len(nodes), ok_total_unready_count=self.options.ok_total_unready_count,
+                                  max_total_unready_percentage=self.options.max_total_unready_percentage)
         status: dict[str, Any] = {"time": rfc3339(wall), "autoscalerStatus": "Running",
+                                  "clusterWide": {"health": {"status": "Healthy" if healthy else "Unhealthy",
+                                                             "nodeCounts": total.counts()}},
                                   "nodeGroups": [], "scaleUp": {}, "scaleDown": {}}
-        scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"])
-        if self.options.scale_down_enabled:
-            self._scale_down(nodes, bound, members, upcoming, status["scaleDown"], skip=scaled, now=now,
-                             wall=wall)
+        group_ok = {}
         for g in self.groups:
-            registered, booting = g.node_names(), g.upcoming()
-            entry = {"name": g.name, "size": len(registered) + len(booting), "minSize": g.min_size,
+            request = self.scale_up_requests.get(g.name)
+            group_ok[g.name] = group_healthy(
+                per_group[g.name], len(members[g.name]) + len(upcoming[g.name]) + len(errors[g.name]),
+                request[2] if request else 0, ok_total_unready_count=self.options.ok_total_unready_count,
+                max_total_unready_percentage=self.options.max_total_unready_percentage)
+        if not healthy:
+            # static_autoscaler: with that much of the cluster broken, do nothing but say so
+            log.warning("Cluster is not ready for autoscaling")
+            self.unneeded_since.clear()
+            self.events.warning(self._status_object(), "ClusterUnhealthy", "Cluster is unhealthy")
+        else:
+            if self._delete_created_nodes_with_errors(errors):
+                upcoming = self._upcoming(nodes)
+            scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"], group_ok)
+            if self.options.scale_down_enabled:
+                self._scale_down(nodes, bound, members, upcoming, status["scaleDown"], skip=scaled, now=now,
+                                 wall=wall)
+        for g in self.groups:
+            registered, booting, failed = g.node_names(), g.upcoming(), g.instance_errors()
+            entry = {"name": g.name, "size": len(registered) + len(booting) + len(failed), "minSize": g.min_size,
                      "maxSize": g.max_size, "price": g.price, "priority": g.priority, "nodes": sorted(registered),
-                     "upcoming": sorted(booting)}
+                     "upcoming": sorted(booting),
+                     "health": {"status": "Healthy" if group_ok[g.name] else "Unhealthy",
+                                "nodeCounts": (per_group[g.name] or Readiness()).counts()}}
+            if failed:
+                entry["instanceErrors"] = {n: f"{e.error_class}.{e.code}: {e.message}" for n, e in sorted(failed.items())}
             if self.backoff.is_backed_off(g.name, now):
-                entry["backoffUntil"] = rfc3339(wall + self.backoff.info(g.name).until - now)
+                info = self.backoff.info(g.name)
+                entry["backoffUntil"] = rfc3339(wall + info.until - now)
+                if info.error_code:
+                    entry["backoffInfo"] = {"errorCode": info.error_code, "errorMessage": info.error_message}
             status["nodeGroups"].append(entry)
         self._status = status
         if self.options.write_status_configmap:
@@ -155,15 +187,18 @@ class ClusterAutoscaler:
         informer), as CA's clusterstate counts them."""
         return {g.name: g.upcoming() + [n for n in g.node_names() if n not in nodes] for g in self.groups}
 
-    def _update_scale_up_requests(self, upcoming: Mapping[str, list[str]], now: float) -> None:
+    def _update_scale_up_requests(self, upcoming: Mapping[str, list[str]], errors: Mapping[str, Mapping[str, Any]],
+                                  now: float) -> None:
         """``updateScaleRequests``: a scale-up whose nodes all registered is
-        done (and its group's backoff forgotten); one still waiting after
-        ``max_node_provision_time`` timed out: the group is backed off."""
+        done (instances in error still count as awaited: the group's target
+        size holds them until they are deleted); one still waiting after
+        ``max_node_provision_time`` timed out: the group is backed off.  (As
+        upstream today, a completed scale-up does not reset a backoff; old
+        entries expire after ``node_group_backoff_reset_timeout``.)"""
         self.backoff.remove_stale(now)
-        for name, (asked, expected) in list(self.scale_up_requests.items()):
-            if not upcoming.get(name):
+        for name, (asked, expected, _) in list(self.scale_up_requests.items()):
+            if not upcoming.get(name) and not errors.get(name):
                 del self.scale_up_requests[name]
-                self.backoff.remove(name)
             elif expected < now:
                 took = go_duration(now - asked)
                 log.warning("scale-up timed out for node group %s after %s", name, took)
@@ -200,15 +235,78 @@ class ClusterAutoscaler:
                 removed = True
         return removed
 
+    # -- instances in error, readiness (clusterstate) --------------------------------
+    def _handle_instance_errors(self, errors: Mapping[str, Mapping[str, Any]], now: float) -> None:
+        """``handleInstanceCreationErrors``: instances of a scale-up under way
+        that the cloud failed to create (not seen before) fail the scale-up:
+        a ``ScaleUpFailed`` Event per error code, the request shrinks by
+        them, and the group is backed off with the error."""
+        for g in self.groups:
+            by_code: dict[tuple[str, str], list[str]] = {}
+            for name, e in sorted(errors[g.name].items()):
+                by_code.setdefault((e.error_class, e.code), []).append(name)
+            for (cls, code), names in sorted(by_code.items()):
+                unseen = [n for n in names if n not in self._seen_errors]
+                request = self.scale_up_requests.get(g.name)
+                if not unseen or request is None:
+                    continue
+                messages = sorted({errors[g.name][n].message for n in names})
+                text = ", ".join(messages) + (", ..." if len(messages) > 3 else "")
+                log.warning("failed adding %d nodes to group %s due to %s.%s: %s", len(unseen), g.name, cls, code, text)
+                self.events.warning(self._status_object(), "ScaleUpFailed",
+                                    f"Failed adding {len(unseen)} nodes to group {g.name} due to {cls}.{code}; "
+                                    f"source errors: {text}")
+                request[2] -= len(unseen)
+                if request[2] <= 0:
+                    del self.scale_up_requests[g.name]
+                self.backoff.backoff(g.name, now, error_code=f"{cls}.{code}", error_message=text)
+        self._seen_errors = {n for errs in errors.values() for n in errs}
+
+    def _delete_created_nodes_with_errors(self, errors: Mapping[str, Mapping[str, Any]]) -> bool:
+        """``deleteCreatedNodesWithErrors``: instances in error leave their group."""
+        deleted = False
+        for g in self.groups:
+            if not errors[g.name]:
+                continue
+            names = sorted(errors[g.name])
+            log.info("deleting %d instances of node group %s because of create errors", len(names), g.name)
+            try:
+                g.provider.delete_nodes(g, names)
+                deleted = True
+            except (ValueError, KubekitError) as e:
+                log.warning("failed to delete instances in error of node group %s: %s", g.name, e)
+        return deleted
+
+    def _readiness(self, nodes: Mapping[str, dict], members: Mapping[str, list[str]],
+                   upcoming: Mapping[str, list[str]], now: float,
+                   wall: float) -> tuple[Readiness, dict[str, Readiness | None]]:
+        """The cluster's and each group's readiness (``updateReadinessStats``)."""
+        o = self.options
+
+        def state(name: str) -> tuple[str, bool, bool, float]:
+            n = nodes[name]
+            created = (n.get("metadata") or {}).get("creationTimestamp")
+            return name, node_is_ready(n), _tainted_for_deletion(n), parse_time(created) if created else wall
+
+        def waiting(names: Sequence[str]) -> list[tuple[str, float]]:
+            return [(n, wall - (now - self.unregistered_since.get(n, now))) for n in names]
+
+        kw = {"max_node_startup_time": o.max_node_startup_time, "max_node_provision_time": o.max_node_provision_time}
+        total = readiness(map(state, sorted(nodes)), waiting([n for g in self.groups for n in upcoming[g.name]]), wall,
+                          **kw)
+        per_group = {g.name: readiness(map(state, members[g.name]), waiting(upcoming[g.name]), wall, **kw)
+                     if members[g.name] or upcoming[g.name] else None for g in self.groups}
+        return total, per_group
+
     # -- scale-up --------------------------------------------------------------------
-    def _group_states(self, sizes: Mapping[str, int]) -> list[GroupState]:
+    def _group_states(self, sizes: Mapping[str, int], healthy: Mapping[str, bool]) -> list[GroupState]:
         stamp = rfc3339(self.clock.now())
         now = self.clock.monotonic()
         out = []
         for g in self.groups:
             template = parse_node(g.template_manifest(stamp)) if g.can_grow else None
             out.append(GroupState(g.name, sizes[g.name], g.min_size, g.max_size, template, g.price, g.priority,
-                                  self.backoff.is_backed_off(g.name, now)))
+                                  self.backoff.is_backed_off(g.name, now), healthy[g.name]))
         return out
 
     def _upcoming_manifests(self, upcoming: Mapping[str, list[str]]) -> list[dict]:
@@ -223,7 +321,7 @@ class ClusterAutoscaler:
                 out += [template.manifest(name, stamp) for name in upcoming[g.name]]
         return out
 
-    def _scale_up(self, nodes, pods, bound, members, upcoming, out: dict) -> bool:
+    def _scale_up(self, nodes, pods, bound, members, upcoming, out: dict, healthy: Mapping[str, bool]) -> bool:
         pending = sorted((p for p in pods if pod_is_pending(p) and _unschedulable(p)), key=_queue_order)
         out.update({"pendingUnschedulable": len(pending), "status": "NoActivity"})
         if not pending:
@@ -240,7 +338,7 @@ class ClusterAutoscaler:
         snapshot = build_scheduler([*nodes.values(), *self._upcoming_manifests(upcoming)], bound, self.parse,
                                    config=self.options.scheduler_config, seed=self.options.seed)
         sizes = {g: len(members[g]) + len(upcoming[g]) for g in members}        # the target sizes
-        plan = plan_scale_up(parsed, snapshot, self._group_states(sizes), config=self.options.scheduler_config,
+        plan = plan_scale_up(parsed, snapshot, self._group_states(sizes, healthy), config=self.options.scheduler_config,
                              seed=self.options.seed, total_nodes=len(nodes) + sum(map(len, upcoming.values())),
                              max_nodes_total=self.options.max_nodes_total)
         out["schedulableOnExistingNodes"] = len(plan.schedulable)
@@ -261,7 +359,9 @@ class ClusterAutoscaler:
             return False
         self.last_scale_up = now = self.clock.monotonic()
         # a new request, or more nodes for a pending one: its clock starts over
-        self.scale_up_requests[group.name] = (now, now + self.options.max_node_provision_time)
+        pending_nodes = self.scale_up_requests[group.name][2] if group.name in self.scale_up_requests else 0
+        self.scale_up_requests[group.name] = [now, now + self.options.max_node_provision_time,
+                                              pending_nodes + best.node_count]
         msg = triggered_message([(group.name, size, size + best.node_count, group.max_size)])
         for key in best.pods:
             self.events.normal(manifests[key], "TriggeredScaleUp", msg)

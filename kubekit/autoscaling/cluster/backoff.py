@@ -8,8 +8,10 @@
   keeps its duration (concurrent scale-ups failing together count once).
 * A backed-off group is skipped by scale-up (``in backoff after failed
   scale-up``) while ``until > now``.
-* A scale-up that completes removes the group's backoff; an entry whose
-  last failure is older than ``reset_timeout`` (3 h,
+* A failure may carry the cloud's error (``error_code`` such as
+  ``OutOfResource.STOCKOUT`` and its message), which the status shows.
+* As upstream today, a completed scale-up leaves the backoff alone; an
+  entry whose last failure is older than ``reset_timeout`` (3 h,
   ``--node-group-backoff-reset-timeout``) is dropped.
 
 Times are the autoscaler's monotonic clock, in seconds.
@@ -27,6 +29,8 @@ class BackoffInfo:
     duration: float
     until: float
     last_failure: float
+    error_code: str = ""
+    error_message: str = ""
 
 
 class GroupBackoff:
@@ -39,15 +43,15 @@ class GroupBackoff:
         self.initial, self.maximum, self.reset_timeout = initial, maximum, reset_timeout
         self._info: dict[str, BackoffInfo] = {}
 
-    def backoff(self, group: str, now: float) -> float:
-        """Record a failed scale-up of ``group`` at ``now``; the time until
-        which it is backed off."""
+    def backoff(self, group: str, now: float, *, error_code: str = "", error_message: str = "") -> float:
+        """Record a failed scale-up of ``group`` at ``now`` (with the cloud's
+        error, if any); the time until which it is backed off."""
         duration = self.initial
         info = self._info.get(group)
         if info is not None:
             duration = min(2 * info.duration, self.maximum) if info.until < now else info.duration
         until = now + duration
-        self._info[group] = BackoffInfo(duration, until, now)
+        self._info[group] = BackoffInfo(duration, until, now, error_code, error_message)
         return until
 
     def is_backed_off(self, group: str, now: float) -> bool:

@@ -11,7 +11,10 @@ capacity, labels, taints), a price per node-hour, a priority (for the
   read back from the fleet, never remembered apart from it).  A new node
   registers ``boot_seconds`` after the scale-up (the group's VM boot time);
   until then it is *upcoming*: part of the group's target size, not of the
-  cluster;
+  cluster.  :meth:`FleetProvider.limit` makes the simulated cloud run out of
+  a group's machines (a stockout or a quota): the instances asked for beyond
+  what is left are created in error (:class:`InstanceError`, as a cloud
+  reports ``InstanceErrorInfo``) and never register;
 * :class:`FixedProvider` is a group of existing nodes that cannot grow or
   shrink, e.g. the local node a kubelet registered: ``NodeGroup.fixed("local",
   ["my-host"])``.  Its size is the number of those nodes that exist; it
@@ -28,9 +31,28 @@ from typing import Any, Protocol
 
 from kubekit.node.simulated import NodeTemplate
 
-__all__ = ["GROUP_LABEL", "FixedProvider", "FleetProvider", "NodeGroup", "NodeGroupProvider"]
+__all__ = ["GROUP_LABEL", "FixedProvider", "FleetProvider", "InstanceError", "NodeGroup", "NodeGroupProvider"]
 
 GROUP_LABEL = "autoscaling.kubekit.io/node-group"
+
+ERROR_CLASSES = ("OutOfResource", "Other")
+"""cloudprovider's ``InstanceErrorClass`` names (``OutOfResourcesErrorClass``, ``OtherErrorClass``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceError:
+    """Why the cloud could not create an instance a scale-up asked for
+    (cloudprovider's ``InstanceErrorInfo``): ``error_class``
+    ``OutOfResource`` (a stockout or a quota) or ``Other``, a provider's
+    ``code`` and a human ``message``."""
+
+    error_class: str
+    code: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.error_class not in ERROR_CLASSES:
+            raise ValueError(f"instance error class {self.error_class!r}: expected one of {', '.join(ERROR_CLASSES)}")
 
 
 class NodeGroupProvider(Protocol):
@@ -39,6 +61,8 @@ class NodeGroupProvider(Protocol):
     def node_names(self, group: NodeGroup) -> list[str]: ...
 
     def upcoming(self, group: NodeGroup) -> list[str]: ...
+
+    def instance_errors(self, group: NodeGroup) -> dict[str, InstanceError]: ...
 
     def increase_size(self, group: NodeGroup, delta: int) -> list[str]: ...
 
@@ -99,6 +123,10 @@ class NodeGroup:
         """Nodes a scale-up asked for that have not registered yet."""
         return self.provider.upcoming(self)
 
+    def instance_errors(self) -> dict[str, InstanceError]:
+        """Instances a scale-up asked for that the cloud failed to create."""
+        return self.provider.instance_errors(self)
+
 
 class FleetProvider:
     """Groups of simulated nodes in ``fleet`` (see the module docstring)."""
@@ -106,6 +134,23 @@ class FleetProvider:
     def __init__(self, fleet) -> None:
         self.fleet = fleet
         self._next: dict[str, int] = {}
+        self._left: dict[str, tuple[int, InstanceError]] = {}       # group -> machines left, the error after
+        self._failed: dict[str, dict[str, InstanceError]] = {}      # group -> instance -> its error
+
+    def limit(self, group_name: str, available: int | None, error: InstanceError | None = None) -> None:
+        """From now on only ``available`` more machines of the group can be
+        created (None: no limit); an instance asked for beyond them fails
+        with ``error`` (default: an ``OutOfResource`` stockout)."""
+        if available is None:
+            self._left.pop(group_name, None)
+            return
+        if available < 0:
+            raise ValueError(f"node group {group_name}: {available} machines available: expected >= 0")
+        self._left[group_name] = (available, error or InstanceError(
+            "OutOfResource", "STOCKOUT", f"no capacity left for node group {group_name}"))
+
+    def instance_errors(self, group: NodeGroup) -> dict[str, InstanceError]:
+        return dict(self._failed.get(group.name, {}))
 
     def node_names(self, group: NodeGroup) -> list[str]:
         return sorted(n for n, t in self.fleet.nodes.items() if t.labels.get(GROUP_LABEL) == group.name)
@@ -114,7 +159,7 @@ class FleetProvider:
         return sorted(n for n, t in self.fleet.provisioning.items() if t.labels.get(GROUP_LABEL) == group.name)
 
     def _fresh_names(self, group: NodeGroup, count: int) -> list[str]:
-        taken = set(self.fleet.nodes) | set(self.fleet.provisioning)
+        taken = set(self.fleet.nodes) | set(self.fleet.provisioning) | set(self._failed.get(group.name, ()))
         suffix = re.compile(re.escape(group.name) + r"-(\d+)\Z")
         n = max([self._next.get(group.name, 0)] +
                 [int(m.group(1)) + 1 for m in map(suffix.match, taken) if m])
@@ -125,23 +170,38 @@ class FleetProvider:
     def increase_size(self, group: NodeGroup, delta: int) -> list[str]:
         if delta <= 0:
             raise ValueError(f"node group {group.name}: size increase {delta}: expected a positive number")
-        size = len(self.node_names(group)) + len(self.upcoming(group))      # the target size
+        failed = self._failed.setdefault(group.name, {})
+        size = len(self.node_names(group)) + len(self.upcoming(group)) + len(failed)     # the target size
         if size + delta > group.max_size:
             raise ValueError(f"node group {group.name}: size increase too large: desired {size + delta}, "
                              f"max {group.max_size}")
         names = self._fresh_names(group, delta)
-        self.fleet.add_nodes(names, group.labelled_template(), boot_seconds=group.boot_seconds)
+        made = names
+        if group.name in self._left:
+            left, error = self._left[group.name]
+            made = names[:left]
+            self._left[group.name] = (left - len(made), error)
+            failed.update((n, error) for n in names[len(made):])
+        if made:
+            self.fleet.add_nodes(made, group.labelled_template(), boot_seconds=group.boot_seconds)
         return names
 
     def delete_nodes(self, group: NodeGroup, names: Sequence[str]) -> int:
-        mine = set(self.node_names(group)) | set(self.upcoming(group))
-        alien = [n for n in names if n not in mine]
+        """Delete nodes (registered or booting) or instances in error; the
+        group's min size bounds its real nodes only (an instance in error
+        never was one)."""
+        failed = self._failed.get(group.name, {})
+        real = set(self.node_names(group)) | set(self.upcoming(group))
+        alien = [n for n in names if n not in real and n not in failed]
         if alien:
             raise ValueError(f"node group {group.name}: nodes {', '.join(alien)} do not belong to it")
-        if len(mine) - len(names) < group.min_size:
-            raise ValueError(f"node group {group.name}: deleting {len(names)} nodes would go below min size "
+        nodes = [n for n in names if n in real]
+        if nodes and len(real) - len(nodes) < group.min_size:
+            raise ValueError(f"node group {group.name}: deleting {len(nodes)} nodes would go below min size "
                              f"{group.min_size}")
-        return self.fleet.remove_nodes(names)
+        for n in names:
+            failed.pop(n, None)
+        return len(names) - len(nodes) + (self.fleet.remove_nodes(nodes) if nodes else 0)
 
 
 class FixedProvider:
@@ -155,6 +215,9 @@ class FixedProvider:
 
     def upcoming(self, group: NodeGroup) -> list[str]:
         return []
+
+    def instance_errors(self, group: NodeGroup) -> dict[str, InstanceError]:
+        return {}
 
     def increase_size(self, group: NodeGroup, delta: int) -> list[str]:
         raise ValueError(f"node group {group.name} is fixed: it cannot grow")

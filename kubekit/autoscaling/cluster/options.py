@@ -15,6 +15,9 @@ class AutoscalerOptions:
     expander: str = "random"                             # --expander (a chain: "priority,least-waste")
     max_nodes_total: int = 0                             # --max-nodes-total (0: no limit)
     max_node_provision_time: float = 900.0               # --max-node-provision-time
+    max_node_startup_time: float = 900.0                 # --max-node-startup-time (MaxNodeStartupTime)
+    ok_total_unready_count: int = 3                      # --ok-total-unready-count
+    max_total_unready_percentage: float = 45.0           # --max-total-unready-percentage
     initial_node_group_backoff_duration: float = 300.0   # --initial-node-group-backoff-duration
     max_node_group_backoff_duration: float = 1800.0      # --max-node-group-backoff-duration
     node_group_backoff_reset_timeout: float = 10800.0    # --node-group-backoff-reset-timeout
@@ -42,6 +45,12 @@ class AutoscalerOptions:
         if self.max_node_provision_time <= 0:
             raise ValueError(f"max_node_provision_time {self.max_node_provision_time}: expected a positive "
                              f"number of seconds")
+        if self.max_node_startup_time <= 0:
+            raise ValueError(f"max_node_startup_time {self.max_node_startup_time}: expected a positive number of "
+                             f"seconds")
+        if self.ok_total_unready_count < 0 or not 0.0 <= self.max_total_unready_percentage <= 100.0:
+            raise ValueError(f"ok_total_unready_count {self.ok_total_unready_count}, max_total_unready_percentage "
+                             f"{self.max_total_unready_percentage}: expected a count >= 0 and a percentage")
         if not 0.0 <= self.scale_down_utilization_threshold <= 1.0:
             raise ValueError(f"scale_down_utilization_threshold {self.scale_down_utilization_threshold}: "
                              f"expected a fraction between 0 and 1")

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kubekit.api.resources import PODS
+from kubekit.autoscaling.cluster.clusterstate import NOT_READY_FOR_SCALE_UP
 from kubekit.packing.batch import place
 from kubekit.packing.cluster import cluster_resources
 from kubekit.packing.problem import PackingError, PackingProblem
@@ -59,6 +60,7 @@ class GroupState:
     price: float = 1.0
     priority: int = 0
     backed_off: bool = False        # after a failed scale-up: skipped
+    healthy: bool = True            # too many of its nodes missing (clusterstate): skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +194,10 @@ def plan_scale_up(pending: Sequence[object], existing, groups: Sequence[GroupSta
     for g in groups:
         if g.template is None:
             continue                    # a fixed group: never a scale-up option
-        if g.backed_off:
+        if not g.healthy or g.backed_off:           # NodeGroupScaleUpSafety: health first
+            why = BACKED_OFF if g.healthy else NOT_READY_FOR_SCALE_UP
             for k in reasons:
-                reasons[k][BACKED_OFF] = reasons[k].get(BACKED_OFF, 0) + 1
+                reasons[k][why] = reasons[k].get(why, 0) + 1
             continue
         headroom = g.max_size - g.size
         if room_total is not None:
