@@ -165,10 +165,15 @@ cdef int big_cmp(const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept no
 #
 # Live inputs (the GpuCluster's own arrays, read only, re-read on every call):
 #   cpu_left, mem_left int64 [N]   gpu_left int64 [N, G]   model int64 [N] (-1: none)
+# Optional limits (extra: either given): storage_left int64 [N], and pods_on
+#   against pod_limit int64 [N]; storage_left and pods_on are written by place
+#   (the index's own arrays when not given: no storage limit, I64_MAX pods)
 # Target workload: t_cpu, t_milli, t_count, t_weight int64 [T]; t_access uint8 [T, M + 1]
 # Per node (kept by node_changed): L [N], H [N, T] (GPUs with >= t_milli left),
 #   S [N, T] (share left on the others), frag [N] = F_n
-# Pod shapes (add_shape): s_cpu, s_mem, s_count, s_milli [cap]; s_models uint8 [cap, M + 1]
+# Pod shapes (add_shape): s_cpu, s_mem, s_count, s_milli, s_storage [cap]; s_models uint8 [cap, M + 1];
+#   s_mask [cap]: the shape's row of masks (uint8 [n_masks, N], 1: the node passes the
+#   pod's non-resource filters), -1: every node
 # Index: one segment tree per cache slot over leaf positions (pos[n]: the tie
 #   order), heap-numbered 1..2P-1, interleaved in tree [slots, 4P]: tree[slot, 2u] the
 #   best score below node u (I64_MIN: no feasible node), tree[slot, 2u + 1] how
@@ -179,6 +184,7 @@ cdef int big_cmp(const uint64_t* a, const uint64_t* b, Py_ssize_t n) noexcept no
 cdef class FgdIndex:
     cdef readonly Py_ssize_t n_nodes, n_gpus, n_targets, n_models, n_slots, n_shapes
     cdef readonly bint simulator
+    cdef readonly bint extra               # storage or pod limits are checked
     cdef readonly int64_t total            # cluster fragmentation, sum of frag
     # counters
     cdef readonly int64_t rebuilds         # slot (re)built from every node
@@ -188,6 +194,8 @@ cdef class FgdIndex:
     cdef readonly int64_t state_resets     # times the state table filled up and was rebuilt
     cdef const int64_t[::1] cpu_left, mem_left, model
     cdef const int64_t[:, ::1] gpu_left
+    cdef int64_t[::1] storage_left, pods_on
+    cdef const int64_t[::1] pod_limit
     cdef const int64_t[::1] t_cpu, t_milli, t_count, t_weight
     cdef const uint8_t[:, ::1] t_access
     cdef const int64_t[::1] thr            # simulator: score = #{k : d >= thr[k]}
@@ -195,8 +203,11 @@ cdef class FgdIndex:
     cdef int64_t[::1] leaf_node            # [width of level 0]: node at a leaf, -1 padding
     cdef int64_t[::1] L, frag
     cdef int64_t[:, ::1] H, S
-    cdef int64_t[::1] s_cpu, s_mem, s_count, s_milli
+    cdef int64_t[::1] s_cpu, s_mem, s_count, s_milli, s_storage, s_mask
     cdef uint8_t[:, ::1] s_models
+    cdef uint8_t[:, ::1] masks
+    cdef readonly Py_ssize_t n_masks
+    cdef dict mask_ids                     # mask bytes -> row of masks
     # the per-shape trees: 8-ary, level 0 the leaves (leaf pos[n] = node n),
     # level k+1 entry j the best of level k entries 8j..8j+7; level k starts at
     # lvl_off[k] and has lvl_width[k] entries (a multiple of 8 below the root,
@@ -212,7 +223,8 @@ cdef class FgdIndex:
     cdef int64_t stamp_now
     cdef int64_t[::1] w_old, w_new         # workspace [G]
     # node states, interned: state_id[n] names node n's (model, cpu, memory,
-    # GPU shares); st_row[id] is that state (3 + G values), st_table an
+    # storage, room for a pod, GPU shares; storage and room stay 0 without
+    # extra); st_row[id] is that state (5 + G values), st_table an
     # open-addressing hash of the ids (-1 empty).  A score depends only on
     # the state and the shape, so a rebuild scores each state once
     # (memo_val[id] valid when memo_gen[id] == memo_now).
@@ -228,6 +240,7 @@ cdef class FgdIndex:
     cdef int64_t _frag_after(self, Py_ssize_t n, int64_t cpu_after, Py_ssize_t k) except? -1 nogil
     cdef int64_t _quant(self, int64_t d) except? -1 nogil
     cdef int64_t _score(self, Py_ssize_t s, Py_ssize_t n, Py_ssize_t* gpu) except? -2 nogil
+    cdef int64_t _score_state(self, Py_ssize_t s, Py_ssize_t n, Py_ssize_t* gpu) except? -2 nogil
     cdef int _set_leaf(self, Py_ssize_t slot, Py_ssize_t n, int64_t v) except -1 nogil
     cdef Py_ssize_t _sync(self, Py_ssize_t s) except -1 nogil
     cdef int64_t _rebuild_score(self, Py_ssize_t s, Py_ssize_t n) except? -2 nogil

@@ -66,6 +66,8 @@ class FgdIndex:
     n_shapes: int
     leaves: int
     simulator: bool
+    extra: bool
+    n_masks: int
     total: int
     rebuilds: int
     rescored: int
@@ -86,9 +88,14 @@ class FgdIndex:
         pos: npt.ArrayLike,
         thresholds: npt.ArrayLike | None = None,
         cache_slots: int = 64,
+        state_capacity: int = 0,
+        storage_left: npt.NDArray[np.int64] | None = None,
+        pods_on: npt.NDArray[np.int64] | None = None,
+        pod_limit: npt.NDArray[np.int64] | None = None,
     ) -> None: ...
     def add_shape(self, cpu_milli: int, memory_bytes: int, gpu_count: int, gpu_milli: int,
-                  models_ok: npt.ArrayLike) -> int: ...
+                  models_ok: npt.ArrayLike, node_mask: npt.ArrayLike | None = None,
+                  storage_bytes: int = 0) -> int: ...
     def node_changed(self, i: int) -> None: ...
     def best(self, shape: int) -> tuple[int, int]: ...
     def place(self, shapes: npt.ArrayLike, cpu_left: npt.NDArray[np.int64], mem_left: npt.NDArray[np.int64],

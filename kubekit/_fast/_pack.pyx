@@ -1205,8 +1205,15 @@ cdef class FgdIndex:
     that scores best, lowest index among equals), ``q`` the identity
     (exact) or the simulator's 0-100 truncation, given as thresholds.
 
+    Feasibility may also check (``extra``) each node's ephemeral storage
+    (``storage_left``) and pod limit (``pods_on < pod_limit``), and a
+    shape may carry a node mask (``add_shape(..., node_mask)``: the nodes
+    the scheduler's non-resource filters let the pod use).
+
     The index.  A score depends only on the node's own state and the pod's
-    *shape* (its requests and GPU models).  Each cache slot holds an 8-ary
+    *shape* (its requests, GPU models and node mask); eligibility is the
+    only part that depends on the node's identity, so it is checked
+    outside the state memo.  Each cache slot holds an 8-ary
     max tree over the nodes for one shape (``fgd_tree_levels``): per tree
     entry the best score below and how many leaves reach it.  Every node change is appended to a change
     log; a query for a shape re-scores only the nodes logged since its slot
@@ -1220,7 +1227,8 @@ cdef class FgdIndex:
     """
 
     def __init__(self, cpu_left, mem_left, gpu_left, model, Py_ssize_t n_models, t_cpu, t_milli, t_count, t_weight,
-                 t_access, pos, thresholds=None, Py_ssize_t cache_slots=64, Py_ssize_t state_capacity=0):
+                 t_access, pos, thresholds=None, Py_ssize_t cache_slots=64, Py_ssize_t state_capacity=0,
+                 storage_left=None, pods_on=None, pod_limit=None):
         def i64(name, a, ndim, shape=None):
             a = np.asarray(a)
             if a.dtype != np.int64 or a.ndim != ndim or not a.flags.c_contiguous:
@@ -1235,6 +1243,15 @@ cdef class FgdIndex:
         model = i64("model", model, 1, n)
         if n and ((model < -1).any() or (model >= n_models).any()):
             raise ValueError("model out of range")
+        # optional limits: storage_left and pods_on are written by place (the cluster's own arrays)
+        if pod_limit is not None and pods_on is None:
+            raise ValueError("pod_limit needs pods_on")
+        self.extra = storage_left is not None or pod_limit is not None
+        storage_left = np.full(n, I64_MAX, dtype=np.int64) if storage_left is None else \
+            i64("storage_left", storage_left, 1, n)
+        pods_on = np.zeros(n, dtype=np.int64) if pods_on is None else i64("pods_on", pods_on, 1, n)
+        pod_limit = np.full(n, I64_MAX, dtype=np.int64) if pod_limit is None else i64("pod_limit", pod_limit, 1, n)
+        self.storage_left, self.pods_on, self.pod_limit = storage_left, pods_on, pod_limit
         t_cpu = np.ascontiguousarray(t_cpu, dtype=np.int64)
         T = t_cpu.shape[0]
         t_milli = np.ascontiguousarray(t_milli, dtype=np.int64)
@@ -1294,7 +1311,7 @@ cdef class FgdIndex:
         # state ids before the table is refilled from the nodes (at least one per node)
         cap = max(4 * n, 64) if state_capacity <= 0 else max(state_capacity, n, 1)
         self.state_id = np.zeros(max(n, 1), dtype=np.int64)
-        self.st_row = np.zeros((cap, 3 + self.n_gpus), dtype=np.int64)
+        self.st_row = np.zeros((cap, 5 + self.n_gpus), dtype=np.int64)
         table = 1
         while table < 2 * cap:
             table *= 2
@@ -1307,7 +1324,12 @@ cdef class FgdIndex:
         self.s_mem = np.zeros(8, dtype=np.int64)
         self.s_count = np.zeros(8, dtype=np.int64)
         self.s_milli = np.zeros(8, dtype=np.int64)
+        self.s_storage = np.zeros(8, dtype=np.int64)
+        self.s_mask = np.full(8, -1, dtype=np.int64)
         self.s_models = np.zeros((8, n_models + 1), dtype=np.uint8)
+        self.masks = np.zeros((1, max(n, 1)), dtype=np.uint8)
+        self.n_masks = 0
+        self.mask_ids = {}
         self.n_shapes = 0
         self.total = 0
         cdef Py_ssize_t i, n_c = self.n_nodes
@@ -1316,22 +1338,41 @@ cdef class FgdIndex:
                 self._refresh(i)
 
     def add_shape(self, int64_t cpu_milli, int64_t memory_bytes, int64_t gpu_count, int64_t gpu_milli,
-                  models_ok) -> int:
+                  models_ok, node_mask=None, int64_t storage_bytes=0) -> int:
         """Register a pod shape; returns its id.  ``models_ok`` (M + 1 bools):
-        column 0 "a node without GPU", column k + 1 model k."""
+        column 0 "a node without GPU", column k + 1 model k.  ``node_mask``
+        (N bools, ``None``: every node): the nodes the pod may use at all.
+        ``storage_bytes``: its ephemeral storage (checked when the index
+        was given ``storage_left``)."""
         ok = np.ascontiguousarray(models_ok, dtype=np.uint8).reshape(self.n_models + 1)
         if cpu_milli < 0 or memory_bytes < 0 or gpu_count < 0 or gpu_milli < 0 or gpu_milli > GPU_MILLI \
-                or (gpu_count == 0) != (gpu_milli == 0):
+                or (gpu_count == 0) != (gpu_milli == 0) or storage_bytes < 0:
             raise ValueError("invalid pod shape")
-        cdef Py_ssize_t s = self.n_shapes
+        cdef Py_ssize_t s = self.n_shapes, row = -1
+        if node_mask is not None:
+            m = np.ascontiguousarray(np.asarray(node_mask).astype(bool), dtype=np.uint8)
+            if m.shape != (self.n_nodes,):
+                raise ValueError(f"node_mask must have one entry per node ({self.n_nodes}), got shape {m.shape}")
+            key = m.tobytes()
+            row = self.mask_ids.get(key, -1)
+            if row < 0:
+                row = self.n_masks
+                if row == self.masks.shape[0]:
+                    self.masks = np.concatenate([self.masks, np.zeros_like(self.masks)])
+                np.asarray(self.masks)[row, :self.n_nodes] = m
+                self.mask_ids[key] = row
+                self.n_masks = row + 1
         if s == self.s_cpu.shape[0]:
             self.s_cpu = np.concatenate([self.s_cpu, np.zeros(s, dtype=np.int64)])
             self.s_mem = np.concatenate([self.s_mem, np.zeros(s, dtype=np.int64)])
             self.s_count = np.concatenate([self.s_count, np.zeros(s, dtype=np.int64)])
             self.s_milli = np.concatenate([self.s_milli, np.zeros(s, dtype=np.int64)])
+            self.s_storage = np.concatenate([self.s_storage, np.zeros(s, dtype=np.int64)])
+            self.s_mask = np.concatenate([self.s_mask, np.full(s, -1, dtype=np.int64)])
             self.s_models = np.concatenate([self.s_models, np.zeros((s, self.n_models + 1), dtype=np.uint8)])
             self.shape_slot = np.concatenate([self.shape_slot, np.full(s, -1, dtype=np.int64)])
         self.s_cpu[s], self.s_mem[s], self.s_count[s], self.s_milli[s] = cpu_milli, memory_bytes, gpu_count, gpu_milli
+        self.s_storage[s], self.s_mask[s] = storage_bytes, row
         np.asarray(self.s_models)[s] = ok
         self.n_shapes = s + 1
         return s
@@ -1369,10 +1410,13 @@ cdef class FgdIndex:
         shape; ``out_node[i]`` its node (-1: no node fits, nothing bound),
         ``out_gpus[i, :gpu_count]`` its GPUs in ascending order (-1 after).
         ``cpu_left``, ``mem_left`` and ``gpu_left`` are writable views of the
-        very arrays the index reads (the cluster's); every changed node is
-        refreshed and logged as ``node_changed`` would.  Returns the number
-        of pods placed.  The caller keeps the rest of the cluster's
-        bookkeeping (pod counts, other listeners) for the changed nodes."""
+        very arrays the index reads (the cluster's); the index's
+        ``storage_left`` and ``pods_on`` (the cluster's when it was given
+        them) are updated too, so later pods see them.  Every changed node
+        is refreshed and logged as ``node_changed`` would.  Returns the
+        number of pods placed.  The caller keeps the rest of the cluster's
+        bookkeeping (GPU pods by kind, other listeners) for the changed
+        nodes."""
         cdef const int64_t[::1] sh = np.ascontiguousarray(shapes, dtype=np.int64)
         cdef Py_ssize_t n_pods = sh.shape[0], i, j, slot, n, N = self.n_nodes, G = self.n_gpus
         cdef int64_t s, placed = 0, c, milli
@@ -1400,6 +1444,8 @@ cdef class FgdIndex:
                 self._pick_gpus(s, n, &out_gpus[i, 0])
                 cpu_left[n] -= self.s_cpu[s]
                 mem_left[n] -= self.s_mem[s]
+                self.storage_left[n] -= self.s_storage[s]
+                self.pods_on[n] += 1
                 milli = self.s_milli[s]
                 for c in range(self.s_count[s]):
                     gpu_left[n, out_gpus[i, c]] -= milli
@@ -1485,7 +1531,7 @@ cdef class FgdIndex:
         table is emptied and refilled from the nodes' current states (old
         ids are then meaningless, so the rebuild memo is invalidated)."""
         cdef Py_ssize_t m, first = n, last = n + 1, j, G = self.n_gpus, mask = self.st_table.shape[0] - 1, e
-        cdef int64_t sid
+        cdef int64_t sid, st = 0, room = 0
         cdef uint64_t h
         if self.n_states == self.st_row.shape[0]:
             self.state_resets += 1
@@ -1499,6 +1545,11 @@ cdef class FgdIndex:
             h = <uint64_t>(self.model[m] + 2) * <uint64_t>0x9E3779B97F4A7C15ULL
             h = (h ^ <uint64_t>self.cpu_left[m]) * <uint64_t>0xBF58476D1CE4E5B9ULL
             h = (h ^ <uint64_t>self.mem_left[m]) * <uint64_t>0x94D049BB133111EBULL
+            if self.extra:      # storage and "room for one more pod" decide feasibility: part of the state
+                st = self.storage_left[m]
+                room = self.pods_on[m] < self.pod_limit[m]
+                h = (h ^ <uint64_t>st) * <uint64_t>0xBF58476D1CE4E5B9ULL
+                h = (h ^ <uint64_t>room) * <uint64_t>0x94D049BB133111EBULL
             for j in range(G):
                 h = (h ^ <uint64_t>self.gpu_left[m, j]) * <uint64_t>0x9E3779B97F4A7C15ULL
             e = <Py_ssize_t>((h ^ (h >> 31)) & <uint64_t>mask)
@@ -1510,14 +1561,17 @@ cdef class FgdIndex:
                     self.st_row[sid, 0] = self.model[m]
                     self.st_row[sid, 1] = self.cpu_left[m]
                     self.st_row[sid, 2] = self.mem_left[m]
+                    self.st_row[sid, 3] = st
+                    self.st_row[sid, 4] = room
                     for j in range(G):
-                        self.st_row[sid, 3 + j] = self.gpu_left[m, j]
+                        self.st_row[sid, 5 + j] = self.gpu_left[m, j]
                     self.st_table[e] = sid
                     break
                 if self.st_row[sid, 0] == self.model[m] and self.st_row[sid, 1] == self.cpu_left[m] \
-                        and self.st_row[sid, 2] == self.mem_left[m]:
+                        and self.st_row[sid, 2] == self.mem_left[m] and self.st_row[sid, 3] == st \
+                        and self.st_row[sid, 4] == room:
                     j = 0
-                    while j < G and self.st_row[sid, 3 + j] == self.gpu_left[m, j]:
+                    while j < G and self.st_row[sid, 5 + j] == self.gpu_left[m, j]:
                         j += 1
                     if j == G:
                         break
@@ -1569,13 +1623,25 @@ cdef class FgdIndex:
 
     cdef int64_t _score(self, Py_ssize_t s, Py_ssize_t n, Py_ssize_t* gpu) except? -2 nogil:
         """The quantised score of node n for shape s, I64_MIN if it does
-        not fit; *gpu: a sharing pod's best GPU (else -1)."""
+        not fit or the shape's node mask excludes it; *gpu: a sharing
+        pod's best GPU (else -1)."""
+        cdef int64_t row = self.s_mask[s]
+        if row >= 0 and not self.masks[row, n]:
+            gpu[0] = -1
+            return I64_MIN
+        return self._score_state(s, n, gpu)
+
+    cdef int64_t _score_state(self, Py_ssize_t s, Py_ssize_t n, Py_ssize_t* gpu) except? -2 nogil:
+        """``_score`` without the node mask: a function of node n's state
+        (``state_id``) and the shape alone."""
         cdef int64_t c = self.s_cpu[s], milli = self.s_milli[s], count = self.s_count[s]
         cdef int64_t g, v, best = I64_MIN, cpu_after
         cdef Py_ssize_t j, jj, k, enough = 0
         cdef bint seen
         gpu[0] = -1
         if self.cpu_left[n] < c or self.mem_left[n] < self.s_mem[s]:
+            return I64_MIN
+        if self.extra and (self.storage_left[n] < self.s_storage[s] or self.pods_on[n] >= self.pod_limit[n]):
             return I64_MIN
         cpu_after = self.cpu_left[n] - c
         if count == 0:
@@ -1687,16 +1753,18 @@ cdef class FgdIndex:
         return 0
 
     cdef int64_t _rebuild_score(self, Py_ssize_t s, Py_ssize_t n) except? -2 nogil:
-        """``_score(s, n)`` during a rebuild, memoised by node state: a
-        score is a function of the node's model, CPU, memory and GPU shares
-        alone (``frag``, ``L``, ``H``, ``S`` derive from them), so a node in
-        the same state as one scored earlier in this rebuild gets its score."""
+        """``_score_state(s, n)`` during a rebuild, memoised by node state: a
+        score is a function of the node's model, CPU, memory, storage, room
+        for a pod and GPU shares alone (``frag``, ``L``, ``H``, ``S`` derive
+        from them), so a node in the same state as one scored earlier in
+        this rebuild gets its score.  The node mask (identity, not state) is
+        the caller's to check."""
         cdef int64_t sid = self.state_id[n], v
         cdef Py_ssize_t dummy
         if self.memo_gen[sid] == self.memo_now:
             self.reused += 1
             return self.memo_val[sid]
-        v = self._score(s, n, &dummy)
+        v = self._score_state(s, n, &dummy)
         self.memo_gen[sid] = self.memo_now
         self.memo_val[sid] = v
         return v
@@ -1729,7 +1797,7 @@ cdef class FgdIndex:
         """Bring the slot of shape s up to date (taking the least recently
         used slot if s has none); returns the slot."""
         cdef Py_ssize_t slot = self.shape_slot[s], u, n, lv, j, base
-        cdef int64_t e
+        cdef int64_t e, row = self.s_mask[s]
         cdef Py_ssize_t dummy
         cdef int64_t* sc
         cdef int32_t* ct
@@ -1748,7 +1816,10 @@ cdef class FgdIndex:
             ct = &self.tcount[slot, 0]
             for u in range(self.lvl_width[0]):
                 n = self.leaf_node[u]
-                sc[u] = I64_MIN if n < 0 else self._rebuild_score(s, n)
+                if n < 0 or (row >= 0 and not self.masks[row, n]):
+                    sc[u] = I64_MIN
+                else:
+                    sc[u] = self._rebuild_score(s, n)
                 ct[u] = 0 if sc[u] == I64_MIN else 1
             for lv in range(1, self.n_levels):
                 base = self.lvl_off[lv]

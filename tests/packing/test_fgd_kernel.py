@@ -1,10 +1,13 @@
 """The FGD kernel (kubekit._fast._pack.FgdIndex via FGDKernel) against its
 plain-Python twin (policies.FGD): the same scores, the same GPU choice, the
 same node for every pod, with both scorings and both tie rules, through
-arrivals and departures; FragRows against FragTable's numpy refresh; the
-simulator thresholds against the twin's truncation."""
+arrivals and departures, with and without node groups (eligibility masks),
+ephemeral storage and pod limits; FragRows against FragTable's numpy
+refresh; the simulator thresholds against the twin's truncation."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -23,33 +26,59 @@ MODELS = ("A", "B", "C")
 
 @st.composite
 def clusters(draw):
+    """Keyword arguments of ``GpuCluster`` plus ``groups`` (node masks to
+    register): sometimes none of the limits, sometimes storage, pod limits
+    and node groups, per node or not at all."""
     n = draw(st.integers(1, 9))
     gpus = [draw(st.sampled_from([0, 1, 2, 4, 8])) for _ in range(n)]
-    return dict(names=[f"n{i}" for i in range(n)],
-                cpu_milli=[draw(st.sampled_from([2000, 8000, 16000, 64000])) for _ in range(n)],
-                memory_bytes=[draw(st.sampled_from([4, 16, 64])) << 30 for _ in range(n)],
-                gpu_count=gpus, gpu_model=[draw(st.sampled_from(MODELS)) if g else None for g in gpus])
+    cl = dict(names=[f"n{i}" for i in range(n)],
+              cpu_milli=[draw(st.sampled_from([2000, 8000, 16000, 64000])) for _ in range(n)],
+              memory_bytes=[draw(st.sampled_from([4, 16, 64])) << 30 for _ in range(n)],
+              gpu_count=gpus, gpu_model=[draw(st.sampled_from(MODELS)) if g else None for g in gpus])
+    if draw(st.booleans()):     # identical nodes: one interned state, eligibility tells them apart
+        for k in ("cpu_milli", "memory_bytes", "gpu_count", "gpu_model"):
+            cl[k] = cl[k][:1] * n
+    if draw(st.booleans()):
+        cl["ephemeral_storage_bytes"] = [draw(st.sampled_from([None, 0, 2, 8, 20])) for _ in range(n)]
+        cl["ephemeral_storage_bytes"] = [None if v is None else v << 30 for v in cl["ephemeral_storage_bytes"]]
+    if draw(st.booleans()):
+        cl["max_pods"] = [draw(st.sampled_from([None, 0, 1, 2, 3, 6])) for _ in range(n)]
+    cl["groups"] = draw(st.lists(st.lists(st.booleans(), min_size=n, max_size=n), max_size=3))
+    return cl
+
+
+def build_cluster(cl) -> tuple[GpuCluster, list[int]]:
+    """The cluster, and the id ``add_node_group`` gave each of ``cl["groups"]`` (equal masks share one)."""
+    cluster = GpuCluster(**{k: v for k, v in cl.items() if k != "groups"})
+    return cluster, [cluster.add_node_group(m) for m in cl["groups"]]
+
+
+def in_groups(pods, ids):
+    """Pods whose ``node_group`` indexes the drawn masks, pointed at the cluster's group ids."""
+    return [p if p.node_group < 0 else replace(p, node_group=ids[p.node_group]) for p in pods]
 
 
 @st.composite
-def gpu_pods(draw):
+def gpu_pods(draw, n_groups=0):
     kind = draw(st.sampled_from(["cpu", "share", "share", "whole", "partial"]))
     cpu = draw(st.sampled_from([0, 500, 1000, 4000, 12000]))
     mem = draw(st.sampled_from([0, 1, 8])) << 30
     models = draw(st.sampled_from([None, None, ("A",), ("A", "B"), ("C",)]))
+    extra = dict(ephemeral_storage_bytes=draw(st.sampled_from([0, 0, 1, 5])) << 30,
+                 node_group=draw(st.integers(-1, n_groups - 1)))
     if kind == "cpu":
-        return GpuPod(cpu, mem)
+        return GpuPod(cpu, mem, **extra)
     if kind == "share":
-        return GpuPod(cpu, mem, 1, draw(st.sampled_from([100, 250, 300, 500, 700, 999])), models)
+        return GpuPod(cpu, mem, 1, draw(st.sampled_from([100, 250, 300, 500, 700, 999])), models, **extra)
     if kind == "whole":
-        return GpuPod(cpu, mem, draw(st.integers(1, 3)), 1000, models)
-    return GpuPod(cpu, mem, draw(st.integers(2, 3)), draw(st.sampled_from([200, 400, 700])), models)
+        return GpuPod(cpu, mem, draw(st.integers(1, 3)), 1000, models, **extra)
+    return GpuPod(cpu, mem, draw(st.integers(2, 3)), draw(st.sampled_from([200, 400, 700])), models, **extra)
 
 
 @st.composite
 def scenarios(draw):
     cl = draw(clusters())
-    pods = draw(st.lists(gpu_pods(), min_size=1, max_size=40))
+    pods = draw(st.lists(gpu_pods(len(cl["groups"])), min_size=1, max_size=40))
     if draw(st.booleans()):
         target = TargetWorkload.from_pods(pods, popularity=draw(st.integers(30, 100)))
     else:
@@ -60,7 +89,8 @@ def scenarios(draw):
 
 
 def replay_ops(engine, cl, pods, target, ops, scoring, tie_break, seed, slot_bytes=None):
-    cluster = GpuCluster(**cl)
+    cluster, ids = build_cluster(cl)
+    pods = in_groups(pods, ids)
     frag = FragTable(cluster, target, kernel=(engine == "kernel"))
     policy = make_policy("fgd", scoring, engine=engine)
     if slot_bytes is not None:          # one tree slot, and the smallest state table: rebuilds and refills
@@ -96,7 +126,7 @@ def test_kernel_places_as_the_twin(scn, scoring, tie_break, seed, slot_bytes):
     # the index keeps the same per-node fragmentation as the table (and the table's numpy twin agrees)
     assert np.array_equal(sched.policy.index.node_frag, frag.frag)
     assert sched.policy.index.total == frag.total
-    fresh = FragTable(GpuCluster(**cl), target, kernel=False)
+    fresh = FragTable(build_cluster(cl)[0], target, kernel=False)
     fresh.cluster.cpu_left[:] = frag.cluster.cpu_left
     fresh.cluster.gpu_left[:] = frag.cluster.gpu_left
     fresh._refresh(np.arange(len(fresh.cluster)))
@@ -108,9 +138,11 @@ def test_kernel_places_as_the_twin(scn, scoring, tie_break, seed, slot_bytes):
 @given(scenarios(), st.sampled_from(["exact", "simulator"]), st.integers(0, 2))
 def test_kernel_scores_every_feasible_node_as_the_twin(scn, scoring, seed):
     """After some placements, every pod's batch score on every feasible node
-    (and a sharing pod's GPU) is the twin's."""
+    (and a sharing pod's GPU) is the twin's, and the kernel finds exactly the
+    twin's feasible nodes (node group, storage and pod limit included)."""
     cl, pods, target, ops = scn
-    cluster = GpuCluster(**cl)
+    cluster, ids = build_cluster(cl)
+    pods = in_groups(pods, ids)
     frag = FragTable(cluster, target)
     twin, kern = FGD(scoring), FGDKernel(scoring)
     sched = GpuScheduler(cluster, make_policy("bestfit"), frag=frag, seed=seed)
@@ -120,7 +152,10 @@ def test_kernel_scores_every_feasible_node_as_the_twin(scn, scoring, seed):
     for p in pods[: len(pods) // 2]:
         sched.place(p)
     for p in pods:
-        nodes = np.flatnonzero(cluster.feasible(p))
+        feasible = cluster.feasible(p)
+        sid = kern._shape(p)
+        assert [kern.index.score(sid, n) is not None for n in range(len(cluster))] == feasible.tolist()
+        nodes = np.flatnonzero(feasible)
         if len(nodes) == 0:
             continue
         assert kern.score(p, nodes).tolist() == twin.score(p, nodes).tolist()
@@ -195,7 +230,8 @@ def batch_ops(cl, pods, target, ops, scoring, seed, slot_bytes, engine):
     """``ops`` cut ``pods`` into chunks: a chunk of k >= 0 pods is placed at
     once (``place_batch`` for the kernel, ``place`` per pod for the twin),
     a negative op removes a live pod.  Returns every placement, the state."""
-    cluster = GpuCluster(**cl)
+    cluster, ids = build_cluster(cl)
+    pods = in_groups(pods, ids)
     frag = FragTable(cluster, target, kernel=(engine == "kernel"))
     policy = make_policy("fgd", scoring, engine=engine)
     if slot_bytes is not None:          # one tree slot, and the smallest state table: rebuilds and refills
@@ -219,7 +255,8 @@ def batch_ops(cl, pods, target, ops, scoring, seed, slot_bytes, engine):
             out.append(("left", b.node))
         out.append(frag.total)
     state = (cluster.cpu_left.tolist(), cluster.memory_left.tolist(), cluster.gpu_left.tolist(),
-             cluster.pods_on.tolist(), [dict(c) for c in cluster.affinity], frag.frag.tolist())
+             cluster.storage_left.tolist(), cluster.pods_on.tolist(), [dict(c) for c in cluster.affinity],
+             frag.frag.tolist())
     return out, state, sched
 
 
@@ -227,8 +264,10 @@ def batch_ops(cl, pods, target, ops, scoring, seed, slot_bytes, engine):
 @given(scenarios(), st.sampled_from(["exact", "simulator"]), st.integers(0, 3), st.sampled_from([None, 1]))
 def test_batch_places_as_the_twin_one_by_one(scn, scoring, seed, slot_bytes):
     """``place_batch`` (one kernel call per chunk, ``order`` ties) makes the
-    twin's placements and leaves the cluster, its pod counts, GPU kinds and
-    the fragmentation table as the twin's ``place`` per pod does."""
+    twin's placements and leaves the cluster, its storage, pod counts (each
+    counted once: the kernel counts them, ``record_binds`` does not), GPU
+    kinds and the fragmentation table as the twin's ``place`` per pod does;
+    later pods of a chunk see the storage and pod counts of earlier ones."""
     cl, pods, target, ops = scn
     ops = [op % 7 if op >= 0 else op for op in ops]
     want, want_state, twin = batch_ops(cl, pods, target, ops, scoring, seed, None, "python")
@@ -326,3 +365,72 @@ def test_slots_are_taken_in_order_so_unused_ones_cost_no_memory():
     sched = GpuScheduler(cl, make_policy("fgd", "exact", engine="kernel"), frag=frag, seed=1)
     sched.place_batch(pods)
     assert sched.policy.index.rebuilds <= 3                      # three shapes, one slot each
+
+
+@pytest.mark.parametrize("slot_bytes", [None, 1])
+def test_eligibility_is_checked_outside_the_state_memo(slot_bytes):
+    """Eight identical nodes (one interned state): a rebuild scores the state
+    once and copies the score, but a pod whose node group leaves out the
+    first nodes in tie order must never get one of them, however the trees
+    are rebuilt; pods of another group (or none) share the state and the
+    memo and still get their own nodes."""
+    n = 8
+    cluster = GpuCluster([f"n{i}" for i in range(n)], [16000] * n, [64 << 30] * n, [4] * n, ["A"] * n)
+    odd = cluster.add_node_group([i % 2 == 1 for i in range(n)])
+    late = cluster.add_node_group([i >= 6 for i in range(n)])
+    assert cluster.add_node_group([i % 2 == 1 for i in range(n)]) == odd         # deduplicated
+    pods = [GpuPod(1000, 1 << 30, 1, 500, name=f"p{i}", node_group=(odd, late, -1)[i % 3]) for i in range(30)]
+    target = TargetWorkload.from_pods(pods)
+    got = {}
+    for engine in ("kernel", "python"):
+        c, ids = build_cluster(dict(names=cluster.names, cpu_milli=[16000] * n, memory_bytes=[64 << 30] * n,
+                                    gpu_count=[4] * n, gpu_model=["A"] * n,
+                                    groups=[[i % 2 == 1 for i in range(n)], [i >= 6 for i in range(n)]]))
+        policy = make_policy("fgd", engine=engine)
+        if slot_bytes is not None:
+            policy.slot_bytes, policy.state_capacity = slot_bytes, 1
+        sched = GpuScheduler(c, policy, frag=FragTable(c, target), seed=3)
+        got[engine] = [sched.place(p) for p in pods]
+        for p, b in zip(pods, got[engine]):
+            if b is not None and p.node_group >= 0:
+                assert c.node_groups[p.node_group][b.node], (p.name, b.node)
+        if engine == "kernel":
+            assert sched.policy.index.n_masks == 2 and sched.policy.index.reused > 0
+    assert got["kernel"] == got["python"]
+    assert {b.node for p, b in zip(pods, got["kernel"]) if p.node_group == late and b} <= {6, 7}
+
+
+def test_pod_limit_and_storage_inside_one_batch():
+    """One ``place_batch`` call: the kernel counts every pod it binds and
+    takes its storage before the next pod is placed, and ``record_binds``
+    does not count them again."""
+    cluster = GpuCluster(["a", "b", "c"], [64000] * 3, [1 << 40] * 3, [2, 2, 2], ["T4"] * 3,
+                         ephemeral_storage_bytes=[None, 10 << 30, 3 << 30], max_pods=[2, None, 5])
+    pods = [GpuPod(100, 0, 1, 100, name=f"p{i}", ephemeral_storage_bytes=2 << 30) for i in range(9)]
+    sched = GpuScheduler(cluster, make_policy("fgd"), frag=FragTable(cluster, TargetWorkload.from_pods(pods)))
+    node, _ = sched.place_batch(pods)
+    per_node = np.bincount(node[node >= 0], minlength=3).tolist()
+    assert per_node == [2, 5, 1]                                  # a: 2 pods; b: 10 GiB / 2; c: 3 GiB / 2
+    assert (node < 0).sum() == 1
+    assert cluster.pods_on.tolist() == per_node
+    assert cluster.storage_left.tolist()[1:] == [0, 1 << 30]
+    assert cluster.node(0).pods_left == 0 and cluster.node(0).ephemeral_storage_bytes_left is None
+
+
+def test_index_checks_masks_and_limits():
+    from kubekit._fast._pack import FgdIndex
+
+    cluster = GpuCluster(["a", "b"], [8000] * 2, [1 << 34] * 2, [2, 0], ["T4", None], max_pods=[1, 1])
+    args = (cluster.cpu_left, cluster.memory_left, cluster.gpu_left, cluster.model, 1, [], [], [], [],
+            np.zeros((0, 2)), [0, 1])
+    with pytest.raises(ValueError, match="pod_limit needs pods_on"):
+        FgdIndex(*args, pod_limit=cluster.pod_limit)
+    index = FgdIndex(*args, pods_on=cluster.pods_on, pod_limit=cluster.pod_limit)
+    assert index.extra and not FgdIndex(*args).extra
+    with pytest.raises(ValueError, match="one entry per node"):
+        index.add_shape(0, 0, 0, 0, [1, 1], node_mask=[1, 0, 1])
+    s = index.add_shape(1000, 0, 0, 0, [1, 1], node_mask=[0, 1])
+    assert index.score(s, 0) is None and index.score(s, 1) is not None
+    cluster.pods_on[1] = 1
+    index.node_changed(1)
+    assert index.best(s) == (-1, 0)                               # b is full by pod count, a is not eligible

@@ -17,6 +17,7 @@ from kubekit.packing.gpu import (
     least_sufficient_gpus, make_policy, node_fragmentation, policy_names, select_host, shape_fragment, subtract,
 )
 from kubekit.packing.gpu.frag import TaskShape
+from kubekit.packing.gpu.model import UNLIMITED
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -37,9 +38,56 @@ V100 = GpuNode(8000, (1000, 500, 200, 0), "V100", memory_bytes_left=64 << 30)
     (V100, GpuPod(8000, 64 << 30, 0, 0), True),                       # a CPU pod, exactly full
     (GpuNode(32000), GpuPod(1000, 0, 1, 100), False),                 # no GPUs on the node
     (GpuNode(32000), GpuPod(1000, 0, 0, 0, None), True),
+    # ephemeral storage and the pod limit, where the node has them
+    (GpuNode(8000, ephemeral_storage_bytes_left=10), GpuPod(1000, ephemeral_storage_bytes=10), True),
+    (GpuNode(8000, ephemeral_storage_bytes_left=10), GpuPod(1000, ephemeral_storage_bytes=11), False),
+    (GpuNode(8000), GpuPod(1000, ephemeral_storage_bytes=1 << 50), True),        # no storage limit
+    (GpuNode(8000, pods_left=1), GpuPod(1000), True),
+    (GpuNode(8000, pods_left=0), GpuPod(0), False),                              # full by pod count
 ])
 def test_fits(node, pod, ok):
     assert fits(node, pod) is ok
+
+
+def test_subtract_takes_storage_and_a_pod_slot():
+    node = GpuNode(8000, (1000,), "T4", 1 << 30, ephemeral_storage_bytes_left=5, pods_left=2)
+    after = subtract(node, GpuPod(1000, 0, 1, 300, ephemeral_storage_bytes=3), (0,))
+    assert (after.ephemeral_storage_bytes_left, after.pods_left, after.gpu_milli_left) == (2, 1, (700,))
+    assert subtract(GpuNode(8000), GpuPod(1000, ephemeral_storage_bytes=3), ()).pods_left is None
+    with pytest.raises(GpuPackingError, match="ephemeral storage or pod limit"):
+        subtract(GpuNode(8000, pods_left=0), GpuPod(1000), ())
+
+
+def test_node_groups_and_limits_in_the_cluster():
+    cluster = GpuCluster(["a", "b", "c"], [4000] * 3, [1 << 30] * 3, [1, 1, 0], ["T4", "T4", None],
+                         ephemeral_storage_bytes=[100, None, 50], max_pods=[None, 1, 2])
+    assert cluster.add_node_group([True, False, True]) == 0
+    assert cluster.add_node_group(np.array([1, 0, 1])) == 0                       # same mask, same id
+    assert cluster.add_node_group([False, True, True]) == 1
+    pod = GpuPod(1000, 0, 0, 0, name="p", ephemeral_storage_bytes=60, node_group=0)
+    assert cluster.feasible(pod).tolist() == [True, False, False]               # b: not in the group; c: storage
+    with pytest.raises(GpuPackingError, match="may not use node 'b': it is not in the pod's node group 0"):
+        cluster.bind(1, pod, ())
+    with pytest.raises(GpuPackingError, match="ephemeral storage \\(60 asked, 50 left\\)"):
+        cluster.bind(2, pod, ())
+    b = cluster.bind(0, pod, ())
+    assert cluster.node(0).ephemeral_storage_bytes_left == 40 and cluster.node(0).pods_left is None
+    one = GpuPod(0, name="q", node_group=1)
+    cluster.bind(1, one, ())
+    assert cluster.node(1).pods_left == 0 and cluster.node(1).ephemeral_storage_bytes_left is None
+    assert cluster.feasible(one).tolist() == [False, False, True]
+    with pytest.raises(GpuPackingError, match="already runs 1 pods, its limit"):
+        cluster.bind(1, one, ())
+    cluster.unbind(pod, b)
+    assert cluster.storage_left[0] == 100 and cluster.pods_on.tolist() == [0, 1, 0]
+    with pytest.raises(GpuPackingError, match="node group 5 is not one of this cluster's 2"):
+        cluster.feasible(GpuPod(0, node_group=5))
+    with pytest.raises(GpuPackingError, match="one bool per node"):
+        cluster.add_node_group([True])
+    with pytest.raises(GpuPackingError, match="max_pods: 2 values for 3 nodes"):
+        GpuCluster(["a", "b", "c"], [1] * 3, [1] * 3, [0] * 3, [None] * 3, max_pods=[1, 2])
+    plain = GpuCluster(["a"], [1000], [1000], [0], [None])
+    assert not plain.has_storage_limit and not plain.has_pod_limit and plain.pod_limit[0] == UNLIMITED
 
 
 @pytest.mark.parametrize("left, pod, gpus", [
@@ -61,6 +109,10 @@ def test_bad_values():
         GpuPod(1000, 0, 0, 500)
     with pytest.raises(GpuPackingError, match="cpu_milli must be >= 0"):
         GpuPod(-1)
+    with pytest.raises(GpuPackingError, match="node_group must be >= -1"):
+        GpuPod(0, node_group=-2)
+    with pytest.raises(GpuPackingError, match="ephemeral_storage_bytes must be >= 0"):
+        GpuPod(0, ephemeral_storage_bytes=-1)
     with pytest.raises(GpuPackingError, match="needs a gpu_model"):
         GpuNode(1000, (1000,))
     with pytest.raises(GpuPackingError, match="GPU 2 has 200 left, pod needs 500"):
@@ -275,3 +327,61 @@ def test_every_placement_respects_capacity_and_models(nodes, pods, policy, tie_b
         assert cluster.node(b.node) == subtract(before[b.node], p, b.gpus)
     assert (cluster.cpu_left >= 0).all() and (cluster.memory_left >= 0).all()
     assert ((cluster.gpu_left >= 0) & (cluster.gpu_left <= 1000)).all()
+
+
+@st.composite
+def limited_clusters(draw):
+    """A cluster with node groups, ephemeral storage and pod limits (some
+    nodes without a limit), and the group ids."""
+    nodes = draw(clusters())
+    n = len(nodes)
+    storage = [draw(st.sampled_from([None, 0, 2, 6])) for _ in range(n)]
+    cluster = GpuCluster(*zip(*nodes), ephemeral_storage_bytes=[None if s is None else s << 30 for s in storage],
+                         max_pods=[draw(st.sampled_from([None, 0, 1, 2, 4])) for _ in range(n)])
+    masks = draw(st.lists(st.lists(st.booleans(), min_size=n, max_size=n), min_size=1, max_size=3))
+    return cluster, [cluster.add_node_group(m) for m in masks]
+
+
+@SETTINGS
+@given(limited_clusters(), st.lists(gpu_pods(), min_size=1, max_size=30), st.data(),
+       st.sampled_from(sorted(policy_names("all"))), st.sampled_from(["order", "random"]), st.integers(0, 5),
+       st.booleans())
+def test_every_placement_respects_eligibility_storage_and_pod_count(limited, pods, data, policy, tie_break, seed,
+                                                                    batch):
+    """Every policy (FGD through its kernel) places a pod only on a node of
+    its group with the storage and a pod slot left, and leaves it unplaced
+    only when no such node fits; ``feasible`` is :func:`fits` on the group's
+    nodes.  ``batch``: the whole list through ``place_batch``."""
+    from dataclasses import replace
+
+    cluster, ids = limited
+    pods = [replace(p, ephemeral_storage_bytes=data.draw(st.sampled_from([0, 1 << 30, 3 << 30])),
+                    node_group=data.draw(st.sampled_from([-1] + ids))) for p in pods]
+    sched = GpuScheduler(cluster, make_policy(policy), frag=FragTable(cluster, TargetWorkload.from_pods(pods)),
+                         seed=seed, tie_break=tie_break)
+
+    def allowed(p):
+        return np.ones(len(cluster), bool) if p.node_group < 0 else cluster.node_groups[p.node_group]
+
+    if batch:
+        node, gpus = sched.place_batch(pods)
+        placed = [(p, int(n)) for p, n in zip(pods, node.tolist()) if n >= 0]
+        for p, n in placed:
+            assert allowed(p)[n]
+        for i in range(len(cluster)):
+            assert cluster.pods_on[i] == sum(1 for _, n in placed if n == i)
+    else:
+        for p in pods:
+            before = [cluster.node(n) for n in range(len(cluster))]
+            ok = allowed(p)
+            assert cluster.feasible(p).tolist() == [bool(ok[n]) and fits(before[n], p) for n in range(len(cluster))]
+            b = sched.place(p)
+            if b is None:
+                assert not any(ok[n] and fits(before[n], p) for n in range(len(cluster)))
+                continue
+            assert ok[b.node] and fits(before[b.node], p)
+            assert cluster.node(b.node) == subtract(before[b.node], p, b.gpus)
+    limited_storage = cluster.storage_capacity < UNLIMITED
+    assert (cluster.storage_left[limited_storage] >= 0).all()
+    assert (cluster.pods_on <= cluster.pod_limit).all()
+    assert (cluster.cpu_left >= 0).all() and ((cluster.gpu_left >= 0) & (cluster.gpu_left <= 1000)).all()

@@ -13,6 +13,8 @@ against a target workload, and the FGD paper's policies as score plugins.
     sched.place(pods[0])                      # Binding(node=..., gpus=(...)), or None
     frag.gpus()                               # cluster fragmentation in GPUs (a Fraction)
 
+    cluster, pods = gpu_cluster_from_objects(kube_pods, kube_nodes)   # from kubekit Pod / Node objects
+
 See ``docs/replay.md``.
 """
 
@@ -22,9 +24,10 @@ from kubekit.packing.gpu.frag import (
     DEFAULT_POPULARITY, FragTable, TargetWorkload, TaskShape, fgd_delta, fragmented_gpus, node_fragmentation,
     shape_fragment,
 )
+from kubekit.packing.gpu.kube import gpu_cluster_from_objects
 from kubekit.packing.gpu.model import (
     MILLI, Binding, GpuCluster, GpuNode, GpuPackingError, GpuPod, fits, least_sufficient_gpus, model_allows,
-    pods_from_table, subtract,
+    pods_from_table, room_for, subtract,
 )
 from kubekit.packing.gpu.policies import (
     ENGINES, FGD, POLICIES, SCORINGS, BestFit, DotProduct, GpuClustering, GpuPacking, Random, ScorePlugin,
@@ -38,6 +41,6 @@ __all__ = [
     "DotProduct", "FragTable", "GpuCluster", "GpuClustering", "GpuNode", "GpuPackingError", "GpuPacking", "GpuPod",
     "GpuScheduler", "Random", "ScorePlugin", "TargetWorkload", "TaskShape", "best_fit_score", "dot_product_score",
     "fgd_delta", "fgd_quantize", "fgd_score", "fits", "fragmented_gpus", "gpu_clustering_score", "gpu_packing_score",
-    "least_sufficient_gpus", "make_policy", "model_allows", "node_fragmentation", "pods_from_table", "policy_names", "select_host",
-    "shape_fragment", "subtract",
+    "gpu_cluster_from_objects", "least_sufficient_gpus", "make_policy", "model_allows", "node_fragmentation",
+    "pods_from_table", "policy_names", "room_for", "select_host", "shape_fragment", "subtract",
 ]

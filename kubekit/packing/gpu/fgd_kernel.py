@@ -82,7 +82,9 @@ def _models_ok(cluster: GpuCluster, models: tuple[str, ...] | None) -> np.ndarra
 def build_index(cluster: GpuCluster, frag: FragTable, scoring: str, pos: np.ndarray,
                 slot_bytes: int | None = None, state_capacity: int = 0):
     """An ``FgdIndex`` over ``cluster``'s live arrays for ``frag``'s target
-    workload, leaves in ``pos`` order; it listens to the cluster's changes."""
+    workload, leaves in ``pos`` order; it listens to the cluster's changes.
+    It gets the cluster's ``pods_on`` always (``place`` counts the pods it
+    binds), and its storage and pod limits when the cluster has any."""
     from kubekit._fast._pack import FgdIndex, fgd_slot_bytes
 
     t = frag.target
@@ -98,7 +100,8 @@ def build_index(cluster: GpuCluster, frag: FragTable, scoring: str, pos: np.ndar
     slots = int(min(MAX_SLOTS, max(1, slot_bytes // fgd_slot_bytes(len(cluster)))))
     index = FgdIndex(cluster.cpu_left, cluster.memory_left, cluster.gpu_left, cluster.model, n_models,
                      frag.t_cpu, frag.t_milli, frag.t_count, frag.t_weight, access, pos, thr, slots,
-                     state_capacity)
+                     state_capacity, storage_left=cluster.storage_left if cluster.has_storage_limit else None,
+                     pods_on=cluster.pods_on, pod_limit=cluster.pod_limit if cluster.has_pod_limit else None)
     cluster.listeners.append(index.node_changed)
     return index
 
@@ -132,11 +135,14 @@ class FGDKernel(FGD):
         self.index = build_index(c, self.frag, self.scoring, pos, self.slot_bytes, self.state_capacity)
 
     def _shape(self, pod: GpuPod) -> int:
-        key = (pod.cpu_milli, pod.memory_bytes, pod.gpu_count, pod.gpu_milli, pod.gpu_models)
+        key = (pod.cpu_milli, pod.memory_bytes, pod.gpu_count, pod.gpu_milli, pod.gpu_models,
+               pod.ephemeral_storage_bytes, pod.node_group)
         sid = self._shape_ids.get(key)
         if sid is None:
+            c = self._c()
             sid = self.index.add_shape(pod.cpu_milli, pod.memory_bytes, pod.gpu_count, pod.gpu_milli,
-                                       _models_ok(self._c(), pod.gpu_models))
+                                       _models_ok(c, pod.gpu_models), c.eligible(pod),
+                                       pod.ephemeral_storage_bytes if c.has_storage_limit else 0)
             self._shape_ids[key] = sid
             kind = -1
             if pod.gpu_count:
