@@ -15,10 +15,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-__all__ = ["APIError", "Client", "ServerUnavailable", "default_address"]
+__all__ = ["APIError", "Client", "ServerUnavailable", "default_address", "MERGE_PATCH", "STRATEGIC_MERGE_PATCH"]
 
 DEFAULT_SOCKET = "/run/kubekit/kubekit.sock"      # kept equal to kubekit.server.app.DEFAULT_SOCKET
 MERGE_PATCH = "application/merge-patch+json"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 
 
 class ServerUnavailable(ConnectionError):
@@ -130,8 +131,10 @@ class Client:
     def update(self, path: str, obj: Mapping[str, Any]) -> dict:
         return self._send("PUT", path, body=obj)
 
-    def patch(self, path: str, patch: Mapping[str, Any]) -> dict:
-        return self._send("PATCH", path, body=patch, content_type=MERGE_PATCH)
+    def patch(self, path: str, patch: Mapping[str, Any], *, content_type: str = MERGE_PATCH) -> dict:
+        """``content_type``: :data:`MERGE_PATCH` (JSON merge patch) or
+        :data:`STRATEGIC_MERGE_PATCH`."""
+        return self._send("PATCH", path, body=patch, content_type=content_type)
 
     def delete(self, path: str, *, propagation: str | None = None, grace_period: int | None = None) -> dict:
         return self._send("DELETE", path, query={"propagationPolicy": propagation,

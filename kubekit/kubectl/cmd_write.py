@@ -6,7 +6,7 @@ from kubekit.kubectl.client import APIError
 from kubekit.kubectl.context import CommandError, Context, format_error
 from kubekit.kubectl.manifests import ManifestReadError, load_manifests
 from kubekit.kubectl.resources import ResourceType, UnknownResource, resource_for_kind, split_type_name
-from kubekit.kubectl.threeway import last_applied_of, three_way_patch, with_last_applied
+from kubekit.kubectl.threeway import last_applied_of, patch_content_type, three_way_patch, with_last_applied
 
 __all__ = ["cmd_apply", "cmd_delete", "cmd_scale", "apply_one", "wait_deleted"]
 
@@ -54,12 +54,12 @@ def apply_one(ctx: Context, obj: dict) -> str:
                 if e2.reason == "AlreadyExists":
                     continue
                 raise
-        patch = three_way_patch(last_applied_of(live), modified, live)
+        patch = three_way_patch(last_applied_of(live), modified, live, rt.kind)
         if not patch:
             return "unchanged"
         patch.setdefault("metadata", {})["resourceVersion"] = live["metadata"]["resourceVersion"]
         try:
-            ctx.client.patch(rt.path(ns, name), patch)
+            ctx.client.patch(rt.path(ns, name), patch, content_type=patch_content_type(rt.kind))
             return "configured"
         except APIError as e:
             if e.reason == "Conflict":

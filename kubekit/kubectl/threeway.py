@@ -6,62 +6,55 @@ what was applied, kubectl's three-way merge with the
 * ``modified``: the new configuration (with the new annotation);
 * ``current``: the live object.
 
-Fields in ``modified`` that differ from ``current`` are set; fields that were
-in ``original`` but are gone from ``modified`` are deleted (``null``);
-fields nobody applied (defaults, status, what controllers write) are left
-alone.  Maps merge key by key.  Lists are atomic (JSON merge patch replaces
-them whole): one is sent when the applied list changed since the last apply,
-or when the live list no longer contains what is applied (each applied item a
-sub-map of the live item at the same position — so server-side defaults
-inside containers do not make every apply "configured").  kubectl merges
-some lists (containers, env...) by key with strategic merge patch; kubekit
-serve only takes JSON merge patches, so those lists are replaced whole.
+As ``kubectl apply`` does for built-in kinds, the patch is a strategic merge
+patch (``CreateThreeWayMergePatch``, :mod:`kubekit.api.strategicpatch`) with
+the schema of the object's kind: fields in ``modified`` that differ from
+``current`` are set; fields that were in ``original`` but are gone from
+``modified`` are deleted (``null``); fields nobody applied (defaults,
+status, what controllers write) are left alone.  Maps merge key by key.
+Lists with a merge key in the Kubernetes API types (containers and
+initContainers by ``name``, env by ``name``, ports by ``containerPort``,
+volumeMounts by ``mountPath``, volumes by ``name``, ownerReferences by
+``uid``, finalizers as a set...) merge element by element: an element gone
+from the configuration since the last apply is deleted (``$patch:
+delete``), an element someone else added stays, a server default inside an
+element does not make the apply "configured", and ``$setElementOrder``
+keeps the configuration's order.  Every other list is atomic: sent whole
+when it differs from the live one (tolerations, taints, command, args...).
+
+A kind without a strategic merge patch schema (one registered beyond the
+built-in kinds) gets the same computation with no merge keys, which is a
+plain JSON merge patch (lists replaced whole), sent as
+``application/merge-patch+json`` — as kubectl does for custom resources
+(:func:`patch_content_type`).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
-__all__ = ["LAST_APPLIED", "last_applied_of", "with_last_applied", "three_way_patch", "contains"]
+from kubekit.api.strategicpatch import schema_for
+from kubekit.api.strategicpatch import three_way_patch as _strategic_three_way
+from kubekit.kubectl.client import MERGE_PATCH, STRATEGIC_MERGE_PATCH
+
+__all__ = ["LAST_APPLIED", "last_applied_of", "with_last_applied", "three_way_patch", "patch_content_type"]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
-def contains(live: Any, applied: Any) -> bool:
-    """Whether ``live`` holds everything ``applied`` says (maps: every key,
-    recursively; lists: same length, item by item; scalars: equal)."""
-    if isinstance(applied, dict):
-        return isinstance(live, dict) and all(k in live and contains(live[k], v) for k, v in applied.items())
-    if isinstance(applied, list):
-        return isinstance(live, list) and len(live) == len(applied) and all(map(contains, live, applied))
-    return live == applied and type(live) is type(applied) or (
-        isinstance(live, (int, float)) and isinstance(applied, (int, float))
-        and not isinstance(live, bool) and not isinstance(applied, bool) and live == applied)
+def three_way_patch(original: dict | None, modified: dict, current: dict, kind: str | None = None) -> dict:
+    """The patch (``{}`` when nothing is to change) for an object of
+    ``kind`` (default: the ``kind`` of ``modified``), of the type
+    :func:`patch_content_type` names."""
+    kind = kind if kind is not None else str(modified.get("kind") or "")
+    return _strategic_three_way(original if isinstance(original, dict) else None, modified,
+                                current if isinstance(current, dict) else {}, schema_for(kind) or {})
 
 
-def three_way_patch(original: dict | None, modified: dict, current: dict) -> dict:
-    """The JSON merge patch (``{}`` when nothing is to change)."""
-    return _diff(original if isinstance(original, dict) else {}, modified, current if isinstance(current, dict) else {})
-
-
-def _diff(original: dict, modified: dict, current: dict) -> dict:
-    patch: dict[str, Any] = {}
-    for k, v in modified.items():
-        cur, orig = current.get(k), original.get(k)
-        if isinstance(v, dict) and isinstance(cur, dict):
-            sub = _diff(orig if isinstance(orig, dict) else {}, v, cur)
-            if sub:
-                patch[k] = sub
-        elif isinstance(v, list):
-            if k not in current or orig != v or not contains(cur, v):
-                patch[k] = v
-        elif k not in current or not contains(cur, v):
-            patch[k] = v
-    for k in original:
-        if k not in modified and k in current:
-            patch[k] = None
-    return patch
+def patch_content_type(kind: str) -> str:
+    """``application/strategic-merge-patch+json`` for a kind with a schema,
+    ``application/merge-patch+json`` otherwise."""
+    return STRATEGIC_MERGE_PATCH if schema_for(kind) is not None else MERGE_PATCH
 
 
 def last_applied_of(obj: dict) -> dict | None:

@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubekit.errors import CompactedError, ConflictError
-from kubekit.server.patch import merge_patch
+from kubekit.server.patch import MERGE_PATCH, STRATEGIC_MERGE_PATCH, apply_patch, patch_type
 from kubekit.server.routes import Route
 from kubekit.server.scale import scale_of, with_replicas
-from kubekit.server.status import (BadRequest, MethodNotAllowed, UnsupportedMediaType, int_param, status, status_for,
-                                   success_status)
+from kubekit.server.status import BadRequest, MethodNotAllowed, int_param, status, status_for, success_status
 
-__all__ = ["API", "Request", "prepare_for_create", "MERGE_PATCH"]
+__all__ = ["API", "Request", "prepare_for_create", "MERGE_PATCH", "STRATEGIC_MERGE_PATCH"]
 
-MERGE_PATCH = "application/merge-patch+json"
 _UPDATE_RETRIES = 20
 #: kinds whose status a create resets, as their registry strategies do (``PrepareForCreate``).
 _FRESH_STATUS = {"Pod": {"phase": "Pending"}, "Deployment": {}, "ReplicaSet": {}}
@@ -241,21 +239,21 @@ class API:
         body = self._body_object(req)
         return 200, self._write(req.route, lambda _old: body, status_only=req.route.subresource == "status")
 
-    def _patch_body(self, req: Request) -> dict:
-        ctype = (req.content_type or "").split(";")[0].strip()
-        if ctype != MERGE_PATCH:
-            raise UnsupportedMediaType(f"the patch type {ctype!r} is not supported: kubekit serve applies "
-                                       f"{MERGE_PATCH!r} (JSON merge patch, RFC 7386)")
+    def _patch_body(self, req: Request, kind: str | None) -> tuple[str, dict]:
+        """The patch type (415 for one kubekit does not apply to ``kind``;
+        ``kind`` None: the Scale subresource) and the patch."""
+        ctype = patch_type(req.content_type, kind)
         if not isinstance(req.body, dict):
-            raise BadRequest("a merge patch must be a JSON object")
-        return req.body
+            raise BadRequest("a merge patch must be a JSON object" if ctype == MERGE_PATCH
+                             else "a strategic merge patch must be a JSON object")
+        return ctype, req.body
 
     def _patch(self, req: Request) -> tuple[int, Any]:
-        patch = self._patch_body(req)
         r = req.route
+        ctype, patch = self._patch_body(req, r.resource.kind)
 
         def make(old: dict) -> dict:
-            new = merge_patch(_without_rv(old), patch)
+            new = apply_patch(ctype, _without_rv(old), patch, r.resource.kind)
             m = new.get("metadata") or {}
             if m.get("name") != r.name or (r.resource.namespaced and m.get("namespace") != r.namespace):
                 raise BadRequest("a patch may not change metadata.name or metadata.namespace")
@@ -299,10 +297,10 @@ class API:
             body = req.body if isinstance(req.body, dict) else {}
             return 200, scale_of(self._write(r, lambda old: with_replicas(_without_rv(old), body), status_only=False))
         if m == "PATCH":
-            patch = self._patch_body(req)
+            ctype, patch = self._patch_body(req, None)
 
             def make(old: dict) -> dict:
                 sc = scale_of(_without_rv(old))
-                return with_replicas(_without_rv(old), merge_patch(sc, patch))
+                return with_replicas(_without_rv(old), apply_patch(ctype, sc, patch, None))
             return 200, scale_of(self._write(r, make, status_only=False))
         raise MethodNotAllowed(f"{m} is not supported on {res.qualified}/scale")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from kubekit.api.strategicpatch import schema_for, strategic_merge_patch
 from kubekit.kubectl.client import APIError, ServerUnavailable
 from kubekit.kubectl.context import CommandError, format_error
 from kubekit.kubectl.drain_rules import plan_drain
@@ -14,46 +15,89 @@ from kubekit.kubectl.resources import UnknownResource, resolve, split_type_name
 from kubekit.kubectl.rollout_rules import (
     RolloutFailed, deployment_rollout_status, plan_rollback, restarted_template,
 )
-from kubekit.kubectl.threeway import LAST_APPLIED, contains, last_applied_of, three_way_patch, with_last_applied
+from kubekit.kubectl.threeway import (
+    LAST_APPLIED, last_applied_of, patch_content_type, three_way_patch, with_last_applied,
+)
 
 
-# -- three-way apply -------------------------------------------------------------------------
+# -- three-way apply (strategic merge patch, as kubectl apply) ---------------------------------
 def test_first_apply_sets_what_differs_and_leaves_server_fields_alone():
     live = {"metadata": {"name": "w", "uid": "u"}, "spec": {"replicas": 1, "paused": False}, "status": {"x": 1}}
     modified = {"metadata": {"name": "w"}, "spec": {"replicas": 3}}
-    assert three_way_patch(None, modified, live) == {"spec": {"replicas": 3}}
+    assert three_way_patch(None, modified, live, "Deployment") == {"spec": {"replicas": 3}}
 
 
 def test_a_field_removed_from_the_configuration_is_deleted_only_if_it_was_applied():
     original = {"metadata": {"labels": {"a": "1", "b": "2"}}, "spec": {"replicas": 3}}
     modified = {"metadata": {"labels": {"a": "1"}}, "spec": {}}
     live = {"metadata": {"labels": {"a": "1", "b": "2", "added-by-someone": "x"}}, "spec": {"replicas": 3, "paused": True}}
-    assert three_way_patch(original, modified, live) == {"metadata": {"labels": {"b": None}}, "spec": {"replicas": None}}
+    assert three_way_patch(original, modified, live, "Deployment") == {"metadata": {"labels": {"b": None}},
+                                                                        "spec": {"replicas": None}}
 
 
 def test_unchanged_configuration_gives_an_empty_patch_despite_server_defaults_in_lists():
     applied = {"spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}
     live = {"spec": {"containers": [{"name": "c", "image": "nginx:1", "imagePullPolicy": "IfNotPresent"}],
                      "dnsPolicy": "ClusterFirst"}}
-    assert three_way_patch(applied, applied, live) == {}
+    assert three_way_patch(applied, applied, live, "Pod") == {}
 
 
-def test_a_changed_list_is_sent_whole():
+def test_containers_merge_by_name_so_only_what_changed_is_sent():
+    # (this used to send the whole containers list, a JSON merge patch replacing it)
     original = {"spec": {"containers": [{"name": "c", "image": "nginx:1", "resources": {"limits": {"cpu": "1"}}}]}}
     modified = {"spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}            # resources removed
     live = {"spec": {"containers": [{"name": "c", "image": "nginx:1", "resources": {"limits": {"cpu": "1"}},
                                      "imagePullPolicy": "IfNotPresent"}]}}
-    assert three_way_patch(original, modified, live) == modified
-    # someone edited the live list: apply restores what was applied
+    assert three_way_patch(original, modified, live, "Pod") == {"spec": {
+        "containers": [{"name": "c", "resources": None}], "$setElementOrder/containers": [{"name": "c"}]}}
+    # someone edited the live container: apply restores what was applied, nothing more
     live2 = {"spec": {"containers": [{"name": "c", "image": "nginx:2"}]}}
-    assert three_way_patch(modified, modified, live2) == modified
+    assert three_way_patch(modified, modified, live2, "Pod") == {"spec": {
+        "containers": [{"name": "c", "image": "nginx:1"}], "$setElementOrder/containers": [{"name": "c"}]}}
 
 
-def test_contains_compares_numbers_but_not_bools_as_numbers():
-    assert contains({"a": 1.0, "b": [1, {"c": 2, "d": 3}]}, {"a": 1, "b": [1, {"c": 2}]})
-    assert not contains({"a": True}, {"a": 1})
-    assert not contains([1, 2], [1])
-    assert not contains({"a": {"b": 1}}, {"a": {"b": 1, "c": 2}})
+def pod_with_env(env, **container):
+    return {"kind": "Pod", "spec": {"containers": [{"name": "c", "image": "i", "env": env, **container}]}}
+
+
+def test_an_env_var_removed_from_the_manifest_is_deleted_and_one_added_by_someone_else_stays():
+    original = pod_with_env([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}])
+    modified = pod_with_env([{"name": "A", "value": "1"}])
+    live = pod_with_env([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}, {"name": "X", "value": "theirs"}],
+                        imagePullPolicy="Always")
+    patch = three_way_patch(original, modified, live)          # the kind comes from the configuration
+    assert patch == {"spec": {"containers": [{"name": "c", "env": [{"name": "B", "$patch": "delete"}],
+                                              "$setElementOrder/env": [{"name": "A"}]}],
+                              "$setElementOrder/containers": [{"name": "c"}]}}
+    assert strategic_merge_patch(live, patch, schema_for("Pod")) == pod_with_env(
+        [{"name": "A", "value": "1"}, {"name": "X", "value": "theirs"}], imagePullPolicy="Always")
+
+
+@pytest.mark.parametrize("kind, original, modified, live, patch", [
+    # finalizers merge as a set: removing one of ours leaves theirs
+    ("ConfigMap", {"metadata": {"finalizers": ["a", "b"]}}, {"metadata": {"finalizers": ["a"]}},
+     {"metadata": {"finalizers": ["a", "b", "c"]}},
+     {"metadata": {"$deleteFromPrimitiveList/finalizers": ["b"], "$setElementOrder/finalizers": ["a"]}}),
+    # a changed Deployment strategy clears the old rollingUpdate ($retainKeys)
+    ("Deployment", {"spec": {"strategy": {"type": "RollingUpdate"}}}, {"spec": {"strategy": {"type": "Recreate"}}},
+     {"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%"}}}},
+     {"spec": {"strategy": {"type": "Recreate", "$retainKeys": ["type"]}}}),
+    # node taints have no patch strategy: the list is replaced whole
+    ("Node", {"spec": {"taints": [{"key": "a", "effect": "NoSchedule"}]}},
+     {"spec": {"taints": [{"key": "b", "effect": "NoSchedule"}]}},
+     {"spec": {"taints": [{"key": "a", "effect": "NoSchedule"}, {"key": "z", "effect": "NoExecute"}]}},
+     {"spec": {"taints": [{"key": "b", "effect": "NoSchedule"}]}}),
+    # a kind without a schema: no merge keys, a plain JSON merge patch
+    ("Widget", {"spec": {"items": [{"name": "a"}]}}, {"spec": {"items": [{"name": "b"}]}},
+     {"spec": {"items": [{"name": "a"}, {"name": "z"}]}}, {"spec": {"items": [{"name": "b"}]}}),
+])
+def test_three_way_patches_follow_the_kinds_patch_strategies(kind, original, modified, live, patch):
+    assert three_way_patch(original, modified, live, kind) == patch
+
+
+def test_the_patch_type_is_strategic_for_built_in_kinds_only():
+    assert patch_content_type("Deployment") == "application/strategic-merge-patch+json"
+    assert patch_content_type("Widget") == "application/merge-patch+json"
 
 
 def test_last_applied_annotation_round_trip():

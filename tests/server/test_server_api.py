@@ -106,9 +106,10 @@ def test_errors_are_kubernetes_status_bodies(client):
     assert e.code == 400 and "field label not supported" in str(e)
     e = error_of(client.update, f"{PODS}/dup", pod("other"))
     assert e.code == 400 and "does not match the name on the URL" in str(e)
-    e = error_of(client._send, "PATCH", f"{PODS}/dup", body={"metadata": {}},
-                 content_type="application/strategic-merge-patch+json")
-    assert e.code == 415
+    e = error_of(client._send, "PATCH", f"{PODS}/dup", body=[{"op": "add", "path": "/metadata/labels/a", "value": "1"}],
+                 content_type="application/json-patch+json")
+    assert e.code == 415 and str(e) == ("the body of the request was in an unknown format - accepted media types "
+                                        "include: application/merge-patch+json, application/strategic-merge-patch+json")
 
 
 def test_bad_json_is_a_400(server):
