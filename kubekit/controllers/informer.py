@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from kubekit.errors import CompactedError, StoreError
+from kubekit.errors import CompactedError, InvalidObjectError, NotFoundError, SelectorError, StoreError
 
 __all__ = ["Handler", "Informer", "object_key"]
 
 log = logging.getLogger(__name__)
+
+# store errors a retry cannot cure: raised, never retried
+_PERMANENT = (SelectorError, InvalidObjectError, NotFoundError)
 
 
 def object_key(obj: dict) -> str:
@@ -131,7 +135,11 @@ class Informer:
 
     def pump(self, timeout: float | None = 0) -> int:
         """Apply the watch events that have arrived (waiting up to
-        ``timeout`` real seconds for the first); returns how many."""
+        ``timeout`` real seconds for the first); returns how many.  A watch
+        (or list) that fails because the store cannot be reached is closed
+        and tried again at the next pump, after waiting ``timeout`` (capped
+        at 1 s) so a loop of pumps does not spin; errors that retrying
+        cannot cure (a bad selector, ...) are raised."""
         with self._lock:
             try:
                 if self._watch is None:
@@ -142,23 +150,38 @@ class Informer:
                 events = self._watch.next_batch(timeout)
             except CompactedError:
                 log.info("%s informer: watch history compacted; relisting", self.kind)
-                if self._watch is not None:
-                    self._watch.close()
-                self._relist()
+                self._drop_watch()
+                try:
+                    self._relist()
+                except _PERMANENT:
+                    raise
+                except StoreError as e:
+                    self._unavailable(e, timeout)
                 return 0
+            except _PERMANENT:
+                raise
             except StoreError as e:
-                # the watch broke (an etcd member went away): as client-go's
-                # reflector, watch again from the last resourceVersion next time
-                log.warning("%s informer: watch ended (%s); watching again from %s", self.kind, e,
-                            self.resource_version)
-                if self._watch is not None:
-                    self._watch.close()
-                self._watch = None
+                self._unavailable(e, timeout)
                 return 0
             for ev in events:
                 self._apply(ev.type, ev.object)
                 self.resource_version = ev.object["metadata"]["resourceVersion"]
             return len(events)
+
+    def _drop_watch(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+        self._watch = None
+
+    def _unavailable(self, e: StoreError, timeout: float | None) -> None:
+        """The watch broke or the store could not be reached (an etcd member
+        went away): as client-go's reflector, watch again from the last
+        resourceVersion at the next pump (relisting if that history is gone)."""
+        log.warning("%s informer: watch ended (%s); watching again from %s", self.kind, e, self.resource_version)
+        self._drop_watch()
+        pause = 1.0 if timeout is None else min(timeout, 1.0)
+        if pause > 0:
+            time.sleep(pause)
 
     def run(self, stop: threading.Event, poll: float = 0.2) -> None:
         """Pump until ``stop`` is set (for a thread)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kubekit.api.strategicpatch import StrategicPatchError
 from kubekit.kubectl.client import APIError
 from kubekit.kubectl.context import CommandError, Context, format_error
 from kubekit.kubectl.manifests import ManifestReadError, load_manifests
@@ -54,7 +55,10 @@ def apply_one(ctx: Context, obj: dict) -> str:
                 if e2.reason == "AlreadyExists":
                     continue
                 raise
-        patch = three_way_patch(last_applied_of(live), modified, live, rt.kind)
+        try:
+            patch = three_way_patch(last_applied_of(live), modified, live, rt.kind)
+        except StrategicPatchError as e:
+            raise CommandError(f"{rt.display}/{name}: cannot compute the patch: {e}") from None
         if not patch:
             return "unchanged"
         patch.setdefault("metadata", {})["resourceVersion"] = live["metadata"]["resourceVersion"]

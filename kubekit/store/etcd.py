@@ -17,9 +17,13 @@ lease keepalive) is also sent again when its connection broke after sending,
 or when the member answered *unavailable* (gRPC code 14: e.g. it has lost
 its leader).  A write whose connection broke after it was sent is never sent
 again: whether etcd applied it is unknown, and the caller is told so.
-Watches open on the current member, moving on the same way; a watch whose
-member dies ends with an error, and the informer above re-lists and watches
-again (on a member that answers).
+Watches open on the current member, moving on the same way, and require a
+leader (clientv3's ``WithRequireLeader``: a member cut off from its cluster
+cancels them); a watch whose member dies or loses its leader ends with an
+error, and the informer above watches again from its resourceVersion (on a
+member that answers).  A kept connection that the member closed while idle
+is noticed before a request is sent on it, so a healthy member's idle close
+never makes a write ambiguous.
 
 It speaks etcd's gRPC API through the JSON gateway every etcd v3 server
 serves on its client URL (``/v3/kv/range``, ``/v3/kv/txn``, ``/v3/watch``,
@@ -43,6 +47,7 @@ import base64
 import http.client
 import json
 import queue
+import select
 import threading
 import time
 import urllib.parse
@@ -63,6 +68,8 @@ _RESULTS = {"=": "EQUAL", "!=": "NOT_EQUAL", "<": "LESS", ">": "GREATER"}
 # reads (and a keepalive, which only refreshes).  A write is never repeated: if
 # its connection breaks, whether etcd applied it is unknown, and the caller is told.
 _RETRYABLE = frozenset({"/v3/kv/range", "/v3/lease/timetolive", "/v3/lease/leases", "/v3/lease/keepalive"})
+CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for a member to accept a connection before moving on."""
 
 
 class EtcdError(StoreError):
@@ -180,9 +187,11 @@ class EtcdKV:
             with self._lock:
                 at = self._current
             _, host, port = self._targets[at]
-            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+            conn = http.client.HTTPConnection(host, port, timeout=min(self.timeout, CONNECT_TIMEOUT))
             try:
                 conn.connect()
+                conn.timeout = self.timeout                 # requests then get the full timeout
+                conn.sock.settimeout(self.timeout)
                 return conn, at
             except OSError as e:
                 conn.close()
@@ -193,7 +202,11 @@ class EtcdKV:
     def _connection(self, path: str) -> tuple[http.client.HTTPConnection, int]:
         kept = getattr(self._local, "conn", None)
         if kept is not None:
-            return kept
+            sock = kept[0].sock
+            # an idle kept connection is silent: if it is readable, the member closed it
+            if sock is not None and not select.select([sock], [], [], 0)[0]:
+                return kept
+            self._drop_connection(kept[0])
         conn, at = self._local.conn = self._connect(path)
         with self._lock:
             self._conns.add(conn)
@@ -390,15 +403,27 @@ class EtcdWatch(WatchBase):
         req: dict[str, Any] = {**_interval(key, prefix), "prev_kv": True, "progress_notify": True}
         if start_revision:
             req["start_revision"] = str(start_revision)
-        self._conn, _ = kv._connect("/v3/watch")
-        self._conn.request("POST", "/v3/watch", json.dumps({"create_request": req}).encode(),
-                           {"Content-Type": "application/json"})
-        self._resp = self._conn.getresponse()
-        first = self._read()
+        self._conn, at = kv._connect("/v3/watch")
+        try:
+            # Grpc-Metadata-hasleader: clientv3's WithRequireLeader, through the gateway
+            self._conn.request("POST", "/v3/watch", json.dumps({"create_request": req}).encode(),
+                               {"Content-Type": "application/json", "Grpc-Metadata-hasleader": "true"})
+            self._resp = self._conn.getresponse()
+            first = self._read()
+        except (http.client.HTTPException, OSError, ValueError) as e:
+            self._conn.close()
+            kv._move_on(at)
+            raise EtcdError(f"/v3/watch: the connection to {kv.endpoints[at]} failed ({e!r})", 14) from e
         if first is None:
             self._conn.close()
+            kv._move_on(at)
             raise EtcdError("the watch stream ended before it was created", 14)
         result = first.get("result") or {}
+        if "error" in first or (result.get("canceled") and not int(result.get("compact_revision", 0))):
+            self._conn.close()
+            kv._move_on(at)
+            why = result.get("cancel_reason") or (first.get("error") or {}).get("message") or "cancelled"
+            raise EtcdError(f"/v3/watch on {kv.endpoints[at]}: {why}", 14)
         if result.get("canceled"):
             self._conn.close()
             compact = int(result.get("compact_revision", 0))
@@ -425,6 +450,11 @@ class EtcdWatch(WatchBase):
                         self._error = EtcdError("the watch stream ended: its etcd member closed it or went away", 14)
                     break
                 result = msg.get("result") or {}
+                if "error" in msg or (result.get("canceled") and not int(result.get("compact_revision", 0))):
+                    # cancelled for another reason than compaction (e.g. the member lost its leader)
+                    why = result.get("cancel_reason") or (msg.get("error") or {}).get("message") or "cancelled"
+                    self._error = EtcdError(f"the watch stream ended: {why}", 14)
+                    break
                 if result.get("canceled"):
                     compact = int(result.get("compact_revision", 0))
                     self._kv._note_compacted(compact)

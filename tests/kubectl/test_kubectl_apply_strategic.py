@@ -83,3 +83,21 @@ def test_apply_switching_the_strategy_type_clears_rolling_update(srv, path):
     d = Client(srv.address).get("/apis/apps/v1/namespaces/default/deployments/web")
     assert d["spec"]["strategy"] == {"type": "Recreate"}
     assert apply(srv, path, manifest({}, strategy="Recreate")) == "deployment.apps/web unchanged\n"
+
+
+def test_a_patch_that_cannot_be_computed_is_an_error_not_a_traceback(srv, path):
+    """An env entry without its merge key (``name``) cannot be diffed by key:
+    the apply of that manifest fails with a message, the next manifest in
+    the same run is still applied."""
+    apply(srv, path, manifest({"A": "1"}))
+    bad = manifest({"A": "1"})
+    bad["spec"]["template"]["spec"]["containers"][0]["env"].append({"value": "no name"})
+    other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"k": "v"}}
+    with open(path, "w") as f:
+        f.write(json.dumps({"apiVersion": "v1", "kind": "List", "items": [bad, other]}))
+    out, err = io.StringIO(), io.StringIO()
+    rc = run(["apply", "-f", path, "--socket", srv.address], out=out, err=err)
+    assert rc == 1
+    assert "deployments/web" in err.getvalue() or "deployment.apps/web" in err.getvalue(), err.getvalue()
+    assert "cannot compute the patch" in err.getvalue() and "Traceback" not in err.getvalue()
+    assert out.getvalue() == "configmap/cfg created\n"

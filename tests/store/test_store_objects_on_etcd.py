@@ -75,15 +75,50 @@ def test_a_simulated_control_plane_runs_on_etcd(on_etcd):
 
 
 def test_a_lost_connection_is_reported_and_a_write_is_never_sent_twice():
+    """A kept connection the server closed is noticed before anything is
+    sent on it, so the write is known not to have happened; a connection
+    that breaks *after* a write was sent makes it ambiguous, and it is not
+    sent again (a read is)."""
+    import socket
+    import threading
+
     from kubekit.store.etcd import EtcdError
 
     with etcd_server() as url:
         kv = EtcdKV(url)
         kv.put("/a", b"1")                         # the thread's connection is now open
     try:
-        with pytest.raises(EtcdError, match="the write may or may not have been applied"):
-            kv.put("/a", b"2")
         with pytest.raises(EtcdError, match="no etcd endpoint could be reached"):
-            kv.get("/a")
+            kv.put("/a", b"2")                     # never sent: the server had closed the connection
     finally:
         kv.close()
+
+    # a server that reads each request and hangs up without answering
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    requests = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                requests.append(conn.recv(65536).split(b" ", 2)[1])
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    kv = EtcdKV(f"http://127.0.0.1:{srv.getsockname()[1]}")
+    try:
+        with pytest.raises(EtcdError, match="the write may or may not have been applied"):
+            kv.put("/a", b"2")
+        assert requests == [b"/v3/kv/txn"]            # sent once (a put is a one-op transaction)
+        with pytest.raises(EtcdError, match="tried 2 times"):
+            kv.get("/a")
+        assert requests[1:] == [b"/v3/kv/range", b"/v3/kv/range"]     # a read is sent again, once per member + 1
+    finally:
+        kv.close()
+        srv.close()
+        t.join(5)

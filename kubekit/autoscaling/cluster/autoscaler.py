@@ -154,9 +154,10 @@ class ClusterAutoscaler:
             log.warning("Cluster is not ready for autoscaling")
             self.unneeded_since.clear()
             self.events.warning(self._status_object(), "ClusterUnhealthy", "Cluster is unhealthy")
+        elif self._delete_created_nodes_with_errors(errors):
+            # static_autoscaler: the sizes this scan read are stale now; decide at the next scan
+            log.info("some nodes that failed to create were removed, skipping iteration")
         else:
-            if self._delete_created_nodes_with_errors(errors):
-                upcoming = self._upcoming(nodes)
             scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"], group_ok)
             if self.options.scale_down_enabled:
                 self._scale_down(nodes, bound, members, upcoming, status["scaleDown"], skip=scaled, now=now,

@@ -199,9 +199,10 @@ class FleetProvider:
         if nodes and len(real) - len(nodes) < group.min_size:
             raise ValueError(f"node group {group.name}: deleting {len(nodes)} nodes would go below min size "
                              f"{group.min_size}")
+        removed = self.fleet.remove_nodes(nodes) if nodes else 0
         for n in names:
             failed.pop(n, None)
-        return len(names) - len(nodes) + (self.fleet.remove_nodes(nodes) if nodes else 0)
+        return len(names) - len(nodes) + removed
 
 
 class FixedProvider:
