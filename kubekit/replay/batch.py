@@ -2,9 +2,12 @@
 policies, next to the GPU-sharing score plugins.
 
 They are *batch* algorithms: they see every pod at once and place them in
-decreasing size (order ``max``: the largest normalized resource first;
-best-fit by the dot-product fit), so they run in the ``static`` and
-``inflate`` modes only.  ``arrivals`` places each pod when it arrives and
+decreasing size, so they run in the ``static`` and ``inflate`` modes only.
+``ffd`` and ``bfd`` are order ``max`` (the largest normalized resource
+first) and, for best fit, the dot-product fit; ``ffd-<order>`` and
+``bfd-<order>-<fit>`` choose others, as :mod:`kubekit.packing.heuristics`
+names them (orders ``max``, ``sum``, ``product``, ``none``; fits ``dot``,
+``l2``, ``most``): ``--policy ffd-sum,bfd-max-l2``.  ``arrivals`` places each pod when it arrives and
 frees it when it departs; an algorithm that sorts the whole workload first
 has no meaning there (it would place pods before they arrive), so it is
 refused (:func:`check_mode`).
@@ -35,7 +38,45 @@ import numpy as np
 from kubekit.packing.gpu import MILLI, GpuCluster, GpuPackingError, GpuPod, least_sufficient_gpus, policy_names
 
 BATCH_POLICIES: dict[str, str] = {"ffd": "FFD", "bfd": "BFD"}
-"""Replay names of the batch algorithms (lower-case spelling -> name)."""
+"""Replay names of the batch algorithms with their default order and fit
+(lower-case spelling -> name); :func:`batch_policy` also takes an order and
+a fit."""
+
+
+def batch_policy(name: str) -> str | None:
+    """The canonical name of a batch policy (``FFD``, ``BFD``, ``FFD-sum``,
+    ``BFD-max-l2``, ...), or None if ``name`` is not one.  A malformed
+    ``ffd-...``/``bfd-...`` is an error naming the choices."""
+    from kubekit.packing.heuristics import FITS, ORDERS
+
+    low = name.strip().lower()
+    if low in BATCH_POLICIES:
+        return BATCH_POLICIES[low]
+    alg, _, rest = low.partition("-")
+    if alg not in BATCH_POLICIES or not rest:
+        return None
+    parts = rest.split("-")
+    want = 1 if alg == "ffd" else 2
+    if len(parts) != want or parts[0] not in ORDERS or (alg == "bfd" and parts[1] not in FITS):
+        raise GpuPackingError(f"batch policy {name!r}: expected ffd-<order> or bfd-<order>-<fit> with an order "
+                              f"of {', '.join(ORDERS)} and a fit of {', '.join(FITS)}")
+    return "-".join([alg.upper(), *parts])
+
+
+def batch_args(policy: str) -> tuple[str, str, str | None]:
+    """``(algorithm, order, fit)`` of a canonical batch policy name."""
+    alg, *rest = policy.split("-")
+    if alg not in ("FFD", "BFD"):
+        raise GpuPackingError(f"invalid batch policy {policy!r}: expected FFD, BFD, FFD-<order> or "
+                              f"BFD-<order>-<fit>")
+    order = rest[0] if rest else "max"
+    fit = (rest[1] if len(rest) > 1 else "dot") if alg == "BFD" else None
+    return alg.lower(), order, fit
+
+
+def is_batch(policy: str) -> bool:
+    """Whether a canonical policy name is one of the batch algorithms."""
+    return policy.split("-")[0] in BATCH_POLICIES.values()
 
 
 def replay_policy_names(names: Sequence[str]) -> list[str]:
@@ -45,7 +86,7 @@ def replay_policy_names(names: Sequence[str]) -> list[str]:
     out: list[str] = []
     for s in (s.strip() for s in names):
         if s:
-            batch = BATCH_POLICIES.get(s.lower())
+            batch = batch_policy(s)
             out += [n for n in ([batch] if batch else policy_names(s)) if n not in out]
     if not out:
         raise GpuPackingError("no policy given")
@@ -54,7 +95,7 @@ def replay_policy_names(names: Sequence[str]) -> list[str]:
 
 def check_mode(policies: Sequence[str], mode: str) -> None:
     """Refuse the batch policies in ``arrivals`` mode (see the module doc)."""
-    batch = [p for p in policies if p in BATCH_POLICIES.values()]
+    batch = [p for p in policies if is_batch(p)]
     if batch and mode == "arrivals":
         raise GpuPackingError(f"{', '.join(batch)} pack a whole set of pods at once, largest first; mode 'arrivals' "
                               "places each pod when it arrives and frees it when it departs, which a batch "
@@ -71,9 +112,7 @@ class BatchPlan:
         from kubekit.packing import PackingProblem
         from kubekit.packing.batch import prepare
 
-        if policy not in BATCH_POLICIES.values():
-            raise GpuPackingError(f"invalid batch policy {policy!r}: expected one of "
-                                  f"{', '.join(BATCH_POLICIES.values())}")
+        algorithm, order, fit = batch_args(policy)
         for p in pods:
             if p.gpu_count > 1 and p.gpu_milli < MILLI:
                 raise GpuPackingError(f"pod {p.name!r} asks for {p.gpu_count} GPUs with {p.gpu_milli}/1000 each: "
@@ -98,10 +137,10 @@ class BatchPlan:
         problem = PackingProblem(demands[keep], caps, allowed=allowed, item_groups=groups[keep],
                                  resources=("cpu_milli", "memory_bytes", "gpu_milli"), overflow=True)
         prepared = prepare(problem, gpu_share="gpu_milli")
-        placement = prepared.place(policy.lower(), order="max", fit="dot" if policy == "BFD" else None)
+        placement = prepared.place(algorithm, order=order, fit=fit)
         self.node = np.full(n, -1, dtype=np.int64)
         self.node[keep] = placement.assignment
-        kernel_order = keep[prepared.item_order("max")]
+        kernel_order = keep[prepared.item_order(order)]
         self.order = np.concatenate([kernel_order, np.setdiff1d(np.arange(n), keep)])
         """Pod indices in the order the kernel placed them (then the pods that fit no node)."""
         self.seconds = clock() - t0
@@ -124,4 +163,5 @@ class BatchPlan:
         raise GpuPackingError(f"{self.label} is a batch policy: pods do not depart")
 
 
-__all__ = ["BATCH_POLICIES", "BatchPlan", "check_mode", "replay_policy_names"]
+__all__ = ["BATCH_POLICIES", "BatchPlan", "batch_args", "batch_policy", "check_mode", "is_batch",
+           "replay_policy_names"]

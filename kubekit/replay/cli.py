@@ -62,7 +62,9 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParse
                         "inflate: the FGD paper's workload inflation (default: static)")
     p.add_argument("--policy", default="all",
                    help="comma-separated policies or 'all' (default: every GPU-sharing score plugin); ffd and bfd "
-                        "run the batch first-fit / best-fit decreasing kernel (static and inflate modes only)")
+                        "run the batch first-fit / best-fit decreasing kernel (static and inflate modes only), "
+                        "ffd-<order> and bfd-<order>-<fit> with another order (max, sum, product, none) or fit "
+                        "(dot, l2, most)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--repeat", type=int, default=1, help="number of seeds, averaged in the table (default 1)")
     p.add_argument("--ratio", type=float, default=1.3,

@@ -19,7 +19,7 @@ from kubekit.packing.gpu import (
     MILLI, Binding, FragTable, GpuCluster, GpuPackingError, GpuScheduler, TargetWorkload, make_policy,
     model_allows,
 )
-from kubekit.replay.batch import BATCH_POLICIES, BatchPlan, check_mode
+from kubekit.replay.batch import BatchPlan, check_mode, is_batch
 from kubekit.replay.progress import Progress
 from kubekit.replay.workload import ARRIVE, Workload
 
@@ -77,14 +77,14 @@ def run_policy(workload: Workload, make_cluster: Callable[[], GpuCluster], polic
                clock: Callable[[], float] = time.perf_counter) -> Run:
     """Replay ``workload`` on a fresh cluster from ``make_cluster`` with
     ``policy`` (a name, see :data:`kubekit.packing.gpu.POLICIES`, or a
-    batch algorithm of :data:`kubekit.replay.batch.BATCH_POLICIES`, whose
+    batch algorithm (:func:`kubekit.replay.batch.batch_policy`), whose
     events then follow the order it placed the pods in); ``engine`` picks
     FGD's implementation (``kernel`` or its twin ``python``)."""
     cluster = make_cluster()
     frag = FragTable(cluster, target, kernel=engine == "kernel")     # python: the numpy twin throughout
     pods = workload.pods
     sched_s = 0.0
-    if policy in BATCH_POLICIES.values():
+    if is_batch(policy):
         # packs every pod at once; the events follow the order it placed them (kubekit.replay.batch)
         check_mode([policy], "arrivals" if workload.times is not None else "static")
         sched = plugin = BatchPlan(cluster, pods, policy, clock=clock)

@@ -23,6 +23,7 @@ from test_replay_engine import check_run, traces
     (["BFD", "fgd", "ffd"], ["BFD", "FGD", "FFD"]),
     (["all", "bfd"], ["FGD", "BestFit", "DotProduct", "Packing", "Clustering", "Random", "BFD"]),
     (["bestfit", " ffd ", "bestfit", "FFD"], ["BestFit", "FFD"]),
+    (["ffd-sum", "BFD-max-L2", "bfd-product-most", "ffd"], ["FFD-sum", "BFD-max-l2", "BFD-product-most", "FFD"]),
 ])
 def test_table_replay_policy_names(names, want):
     assert replay_policy_names(names) == want
@@ -33,6 +34,25 @@ def test_policy_name_errors():
         replay_policy_names(["ffd", "nfd"])
     with pytest.raises(GpuPackingError, match="no policy given"):
         replay_policy_names([" "])
+    for bad in ("bfd-sum", "ffd-sum-dot", "ffd-biggest", "bfd-max-cosine"):
+        with pytest.raises(GpuPackingError, match="expected ffd-<order> or bfd-<order>-<fit>"):
+            replay_policy_names([bad])
+
+
+def test_named_orders_and_fits_are_the_reference_packings():
+    """``ffd-<order>`` and ``bfd-<order>-<fit>`` replay the kernel's packing
+    with that order and fit: the reference twin's assignment, bound in the
+    order the kernel placed the pods."""
+    names = ("ffd-sum", "ffd-none", "bfd-max-l2", "bfd-sum-most", "bfd-product-dot")
+    result = replay(ReplayConfig("openb", mode="static", policies=names))
+    check_run(result)
+    assert list(result.runs) == ["FFD-sum", "FFD-none", "BFD-max-l2", "BFD-sum-most", "BFD-product-dot"]
+    pods = result.workloads[0].pods
+    problem = kernel_problem(result, pods)
+    for name in result.runs:
+        alg, order, *fit = name.lower().split("-")
+        want = reference_place(problem, alg, order, fit[0] if fit else None, gpu_share="r2")
+        assert result.runs[name][0].node.tolist() == want.assignment.tolist(), name
 
 
 def kernel_problem(result, pods):
