@@ -58,6 +58,28 @@ def pod_may_use(pod: Pod, node: Node) -> bool:
     return match_required_node_affinity(pod.node_selector, pod.affinity, node.labels, node.name)
 
 
+def eligibility_groups(pods: Sequence[Pod], nodes: Sequence[Node]) -> tuple[np.ndarray, np.ndarray]:
+    """``(item_groups, allowed)``: pod ``i`` may use node ``b`` iff
+    ``allowed[item_groups[i], b]`` (:func:`pod_may_use`, once per group of
+    pods with identical constraints).  Raises :class:`PackingError` naming
+    a pod that no node's filters let in."""
+    groups: dict[tuple, int] = {}
+    item_groups = np.zeros(len(pods), dtype=np.int64)
+    rows: list[list[bool]] = []
+    for i, p in enumerate(pods):
+        key = _constraint_key(p)
+        if key not in groups:
+            groups[key] = len(rows)
+            rows.append([pod_may_use(p, n) for n in nodes])
+        item_groups[i] = groups[key]
+    allowed = np.array(rows, dtype=bool).reshape(len(rows), len(nodes))
+    for i, p in enumerate(pods):
+        if not allowed[item_groups[i]].any():
+            raise PackingError(f"pod {p.key}: no node passes its filters (nodeName, nodeSelector, node affinity, "
+                               f"taints and tolerations, unschedulable)")
+    return item_groups, allowed
+
+
 def cluster_resources(pods: Sequence[Pod], nodes: Sequence[Node]) -> tuple[str, ...]:
     """Every resource a pod requests or a node offers, ``pods`` included;
     cpu and memory first, the rest sorted."""
@@ -83,20 +105,7 @@ def problem_from_cluster(pods: Sequence[Pod], nodes: Sequence[Node], *, costs: S
         for r, name in enumerate(res):
             demands[i, r] = 1 if name == PODS else p.requests.get(name, 0)
     capacities = np.array([[(n.allocatable or {}).get(name, 0) for name in res] for n in nodes], dtype=np.int64)
-    groups: dict[tuple, int] = {}
-    item_groups = np.zeros(len(pods), dtype=np.int64)
-    rows: list[list[bool]] = []
-    for i, p in enumerate(pods):
-        key = _constraint_key(p)
-        if key not in groups:
-            groups[key] = len(rows)
-            rows.append([pod_may_use(p, n) for n in nodes])
-        item_groups[i] = groups[key]
-    allowed = np.array(rows, dtype=bool).reshape(len(rows), len(nodes))
-    for i, p in enumerate(pods):
-        if not allowed[item_groups[i]].any():
-            raise PackingError(f"pod {p.key}: no node passes its filters (nodeName, nodeSelector, node affinity, "
-                               f"taints and tolerations, unschedulable)")
+    item_groups, allowed = eligibility_groups(pods, nodes)
     return PackingProblem(
         demands=demands, capacities=capacities, costs=np.ones(len(nodes), dtype=np.int64) if costs is None else costs,
         allowed=allowed, item_groups=item_groups, resources=res,

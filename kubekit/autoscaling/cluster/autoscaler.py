@@ -293,9 +293,9 @@ class ClusterAutoscaler:
             return [(n, wall - (now - self.unregistered_since.get(n, now))) for n in names]
 
         kw = {"max_node_startup_time": o.max_node_startup_time, "max_node_provision_time": o.max_node_provision_time}
-        total = readiness(map(state, sorted(nodes)), waiting([n for g in self.groups for n in upcoming[g.name]]), wall,
-                          **kw)
-        per_group = {g.name: readiness(map(state, members[g.name]), waiting(upcoming[g.name]), wall, **kw)
+        states = {name: state(name) for name in sorted(nodes)}          # each node read once
+        total = readiness(states.values(), waiting([n for g in self.groups for n in upcoming[g.name]]), wall, **kw)
+        per_group = {g.name: readiness([states[n] for n in members[g.name]], waiting(upcoming[g.name]), wall, **kw)
                      if members[g.name] or upcoming[g.name] else None for g in self.groups}
         return total, per_group
 

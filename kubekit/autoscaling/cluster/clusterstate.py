@@ -34,7 +34,7 @@ A node a scale-up asked for that has not registered is *unregistered*, and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["MAX_NODE_STARTUP_TIME", "NOT_READY_FOR_SCALE_UP", "Readiness", "cluster_healthy", "group_healthy",
@@ -57,7 +57,7 @@ class Readiness:
     deleted: tuple[str, ...] = ()
     unregistered: tuple[str, ...] = ()
     long_unregistered: tuple[str, ...] = ()
-    registered: tuple[str, ...] = field(default=())
+    registered: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """The status ConfigMap's node counts."""

@@ -44,10 +44,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from kubekit.api.resources import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
-from kubekit.packing.cluster import _constraint_key, pod_may_use
+from kubekit.packing.cluster import eligibility_groups
 from kubekit.packing.gpu.model import MILLI, GpuCluster, GpuPod
 from kubekit.packing.problem import PackingError
 from kubekit.traces.model import GPU_COUNT_RESOURCE, GPU_MILLI_RESOURCE, GPU_MODEL_LABEL
@@ -134,19 +132,12 @@ def gpu_cluster_from_objects(pods: Sequence[Pod], nodes: Sequence[Node]) -> tupl
         [g for g, _ in gpus], [m for _, m in gpus],
         ephemeral_storage_bytes=[a.get(EPHEMERAL_STORAGE, 0) for a in allocs] if with_storage else None,
         max_pods=[a.get(PODS, 0) for a in allocs])
-    groups: dict[tuple, int] = {}
+    item_groups, allowed = eligibility_groups(pods, nodes)
+    node_group = [-1 if row.all() else cluster.add_node_group(row) for row in allowed]   # -1: every node
     out: list[GpuPod] = []
     checked: dict[GpuPod, bool] = {}
-    for p in pods:
-        key = _constraint_key(p)
-        group = groups.get(key)
-        if group is None:
-            mask = np.array([pod_may_use(p, n) for n in nodes], dtype=bool)
-            if not mask.any():
-                raise PackingError(f"pod {p.key}: no node passes its filters (nodeName, nodeSelector, node "
-                                   f"affinity, taints and tolerations, unschedulable)")
-            group = -1 if mask.all() else cluster.add_node_group(mask)
-            groups[key] = group
+    for p, g in zip(pods, item_groups.tolist()):
+        group = node_group[g]
         req = p.requests
         count, share = pod_gpus(req, p.key)
         gp = GpuPod(req.get(CPU, 0), req.get(MEMORY, 0), count, share, _pod_models(p) if count else None, p.key,
