@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 Propagation = Literal["Background", "Foreground", "Orphan"]
 ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
+_GENERATE_NAME_ATTEMPTS = 8   # the API server's maxNameGenerationCreateAttempts
 _RETRIES = 100
 
 
@@ -174,16 +175,22 @@ class APIStore:
         """Store a new object; returns it with uid, creationTimestamp,
         generation and resourceVersion set."""
         kind = self._kind_of(obj)
-        with self._rng_lock:
-            uid = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-            stored = _meta.prepare_create(obj, kind, now=self.clock.now(), uid=uid, rng=self._rng)
-        m = stored["metadata"]
-        key = kind.key(m.get("namespace"), m["name"])
-        r = self.kv.txn([Compare(key, "create", "=", 0)], [Put(key, _encode(stored), self._lease_for(kind))])
-        if not r.succeeded:
-            raise AlreadyExistsError(f'{kind.resource} "{m["name"]}" already exists')
-        m["resourceVersion"] = str(r.revision)
-        return stored
+        meta = obj.get("metadata") if isinstance(obj, Mapping) else None
+        generated = isinstance(meta, Mapping) and not meta.get("name") and bool(meta.get("generateName"))
+        # A generated name that is taken is drawn again, up to 8 attempts in
+        # all (the API server's createWithGenerateNameRetry, feature
+        # RetryGenerateName, GA in 1.32); a name the caller chose is not.
+        for _ in range(_GENERATE_NAME_ATTEMPTS if generated else 1):
+            with self._rng_lock:
+                uid = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+                stored = _meta.prepare_create(obj, kind, now=self.clock.now(), uid=uid, rng=self._rng)
+            m = stored["metadata"]
+            key = kind.key(m.get("namespace"), m["name"])
+            r = self.kv.txn([Compare(key, "create", "=", 0)], [Put(key, _encode(stored), self._lease_for(kind))])
+            if r.succeeded:
+                m["resourceVersion"] = str(r.revision)
+                return stored
+        raise AlreadyExistsError(f'{kind.resource} "{m["name"]}" already exists')
 
     def get(self, kind: str, namespace: str | None, name: str) -> dict:
         k = self.kinds.get(kind)

@@ -92,6 +92,38 @@ def test_generate_name_and_already_exists(api):
     api.create(pod("web", ns="other"))                     # names are per namespace
 
 
+def test_a_taken_generated_name_is_drawn_again():
+    """The API server's createWithGenerateNameRetry: a generated name that
+    is taken is drawn afresh, up to 8 attempts in all."""
+    rng = random.Random(7)
+    api = APIStore(clock=FakeClock(), rng=rng)
+    gen = pod("") | {"metadata": {"generateName": "web-", "namespace": "default"}}
+    state = rng.getstate()
+    first = api.create(gen)["metadata"]["name"]
+    rng.setstate(state)                                # the next draw repeats the taken name
+    second = api.create(gen)["metadata"]["name"]
+    assert second != first and second.startswith("web-")
+    assert {p["metadata"]["name"] for p in api.list("Pod")[0]} == {first, second}
+
+
+def test_generated_names_give_up_after_eight_attempts():
+    class Stuck(random.Random):
+        draws = 0
+
+        def choice(self, seq):                          # every name drawn is "web-" + 5 x seq[0]
+            self.draws += 1
+            return seq[0]
+    rng = Stuck(1)
+    api = APIStore(clock=FakeClock(), rng=rng)
+    gen = pod("") | {"metadata": {"generateName": "web-", "namespace": "default"}}
+    name = api.create(gen)["metadata"]["name"]
+    rng.draws = 0
+    with pytest.raises(AlreadyExistsError, match=f'pods "{name}" already exists'):
+        api.create(gen)
+    assert rng.draws == 8 * 5                           # eight names drawn, five characters each
+    assert len(api.list("Pod")[0]) == 1
+
+
 @pytest.mark.parametrize("obj, message", [
     ({"kind": "Pod", "metadata": {}}, "metadata.name: Required value"),
     ({"kind": "Gadget", "metadata": {"name": "x"}}, "kind 'Gadget' is not registered"),
