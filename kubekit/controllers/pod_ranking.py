@@ -141,16 +141,60 @@ def _bucket(t: datetime, ref: datetime) -> int:
     return int(_go_log2(float(d))) if d > 0 else -1
 
 
-def _features(pod: Pod, rank: int, ref: datetime, features: RankingFeatures) -> tuple:
-    """Everything :func:`deletion_less` reads from one pod, computed once."""
+def _pod_features(pod: Pod) -> tuple:
+    """What the order reads from one pod alone (no rank, no reference time)."""
     ready = is_pod_ready(pod)
-    rt = pod_ready_time(pod) if ready else ZERO_TIME
-    ct = pod_creation_time(pod)
+    return (pod_node_name(pod), _PHASE_ORDINAL.get(pod_phase(pod), 0), ready, pod_deletion_cost(pod),
+            pod_ready_time(pod) if ready else ZERO_TIME, max_container_restarts(pod), pod_creation_time(pod),
+            pod_uid(pod))
+
+
+class FeatureCache:
+    """:func:`_pod_features` per pod version (uid and resourceVersion), for a
+    controller that ranks the same thousands of pods at every scale-down
+    step of a rollout.  An object's version changes with every write, so an
+    entry never goes stale; pods without both (plain dicts in tests) are
+    computed afresh.  At ``limit`` entries the cache starts over."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._entries: dict[tuple[str, str], tuple] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, pod: Pod) -> tuple:
+        m = pod.get("metadata") or {}
+        uid, rv = m.get("uid"), m.get("resourceVersion")
+        if not uid or not rv:
+            return _pod_features(pod)
+        key = (uid, rv)
+        hit = self._entries.get(key)
+        if hit is None:
+            if len(self._entries) >= self.limit:
+                self._entries.clear()
+            hit = self._entries[key] = _pod_features(pod)
+        return hit
+
+
+def _features(pod: Pod, rank: int, ref: datetime, features: RankingFeatures, cache: FeatureCache | None = None,
+              buckets: dict | None = None) -> tuple:
+    """Everything :func:`deletion_less` reads from one pod, computed once
+    (``buckets`` memoizes the log2 bucket of each distinct time)."""
+    node, phase, ready, cost, rt, restarts, ct, uid = cache.get(pod) if cache is not None else _pod_features(pod)
     log = features.logarithmic_scale_down and not is_zero(ref)
-    return (pod_node_name(pod), _PHASE_ORDINAL.get(pod_phase(pod), 0), ready,
-            pod_deletion_cost(pod) if features.pod_deletion_cost else 0, rank,
-            rt, _bucket(rt, ref) if log and not is_zero(rt) else None, max_container_restarts(pod),
-            ct, _bucket(ct, ref) if log and not is_zero(ct) else None, pod_uid(pod))
+
+    def bucket(t: datetime) -> int | None:
+        if not log or is_zero(t):
+            return None
+        if buckets is None:
+            return _bucket(t, ref)
+        b = buckets.get(t)
+        if b is None:
+            b = buckets[t] = _bucket(t, ref)
+        return b
+    return (node, phase, ready, cost if features.pod_deletion_cost else 0, rank, rt, bucket(rt), restarts,
+            ct, bucket(ct), uid)
 
 
 def _times_less(t1: datetime, b1: int | None, t2: datetime, b2: int | None, uid1: str, uid2: str) -> bool:
@@ -186,17 +230,18 @@ def _less(a: tuple, b: tuple) -> bool:
 
 def sort_for_deletion(
     pods: Sequence[Pod], ranks: Sequence[int], now: datetime | None,
-    features: RankingFeatures = DEFAULT_FEATURES,
+    features: RankingFeatures = DEFAULT_FEATURES, cache: FeatureCache | None = None,
 ) -> list[Pod]:
     """Pods in deletion-preference order (stable for undecided pairs).
 
     The comparison is :func:`deletion_less`'s, made on features computed once
     per pod (a ReplicaSet scaling down thousands of pods compares each pod
-    many times)."""
+    many times), and kept across calls in ``cache`` if given."""
     if len(pods) != len(ranks):
         raise ControllerInputError(f"ranks: {len(ranks)} ranks for {len(pods)} pods")
     ref = ZERO_TIME if now is None else parse_time(now, "now")
-    indexed = [(_features(pod, rank, ref, features), pod) for pod, rank in zip(pods, ranks)]
+    buckets: dict = {}
+    indexed = [(_features(pod, rank, ref, features, cache, buckets), pod) for pod, rank in zip(pods, ranks)]
 
     def cmp(a: tuple, b: tuple) -> int:
         if _less(a[0], b[0]):
@@ -210,7 +255,7 @@ def sort_for_deletion(
 
 def pods_to_delete(
     pods: Sequence[Pod], related_pods: Sequence[Pod], n: int, now: datetime | None,
-    features: RankingFeatures = DEFAULT_FEATURES,
+    features: RankingFeatures = DEFAULT_FEATURES, cache: FeatureCache | None = None,
 ) -> list[Pod]:
     """``getPodsToDelete``: the ``n`` pods to delete out of ``pods`` (the RS's active pods).
 
@@ -223,5 +268,5 @@ def pods_to_delete(
         raise ControllerInputError(f"n: {n} pods to delete is negative")
     if n < len(pods):
         ranks = ranks_by_related_pods_on_same_node(pods, related_pods)
-        return sort_for_deletion(pods, ranks, now, features)[:n]
+        return sort_for_deletion(pods, ranks, now, features, cache)[:n]
     return list(pods[:n])

@@ -48,8 +48,13 @@ def is_pod_terminal(pod: Pod) -> bool:
 
 
 def is_pod_active(pod: Pod) -> bool:
-    """Not Succeeded, not Failed and no deletionTimestamp (``controller.IsPodActive``)."""
-    return not is_pod_terminal(pod) and not _meta(pod).get("deletionTimestamp")
+    """Not Succeeded, not Failed and no deletionTimestamp (``controller.IsPodActive``).
+    (Written out: controllers ask it of every pod of a rollout at each step.)"""
+    status = pod.get("status")
+    if status and status.get("phase") in ("Succeeded", "Failed"):
+        return False
+    meta = pod.get("metadata")
+    return not (meta and meta.get("deletionTimestamp"))
 
 
 def is_pod_terminating(pod: Pod) -> bool:

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 
 from kubekit.controllers.informer import Informer, object_key
-from kubekit.controllers.pod_ranking import pods_to_delete
+from kubekit.controllers.pod_ranking import FeatureCache, pods_to_delete
 from kubekit.controllers.podutil import is_pod_active, pod_ready_time
 from kubekit.controllers.timeutil import is_zero
 from kubekit.controllers.replicaset_rules import BURST_REPLICAS, TallyKey, counts_from_tally, \
@@ -141,6 +141,7 @@ class ReplicaSetController(Controller):
         self._tally: dict[str, dict[TallyKey, int]] = {}
         self._tallied: dict[str, TallyKey] = {}     # owned pod's key -> its tally key
         self._keys: dict[TallyKey, TallyKey] = {}   # the tally keys in use, interned
+        self._ranking = FeatureCache()              # deletion-order features per pod version
         self.pods.add_handler(self._index_add, lambda old, new: self._index_add(new, old), self._index_remove)
         self.owners.add_handler(lambda o: self.enqueue(object_key(o)), lambda _o, n: self.enqueue(object_key(n)),
                                 self._owner_deleted)
@@ -350,7 +351,7 @@ class ReplicaSetController(Controller):
         if decision.action == "delete":
             related = self._related_pods(rs)
             now = dt.datetime.fromtimestamp(self.clock.now(), dt.timezone.utc)
-            doomed = pods_to_delete(active(), related, decision.count, now)
+            doomed = pods_to_delete(active(), related, decision.count, now, cache=self._ranking)
             self.expectations.expect(key, deletes={object_key(p) for p in doomed})
             for pod in doomed:
                 m = pod["metadata"]

@@ -10,10 +10,12 @@ import random
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ctrl_builders import NOW, pod
 from kubekit.controllers import RankingFeatures, deletion_less, pods_to_delete, sort_for_deletion
-from kubekit.controllers.pod_ranking import logarithmic_rank_diff
+from kubekit.controllers.pod_ranking import FeatureCache, logarithmic_rank_diff
 
 COST = "controller.kubernetes.io/pod-deletion-cost"
 THEN = NOW.replace(month=NOW.month - 1)  # now.AddDate(0, -1, 0)
@@ -132,3 +134,60 @@ def test_pods_to_delete_uses_related_pods_rank():
     assert [p["metadata"]["name"] for p in pods_to_delete([alone, crowded], related, 1, NOW)] == ["crowded"]
     # n == len(pods): no ranking, input order.
     assert [p["metadata"]["name"] for p in pods_to_delete([alone, crowded], related, 2, NOW)] == ["alone", "crowded"]
+
+
+_NODES = ["", "n1", "n2"]
+_TIMES = [None, H2, H5, H8, THEN, NOW]
+
+
+@st.composite
+def _pods(draw):
+    n = draw(st.integers(1, 12))
+    out = []
+    for i in range(n):
+        p = pod(f"p{i}", node=draw(st.sampled_from(_NODES)), phase=draw(st.sampled_from(["Pending", "Running",
+                                                                                          "Unknown"])),
+                ready=draw(st.booleans()), restarts=draw(st.integers(0, 2)), ready_since=draw(st.sampled_from(_TIMES)),
+                created=draw(st.sampled_from(_TIMES)), uid=f"uid-{draw(st.integers(0, 5))}-{i}",
+                annotations={COST: str(draw(st.integers(-1, 1)))} if draw(st.booleans()) else None)
+        p["metadata"]["resourceVersion"] = "1"
+        out.append(p)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(_pods(), st.data())
+def test_feature_cache_gives_the_order_without_it(pods, data):
+    """The controller's per-pod-version cache of ranking features changes no
+    decision: the order equals the uncached one, also after pods changed
+    (a new resourceVersion) between two rankings with one cache."""
+    cache = FeatureCache()
+    related = pods + [pod("r", node="n1")]
+    n = data.draw(st.integers(0, len(pods)))
+    assert pods_to_delete(pods, related, n, NOW, cache=cache) == pods_to_delete(pods, related, n, NOW)
+    changed = []
+    for i, p in enumerate(pods):
+        if data.draw(st.booleans(), label=f"change {i}"):
+            p = {**p, "metadata": {**p["metadata"], "resourceVersion": "2"},
+                 "status": {**p["status"], "containerStatuses": [{"restartCount": 7}]},
+                 "spec": {"nodeName": data.draw(st.sampled_from(_NODES), label=f"node {i}")}}
+        changed.append(p)
+    later = NOW + timedelta(hours=data.draw(st.integers(0, 9)))
+    assert sort_for_deletion(changed, [0] * len(changed), later, cache=cache) == \
+        sort_for_deletion(changed, [0] * len(changed), later)
+
+
+def test_feature_cache_keys_on_the_version_and_skips_unversioned_pods():
+    cache = FeatureCache(limit=2)
+    a = pod("a", node="n1", uid="ua")
+    a["metadata"]["resourceVersion"] = "1"
+    cache.get(a)
+    assert len(cache) == 1
+    cache.get({**a, "metadata": {**a["metadata"], "resourceVersion": "2"}})
+    assert len(cache) == 2
+    cache.get(pod("b", uid="ub"))                      # no resourceVersion: computed, not kept
+    assert len(cache) == 2
+    b = pod("b", uid="ub")
+    b["metadata"]["resourceVersion"] = "1"
+    cache.get(b)                                      # at the limit the cache starts over
+    assert len(cache) == 1
