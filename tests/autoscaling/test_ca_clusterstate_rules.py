@@ -21,7 +21,7 @@ def test_each_registered_node_is_in_exactly_one_class():
                           unregistered=("booting", "edge-u"), long_unregistered=("lost",),
                           registered=("ready", "deleting", "young", "old", "edge"))
     assert r.counts() == {"registered": 5, "ready": 1, "notStarted": 1, "beingDeleted": 1, "unready": 2,
-                          "unregistered": 2, "longUnregistered": 1}
+                          "resourceUnready": 0, "unregistered": 2, "longUnregistered": 1}
 
 
 @pytest.mark.parametrize("unready, registered, healthy", [

@@ -95,8 +95,8 @@ def test_an_unhealthy_cluster_is_not_autoscaled():
     cp.run_until(lambda: bool(events(cp, "ClusterUnhealthy")), max_sim_seconds=120)
     st = ca.status()
     assert st["clusterWide"]["health"] == {"status": "Unhealthy", "nodeCounts": {
-        "registered": 5, "ready": 1, "notStarted": 0, "beingDeleted": 0, "unready": 4, "unregistered": 0,
-        "longUnregistered": 0}}
+        "registered": 5, "ready": 1, "notStarted": 0, "beingDeleted": 0, "unready": 4, "resourceUnready": 0,
+        "unregistered": 0, "longUnregistered": 0}}
     assert st["scaleUp"] == {} and st["scaleDown"] == {}
     (ev,) = events(cp, "ClusterUnhealthy")
     assert ev["type"] == "Warning" and ev["message"] == "Cluster is unhealthy"

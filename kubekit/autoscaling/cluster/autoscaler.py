@@ -19,12 +19,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kubekit.autoscaling.cluster.backoff import GroupBackoff
-from kubekit.autoscaling.cluster.clusterstate import Readiness, cluster_healthy, group_healthy, node_is_ready, readiness
+from kubekit.autoscaling.cluster.clusterstate import (
+    IncorrectNodeGroupSize, Readiness, cluster_healthy, group_healthy, incorrect_node_group_sizes, node_group_size_fix,
+    node_is_ready, readiness, upcoming_nodes,
+)
+from kubekit.autoscaling.cluster.customresources import expects_gpu, has_unready_gpu
 from kubekit.autoscaling.cluster.disruption import budget_status
 from kubekit.autoscaling.cluster.drainability import RemainingBudgets, pod_name
 from kubekit.autoscaling.cluster.expander import Expander
+from kubekit.autoscaling.cluster.nodegroupconfig import hold_not_unneeded_long_enough, split_by_utilization
 from kubekit.autoscaling.cluster.nodegroups import NodeGroup
-from kubekit.autoscaling.cluster.options import AutoscalerOptions
+from kubekit.autoscaling.cluster.options import AutoscalerOptions, NodeGroupAutoscalingOptions
 from kubekit.autoscaling.cluster.owners import StoreOwners
 from kubekit.autoscaling.cluster.removal import TO_BE_DELETED_TAINT, drain_node
 from kubekit.autoscaling.cluster.scaledown import (
@@ -91,6 +96,8 @@ class ClusterAutoscaler:
         self.scale_up_requests: dict[str, list] = {}
         self.unregistered_since: dict[str, float] = {}
         self._seen_errors: set[str] = set()
+        # per group, since when its registered nodes disagree with its target size
+        self.incorrect_sizes: dict[str, IncorrectNodeGroupSize] = {}
         self.last_scale_up = self.last_scale_down_delete = self.last_scale_down_failure = float("-inf")
         self._next_scan = clock.monotonic()
         self._status: dict[str, Any] = {}
@@ -109,6 +116,12 @@ class ClusterAutoscaler:
             inf.pump()
         self.scan()
         return 1
+
+    @property
+    def group_options(self) -> dict[str, NodeGroupAutoscalingOptions]:
+        """Each group's options: its own overrides, else the global ones
+        (``GetOptions``; read each time, as ``groups`` may change)."""
+        return {g.name: g.get_options(self.options) for g in self.groups}
 
     def next_wakeup(self) -> float | None:
         return max(0.0, self._next_scan - self.clock.monotonic())
@@ -131,11 +144,17 @@ class ClusterAutoscaler:
         members = {g.name: [n for n in g.node_names() if n in nodes] for g in self.groups}
         upcoming = self._upcoming(nodes)
         errors = {g.name: g.instance_errors() for g in self.groups}
-        self._update_scale_up_requests(upcoming, errors, now)
+        # target size the cloud holds no instance for yet (never named)
+        unfulfilled = {g.name: g.target_size() - len(members[g.name]) - len(upcoming[g.name]) - len(errors[g.name])
+                       for g in self.groups}
+        self._update_scale_up_requests(upcoming, errors, unfulfilled, now)
         self._handle_instance_errors(errors, now)
         if self._remove_old_unregistered(members, upcoming, now):
             upcoming = self._upcoming(nodes)
+        targets = {g.name: g.target_size() for g in self.groups}
         total, per_group = self._readiness(nodes, members, upcoming, now, wall)
+        self.incorrect_sizes = incorrect_node_group_sizes(
+            self.incorrect_sizes, {g.name: (per_group[g.name], targets[g.name]) for g in self.groups}, now)
         healthy = cluster_healthy(total, len(nodes), ok_total_unready_count=self.options.ok_total_unready_count,
                                   max_total_unready_percentage=self.options.max_total_unready_percentage)
         status: dict[str, Any] = {"time": rfc3339(wall), "autoscalerStatus": "Running",
@@ -146,8 +165,8 @@ class ClusterAutoscaler:
         for g in self.groups:
             request = self.scale_up_requests.get(g.name)
             group_ok[g.name] = group_healthy(
-                per_group[g.name], len(members[g.name]) + len(upcoming[g.name]) + len(errors[g.name]),
-                request[2] if request else 0, ok_total_unready_count=self.options.ok_total_unready_count,
+                per_group[g.name], targets[g.name], request[2] if request else 0,
+                ok_total_unready_count=self.options.ok_total_unready_count,
                 max_total_unready_percentage=self.options.max_total_unready_percentage)
         if not healthy:
             # static_autoscaler: with that much of the cluster broken, do nothing but say so
@@ -157,20 +176,32 @@ class ClusterAutoscaler:
         elif self._delete_created_nodes_with_errors(errors):
             # static_autoscaler: the sizes this scan read are stale now; decide at the next scan
             log.info("some nodes that failed to create were removed, skipping iteration")
+        elif self._fix_node_group_sizes(now, wall):
+            # static_autoscaler: fixNodeGroupSize changed a target size (or failed): decide at the next scan
+            log.info("Some node group target size was fixed, skipping the iteration")
         else:
-            scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"], group_ok)
+            # registered nodes still to come (not started): the scale-up simulation replaces them with
+            # template nodes and scale-down leaves them alone (GetUpcomingNodes' registered names)
+            starting = {n for g in self.groups for n in upcoming_nodes(per_group[g.name], targets[g.name])[1]}
+            scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"], group_ok,
+                                    targets=targets, unfulfilled=unfulfilled, starting=starting)
             if self.options.scale_down_enabled:
-                self._scale_down(nodes, bound, members, upcoming, status["scaleDown"], skip=scaled, now=now,
-                                 wall=wall)
+                self._scale_down(nodes, bound, members, targets, status["scaleDown"], skip=scaled, now=now,
+                                 wall=wall, starting=starting)
         for g in self.groups:
             registered, booting, failed = g.node_names(), g.upcoming(), g.instance_errors()
-            entry = {"name": g.name, "size": len(registered) + len(booting) + len(failed), "minSize": g.min_size,
+            entry = {"name": g.name, "size": g.target_size(), "minSize": g.min_size,
                      "maxSize": g.max_size, "price": g.price, "priority": g.priority, "nodes": sorted(registered),
                      "upcoming": sorted(booting),
                      "health": {"status": "Healthy" if group_ok[g.name] else "Unhealthy",
                                 "nodeCounts": (per_group[g.name] or Readiness()).counts()}}
             if failed:
                 entry["instanceErrors"] = {n: f"{e.error_class}.{e.code}: {e.message}" for n, e in sorted(failed.items())}
+            incorrect = self.incorrect_sizes.get(g.name)
+            if incorrect is not None:
+                entry["incorrectSize"] = {"expectedSize": incorrect.expected_size,
+                                          "currentSize": incorrect.current_size,
+                                          "firstObserved": rfc3339(wall - (now - incorrect.first_observed))}
             if self.backoff.is_backed_off(g.name, now):
                 info = self.backoff.info(g.name)
                 entry["backoffUntil"] = rfc3339(wall + info.until - now)
@@ -189,16 +220,18 @@ class ClusterAutoscaler:
         return {g.name: g.upcoming() + [n for n in g.node_names() if n not in nodes] for g in self.groups}
 
     def _update_scale_up_requests(self, upcoming: Mapping[str, list[str]], errors: Mapping[str, Mapping[str, Any]],
-                                  now: float) -> None:
+                                  unfulfilled: Mapping[str, int], now: float) -> None:
         """``updateScaleRequests``: a scale-up whose nodes all registered is
-        done (instances in error still count as awaited: the group's target
-        size holds them until they are deleted); one still waiting after
-        ``max_node_provision_time`` timed out: the group is backed off.  (As
-        upstream today, a completed scale-up does not reset a backoff; old
-        entries expire after ``node_group_backoff_reset_timeout``.)"""
+        done (instances in error and requests the cloud has not turned into
+        instances still count as awaited: the group's target size holds
+        them); one still waiting after its group's
+        ``max_node_provision_time`` (the expected time set when it was
+        made) timed out: the group is backed off.  (As upstream today, a
+        completed scale-up does not reset a backoff; old entries expire
+        after ``node_group_backoff_reset_timeout``.)"""
         self.backoff.remove_stale(now)
         for name, (asked, expected, _) in list(self.scale_up_requests.items()):
-            if not upcoming.get(name) and not errors.get(name):
+            if not upcoming.get(name) and not errors.get(name) and unfulfilled.get(name, 0) <= 0:
                 del self.scale_up_requests[name]
             elif expected < now:
                 took = go_duration(now - asked)
@@ -211,15 +244,17 @@ class ClusterAutoscaler:
     def _remove_old_unregistered(self, members: Mapping[str, list[str]], upcoming: Mapping[str, list[str]],
                                  now: float) -> bool:
         """``removeOldUnregisteredNodes``: a node asked for that has not
-        registered within ``max_node_provision_time`` of being first seen is
-        deleted from its group, unless the group is at its min size."""
+        registered within its group's ``max_node_provision_time`` of being
+        first seen is deleted from its group, unless the group is at its min
+        size."""
         waiting = {n for names in upcoming.values() for n in names}
         self.unregistered_since = {n: self.unregistered_since.get(n, now) for n in waiting}
         removed = False
         for g in self.groups:
-            size = len(members[g.name]) + len(upcoming[g.name])          # the target size
+            size = g.target_size()
+            limit = g.get_options(self.options).max_node_provision_time
             for name in upcoming[g.name]:
-                if self.unregistered_since[name] + self.options.max_node_provision_time >= now:
+                if self.unregistered_since[name] + limit >= now:
                     continue
                 if g.min_size >= size:
                     log.warning("failed to remove node %s: node group min size reached, skipping unregistered "
@@ -281,23 +316,55 @@ class ClusterAutoscaler:
     def _readiness(self, nodes: Mapping[str, dict], members: Mapping[str, list[str]],
                    upcoming: Mapping[str, list[str]], now: float,
                    wall: float) -> tuple[Readiness, dict[str, Readiness | None]]:
-        """The cluster's and each group's readiness (``updateReadinessStats``)."""
+        """The cluster's and each group's readiness (``updateReadinessStats``),
+        a ready node of a group whose template has GPUs but with none
+        allocatable counted not ready (``FilterOutNodesWithUnreadyResources``)."""
         o = self.options
+        gpu_groups = {g.name for g in self.groups if g.template is not None and expects_gpu(g.template.extended)}
+        gpu_nodes = {n for g in self.groups if g.name in gpu_groups for n in members[g.name]}
 
-        def state(name: str) -> tuple[str, bool, bool, float]:
+        def state(name: str) -> tuple[str, bool, bool, float, bool]:
             n = nodes[name]
             created = (n.get("metadata") or {}).get("creationTimestamp")
-            return name, node_is_ready(n), _tainted_for_deletion(n), parse_time(created) if created else wall
+            ready = node_is_ready(n)
+            resource_unready = ready and has_unready_gpu(n, name in gpu_nodes)
+            return (name, ready and not resource_unready, _tainted_for_deletion(n),
+                    parse_time(created) if created else wall, resource_unready)
 
-        def waiting(names: Sequence[str]) -> list[tuple[str, float]]:
-            return [(n, wall - (now - self.unregistered_since.get(n, now))) for n in names]
+        def waiting(g: NodeGroup) -> list[tuple[str, float, float]]:
+            limit = g.get_options(self.options).max_node_provision_time
+            return [(n, wall - (now - self.unregistered_since.get(n, now)), limit) for n in upcoming[g.name]]
 
-        kw = {"max_node_startup_time": o.max_node_startup_time, "max_node_provision_time": o.max_node_provision_time}
+        kw = {"max_node_startup_time": o.max_node_startup_time}
         states = {name: state(name) for name in sorted(nodes)}          # each node read once
-        total = readiness(states.values(), waiting([n for g in self.groups for n in upcoming[g.name]]), wall, **kw)
-        per_group = {g.name: readiness([states[n] for n in members[g.name]], waiting(upcoming[g.name]), wall, **kw)
+        total = readiness(states.values(), [w for g in self.groups for w in waiting(g)], wall, **kw)
+        per_group = {g.name: readiness([states[n] for n in members[g.name]], waiting(g), wall, **kw)
                      if members[g.name] or upcoming[g.name] else None for g in self.groups}
         return total, per_group
+
+    def _fix_node_group_sizes(self, now: float, wall: float) -> bool:
+        """``fixNodeGroupSize``: a group short of its target size for longer
+        than its ``max_node_provision_time`` has its target decreased by the
+        difference (``DecreaseTargetSize``).  True if a target changed or a
+        decrease failed: upstream then ends the iteration (a failure stops
+        the fixing at that group, as upstream returns its error)."""
+        fixed = False
+        for g in self.groups:
+            incorrect = self.incorrect_sizes.get(g.name)
+            delta = node_group_size_fix(incorrect, now, g.get_options(self.options).max_node_provision_time)
+            if delta >= 0:
+                continue
+            log.info("Decreasing size of %s, expected=%d current=%d delta=%d", g.name, incorrect.expected_size,
+                     incorrect.current_size, delta)
+            try:
+                g.decrease_target_size(delta)
+            except (ValueError, KubekitError) as e:
+                log.error("Failed to fix node group sizes: failed to decrease %s: %s", g.name, e)
+                return True
+            fixed = True
+            self.decisions.append({"action": "FixNodeGroupSize", "group": g.name, "from": incorrect.expected_size,
+                                   "to": incorrect.expected_size + delta, "time": rfc3339(wall)})
+        return fixed
 
     # -- scale-up --------------------------------------------------------------------
     def _group_states(self, sizes: Mapping[str, int], healthy: Mapping[str, bool]) -> list[GroupState]:
@@ -310,19 +377,28 @@ class ClusterAutoscaler:
                                   self.backoff.is_backed_off(g.name, now), healthy[g.name]))
         return out
 
-    def _upcoming_manifests(self, upcoming: Mapping[str, list[str]]) -> list[dict]:
+    def _upcoming_manifests(self, upcoming: Mapping[str, list[str]], unfulfilled: Mapping[str, int],
+                            starting: set[str], members: Mapping[str, list[str]]) -> list[dict]:
         """Template nodes standing for the upcoming ones (CA's
         ``getUpcomingNodeInfos``): pods that fit them wait for them rather
-        than trigger another scale-up."""
+        than trigger another scale-up.  Upcoming: the nodes not registered
+        yet, the registered ones not started yet (``starting``: a GPU node
+        whose GPUs are not allocatable yet gets its template's GPUs here)
+        and the target size the cloud has no instance for yet."""
         stamp = rfc3339(self.clock.now())
         out = []
         for g in self.groups:
-            if upcoming[g.name] and g.template is not None:
+            if g.template is None:
+                continue
+            names = upcoming[g.name] + [n for n in members[g.name] if n in starting]
+            names += [f"template-node-for-{g.name}-upcoming-{i}" for i in range(max(0, unfulfilled[g.name]))]
+            if names:
                 template = g.labelled_template()
-                out += [template.manifest(name, stamp) for name in upcoming[g.name]]
+                out += [template.manifest(name, stamp) for name in names]
         return out
 
-    def _scale_up(self, nodes, pods, bound, members, upcoming, out: dict, healthy: Mapping[str, bool]) -> bool:
+    def _scale_up(self, nodes, pods, bound, members, upcoming, out: dict, healthy: Mapping[str, bool], *,
+                  targets: Mapping[str, int], unfulfilled: Mapping[str, int], starting: set[str]) -> bool:
         pending = sorted((p for p in pods if pod_is_pending(p) and _unschedulable(p)), key=_queue_order)
         out.update({"pendingUnschedulable": len(pending), "status": "NoActivity"})
         if not pending:
@@ -336,11 +412,15 @@ class ClusterAutoscaler:
                 continue
             parsed.append(pod)
             manifests[f"{pod.namespace}/{pod.name}"] = p
-        snapshot = build_scheduler([*nodes.values(), *self._upcoming_manifests(upcoming)], bound, self.parse,
+        # a not-started node leaves the snapshot with its pods; a template node stands in for it
+        kept = [n for name, n in nodes.items() if name not in starting]
+        snapshot = build_scheduler([*kept, *self._upcoming_manifests(upcoming, unfulfilled, starting, members)],
+                                   {n: ps for n, ps in bound.items() if n not in starting}, self.parse,
                                    config=self.options.scheduler_config, seed=self.options.seed)
-        sizes = {g: len(members[g]) + len(upcoming[g]) for g in members}        # the target sizes
+        sizes = dict(targets)
+        awaited = sum(map(len, upcoming.values())) + sum(max(0, k) for k in unfulfilled.values())
         plan = plan_scale_up(parsed, snapshot, self._group_states(sizes, healthy), config=self.options.scheduler_config,
-                             seed=self.options.seed, total_nodes=len(nodes) + sum(map(len, upcoming.values())),
+                             seed=self.options.seed, total_nodes=len(nodes) + awaited,
                              max_nodes_total=self.options.max_nodes_total)
         out["schedulableOnExistingNodes"] = len(plan.schedulable)
         out["options"] = [{"group": o.group, "nodes": o.node_count, "pods": len(o.pods)} for o in plan.options]
@@ -361,7 +441,7 @@ class ClusterAutoscaler:
         self.last_scale_up = now = self.clock.monotonic()
         # a new request, or more nodes for a pending one: its clock starts over
         pending_nodes = self.scale_up_requests[group.name][2] if group.name in self.scale_up_requests else 0
-        self.scale_up_requests[group.name] = [now, now + self.options.max_node_provision_time,
+        self.scale_up_requests[group.name] = [now, now + group.get_options(self.options).max_node_provision_time,
                                               pending_nodes + best.node_count]
         msg = triggered_message([(group.name, size, size + best.node_count, group.max_size)])
         for key in best.pods:
@@ -387,19 +467,20 @@ class ClusterAutoscaler:
             return "ScaleDownInCooldown: a scale-down failed less than scale-down-delay-after-failure ago"
         return ""
 
-    def _candidates(self, nodes, bound, members, wall: float) -> list[Candidate]:
+    def _candidates(self, nodes, bound, members, wall: float, starting: set[str]) -> list[Candidate]:
         o = self.options
         out = []
         for g in self.groups:
             if not g.can_grow:
                 continue                     # a fixed group never shrinks
+            ignore_daemonsets = g.get_options(self.options).ignore_daemonsets_utilization
             for name in members[g.name]:
                 node = nodes.get(name)
-                if node is None or _tainted_for_deletion(node) or \
+                if node is None or name in starting or _tainted_for_deletion(node) or \
                         (node["metadata"].get("annotations") or {}).get(SCALE_DOWN_DISABLED) == "true":
                     continue
                 pods = bound.get(name, [])
-                counted = pods_for_utilization(pods, wall, ignore_daemonsets=o.ignore_daemonsets_utilization,
+                counted = pods_for_utilization(pods, wall, ignore_daemonsets=ignore_daemonsets,
                                                ignore_mirror_pods=o.ignore_mirror_pods_utilization)
                 requests = []
                 for p in counted:
@@ -417,31 +498,43 @@ class ClusterAutoscaler:
                                               owners.scale).disruptions_allowed for b in pdbs}
         return pdbs, allowed
 
-    def _scale_down(self, nodes, bound, members, upcoming, out: dict, *, skip: bool, now: float,
-                    wall: float) -> None:
+    def _scale_down(self, nodes, bound, members, targets, out: dict, *, skip: bool, now: float,
+                    wall: float, starting: set[str]) -> None:
+        """Not-started nodes (``starting``) are neither candidates nor
+        destinations (upstream subtracts the registered upcoming nodes from
+        ``allNodes``); each group's threshold and unneeded time are its own
+        (:mod:`.nodegroupconfig`)."""
         o = self.options
         owners = StoreOwners(self.store)
         pods_by_ns: dict[str, list[dict]] = {}
         for p in self.pods.list():
             pods_by_ns.setdefault(p["metadata"].get("namespace") or "default", []).append(p)
         pdbs, allowed = self._budgets(pods_by_ns, owners)
-        candidates = self._candidates(nodes, bound, members, wall)
-        snapshot = build_scheduler(nodes.values(), bound, self.parse, config=o.scheduler_config, seed=o.seed)
-        verdicts = find_unneeded(candidates, snapshot, self.parse, threshold=o.scale_down_utilization_threshold,
+        candidates = self._candidates(nodes, bound, members, wall, starting)
+        snapshot = build_scheduler([n for name, n in nodes.items() if name not in starting],
+                                   {n: ps for n, ps in bound.items() if n not in starting}, self.parse,
+                                   config=o.scheduler_config, seed=o.seed)
+        group_options = self.group_options
+        not_underutilized, underutilized = split_by_utilization(
+            candidates, {g: go.scale_down_utilization_threshold for g, go in group_options.items()})
+        verdicts = find_unneeded(underutilized, snapshot, self.parse, threshold=1.0,
                                  pdbs=pdbs, budgets=RemainingBudgets(pdbs, allowed),
                                  controller_exists=owners.controller_exists, now=wall,
                                  skip_nodes_with_system_pods=o.skip_nodes_with_system_pods,
                                  skip_nodes_with_local_storage=o.skip_nodes_with_local_storage)
+        verdicts = sorted(not_underutilized + verdicts, key=lambda v: (v.utilization.value, v.node))
         self.unneeded_since = update_unneeded(self.unneeded_since, [v.node for v in verdicts if v.unneeded], now)
         cooldown = "ScaleUpInThisLoop" if skip else self._cooldown(now)
-        sizes = {g: len(ns) + len(upcoming[g]) for g, ns in members.items()}     # target sizes, as upstream
-        removals = select_removals(verdicts, self.unneeded_since, now, unneeded_time=o.scale_down_unneeded_time,
-                                   sizes=sizes, min_sizes={g.name: g.min_size for g in self.groups},
+        ready_to_go, held = hold_not_unneeded_long_enough(
+            verdicts, self.unneeded_since, now, {g: go.scale_down_unneeded_time for g, go in group_options.items()})
+        removals = select_removals(ready_to_go, self.unneeded_since, now, unneeded_time=0.0,
+                                   sizes=targets, min_sizes={g.name: g.min_size for g in self.groups},
                                    max_empty_bulk_delete=o.max_empty_bulk_delete,
                                    max_drain_parallelism=o.max_drain_parallelism)
+        reasons = {**held, **removals.reasons}
         out["status"] = "CandidatesPresent" if any(v.unneeded for v in verdicts) else "NoCandidates"
         out["cooldown"] = cooldown
-        out["nodes"] = {v.node: self._verdict_status(v, removals.reasons, now) for v in verdicts}
+        out["nodes"] = {v.node: self._verdict_status(v, reasons, now) for v in verdicts}
         if cooldown:
             return
         by_name = {v.node: v for v in verdicts}

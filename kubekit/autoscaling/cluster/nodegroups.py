@@ -14,7 +14,12 @@ capacity, labels, taints), a price per node-hour, a priority (for the
   cluster.  :meth:`FleetProvider.limit` makes the simulated cloud run out of
   a group's machines (a stockout or a quota): the instances asked for beyond
   what is left are created in error (:class:`InstanceError`, as a cloud
-  reports ``InstanceErrorInfo``) and never register;
+  reports ``InstanceErrorInfo``) and never register.  With ``silent=True``
+  the cloud instead accepts the new target size and creates nothing,
+  reporting no error (a resize stuck on a quota the cloud does not report):
+  the group's target size then exceeds its instances until the autoscaler
+  decreases it (:meth:`NodeGroup.decrease_target_size`, upstream's
+  ``DecreaseTargetSize``, which drops such requests only);
 * :class:`FixedProvider` is a group of existing nodes that cannot grow or
   shrink, e.g. the local node a kubelet registered: ``NodeGroup.fixed("local",
   ["my-host"])``.  Its size is the number of those nodes that exist; it
@@ -29,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from kubekit.autoscaling.cluster.options import AutoscalerOptions, NodeGroupAutoscalingOptions
 from kubekit.node.simulated import NodeTemplate
 
 __all__ = ["GROUP_LABEL", "FixedProvider", "FleetProvider", "InstanceError", "NodeGroup", "NodeGroupProvider"]
@@ -64,7 +70,11 @@ class NodeGroupProvider(Protocol):
 
     def instance_errors(self, group: NodeGroup) -> dict[str, InstanceError]: ...
 
+    def target_size(self, group: NodeGroup) -> int: ...
+
     def increase_size(self, group: NodeGroup, delta: int) -> list[str]: ...
+
+    def decrease_target_size(self, group: NodeGroup, delta: int) -> None: ...
 
     def delete_nodes(self, group: NodeGroup, names: Sequence[str]) -> int: ...
 
@@ -72,7 +82,9 @@ class NodeGroupProvider(Protocol):
 @dataclass(frozen=True, slots=True)
 class NodeGroup:
     """A node group (see the module docstring).  ``template`` None: the
-    group cannot make nodes (a fixed group)."""
+    group cannot make nodes (a fixed group).  ``options``: the group's own
+    values of the options a group may override (upstream's
+    ``NodeGroup.GetOptions``); None or a None field: the global value."""
 
     name: str
     min_size: int
@@ -82,6 +94,7 @@ class NodeGroup:
     priority: int = 0                       # for the priority expander: higher wins
     provider: Any = field(default=None, compare=False)
     boot_seconds: float = 0.0               # scale-up to the new node registering (a VM's boot)
+    options: NodeGroupAutoscalingOptions | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", self.name or ""):
@@ -115,6 +128,22 @@ class NodeGroup:
         """The Node a scale-up of this group would add (for simulations)."""
         return self.labelled_template().manifest(f"template-node-for-{self.name}", now)
 
+    def get_options(self, defaults: AutoscalerOptions) -> NodeGroupAutoscalingOptions:
+        """The options this group is autoscaled with: its own where it gives
+        one, else ``defaults``' (``GetOptions`` and the node group config
+        processor's fallback)."""
+        return (self.options or NodeGroupAutoscalingOptions()).resolve(defaults)
+
+    def target_size(self) -> int:
+        """The size the cloud is asked to hold (``TargetSize``): nodes,
+        upcoming ones, instances in error and requests not yet fulfilled."""
+        return self.provider.target_size(self)
+
+    def decrease_target_size(self, delta: int) -> None:
+        """``DecreaseTargetSize``: drop ``-delta`` requests the cloud has not
+        fulfilled; never deletes an existing node or instance."""
+        self.provider.decrease_target_size(self, delta)
+
     def node_names(self) -> list[str]:
         """The group's registered nodes."""
         return self.provider.node_names(self)
@@ -134,20 +163,32 @@ class FleetProvider:
     def __init__(self, fleet) -> None:
         self.fleet = fleet
         self._next: dict[str, int] = {}
-        self._left: dict[str, tuple[int, InstanceError]] = {}       # group -> machines left, the error after
+        self._left: dict[str, tuple[int, InstanceError, bool]] = {}  # group -> machines left, error, silent
         self._failed: dict[str, dict[str, InstanceError]] = {}      # group -> instance -> its error
+        self._requested: dict[str, int] = {}                        # group -> target size with no instance
 
-    def limit(self, group_name: str, available: int | None, error: InstanceError | None = None) -> None:
+    def limit(self, group_name: str, available: int | None, error: InstanceError | None = None, *,
+              silent: bool = False) -> None:
         """From now on only ``available`` more machines of the group can be
         created (None: no limit); an instance asked for beyond them fails
-        with ``error`` (default: an ``OutOfResource`` stockout)."""
+        with ``error`` (default: an ``OutOfResource`` stockout) or, with
+        ``silent``, is never created and no error is reported: the target
+        size holds it (see the module docstring)."""
         if available is None:
             self._left.pop(group_name, None)
             return
         if available < 0:
             raise ValueError(f"node group {group_name}: {available} machines available: expected >= 0")
         self._left[group_name] = (available, error or InstanceError(
-            "OutOfResource", "STOCKOUT", f"no capacity left for node group {group_name}"))
+            "OutOfResource", "STOCKOUT", f"no capacity left for node group {group_name}"), silent)
+
+    def requested(self, group: NodeGroup) -> int:
+        """Target size the cloud accepted but holds no instance for."""
+        return self._requested.get(group.name, 0)
+
+    def target_size(self, group: NodeGroup) -> int:
+        return (len(self.node_names(group)) + len(self.upcoming(group)) + len(self._failed.get(group.name, {}))
+                + self.requested(group))
 
     def instance_errors(self, group: NodeGroup) -> dict[str, InstanceError]:
         return dict(self._failed.get(group.name, {}))
@@ -171,17 +212,21 @@ class FleetProvider:
         if delta <= 0:
             raise ValueError(f"node group {group.name}: size increase {delta}: expected a positive number")
         failed = self._failed.setdefault(group.name, {})
-        size = len(self.node_names(group)) + len(self.upcoming(group)) + len(failed)     # the target size
+        size = self.target_size(group)
         if size + delta > group.max_size:
             raise ValueError(f"node group {group.name}: size increase too large: desired {size + delta}, "
                              f"max {group.max_size}")
-        names = self._fresh_names(group, delta)
-        made = names
+        made_count, silent, error = delta, False, None
         if group.name in self._left:
-            left, error = self._left[group.name]
-            made = names[:left]
-            self._left[group.name] = (left - len(made), error)
-            failed.update((n, error) for n in names[len(made):])
+            left, error, silent = self._left[group.name]
+            made_count = min(left, delta)
+            self._left[group.name] = (left - made_count, error, silent)
+        names = self._fresh_names(group, made_count if silent else delta)
+        made = names[:made_count]
+        if silent:
+            self._requested[group.name] = self.requested(group) + delta - made_count
+        else:
+            failed.update((n, error) for n in names[made_count:])
         if made:
             self.fleet.add_nodes(made, group.labelled_template(), boot_seconds=group.boot_seconds)
         return names
@@ -204,6 +249,18 @@ class FleetProvider:
             failed.pop(n, None)
         return len(names) - len(nodes) + removed
 
+    def decrease_target_size(self, group: NodeGroup, delta: int) -> None:
+        """Drop ``-delta`` unfulfilled requests (a cloud's
+        ``DecreaseTargetSize`` refuses to go below the instances it has)."""
+        if delta >= 0:
+            raise ValueError(f"node group {group.name}: size decrease {delta}: expected a negative number")
+        pending = self.requested(group)
+        if -delta > pending:
+            size = self.target_size(group)
+            raise ValueError(f"node group {group.name}: attempt to delete existing nodes: target size {size}, "
+                             f"delta {delta}, existing nodes {size - pending}")
+        self._requested[group.name] = pending + delta
+
 
 class FixedProvider:
     """Existing nodes that cannot be added to or removed (the local node)."""
@@ -220,8 +277,14 @@ class FixedProvider:
     def instance_errors(self, group: NodeGroup) -> dict[str, InstanceError]:
         return {}
 
+    def target_size(self, group: NodeGroup) -> int:
+        return len(self.names)
+
     def increase_size(self, group: NodeGroup, delta: int) -> list[str]:
         raise ValueError(f"node group {group.name} is fixed: it cannot grow")
+
+    def decrease_target_size(self, group: NodeGroup, delta: int) -> None:
+        raise ValueError(f"node group {group.name} is fixed: its target size cannot change")
 
     def delete_nodes(self, group: NodeGroup, names: Sequence[str]) -> int:
         raise ValueError(f"node group {group.name} is fixed: it cannot shrink")

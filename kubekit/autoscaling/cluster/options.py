@@ -1,12 +1,13 @@
 """The cluster autoscaler's settings, named after its flags (defaults are
-upstream's, see ``cluster-autoscaler/FAQ.md``)."""
+upstream's, see ``cluster-autoscaler/FAQ.md``), and the per node group
+overrides of some of them (``config.NodeGroupAutoscalingOptions``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
-__all__ = ["AutoscalerOptions"]
+__all__ = ["AutoscalerOptions", "NodeGroupAutoscalingOptions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +59,40 @@ class AutoscalerOptions:
     @property
     def delay_after_delete(self) -> float:
         return self.scan_interval if self.scale_down_delay_after_delete is None else self.scale_down_delay_after_delete
+
+
+@dataclass(frozen=True, slots=True)
+class NodeGroupAutoscalingOptions:
+    """A node group's own values of the options upstream lets a group
+    override (``config.NodeGroupAutoscalingOptions``, returned by a cloud
+    provider's ``NodeGroup.GetOptions``).  None: the group takes the global
+    :class:`AutoscalerOptions` value (what upstream's
+    ``DelegatingNodeGroupConfigProcessor`` falls back to when a provider
+    does not implement ``GetOptions``).  Upstream's other per-group options
+    (``ScaleDownGpuUtilizationThreshold``, ``ScaleDownUnreadyTime``,
+    ``ZeroOrMaxNodeScaling``) have no global counterpart here."""
+
+    scale_down_utilization_threshold: float | None = None
+    scale_down_unneeded_time: float | None = None
+    max_node_provision_time: float | None = None
+    ignore_daemonsets_utilization: bool | None = None
+
+    def __post_init__(self) -> None:
+        t = self.scale_down_utilization_threshold
+        if t is not None and not 0.0 <= t <= 1.0:
+            raise ValueError(f"scale_down_utilization_threshold {t}: expected a fraction between 0 and 1")
+        if self.max_node_provision_time is not None and self.max_node_provision_time <= 0:
+            raise ValueError(f"max_node_provision_time {self.max_node_provision_time}: expected a positive "
+                             f"number of seconds")
+        if self.scale_down_unneeded_time is not None and self.scale_down_unneeded_time < 0:
+            raise ValueError(f"scale_down_unneeded_time {self.scale_down_unneeded_time}: expected a "
+                             f"non-negative number of seconds")
+
+    def resolve(self, defaults: AutoscalerOptions) -> NodeGroupAutoscalingOptions:
+        """Every option set: the group's value, else the global one
+        (``GetOptions(defaults)`` followed by the config processor's
+        ``GetMaxNodeProvisionTime`` & co)."""
+        def pick(name: str):
+            own = getattr(self, name)
+            return getattr(defaults, name) if own is None else own
+        return NodeGroupAutoscalingOptions(**{f.name: pick(f.name) for f in fields(self)})
