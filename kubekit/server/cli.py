@@ -100,14 +100,21 @@ def _dns_label(name: str) -> bool:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
-    import signal
 
-    from kubekit.server.app import Server
+    from kubekit.gcpolicy import control_plane_gc
 
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = config_from_args(args)
+    with control_plane_gc():          # see kubekit/gcpolicy.py: the informers' caches are a large, long-lived heap
+        return _serve(cfg)
+
+
+def _serve(cfg) -> int:
+    import signal
+
     from kubekit.errors import KubekitError
+    from kubekit.server.app import Server
 
     srv = Server(cfg)
     try:
