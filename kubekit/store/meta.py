@@ -105,7 +105,7 @@ def prepare_create(obj: Mapping[str, Any], kind: Kind, *, now: float, uid: str, 
     """The object as stored by a create: a name (from ``generateName`` if
     needed), namespace, uid, creationTimestamp, generation 1; no
     resourceVersion, deletionTimestamp or deletionGracePeriodSeconds."""
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):
         raise InvalidObjectError(f"an object must be a mapping, got {type(obj).__name__}")
     out = dict(obj)
     meta = dict(obj.get("metadata") or {})

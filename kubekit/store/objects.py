@@ -175,8 +175,9 @@ class APIStore:
         """Store a new object; returns it with uid, creationTimestamp,
         generation and resourceVersion set."""
         kind = self._kind_of(obj)
-        meta = obj.get("metadata") if isinstance(obj, Mapping) else None
-        generated = isinstance(meta, Mapping) and not meta.get("name") and bool(meta.get("generateName"))
+        meta = obj.get("metadata") if type(obj) is dict or isinstance(obj, Mapping) else None
+        generated = ((type(meta) is dict or isinstance(meta, Mapping)) and not meta.get("name")
+                     and bool(meta.get("generateName")))
         # A generated name that is taken is drawn again, up to 8 attempts in
         # all (the API server's createWithGenerateNameRetry, feature
         # RetryGenerateName, GA in 1.32); a name the caller chose is not.
