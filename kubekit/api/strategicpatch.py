@@ -724,6 +724,10 @@ KIND_SCHEMAS: Mapping[str, Schema] = {
     "Secret": _kind(),
     "HorizontalPodAutoscaler": _kind({}, _CONDITIONS),
     "PodDisruptionBudget": _kind({}, _CONDITIONS),
+    # storage (docs/persistent-volumes.md): their lists are atomic upstream, but a claim's conditions
+    "PersistentVolume": _kind({}),
+    "PersistentVolumeClaim": _kind({}, _CONDITIONS),
+    "StorageClass": _kind(),
 }
 
 

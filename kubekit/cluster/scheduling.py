@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from kubekit.cluster.conditions import set_condition
 from kubekit.cluster.events import EventRecorder
 from kubekit.cluster.podparse import PodParser, parse_node
+from kubekit.cluster.volumebinding import VolumeBinder, uses_claims
 from kubekit.controllers.informer import Informer, object_key
 from kubekit.errors import ConflictError, KubekitError, NotFoundError
 from kubekit.scheduler.queue import SchedulingQueue
@@ -94,6 +95,7 @@ class SchedulingLoop:
         self.pods = pods if pods is not None else Informer(store, "Pod")
         self._assumed: dict[str, object] = {}      # pod key -> the Pod object the scheduler accounts
         self._pod = PodParser()                     # manifest -> scheduler Pod, cached per template
+        self._volumes: VolumeBinder | None = None   # started by the first pod with a PVC
         self.nodes.add_handler(self._node_added, self._node_updated, self._node_deleted)
         self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         self.attempts: list[Attempt] = []
@@ -181,7 +183,12 @@ class SchedulingLoop:
 
     def sync(self) -> int:
         """Apply the watch events that have arrived."""
-        return self.nodes.pump() + self.pods.pump()
+        return self.nodes.pump() + self.pods.pump() + (self._volumes.sync() if self._volumes is not None else 0)
+
+    def _volume_binder(self) -> VolumeBinder:
+        if self._volumes is None:
+            self._volumes = VolumeBinder(self.store, self.queue.move_all_to_active_or_backoff)
+        return self._volumes
 
     def schedule_one(self) -> Attempt | None:
         """Try the next ready pod; None if none is ready."""
@@ -192,16 +199,25 @@ class SchedulingLoop:
         if obj is None or not pod_is_pending(obj, self.scheduler_name):
             self.queue.delete(info.key)
             return None
+        plan = None
         try:
-            pod = self._pod(obj)
+            if uses_claims(obj):                    # PersistentVolumeClaims: see kubekit.cluster.volumebinding
+                plan = self._volume_binder().plan(obj, len(self.scheduler.node_names))
+                if plan.error is not None:
+                    self._unschedulable(obj, info, plan.error)
+                    return self._note(Attempt(info.key, None, plan.error))
+            pod = self._pod(obj if plan is None else plan.pod)
         except KubekitError as e:
             self.events.warning(obj, "FailedScheduling", str(e))
             self.queue.add_unschedulable(info)
             return self._note(Attempt(info.key, None, str(e)))
         result = self.scheduler.schedule(pod)
         if result.node is None:
-            self._unschedulable(obj, info, result.message)
-            return self._note(Attempt(info.key, None, result.message))
+            message = result.message
+            if plan is not None and plan.constraints:
+                message = plan.failure_message(self.scheduler.explain(self._pod(obj)), self.nodes)
+            self._unschedulable(obj, info, message)
+            return self._note(Attempt(info.key, None, message))
         self.scheduler.assume(pod, result.node)
         self._assumed[info.key] = pod
         try:
@@ -214,6 +230,11 @@ class SchedulingLoop:
                 self.queue.add_backoff(info)
             return self._note(Attempt(info.key, None, str(e)))
         self.queue.done(info.key)
+        if plan is not None and plan.delayed:
+            try:
+                self._volumes.select_node(obj, plan.delayed, result.node)
+            except KubekitError as e:                # the PV controller sets it from the bound pod instead
+                log.warning("pod %s: selected-node annotation: %s", info.key, e)
         m = obj["metadata"]
         self.events.normal(obj, "Scheduled", f"Successfully assigned {m.get('namespace', 'default')}/{m['name']} "
                                              f"to {result.node}")

@@ -58,6 +58,9 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("Secret", "v1", "secrets", True, ("secret",)),
     ResourceType("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers", True,
                  ("hpa", "horizontalpodautoscaler")),
+    ResourceType("PersistentVolume", "v1", "persistentvolumes", False, ("pv", "persistentvolume")),
+    ResourceType("PersistentVolumeClaim", "v1", "persistentvolumeclaims", True, ("pvc", "persistentvolumeclaim")),
+    ResourceType("StorageClass", "storage.k8s.io/v1", "storageclasses", False, ("sc", "storageclass")),
 )
 
 

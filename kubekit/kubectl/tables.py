@@ -12,7 +12,7 @@ from typing import Any
 
 from kubekit.kubectl.age import age, parse_time
 
-__all__ = ["Table", "columns", "pod_status", "pod_ready", "pod_restarts", "node_status", "node_roles",
+__all__ = ["Table", "access_modes_string", "columns", "pod_status", "pod_ready", "pod_restarts", "node_status", "node_roles",
            "render", "table_for", "selector_string"]
 
 Row = list[str]
@@ -263,6 +263,59 @@ def _hpa_row(hpa, now, wide):
             str(_status(hpa).get("currentReplicas", 0)), age(_meta(hpa).get("creationTimestamp"), now)]
 
 
+# -- storage (kubectl's printPersistentVolume, printPersistentVolumeClaim, printStorageClass) ----
+def access_modes_string(modes: Sequence[str] | None) -> str:
+    """``GetAccessModesAsString``: ``RWO,ROX,RWX,RWOP`` in that order, each once."""
+    modes = modes or ()
+    return ",".join(short for mode, short in (("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"),
+                                              ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP"))
+                    if mode in modes)
+
+
+def _storage_class_of(o: Mapping[str, Any]) -> str:
+    ann = _meta(o).get("annotations") or {}
+    return ann.get("volume.beta.kubernetes.io/storage-class", _spec(o).get("storageClassName") or "")
+
+
+def _pv_row(pv, now, wide):
+    spec = _spec(pv)
+    ref = spec.get("claimRef")
+    claim = f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref else ""
+    cap = (spec.get("capacity") or {}).get("storage")
+    phase = "Terminating" if _meta(pv).get("deletionTimestamp") else _status(pv).get("phase") or ""
+    row = [_meta(pv).get("name", ""), _quantity(cap) if cap is not None else "0",
+           access_modes_string(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy") or "", phase,
+           claim, _storage_class_of(pv), spec.get("volumeAttributesClassName") or "<unset>",
+           _status(pv).get("reason") or "", age(_meta(pv).get("creationTimestamp"), now)]
+    if wide:
+        row.append(spec.get("volumeMode") or "<unset>")
+    return row
+
+
+def _pvc_row(pvc, now, wide):
+    spec = _spec(pvc)
+    phase = "Terminating" if _meta(pvc).get("deletionTimestamp") else _status(pvc).get("phase") or ""
+    capacity = modes = ""
+    if spec.get("volumeName"):
+        modes = access_modes_string(_status(pvc).get("accessModes"))
+        cap = (_status(pvc).get("capacity") or {}).get("storage")
+        capacity = _quantity(cap) if cap is not None else "0"
+    row = [_meta(pvc).get("name", ""), phase, spec.get("volumeName") or "", capacity, modes, _storage_class_of(pvc),
+           spec.get("volumeAttributesClassName") or "<unset>", age(_meta(pvc).get("creationTimestamp"), now)]
+    if wide:
+        row.append(spec.get("volumeMode") or "<unset>")
+    return row
+
+
+def _storage_class_row(sc, now, wide):
+    ann = _meta(sc).get("annotations") or {}
+    default = "true" in (ann.get("storageclass.kubernetes.io/is-default-class"),
+                         ann.get("storageclass.beta.kubernetes.io/is-default-class"))
+    return [_meta(sc).get("name", "") + (" (default)" if default else ""), sc.get("provisioner") or "",
+            sc.get("reclaimPolicy") or "Delete", sc.get("volumeBindingMode") or "Immediate",
+            "true" if sc.get("allowVolumeExpansion") else "false", age(_meta(sc).get("creationTimestamp"), now)]
+
+
 _COLUMNS: dict[str, tuple[list[str], list[str], Callable[[Any, float, bool], Row]]] = {
     "Pod": (["NAME", "READY", "STATUS", "RESTARTS", "AGE"], ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"], _pod_row),
     "Node": (["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
@@ -277,6 +330,12 @@ _COLUMNS: dict[str, tuple[list[str], list[str], Callable[[Any, float, bool], Row
     "Secret": (["NAME", "TYPE", "DATA", "AGE"], [], _secret_row),
     "HorizontalPodAutoscaler": (["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], [],
                                 _hpa_row),
+    "PersistentVolume": (["NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS",
+                          "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"], ["VOLUMEMODE"], _pv_row),
+    "PersistentVolumeClaim": (["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS",
+                               "VOLUMEATTRIBUTESCLASS", "AGE"], ["VOLUMEMODE"], _pvc_row),
+    "StorageClass": (["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"], [],
+                     _storage_class_row),
 }
 
 

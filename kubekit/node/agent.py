@@ -142,7 +142,7 @@ class ContainerNotRunning(KubekitError):
     """An exec names a container that does not run (not started yet, exited, or no such container)."""
 
 
-def volume_mounts(pod: dict, c: dict, volume_root: str):
+def volume_mounts(pod: dict, c: dict, volume_root: str, claim_paths: dict | None = None):
     """The container's ``volumeMounts`` as runtime mounts: ``emptyDir`` (a
     directory per pod, shared by its containers, removed with the pod;
     ``medium: Memory`` lives on the host's ``/dev/shm``), ``hostPath``
@@ -150,7 +150,10 @@ def volume_mounts(pod: dict, c: dict, volume_root: str):
     kubelet checks them) and the configMap, secret, downwardAPI and projected
     volumes the agent wrote (:mod:`kubekit.node.volumes`), always read-only; a
     ``subPath`` into one of those is resolved once, so it is never updated
-    (as upstream).  Other volume types raise :class:`ContainerConfigError`."""
+    (as upstream).  A ``persistentVolumeClaim`` volume mounts the bound
+    PersistentVolume's path, as ``claim_paths`` (volume name -> host path,
+    resolved by :meth:`NodeAgent._sync_volumes`) gives it, read-only if the
+    volume says ``readOnly``.  Other volume types raise :class:`ContainerConfigError`."""
     from kubekit.runtime.spec import Mount
 
     volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or ()}
@@ -183,6 +186,13 @@ def volume_mounts(pod: dict, c: dict, volume_root: str):
                 raise ContainerConfigError(f'hostPath type check failed: {source} is not a file')
             if not os.path.exists(source):
                 raise ContainerConfigError(f'hostPath {source} does not exist')
+        elif "persistentVolumeClaim" in vol:
+            src = vol["persistentVolumeClaim"] or {}
+            source = (claim_paths or {}).get(vol["name"])
+            if source is None:
+                raise ContainerConfigError(f'volume "{vol["name"]}": persistentvolumeclaim '
+                                           f'"{src.get("claimName")}" is not bound yet')
+            read_only = bool(src.get("readOnly"))
         elif any(k in vol for k in PROJECTED_KINDS):
             kind = next(k for k in PROJECTED_KINDS if k in vol)
             source = volume_dir(volume_root, kind, vol["name"])    # written by NodeAgent._sync_volumes
@@ -192,8 +202,8 @@ def volume_mounts(pod: dict, c: dict, volume_root: str):
         else:
             kind = next((k for k in vol if k != "name"), "?")
             raise ContainerConfigError(f'volume "{vol.get("name")}": type {kind} is not supported by kubekit\'s '
-                                       "node agent (emptyDir, hostPath, configMap, secret, downwardAPI and "
-                                       "projected are)")
+                                       "node agent (emptyDir, hostPath, persistentVolumeClaim, configMap, "
+                                       "secret, downwardAPI and projected are)")
         sub = vm.get("subPath") or ""
         if sub:
             if sub.startswith("/") or ".." in sub.split("/"):
@@ -481,7 +491,9 @@ class NodeAgent:
         command, args = expand_command(c.get("command"), c.get("args"), dict(env_result.env))
         sc = {**((pod.get("spec") or {}).get("securityContext") or {}), **(c.get("securityContext") or {})}
         m = pod["metadata"]
-        mounts = volume_mounts(pod, c, self.volume_dir(pod))
+        mounts = volume_mounts(pod, c, self.volume_dir(pod), claim_paths={
+            name: v[1] for name, v in self._worker(pod).volumes.items()
+            if isinstance(v, tuple) and v[:1] == ("persistentVolumeClaim",)})
         spec = spec_from_image(img.config, layers, command=command, args=args, env=env,
                                workdir=c.get("workingDir"), run_as_user=sc.get("runAsUser"),
                                run_as_group=sc.get("runAsGroup"),
@@ -533,6 +545,17 @@ class NodeAgent:
         did = 0
         errors = []
         for vol in (pod.get("spec") or {}).get("volumes") or ():
+            if "persistentVolumeClaim" in vol:           # the bound PV's path, once resolved never changes
+                if not isinstance(w.volumes.get(vol["name"]), tuple):
+                    from kubekit.controllers.persistentvolume_mount import ClaimNotReady, claim_mount_path
+                    try:
+                        path = claim_mount_path(self.store, ns, (vol["persistentVolumeClaim"] or {}).get(
+                            "claimName") or "")
+                        w.volumes[vol["name"]] = ("persistentVolumeClaim", path)
+                        did += 1
+                    except (ClaimNotReady, OSError) as e:
+                        errors.append(f'MountVolume.SetUp failed for volume "{vol["name"]}" : {e}')
+                continue
             kind = next((k for k in PROJECTED_KINDS if k in vol), None)
             if kind is None:
                 continue

@@ -56,6 +56,10 @@ class ServerConfig:
     runtime_data_dir: str | None = None           #   $KUBEKIT_DATA_DIR, $KUBEKIT_CGROUP_ROOT)
     cgroup_root: str | None = None
     metrics_interval: float = 5.0                 # seconds between two usage samples (the metrics window)
+    # The kubekit.dev/hostpath provisioner's directories (docs/persistent-volumes.md); None: <data_dir>/hostpath,
+    # or <tmp>/kubekit-hostpath without a data dir
+    hostpath_dir: str | None = None
+    default_storage_class: bool = True            # create the default StorageClass "standard" at start
 
 
 def sim_node_names(n: int) -> list[str]:
@@ -69,6 +73,7 @@ class Server:
         self.config = config
         self.kv = self.store = self.control_plane = self.loop = self.http = None
         self.local_node = None
+        self.pv_controller = None
         self._lock_fd: int | None = None
         self._serve_thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -125,6 +130,7 @@ class Server:
         if cfg.sim_nodes:
             cp.fleet.add_nodes(sim_node_names(cfg.sim_nodes),
                                NodeTemplate(cpu=cfg.sim_node_cpu, memory=cfg.sim_node_memory, pods=cfg.sim_node_pods))
+        self._open_volumes(clock)
         self.loop = ControlLoop(cp, gc=GarbageCollector(self.store), extra=[terminator])
         api = API(self.store, on_write=self.loop.wake, stopping=self._stopping, validate=cfg.validate)
         self.http = make_http_server(api, resources_from_kinds(self.store.kinds), socket_path=cfg.socket_path,
@@ -139,6 +145,29 @@ class Server:
         self._serve_thread.start()
         log.info("kubekit serve: listening on %s, data in %s, %d simulated nodes, local node %s", self.address,
                  cfg.etcd_servers or cfg.data_dir or "(memory)", cfg.sim_nodes, self.local_node.node_name if self.local_node else "none")
+
+    def _open_volumes(self, clock) -> None:
+        """The PersistentVolume controller with the hostpath provisioner (on
+        the leader, as a control-plane component) and minikube's default
+        StorageClass ``standard``."""
+        import tempfile
+
+        from kubekit.controllers.persistentvolume import PersistentVolumeController
+        from kubekit.controllers.persistentvolume_hostpath import HostPathProvisioner, default_storage_class
+
+        cfg = self.config
+        base = cfg.hostpath_dir or (os.path.join(cfg.data_dir, "hostpath") if cfg.data_dir is not None
+                                    else os.path.join(tempfile.gettempdir(), "kubekit-hostpath"))
+        self.pv_controller = PersistentVolumeController(self.store, clock, pods=self.control_plane.pods,
+                                                        provisioner=HostPathProvisioner(base))
+        self.control_plane.add_component(self.pv_controller)
+        if cfg.default_storage_class:
+            from kubekit.errors import AlreadyExistsError
+
+            try:
+                self.store.create(default_storage_class())
+            except AlreadyExistsError:
+                pass
 
     def _open_local_node(self, clock) -> None:
         from kubekit.server.localnode import LocalNode, LocalNodeConfig, default_node_name
@@ -208,6 +237,9 @@ class Server:
         if self.control_plane is not None:
             for inf in (self.control_plane.pods, self.control_plane.nodes, self.control_plane.replicasets,
                         self.control_plane.deployments):
+                inf.stop()
+        if self.pv_controller is not None:
+            for inf in self.pv_controller.informers:
                 inf.stop()
         if self.store is not None:
             self.store.close()

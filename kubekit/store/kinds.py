@@ -112,6 +112,10 @@ DEFAULT_KINDS = Kinds([
     Kind("Secret", "v1", "secrets", status_subresource=False, selectable_fields=("type",)),
     Kind("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers"),
     Kind("PodDisruptionBudget", "policy/v1", "poddisruptionbudgets"),
+    # storage: see docs/persistent-volumes.md
+    Kind("PersistentVolume", "v1", "persistentvolumes", namespaced=False, selectable_fields=("status.phase",)),
+    Kind("PersistentVolumeClaim", "v1", "persistentvolumeclaims"),
+    Kind("StorageClass", "storage.k8s.io/v1", "storageclasses", namespaced=False, status_subresource=False),
 ])
 
 

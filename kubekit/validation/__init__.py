@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubekit.validation import apps, autoscaling, configmap, defaults, event, lease, node, pod
+from kubekit.validation import apps, autoscaling, configmap, defaults, event, lease, node, pod, storage
 from kubekit.validation.field import FieldError, InvalidError, Path, aggregate, type_invalid
 from kubekit.validation.options import DEFAULT_OPTIONS, Options
 
@@ -211,6 +211,16 @@ register("Lease", _ignore_options(lease.validate_lease), api_version="coordinati
 register("ConfigMap", configmap.validate_config_map, validate_update=configmap.validate_config_map_update)
 register("Secret", configmap.validate_secret, validate_update=configmap.validate_secret_update,
          default=configmap.default_secret)
+
+register("PersistentVolume", storage.validate_persistent_volume,
+         validate_update=storage.validate_persistent_volume_update, default=storage.default_persistent_volume,
+         namespaced=False)
+register("PersistentVolumeClaim", storage.validate_persistent_volume_claim,
+         validate_update=storage.validate_persistent_volume_claim_update,
+         default=storage.default_persistent_volume_claim)
+register("StorageClass", storage.validate_storage_class, api_version="storage.k8s.io/v1",
+         validate_update=storage.validate_storage_class_update, default=storage.default_storage_class,
+         namespaced=False)
 
 # ``aggregate`` is re-exported for callers formatting errors themselves.
 _ = aggregate

@@ -251,9 +251,9 @@ def test_volumes_empty_dir_shared_and_host_path_read_only(world):
 def test_an_unsupported_volume_is_a_config_error(world):
     store, clock, agent, _ = world
     manifest = pod("cm", ["/bin/true"], volumeMounts=[{"name": "data", "mountPath": "/data"}])
-    manifest["spec"]["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": "app-data"}}]
+    manifest["spec"]["volumes"] = [{"name": "data", "nfs": {"server": "nfs.example", "path": "/export"}}]
     store.create(manifest)
     p = run_until(agent, store, "cm", lambda p: p.get("status", {}).get("containerStatuses"))
     waiting = p["status"]["containerStatuses"][0]["state"]["waiting"]
     assert waiting["reason"] == "CreateContainerConfigError"
-    assert "persistentVolumeClaim is not supported" in waiting["message"]
+    assert "type nfs is not supported" in waiting["message"]
