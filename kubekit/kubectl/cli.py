@@ -104,8 +104,16 @@ def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
     ``kubekit`` subcommands."""
     c = _common()
 
-    p = sub.add_parser("apply", parents=[c], help="create or update objects from manifests (client-side apply)")
+    p = sub.add_parser("apply", parents=[c], help="create or update objects from manifests (client-side apply, "
+                                                  "or server-side apply with --server-side)")
     _filename_args(p, True)
+    p.add_argument("--server-side", action="store_true",
+                   help="server-side apply: the server merges the manifest and tracks field ownership")
+    p.add_argument("--force-conflicts", action="store_true",
+                   help="with --server-side: take the fields other managers own instead of failing")
+    p.add_argument("--field-manager", default=None, metavar="NAME",
+                   help="the manager recorded for the applied fields (default kubectl with --server-side, "
+                        "kubectl-client-side-apply otherwise)")
     p.set_defaults(func=_runner("cmd_write", "cmd_apply"))
 
     p = sub.add_parser("get", parents=[c], help="list objects: get pods|nodes|deployments|replicasets|events [NAME]")
@@ -115,6 +123,8 @@ def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-l", "--selector", default=None, help="label selector, e.g. app=web,tier!=db")
     p.add_argument("--field-selector", default=None, help="field selector, e.g. spec.nodeName=sim-node-0")
     p.add_argument("-w", "--watch", action="store_true", help="after listing, print every change")
+    p.add_argument("--show-managed-fields", action="store_true",
+                   help="keep metadata.managedFields in -o yaml/json output (hidden by default, as kubectl)")
     p.set_defaults(func=_runner("cmd_get", "cmd_get"))
 
     p = sub.add_parser("describe", parents=[c], help="show an object in detail, with its events")

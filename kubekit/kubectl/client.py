@@ -15,11 +15,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-__all__ = ["APIError", "Client", "ServerUnavailable", "default_address", "MERGE_PATCH", "STRATEGIC_MERGE_PATCH"]
+__all__ = ["APIError", "Client", "ServerUnavailable", "default_address", "MERGE_PATCH", "STRATEGIC_MERGE_PATCH",
+           "APPLY_PATCH", "USER_AGENT"]
 
 DEFAULT_SOCKET = "/run/kubekit/kubekit.sock"      # kept equal to kubekit.server.app.DEFAULT_SOCKET
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"          # server-side apply (JSON is YAML)
+#: sent with every request: the server's default field manager is its first segment, ``kubekit``
+USER_AGENT = "kubekit/v1.34.0-kubekit (linux/amd64)"
 
 
 class ServerUnavailable(ConnectionError):
@@ -90,7 +94,7 @@ class Client:
         q = {k: v for k, v in (query or {}).items() if v not in (None, "")}
         url = path + ("?" + urlencode(q) if q else "")
         data = None if body is None else json.dumps(body).encode()
-        headers = {"Accept": "application/json", "Connection": "close"}
+        headers = {"Accept": "application/json", "Connection": "close", "User-Agent": USER_AGENT}
         if data is not None:
             headers["Content-Type"] = content_type
         conn = self._connection(None if stream else self.timeout)     # a watch may be quiet for a long time
@@ -125,16 +129,24 @@ class Client:
     def get(self, path: str, **query: Any) -> Any:
         return self._send("GET", path, query=query)
 
-    def create(self, path: str, obj: Mapping[str, Any]) -> dict:
-        return self._send("POST", path, body=obj)
+    def create(self, path: str, obj: Mapping[str, Any], *, field_manager: str | None = None) -> dict:
+        return self._send("POST", path, body=obj, query={"fieldManager": field_manager})
 
     def update(self, path: str, obj: Mapping[str, Any]) -> dict:
         return self._send("PUT", path, body=obj)
 
-    def patch(self, path: str, patch: Mapping[str, Any], *, content_type: str = MERGE_PATCH) -> dict:
+    def patch(self, path: str, patch: Mapping[str, Any], *, content_type: str = MERGE_PATCH,
+              field_manager: str | None = None) -> dict:
         """``content_type``: :data:`MERGE_PATCH` (JSON merge patch) or
-        :data:`STRATEGIC_MERGE_PATCH`."""
-        return self._send("PATCH", path, body=patch, content_type=content_type)
+        :data:`STRATEGIC_MERGE_PATCH`; ``field_manager``: the manager the
+        server records (default: from the User-Agent)."""
+        return self._send("PATCH", path, body=patch, content_type=content_type, query={"fieldManager": field_manager})
+
+    def apply(self, path: str, obj: Mapping[str, Any], *, field_manager: str, force: bool = False) -> dict:
+        """Server-side apply ``obj`` (its full configuration) as ``field_manager``;
+        ``force`` takes the fields other managers own (``--force-conflicts``)."""
+        return self._send("PATCH", path, body=obj, content_type=APPLY_PATCH,
+                          query={"fieldManager": field_manager, "force": "true" if force else None})
 
     def delete(self, path: str, *, propagation: str | None = None, grace_period: int | None = None) -> dict:
         return self._send("DELETE", path, query={"propagationPolicy": propagation,

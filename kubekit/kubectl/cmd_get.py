@@ -20,16 +20,31 @@ def _to_yaml(obj: Any) -> str:
     return yaml.safe_dump(obj, default_flow_style=False, sort_keys=False, allow_unicode=True).rstrip("\n")
 
 
+def _without_managed_fields(o: dict) -> dict:
+    meta = o.get("metadata")
+    if isinstance(meta, dict) and "managedFields" in meta:
+        return dict(o, metadata={k: v for k, v in meta.items() if k != "managedFields"})
+    return o
+
+
 def format_objects(rt: ResourceType, objs: list[dict], output: str | None, now: float, *, all_namespaces: bool,
-                   single: bool, header: bool = True) -> str:
-    """Objects as ``get`` prints them for ``-o`` (None: the table)."""
+                   single: bool, header: bool = True, show_managed_fields: bool = False) -> str:
+    """Objects as ``get`` prints them for ``-o`` (None: the table);
+    ``metadata.managedFields`` only with ``show_managed_fields``, as kubectl
+    since 1.21."""
     if output == "name":
         return "\n".join(f"{rt.display}/{o['metadata']['name']}" for o in objs)
     if output in ("yaml", "json"):
+        if not show_managed_fields:
+            objs = [_without_managed_fields(o) for o in objs]
         doc: Any = objs[0] if single and len(objs) == 1 else {
             "apiVersion": "v1", "kind": "List", "items": objs, "metadata": {"resourceVersion": ""}}
         return _to_yaml(doc) if output == "yaml" else json.dumps(doc, indent=4, ensure_ascii=False)
     return render(table_for(rt.kind, objs, now, wide=output == "wide", all_namespaces=all_namespaces), header=header)
+
+
+def _show_mf(args) -> bool:
+    return bool(getattr(args, "show_managed_fields", False))
 
 
 def _list_query(args) -> dict[str, str]:
@@ -64,7 +79,7 @@ def cmd_get(ctx: Context, args) -> int:
             if not objs:
                 continue
             blocks.append(format_objects(rt, objs, args.output, ctx.now(), all_namespaces=False,
-                                         single=len(named) == 1))
+                                         single=len(named) == 1, show_managed_fields=_show_mf(args)))
         if blocks:
             ctx.print("\n\n".join(blocks) if args.output not in ("yaml", "json") else "\n".join(blocks))
         if args.watch and not failed:
@@ -81,12 +96,14 @@ def cmd_get(ctx: Context, args) -> int:
         rv = (lst.get("metadata") or {}).get("resourceVersion")
         if not items:
             if args.output in ("yaml", "json"):
-                blocks.append(format_objects(rt, [], args.output, ctx.now(), all_namespaces=False, single=False))
+                blocks.append(format_objects(rt, [], args.output, ctx.now(), all_namespaces=False, single=False,
+                                             show_managed_fields=_show_mf(args)))
             else:
                 empty_where = f" in {ns} namespace" if ns else ""
             continue
         blocks.append(format_objects(rt, items, args.output, ctx.now(),
-                                     all_namespaces=bool(args.all_namespaces and rt.namespaced), single=False))
+                                     all_namespaces=bool(args.all_namespaces and rt.namespaced), single=False,
+                                     show_managed_fields=_show_mf(args)))
     if blocks:
         ctx.print("\n\n".join(blocks))
     elif empty_where is not None:
@@ -111,7 +128,7 @@ def _watch(ctx: Context, rt: ResourceType, args, rv: str | None, name: str | Non
             continue
         ctx.print(format_objects(rt, [ev["object"]], args.output, ctx.now(),
                                  all_namespaces=bool(args.all_namespaces and rt.namespaced), single=True,
-                                 header=False))
+                                 header=False, show_managed_fields=_show_mf(args)))
 
 
 def events_about(ctx: Context, obj: dict) -> list[dict]:

@@ -1,4 +1,13 @@
-"""``apply``, ``delete``, ``scale``."""
+"""``apply``, ``delete``, ``scale``.
+
+``apply`` is client-side apply (kubectl's three-way strategic patch against
+the ``last-applied-configuration`` annotation, as field manager
+``kubectl-client-side-apply``) or, with ``--server-side``, server-side apply:
+each object is sent whole as an ``application/apply-patch+yaml`` PATCH with
+``fieldManager`` (default ``kubectl``, as kubectl) and ``force`` for
+``--force-conflicts``; the server merges it and records ownership
+(:mod:`kubekit.server.fieldmanager`, ``docs/server-side-apply.md``).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +18,24 @@ from kubekit.kubectl.manifests import ManifestReadError, load_manifests
 from kubekit.kubectl.resources import ResourceType, UnknownResource, resource_for_kind, split_type_name
 from kubekit.kubectl.threeway import last_applied_of, patch_content_type, three_way_patch, with_last_applied
 
-__all__ = ["cmd_apply", "cmd_delete", "cmd_scale", "apply_one", "wait_deleted"]
+__all__ = ["cmd_apply", "cmd_delete", "cmd_scale", "apply_one", "server_side_apply_one", "wait_deleted"]
 
 _CONFLICT_RETRIES = 5
+#: kubectl's field managers: client-side apply's writes, server-side apply's default
+CSA_FIELD_MANAGER = "kubectl-client-side-apply"
+SSA_FIELD_MANAGER = "kubectl"
+#: what kubectl adds to an apply conflict (``cmd/apply/apply.go``)
+_CONFLICT_HELP = """Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts"""
 
 
 def _namespace_for(ctx: Context, rt: ResourceType, obj: dict) -> str | None:
@@ -37,7 +61,7 @@ def _locate(ctx: Context, obj: dict) -> tuple[ResourceType, str | None, str]:
     return rt, _namespace_for(ctx, rt, obj), name
 
 
-def apply_one(ctx: Context, obj: dict) -> str:
+def apply_one(ctx: Context, obj: dict, field_manager: str = CSA_FIELD_MANAGER) -> str:
     """Create or update one object; returns ``created``, ``configured`` or ``unchanged``."""
     rt, ns, name = _locate(ctx, obj)
     desired = dict(obj, metadata=dict(obj.get("metadata") or {}, **({"namespace": ns} if ns else {})))
@@ -49,7 +73,7 @@ def apply_one(ctx: Context, obj: dict) -> str:
             if e.code != 404:
                 raise
             try:
-                ctx.client.create(rt.path(ns), modified)
+                ctx.client.create(rt.path(ns), modified, field_manager=field_manager)
                 return "created"
             except APIError as e2:
                 if e2.reason == "AlreadyExists":
@@ -63,7 +87,8 @@ def apply_one(ctx: Context, obj: dict) -> str:
             return "unchanged"
         patch.setdefault("metadata", {})["resourceVersion"] = live["metadata"]["resourceVersion"]
         try:
-            ctx.client.patch(rt.path(ns, name), patch, content_type=patch_content_type(rt.kind))
+            ctx.client.patch(rt.path(ns, name), patch, content_type=patch_content_type(rt.kind),
+                             field_manager=field_manager)
             return "configured"
         except APIError as e:
             if e.reason == "Conflict":
@@ -72,7 +97,20 @@ def apply_one(ctx: Context, obj: dict) -> str:
     raise CommandError(f"{rt.display}/{name}: gave up after {_CONFLICT_RETRIES} conflicting updates")
 
 
+def server_side_apply_one(ctx: Context, obj: dict, field_manager: str, force: bool) -> str:
+    """Server-side apply one object; returns ``serverside-applied``."""
+    rt, ns, name = _locate(ctx, obj)
+    desired = dict(obj, metadata=dict(obj.get("metadata") or {}, **({"namespace": ns} if ns else {})))
+    ctx.client.apply(rt.path(ns, name), desired, field_manager=field_manager, force=force)
+    return "serverside-applied"
+
+
 def cmd_apply(ctx: Context, args) -> int:
+    server_side = bool(getattr(args, "server_side", False))
+    force = bool(getattr(args, "force_conflicts", False))
+    manager = getattr(args, "field_manager", None)
+    if force and not server_side:
+        raise CommandError("--force-conflicts only works with --server-side")
     try:
         docs = load_manifests(args.filename, recursive=args.recursive)
     except (ManifestReadError, OSError) as e:
@@ -81,10 +119,15 @@ def cmd_apply(ctx: Context, args) -> int:
     for source, obj in docs:
         try:
             rt = resource_for_kind(str(obj.get("apiVersion")), str(obj.get("kind")))
-            result = apply_one(ctx, obj)
+            if server_side:
+                result = server_side_apply_one(ctx, obj, manager or SSA_FIELD_MANAGER, force)
+            else:
+                result = apply_one(ctx, obj, manager or CSA_FIELD_MANAGER)
         except APIError as e:
             failed = True
-            if e.reason == "Invalid":
+            if server_side and e.code == 409 and e.reason == "Conflict":
+                ctx.warn(f"error: {e}\n{_CONFLICT_HELP}")
+            elif e.reason == "Invalid":
                 ctx.warn(format_error(e))
             else:
                 ctx.warn(f'{format_error(e)} (applying "{source}")')

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubekit.errors import CompactedError, ConflictError
+from kubekit.errors import AlreadyExistsError, CompactedError, ConflictError, NotFoundError
 from kubekit.server.patch import MERGE_PATCH, STRATEGIC_MERGE_PATCH, apply_patch, patch_type
 from kubekit.server.routes import Route
 from kubekit.server.scale import scale_of, with_replicas
@@ -35,6 +35,7 @@ class Request:
     query: Mapping[str, str] = field(default_factory=dict)
     body: Any = None
     content_type: str = "application/json"
+    user_agent: str = ""          # the default field manager (upstream ``prefixFromUserAgent``)
 
 
 def prepare_for_create(obj: Mapping[str, Any], route: Route) -> dict[str, Any]:
@@ -72,6 +73,18 @@ def _truthy(v: str | None) -> bool:
     return v is not None and v.lower() in ("1", "true", "yes", "")
 
 
+#: Go's strconv.ParseBool, how query parameters such as ``force`` are read
+_PARSE_BOOL = {**dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+               **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False)}
+
+
+def _invalid_options(options: str, field_: str, reason: str, detail: str, message: str) -> tuple[int, dict]:
+    """The 422 of ``ValidatePatchOptions`` / ``ValidateFieldManager``."""
+    return 422, status(422, "Invalid", f'{options}.meta.k8s.io "" is invalid: {field_}: {message}',
+                       {"group": "meta.k8s.io", "kind": options,
+                        "causes": [{"reason": reason, "message": message, "field": field_}]})
+
+
 class API:
     """Serves requests against ``store``.  ``on_write`` is called after every
     successful write (the control loop uses it to wake up at once);
@@ -83,6 +96,47 @@ class API:
         self.on_write = on_write or (lambda _verb: None)
         self.stopping = stopping or threading.Event()
         self.validate = validate
+        self._field_managers: dict = {}
+
+    # -- managed fields (kubekit.server.fieldmanager) ----------------------------------------
+    def _fm(self, route: Route, subresource: str | None = None):
+        """The FieldManager of ``route``'s kind for ``subresource``."""
+        from kubekit.server.fieldmanager import FieldManager
+
+        res = route.resource
+        key = (res.kind, res.api_version, subresource)
+        fm = self._field_managers.get(key)
+        if fm is None:
+            fm = self._field_managers[key] = FieldManager(res.kind, res.api_version, subresource=subresource,
+                                                          status_subresource="status" in res.subresources)
+        return fm
+
+    @staticmethod
+    def _manager(req: Request) -> str:
+        """``managerOrUserAgent``: the ``fieldManager`` query, else the
+        User-Agent's first segment."""
+        from kubekit.server.fieldmanager import manager_from_user_agent
+
+        return req.query.get("fieldManager") or manager_from_user_agent(req.user_agent)
+
+    def _options_error(self, req: Request, options: str) -> tuple[int, dict] | None:
+        """A 422 for an invalid ``fieldManager`` (``ValidateFieldManager``)."""
+        from kubekit.server.fieldmanager import field_manager_errors
+
+        name = req.query.get("fieldManager")
+        if not name:
+            return None
+        errs = field_manager_errors(name)
+        if not errs:
+            return None
+        what, _, msg = errs[0].partition(": ")
+        return _invalid_options(options, what, "FieldValueInvalid" if "Invalid" in msg else "FieldValueTooLong",
+                                msg, msg)
+
+    def _tracker(self, req: Request, subresource: str | None) -> Callable[[dict, dict], dict]:
+        fm = self._fm(req.route, subresource)
+        manager = self._manager(req)
+        return lambda old, new: fm.update(old, new, manager)
 
     # -- validation ----------------------------------------------------------------------
     def _check(self, obj: dict) -> dict:
@@ -179,7 +233,11 @@ class API:
 
     # -- writes --------------------------------------------------------------------------
     def _create(self, req: Request) -> tuple[int, Any]:
+        bad = self._options_error(req, "CreateOptions")
+        if bad is not None:
+            return bad
         obj = self._check(prepare_for_create(req.body, req.route))
+        obj = self._fm(req.route).update(None, obj, self._manager(req))
         out = self.store.create(obj)
         self.on_write("create")
         return 201, out
@@ -204,10 +262,14 @@ class API:
         out["metadata"] = meta
         return out
 
-    def _write(self, route: Route, make: Callable[[dict], dict], *, status_only: bool) -> dict:
+    def _write(self, route: Route, make: Callable[[dict], dict], *, status_only: bool,
+               track: Callable[[dict, dict], dict] | None = None, skip_unchanged: bool = False) -> dict:
         """Read, build the new object, validate it as an update, write.  When
         ``make`` gives no resourceVersion the write is unconditional (retried
-        on conflict); with one, a stale version is a 409."""
+        on conflict); with one, a stale version is a 409.  ``track(old,
+        new)`` records managedFields on the validated object;
+        ``skip_unchanged``: an object equal to the stored one is not written
+        (as the storage layer upstream skips a no-op update)."""
         res = route.resource
         for _ in range(_UPDATE_RETRIES):
             old = self.store.get(res.kind, route.namespace, route.name)
@@ -217,27 +279,56 @@ class API:
                 new = dict(new, metadata=dict(new.get("metadata") or {},
                                               resourceVersion=old["metadata"]["resourceVersion"]))
             if status_only:         # the status subresource changes status only (PrepareForUpdate)
-                new = dict(old, status=new.get("status"), metadata=dict(old["metadata"],
-                                                                        resourceVersion=new["metadata"]["resourceVersion"]))
+                meta = dict(old["metadata"], resourceVersion=new["metadata"]["resourceVersion"])
+                if "managedFields" in new["metadata"]:      # an apply's (track() recomputes an update's)
+                    meta["managedFields"] = new["metadata"]["managedFields"]
+                new = dict(old, status=new.get("status"), metadata=meta)
             elif "status" in res.subresources:      # ... and the main resource everything but status
                 new = dict(new, status=old.get("status"))
                 if new["status"] is None:
                     del new["status"]
             new = self._check_update(new, old)
+            if track is not None:
+                new = track(old, new)
+            if skip_unchanged and new == old:
+                return old
             try:
                 out = self.store.update_status(new) if status_only else self.store.update(new)
             except ConflictError:
                 if conditional:
                     raise
                 continue
+            if status_only:
+                out = self._store_managed_fields(out, (new.get("metadata") or {}).get("managedFields"))
             self.on_write("update")
             return out
         raise ConflictError(f'Operation cannot be fulfilled on {res.qualified} "{route.name}": '
                             f"gave up after {_UPDATE_RETRIES} attempts under contention")
 
+    def _store_managed_fields(self, out: dict, managed: Any) -> dict:
+        """The store's status update keeps the stored metadata, so the
+        managedFields a status write recorded follow in a second write
+        (conditional on the status write's resourceVersion; lost, as a
+        best effort, when another write came in between)."""
+        meta = out.get("metadata") or {}
+        if meta.get("managedFields") == managed:
+            return out
+        new_meta = {k: v for k, v in meta.items() if k != "managedFields"}
+        if managed:
+            new_meta["managedFields"] = managed
+        try:
+            return self.store.update(dict(out, metadata=new_meta))
+        except ConflictError:
+            return out
+
     def _update(self, req: Request) -> tuple[int, Any]:
+        bad = self._options_error(req, "UpdateOptions")
+        if bad is not None:
+            return bad
         body = self._body_object(req)
-        return 200, self._write(req.route, lambda _old: body, status_only=req.route.subresource == "status")
+        sub = req.route.subresource
+        return 200, self._write(req.route, lambda _old: body, status_only=sub == "status",
+                                track=self._tracker(req, sub))
 
     def _patch_body(self, req: Request, kind: str | None) -> tuple[str, dict]:
         """The patch type (415 for one kubekit does not apply to ``kind``;
@@ -249,7 +340,17 @@ class API:
         return ctype, req.body
 
     def _patch(self, req: Request) -> tuple[int, Any]:
+        from kubekit.server.fieldmanager import APPLY_PATCH
+
         r = req.route
+        if (req.content_type or "").split(";")[0].strip() == APPLY_PATCH:
+            return self._apply(req)
+        bad = self._options_error(req, "PatchOptions")
+        if bad is not None:
+            return bad
+        if "force" in req.query:
+            return _invalid_options("PatchOptions", "force", "FieldValueForbidden", "",
+                                    "Forbidden: may not be specified for non-apply patch")
         ctype, patch = self._patch_body(req, r.resource.kind)
 
         def make(old: dict) -> dict:
@@ -258,7 +359,68 @@ class API:
             if m.get("name") != r.name or (r.resource.namespaced and m.get("namespace") != r.namespace):
                 raise BadRequest("a patch may not change metadata.name or metadata.namespace")
             return new
-        return 200, self._write(r, make, status_only=r.subresource == "status")
+        return 200, self._write(r, make, status_only=r.subresource == "status",
+                                track=self._tracker(req, r.subresource))
+
+    def _apply(self, req: Request) -> tuple[int, Any]:
+        """``PATCH`` with ``application/apply-patch+yaml``: server-side apply
+        (:mod:`kubekit.server.fieldmanager`).  Creates the object when it is
+        missing (201); a conflict with another manager is upstream's 409."""
+        from kubekit.api.serversideapply import ApplyError, Conflicts
+        from kubekit.server.fieldmanager import conflict_status
+
+        r, q = req.route, req.query
+        manager = q.get("fieldManager") or ""
+        if not manager:
+            return _invalid_options("PatchOptions", "fieldManager", "FieldValueRequired", "",
+                                    "Required value: is required for apply patch")
+        bad = self._options_error(req, "PatchOptions")
+        if bad is not None:
+            return bad
+        force_raw = q.get("force")
+        if force_raw not in (None, "", *_PARSE_BOOL):
+            raise BadRequest(f'force: invalid value "{force_raw}": expected true or false')
+        force = _PARSE_BOOL.get(force_raw or "false", False)
+        config = req.body
+        if not isinstance(config, dict):
+            raise BadRequest("an apply patch must be a YAML or JSON object")
+        meta = config.get("metadata")
+        meta = dict(meta) if isinstance(meta, dict) else {}
+        if meta.get("name") not in (None, r.name):
+            raise BadRequest(f"the name of the object ({meta['name']}) does not match the name on the URL ({r.name})")
+        if r.resource.namespaced and meta.get("namespace") not in (None, "", r.namespace):
+            raise BadRequest("the namespace of the provided object does not match the namespace sent on the request")
+        meta["name"] = r.name
+        if r.resource.namespaced:
+            meta["namespace"] = r.namespace
+        config = dict(config, metadata=meta)
+        fm = self._fm(r, r.subresource)
+
+        def applied(live: dict | None) -> dict:
+            try:
+                return fm.apply(live, config, manager, force)
+            except (ApplyError, ValueError) as e:
+                raise BadRequest(str(e)) from None
+
+        try:
+            for _ in range(_UPDATE_RETRIES):
+                try:
+                    return 200, self._write(r, lambda old: applied(_without_rv(old)),
+                                            status_only=r.subresource == "status", skip_unchanged=True)
+                except NotFoundError:
+                    if r.subresource is not None:
+                        raise
+                obj = self._check(prepare_for_create(applied(None), r))     # apply creates (upstream: 201)
+                try:
+                    out = self.store.create(obj)
+                except AlreadyExistsError:
+                    continue
+                self.on_write("create")
+                return 201, out
+        except Conflicts as e:
+            return 409, conflict_status(e)
+        raise ConflictError(f'Operation cannot be fulfilled on {r.resource.qualified} "{r.name}": '
+                            f"gave up after {_UPDATE_RETRIES} attempts under contention")
 
     def _delete(self, req: Request) -> tuple[int, Any]:
         r, q = req.route, req.query
@@ -295,12 +457,13 @@ class API:
             return 200, scale_of(self.store.get(res.kind, r.namespace, r.name))
         if m == "PUT":
             body = req.body if isinstance(req.body, dict) else {}
-            return 200, scale_of(self._write(r, lambda old: with_replicas(_without_rv(old), body), status_only=False))
+            return 200, scale_of(self._write(r, lambda old: with_replicas(_without_rv(old), body), status_only=False,
+                                             track=self._tracker(req, "scale")))
         if m == "PATCH":
             ctype, patch = self._patch_body(req, None)
 
             def make(old: dict) -> dict:
                 sc = scale_of(_without_rv(old))
                 return with_replicas(_without_rv(old), apply_patch(ctype, sc, patch, None))
-            return 200, scale_of(self._write(r, make, status_only=False))
+            return 200, scale_of(self._write(r, make, status_only=False, track=self._tracker(req, "scale")))
         raise MethodNotAllowed(f"{m} is not supported on {res.qualified}/scale")

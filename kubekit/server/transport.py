@@ -62,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         raw = self.rfile.read(n)
         ctype = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
-        if ctype in ("application/yaml", "application/x-yaml"):
+        if ctype in ("application/yaml", "application/x-yaml", "application/apply-patch+yaml"):
             import yaml
             try:
                 return yaml.safe_load(raw)
@@ -116,7 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
             if route.subresource == "exec":
                 self._exec(method, route, parse_qsl(url.query, keep_blank_values=True), body)
                 return
-            req = Request(method, route, query, body, self.headers.get("Content-Type") or "application/json")
+            req = Request(method, route, query, body, self.headers.get("Content-Type") or "application/json",
+                          self.headers.get("User-Agent") or "")
             if method == "GET" and query.get("watch", "").lower() in ("1", "true"):
                 self._watch(req)
                 return
