@@ -46,8 +46,13 @@ cdef enum:
     OP_EXEC = 28
     OP_PAUSE = 29
     OP_CLOSE_FROM = 30
+    OP_SETCTTY = 31
 
-assert Code.WAIT == OP_WAIT and Code.CLOSE_FROM == OP_CLOSE_FROM and len(Code) == 30
+# <asm-generic/ioctls.h>
+cdef enum:
+    KK_TIOCSCTTY = 0x540E
+
+assert Code.WAIT == OP_WAIT and Code.SETCTTY == OP_SETCTTY and len(Code) == 31
 
 
 # ---------------------------------------------------------------- child side
@@ -311,6 +316,8 @@ cdef int run_op(int index, const COp *op, char *const *argv, char *const *envp,
         return op_exec(op, argv, envp)
     if code == OP_CLOSE_FROM:
         return <int>syscall(SYS_close_range, <unsigned int>op.arg, <unsigned int>0xffffffffu, 0)
+    if code == OP_SETCTTY:
+        return ioctl(<int>op.arg, KK_TIOCSCTTY, 0)
     if code == OP_PAUSE:
         while True:
             pause()

@@ -194,10 +194,11 @@ def add_kubectl_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit-bytes", type=int, default=None, metavar="N", help="at most N bytes")
     p.set_defaults(func=_runner("cmd_logs", "cmd_logs"))
 
-    p = sub.add_parser("exec", parents=[c], help="run a command in a container: exec POD [-c C] [-i] -- CMD...")
+    p = sub.add_parser("exec", parents=[c], help="run a command in a container: exec POD [-c C] [-i] [-t] -- CMD...")
     p.add_argument("pod", metavar="POD", help="the pod (NAME or pod/NAME)")
     p.add_argument("-c", "--container", default=None, help="the container (default: the only or first one)")
-    p.add_argument("-i", "--stdin", action="store_true", help="send kubekit's standard input to the command")
+    p.add_argument("-i", "--stdin", action="store_true", help="stream kubekit's standard input to the command")
+    p.add_argument("-t", "--tty", action="store_true", help="with -i and a terminal: give the command a terminal")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
     p.set_defaults(func=_runner("cmd_exec", "cmd_exec"))
 

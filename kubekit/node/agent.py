@@ -757,6 +757,25 @@ class NodeAgent:
             raise ContainerNotRunning(f'container "{container}" in pod "{name}" is not running')
         return run_in(running, list(argv), input=input, timeout=timeout)
 
+    def exec_stream(self, namespace: str, name: str, container: str, argv, *, stdin: bool = False,
+                    stdout: bool = True, stderr: bool = True, tty: bool = False,
+                    tty_size: tuple[int, int] | None = None):
+        """Start ``argv`` in the pod's running ``container`` for a streaming
+        exec (``kubectl exec -it``) and return the
+        :class:`~kubekit.runtime.execin.ExecProcess` with the parent's ends
+        of its stdio (pipes, or with ``tty`` a terminal's master:
+        :func:`kubekit.runtime.execin.start_in`); the caller pumps, waits and
+        closes them.  Raises :class:`ContainerNotRunning` as :meth:`exec`."""
+        from kubekit.runtime.execin import start_in
+
+        key = f"{namespace}/{name}"
+        w = next((w for w in list(self.workers.values()) if w.key == key and w.kill_deadline is None), None)
+        st = (w.containers.get(container) or w.containers.get("init:" + container)) if w is not None else None
+        running = st.running if st is not None else None
+        if running is None:
+            raise ContainerNotRunning(f'container "{container}" in pod "{name}" is not running')
+        return start_in(running, list(argv), stdin=stdin, stdout=stdout, stderr=stderr, tty=tty, tty_size=tty_size)
+
     # -- metrics ------------------------------------------------------------------------------------
     def usage(self) -> dict[str, dict]:
         """``pod key -> {"cpu_ns": ..., "memory_bytes": ..., "containers": {...}}``

@@ -21,14 +21,31 @@ prepared):
 
 The caller owns the child (a pidfd; :class:`ExecProcess`).  Containers with
 a user namespace are refused (their id maps are not joined).
+
+With ``tty=True`` (``runc exec -t``) the process gets a terminal instead of
+the given stdio: the parent allocates a pty from the **container's own**
+devpts (``/proc/<init>/root/dev/pts/ptmx``, so ``tty`` inside prints the
+``/dev/pts/N`` the container sees, as runc's console does; the host's
+``/dev/ptmx`` only when that is not possible), unlocks it, takes the slave
+with ``TIOCGPTPEER``, sets the window size (``TIOCSWINSZ``) and chowns it
+to the exec's user; the child's plan makes the slave its fds 0-2, calls
+``setsid()`` and ``ioctl(0, TIOCSCTTY)`` before ``execve``; ``TERM``
+defaults to ``xterm`` (as runc and the CRI runtimes set it).  The parent
+keeps the master (:attr:`ExecProcess.pty`) and resizes it later
+(:meth:`ExecProcess.resize`).  :func:`start_in` is the streaming form: the
+parent's ends of pipes, or the pty, on the :class:`ExecProcess`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 import select
 import signal
+import stat
+import struct
+import termios
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,7 +58,7 @@ from kubekit.runtime.ops import read_report
 if TYPE_CHECKING:
     from kubekit.runtime.container import Container
 
-__all__ = ["ExecProcess", "ExecResult", "ExecStartError", "exec_in", "run_in"]
+__all__ = ["ExecProcess", "ExecResult", "ExecStartError", "exec_in", "open_pty", "run_in", "start_in"]
 
 
 class ExecStartError(ContainerError):
@@ -57,6 +74,31 @@ class ExecProcess:
     def __init__(self, pid: int, pidfd: int, cgroup) -> None:
         self.pid, self.pidfd, self.cgroup = pid, pidfd, cgroup
         self.exit_status: ExitStatus | None = None
+        # The parent's ends (start_in; pty also from exec_in(tty=True)); None: not asked for.
+        self.stdin: int | None = None      # write: the process' stdin pipe
+        self.stdout: int | None = None     # read: its stdout pipe
+        self.stderr: int | None = None     # read: its stderr pipe
+        self.pty: int | None = None        # read and write: the terminal's master
+
+    def resize(self, width: int, height: int) -> None:
+        """Set the terminal's window size (``TIOCSWINSZ`` on the master; the
+        kernel sends the foreground process group SIGWINCH)."""
+        if self.pty is not None:
+            set_winsize(self.pty, width, height)
+
+    def close_stdin(self) -> None:
+        if self.stdin is not None:
+            os.close(self.stdin)
+            self.stdin = None
+
+    def close_fds(self) -> None:
+        """Close every parent end still open (closing the pty's master hangs
+        the terminal up: its session gets SIGHUP)."""
+        for name in ("stdin", "stdout", "stderr", "pty"):
+            fd = getattr(self, name)
+            if fd is not None:
+                setattr(self, name, None)
+                os.close(fd)
 
     def wait(self, timeout: float | None = None) -> ExitStatus | None:
         """The exit status (reaping the child); None if it still runs after ``timeout``."""
@@ -93,6 +135,39 @@ def _open_namespaces(pid: int, namespaces) -> dict[str, int]:
     return fds
 
 
+_TIOCSPTLCK = 0x40045431      # _IOW('T', 0x31, int)
+_TIOCGPTPEER = 0x5441         # _IO('T', 0x41), Linux 4.13
+_WINSIZE = struct.Struct("HHHH")
+
+
+def set_winsize(fd: int, width: int, height: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, _WINSIZE.pack(max(0, min(height, 0xFFFF)), max(0, min(width, 0xFFFF)), 0, 0))
+
+
+def open_pty(container: Container | None) -> tuple[int, int]:
+    """``(master, slave)`` of a new terminal, both close-on-exec: from the
+    container's own devpts instance when it has one (what ``ttyname`` in the
+    container can name), else from the host's ``/dev/ptmx``."""
+    flags = os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC
+    if container is not None:
+        try:
+            master = os.open(f"/proc/{container.pid}/root/dev/pts/ptmx", flags | os.O_NOFOLLOW)
+        except OSError:
+            master = -1
+        if master >= 0:
+            try:
+                st = os.fstat(master)
+                if not stat.S_ISCHR(st.st_mode) or st.st_rdev != os.makedev(5, 2):
+                    raise OSError(0, "not a ptmx")
+                fcntl.ioctl(master, _TIOCSPTLCK, struct.pack("i", 0))
+                slave = fcntl.ioctl(master, _TIOCGPTPEER, flags)
+                return master, slave
+            except OSError:
+                os.close(master)
+    master, slave = os.openpty()          # non-inheritable: close-on-exec
+    return master, slave
+
+
 def _spawn_in_pid_namespace(program, pid_ns_fd: int | None, cgroup_fd: int | None):
     """Clone from a thread that joined the container's pid namespace."""
     from kubekit._fast import _spawn, _sys
@@ -117,25 +192,40 @@ def _spawn_in_pid_namespace(program, pid_ns_fd: int | None, cgroup_fd: int | Non
 
 def exec_in(container: Container, argv, *, env=None, cwd: str | None = None, uid: int | None = None,
             gid: int | None = None, additional_gids=None, stdin: int | None = None, stdout: int | None = None,
-            stderr: int | None = None) -> ExecProcess:
+            stderr: int | None = None, tty: bool = False, tty_size: tuple[int, int] | None = None) -> ExecProcess:
     """Start ``argv`` inside the running ``container`` (see the module
-    docstring); ``None`` stdio is ``/dev/null``.  A failure before ``execve``
-    (command not found, a bad working directory) raises ``ContainerError``
-    naming the step."""
+    docstring); ``None`` stdio is ``/dev/null``.  ``tty``: a new terminal
+    is the process' stdio and controlling terminal instead (give no
+    stdin/stdout/stderr); its master is ``proc.pty``, its size
+    ``tty_size`` = (width, height).  A failure before ``execve`` (command
+    not found, a bad working directory) raises ``ContainerError`` naming the
+    step."""
     spec = container.spec
     if spec is None or container.status != "running" or container.pidfd < 0:
         raise ContainerError(0, f"container {container.id} is not running")
     if "user" in spec.namespaces:
         raise ContainerError(0, f"container {container.id}: exec into a user namespace is not supported")
+    if tty and (stdin, stdout, stderr) != (None, None, None):
+        raise ValueError("exec_in: a tty is the process' stdin, stdout and stderr")
     over = {k: v for k, v in (("env", None if env is None else tuple(env)), ("cwd", cwd), ("uid", uid), ("gid", gid),
                               ("additional_gids", None if additional_gids is None else tuple(additional_gids)))
             if v is not None}
     spec = dataclasses.replace(spec, **over)
+    if tty and not any(e.startswith("TERM=") for e in spec.env):
+        spec = dataclasses.replace(spec, env=(*spec.env, "TERM=xterm"))
     ns_fds = _open_namespaces(container.pid, spec.namespaces)
     opened = list(ns_fds.values())
     proc = None
+    master = None
     try:
         signal.pidfd_send_signal(container.pidfd, 0)     # still our container's init: the ns fds are its
+        if tty:
+            master, slave = open_pty(container)
+            opened.append(slave)
+            if tty_size is not None:
+                set_winsize(master, *tty_size)
+            os.fchown(slave, spec.uid, spec.gid)
+            stdin = stdout = stderr = slave
         stdio = []
         for fd, mode in ((stdin, os.O_RDONLY), (stdout, os.O_WRONLY), (stderr, os.O_WRONLY)):
             stdio.append(os.open("/dev/null", mode | os.O_CLOEXEC) if fd is None else os.dup(fd))
@@ -145,7 +235,7 @@ def exec_in(container: Container, argv, *, env=None, cwd: str | None = None, uid
             opened.append(cgroup_fd)
         setup = plan.Setup(None, {k: v for k, v in ns_fds.items() if k != "pid"},  # type: ignore[arg-type]
                            (stdio[0], stdio[1], stdio[2]), False, container.runtime.last_cap)
-        program = plan.build_exec(spec, setup, tuple(argv))
+        program = plan.build_exec(spec, setup, tuple(argv), tty=tty)
         pid, pidfd, sync_w, report_r, into = _spawn_in_pid_namespace(program, ns_fds.get("pid"), cgroup_fd)
         proc = ExecProcess(pid, pidfd, container.cgroup)
         try:
@@ -163,6 +253,7 @@ def exec_in(container: Container, argv, *, env=None, cwd: str | None = None, uid
             proc.wait()
             label = program.ops[index].label if 0 <= index < len(program.ops) else f"step {index}"
             raise ExecStartError(err, f"exec in {container.id}: {label}: {os.strerror(err)}" if err else label)
+        proc.pty, master = master, None
         return proc
     except BaseException:
         if proc is not None and proc.exit_status is None:
@@ -170,8 +261,36 @@ def exec_in(container: Container, argv, *, env=None, cwd: str | None = None, uid
             proc.wait()
         raise
     finally:
+        if master is not None:
+            os.close(master)
         for fd in opened:
             os.close(fd)
+
+
+def start_in(container: Container, argv, *, stdin: bool = False, stdout: bool = True, stderr: bool = True,
+             tty: bool = False, tty_size: tuple[int, int] | None = None, **kw) -> ExecProcess:
+    """:func:`exec_in` for streaming (``kubectl exec`` over a WebSocket): the
+    parent's ends of new pipes on ``proc.stdin`` (write), ``proc.stdout``
+    and ``proc.stderr`` (read), each only when asked for (else the process
+    has ``/dev/null``); with ``tty`` one terminal, ``proc.pty``, for all
+    three.  The caller closes them (:meth:`ExecProcess.close_fds`)."""
+    if tty:
+        return exec_in(container, argv, tty=True, tty_size=tty_size, **kw)
+    pipes = {name: os.pipe2(os.O_CLOEXEC) for name, want in (("stdin", stdin), ("stdout", stdout),
+                                                               ("stderr", stderr)) if want}
+    child = {name: (r if name == "stdin" else w) for name, (r, w) in pipes.items()}
+    try:
+        proc = exec_in(container, argv, stdin=child.get("stdin"), stdout=child.get("stdout"),
+                       stderr=child.get("stderr"), **kw)
+    except BaseException:
+        for r, w in pipes.values():
+            os.close(r)
+            os.close(w)
+        raise
+    for name, (r, w) in pipes.items():
+        os.close(child[name])
+        setattr(proc, name, w if name == "stdin" else r)
+    return proc
 
 
 @dataclass(frozen=True, slots=True)

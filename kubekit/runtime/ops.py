@@ -60,6 +60,9 @@ EXEC             ``execve`` of the prepared argv/envp; when argv[0] has no
 PAUSE            sleep forever (``pause()``); a pod sandbox's holder process
 CLOSE_FROM       close every fd >= arg (close_range); a PAUSE program drops the
                  caller's fds this way, and the parent sees EOF on the report pipe
+SETCTTY          ``ioctl(arg, TIOCSCTTY, 0)``: make the terminal on fd ``arg``
+                 the controlling terminal of the session (after SETSID); an
+                 exec with a tty (``runc exec -t``)
 ===============  ================================================================
 """
 
@@ -108,6 +111,7 @@ class Code(enum.IntEnum):
     EXEC = 28
     PAUSE = 29
     CLOSE_FROM = 30
+    SETCTTY = 31
 
 
 @dataclass(frozen=True, slots=True)

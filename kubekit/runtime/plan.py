@@ -292,13 +292,16 @@ def identity_ops(spec: ContainerSpec, setup: Setup) -> list[Op]:
     return ops
 
 
-def payload_ops(spec: ContainerSpec, setup: Setup) -> list[Op]:
+def payload_ops(spec: ContainerSpec, setup: Setup, *, tty: bool = False) -> list[Op]:
     """The last steps before ``execve``, for a container's first process and
-    an exec alike: stdio, close-on-exec for the rest, a new session, the
+    an exec alike: stdio, close-on-exec for the rest, a new session (with
+    ``tty``, stdin -- a terminal -- becomes its controlling terminal), the
     identity (:func:`identity_ops`) and the working directory."""
     ops = [Op(Code.DUP2, f"dup2(stdio {target})", arg=fd, flags=target) for fd, target in zip(setup.stdio, (0, 1, 2))]
     ops.append(Op(Code.CLOEXEC_FROM, "close_range(3.., CLOEXEC)", arg=3))
     ops.append(Op(Code.SETSID, "setsid()"))
+    if tty:
+        ops.append(Op(Code.SETCTTY, "ioctl(0, TIOCSCTTY): the controlling terminal", arg=0))
     ops += identity_ops(spec, setup)
     ops.append(Op(Code.CHDIR, f"chdir({spec.cwd})", a=spec.cwd.encode()))
     return ops
@@ -381,13 +384,15 @@ def build_sandbox(hostname: str | None, namespaces: frozenset[str], last_cap: in
 EXEC_NAMESPACES = ("ipc", "uts", "net", "cgroup", "mnt")
 
 
-def build_exec(spec: ContainerSpec, setup: Setup, argv: tuple[str, ...]) -> Program:
+def build_exec(spec: ContainerSpec, setup: Setup, argv: tuple[str, ...], *, tty: bool = False) -> Program:
     """The program of a process exec'd into a running container (``runc
     exec``): join the container's namespaces (``setup.ns_fds``, opened from
     its init's ``/proc/<pid>/ns``), wait while the parent puts it in the
     container's v1 cgroups, then the container's stdio rules, identity
     (``spec``'s user, groups, capabilities, no_new_privs), working directory
-    and ``execve`` of ``argv`` with ``spec.env``."""
+    and ``execve`` of ``argv`` with ``spec.env``.  ``tty`` (``runc exec
+    -t``): the stdio is a terminal's slave, made the new session's
+    controlling terminal (``setsid`` then ``TIOCSCTTY``)."""
     if not argv:
         raise RuntimeSpecError("exec: the command must not be empty")
     ops: list[Op] = []
@@ -395,6 +400,6 @@ def build_exec(spec: ContainerSpec, setup: Setup, argv: tuple[str, ...]) -> Prog
         if ns in setup.ns_fds:
             ops.append(Op(Code.SETNS, f"setns(container {ns} namespace)", arg=setup.ns_fds[ns], flags=CLONE_FLAGS[ns]))
     ops.append(Op(Code.WAIT, "wait for the cgroups"))
-    ops += payload_ops(spec, setup)
+    ops += payload_ops(spec, setup, tty=tty)
     ops.append(Op(Code.EXEC, f"exec({argv[0]})", a=exec_path(spec.env)))
     return Program(tuple(ops), tuple(a.encode() for a in argv), tuple(e.encode() for e in spec.env))

@@ -30,6 +30,7 @@ import signal
 import socket
 import stat
 import struct
+import termios
 from collections.abc import Callable
 from typing import NamedTuple, NoReturn
 
@@ -309,6 +310,10 @@ def _close_from(op: Op, ctx: _Ctx) -> None:
     _sys.close_range(op.arg, 0xFFFFFFFF, 0)
 
 
+def _setctty(op: Op, ctx: _Ctx) -> None:
+    fcntl.ioctl(op.arg, termios.TIOCSCTTY, 0)
+
+
 def _pause(op: Op, ctx: _Ctx) -> None:
     while True:
         signal.pause()
@@ -345,5 +350,6 @@ OPS: dict[Code, Callable[[Op, _Ctx], None]] = {
     Code.EXEC: _exec,
     Code.PAUSE: _pause,
     Code.CLOSE_FROM: _close_from,
+    Code.SETCTTY: _setctty,
 }
 assert set(OPS) == set(Code)

@@ -206,6 +206,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise MethodNotAllowed(f"{method} is not supported on pods/exec (use POST)")
         if self.server.exec is None:
             raise BadRequest("this server runs no containers to exec in (no local node)")
+        from kubekit.server.execstream import is_websocket_request, serve_exec_stream
+        if is_websocket_request(self.headers):         # kubectl exec -it: the channel protocol over a WebSocket
+            serve_exec_stream(self, self.server.exec, route.namespace, route.name, query)
+            return
         self._send_json(200, self.server.exec.run(route.namespace, route.name, query, body))
 
     def _watch(self, req: Request) -> None:
