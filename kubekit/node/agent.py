@@ -740,6 +740,17 @@ class NodeAgent:
             shutil.rmtree(d, ignore_errors=True)
 
     # -- exec ---------------------------------------------------------------------------------------
+    def _running_container(self, namespace: str, name: str, container: str):
+        """The runtime container running the pod's ``container`` (an init
+        container by its name too); :class:`ContainerNotRunning` if none."""
+        key = f"{namespace}/{name}"
+        w = next((w for w in list(self.workers.values()) if w.key == key and w.kill_deadline is None), None)
+        st = (w.containers.get(container) or w.containers.get("init:" + container)) if w is not None else None
+        running = st.running if st is not None else None
+        if running is None:
+            raise ContainerNotRunning(f'container "{container}" in pod "{name}" is not running')
+        return running
+
     def exec(self, namespace: str, name: str, container: str, argv, *, input: bytes = b"",
              timeout: float | None = None):
         """Run ``argv`` in the pod's running ``container`` (``kubectl exec``)
@@ -749,12 +760,7 @@ class NodeAgent:
         :class:`ContainerNotRunning` when there is no such running container."""
         from kubekit.runtime.execin import run_in
 
-        key = f"{namespace}/{name}"
-        w = next((w for w in list(self.workers.values()) if w.key == key and w.kill_deadline is None), None)
-        st = (w.containers.get(container) or w.containers.get("init:" + container)) if w is not None else None
-        running = st.running if st is not None else None
-        if running is None:
-            raise ContainerNotRunning(f'container "{container}" in pod "{name}" is not running')
+        running = self._running_container(namespace, name, container)
         return run_in(running, list(argv), input=input, timeout=timeout)
 
     def exec_stream(self, namespace: str, name: str, container: str, argv, *, stdin: bool = False,
@@ -768,12 +774,7 @@ class NodeAgent:
         closes them.  Raises :class:`ContainerNotRunning` as :meth:`exec`."""
         from kubekit.runtime.execin import start_in
 
-        key = f"{namespace}/{name}"
-        w = next((w for w in list(self.workers.values()) if w.key == key and w.kill_deadline is None), None)
-        st = (w.containers.get(container) or w.containers.get("init:" + container)) if w is not None else None
-        running = st.running if st is not None else None
-        if running is None:
-            raise ContainerNotRunning(f'container "{container}" in pod "{name}" is not running')
+        running = self._running_container(namespace, name, container)
         return start_in(running, list(argv), stdin=stdin, stdout=stdout, stderr=stderr, tty=tty, tty_size=tty_size)
 
     # -- metrics ------------------------------------------------------------------------------------
