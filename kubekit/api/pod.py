@@ -59,8 +59,10 @@ _RESTART_POLICIES = ("Always", "OnFailure", "Never")
 
 #: Volume types some scheduler plugin looks at (VolumeBinding, VolumeZone,
 #: VolumeRestrictions, NodeVolumeLimits) and kubekit does not model.
+#: ``persistentVolumeClaim`` is not listed: the Scheduler facade alone does not
+#: check claims, but the scheduling loop does (kubekit.cluster.volumebinding:
+#: the VolumeBinding plugin's claim and volume node affinity checks).
 _SCHEDULING_VOLUME_TYPES = (
-    "persistentVolumeClaim",
     "ephemeral",
     "csi",
     "gcePersistentDisk",
@@ -233,8 +235,6 @@ class Pod:
             tmeta = _meta(tpl.get("metadata"), tmeta_path)
             spec_raw, spath = tpl.get("spec"), f"{base}.template.spec"
             owner_meta = meta
-            if kind == "StatefulSet" and wspec.get("volumeClaimTemplates"):
-                extra_unsupported.append("volumes.persistentVolumeClaim")
         elif kind == "PodTemplate":
             tpl = _need_mapping(m.get("template"), "template")
             tmeta_path = "template.metadata"

@@ -9,7 +9,9 @@ For a pod that names PersistentVolumeClaims, :meth:`VolumeBinder.plan`:
   claim does not exist (``persistentvolumeclaim "x" not found``), is being
   deleted (``persistentvolumeclaim "x" is being deleted``), or is unbound in
   ``Immediate`` mode (``pod has unbound immediate PersistentVolumeClaims``);
-* turns a bound claim's volume ``nodeAffinity`` into node selector terms that
+* turns a bound claim's (``isPVCFullyBound``: ``spec.volumeName`` and the
+  ``pv.kubernetes.io/bind-completed`` annotation; a claim with only the
+  volume name is still unbound) volume ``nodeAffinity`` into node selector terms that
   are ANDed into the pod's required node affinity (terms ORed, expressions
   ANDed: the intersection is the cross product of the terms), so the
   scheduler's own filters place the pod (``checkBoundClaims``); a claim bound
@@ -19,7 +21,9 @@ For a pod that names PersistentVolumeClaims, :meth:`VolumeBinder.plan`:
   ``checkVolumeProvisions``): a class with a provisioner can provision on any
   node; with ``kubernetes.io/no-provisioner`` the pod is restricted to the
   nodes some matching Available volume reaches (``node(s) didn't find
-  available persistent volumes to bind`` when none does); after the pod is
+  available persistent volumes to bind`` when none does); a claim that already
+  carries ``volume.kubernetes.io/selected-node`` (another pod using it was
+  placed) restricts the pod to that node (same reason elsewhere); after the pod is
   bound the loop writes ``volume.kubernetes.io/selected-node`` on the claim
   (:meth:`VolumeBinder.select_node`) and the PV controller binds or
   provisions for that node.
@@ -44,7 +48,7 @@ from dataclasses import dataclass, field
 
 from kubekit.controllers.informer import Informer
 from kubekit.controllers.persistentvolume_rules import (
-    ANN_SELECTED_NODE, NO_PROVISIONER, check_access_modes, check_node_affinity, claim_class, claim_names_of_pod,
+    ANN_BIND_COMPLETED, ANN_SELECTED_NODE, NO_PROVISIONER, check_access_modes, check_node_affinity, claim_class, claim_names_of_pod,
     find_matching_volume, volume_class,
 )
 from kubekit.errors import NotFoundError
@@ -143,7 +147,9 @@ class VolumeBinder:
             if claim["metadata"].get("deletionTimestamp"):
                 return self._prefilter(out, n_nodes, f'persistentvolumeclaim "{name}" is being deleted')
             volume_name = (claim.get("spec") or {}).get("volumeName")
-            if volume_name:
+            if volume_name and ANN_BIND_COMPLETED in (claim["metadata"].get("annotations") or {}):
+                # isPVCFullyBound: spec.volumeName and pv.kubernetes.io/bind-completed; a claim with
+                # only the volume name is not bound yet (the PV controller has not finished)
                 volume = self.volumes.get(volume_name)
                 if volume is None:
                     return self._all_nodes(out, n_nodes, ERR_PV_NOT_EXIST)
@@ -157,6 +163,13 @@ class VolumeBinder:
             sc = self.classes.get(class_name) if class_name else None
             if sc is None or sc.get("volumeBindingMode") != "WaitForFirstConsumer":
                 return self._prefilter(out, n_nodes, ERR_UNBOUND_IMMEDIATE)
+            selected = (claim["metadata"].get("annotations") or {}).get(ANN_SELECTED_NODE)
+            if selected is not None:
+                # FindPodVolumes: a delayed claim with a selected node fits that node only
+                # (unboundVolumesSatisfied = false elsewhere: ErrReasonBindConflict)
+                terms = [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [selected]}]}]
+                terms_to_and.append(terms)
+                out.constraints.append((terms, ERR_BIND_CONFLICT))
             pre = find_matching_volume(claim, self.volumes.list(), delay_binding=True)
             if pre is not None:                          # pre-bound to a volume: that volume's nodes
                 terms = (((pre["spec"].get("nodeAffinity") or {}).get("required") or {}).get("nodeSelectorTerms"))
@@ -214,16 +227,17 @@ class VolumeBinder:
     # -- after binding ------------------------------------------------------------------
     def select_node(self, pod: dict, claims: list[str], node: str) -> None:
         """PreBind for delayed claims: ``volume.kubernetes.io/selected-node``
-        on each still-unbound claim, the PV controller's signal to bind or
-        provision for ``node``."""
+        on each still-unbound claim that has none yet, the PV controller's
+        signal to bind or provision for ``node``.  An existing value is kept
+        (:meth:`plan` restricted the pod to that node)."""
         ns = pod["metadata"].get("namespace") or "default"
 
         def put(cur: dict) -> dict | None:
             if (cur.get("spec") or {}).get("volumeName"):
                 return None
             ann = cur["metadata"].setdefault("annotations", {})
-            if ann.get(ANN_SELECTED_NODE) == node:
-                return None
+            if ANN_SELECTED_NODE in ann:
+                return None                              # chosen already (by another pod): never moved
             ann[ANN_SELECTED_NODE] = node
             return cur
         for name in claims:

@@ -22,8 +22,9 @@ informers (level-triggered) and does what upstream's ``syncClaim`` /
   volumes available for this claim and no storage class is set".  With
   ``spec.volumeName`` (pre-bound claim) that volume is bound if it is free and
   satisfies the claim (``VolumeMismatch`` otherwise).
-* **syncBoundClaim** -- a bound claim whose volume vanished or went to
-  another claim is ``Lost`` (``ClaimLost``, ``ClaimMisbound``); otherwise
+* **syncBoundClaim** -- a bound claim whose volume vanished or whose
+  volume's claimRef does not carry its uid is ``Lost`` (``ClaimLost``,
+  ``ClaimMisbound``); otherwise
   the binding is completed (both sides ``Bound``).  A request larger than
   the bound capacity is an expansion: done at once for a hostPath volume of
   this provisioner whose class sets ``allowVolumeExpansion``.
@@ -39,7 +40,8 @@ informers (level-triggered) and does what upstream's ``syncClaim`` /
   modes.
 * **protection** -- claims carry ``kubernetes.io/pvc-protection`` and volumes
   ``kubernetes.io/pv-protection``: a deleted claim stays (Terminating) while
-  a scheduled, unfinished pod uses it; a deleted volume stays while Bound.
+  a scheduled pod names it (finished or not, until the pod object is gone, as
+  upstream's ``podUsesPVC``); a deleted volume stays while Bound.
 
 The decisions are the pure functions of
 :mod:`kubekit.controllers.persistentvolume_rules`.
@@ -61,7 +63,7 @@ from kubekit.controllers.persistentvolume_rules import (
     storage_quantity, volume_mode_mismatch,
 )
 from kubekit.controllers.runner import Controller, Result
-from kubekit.errors import AlreadyExistsError, KubekitError, NotFoundError
+from kubekit.errors import AlreadyExistsError, ConflictError, KubekitError, NotFoundError
 
 __all__ = ["PersistentVolumeController"]
 
@@ -69,6 +71,12 @@ log = logging.getLogger(__name__)
 
 TERMINAL = ("Succeeded", "Failed")
 NO_CLASS_MESSAGE = "no persistent volumes available for this claim and no storage class is set"
+
+
+def _clean(path: str) -> str:
+    """Go's ``path.Clean`` (``os.path.normpath``, and ``//`` is ``/``)."""
+    out = os.path.normpath(path)
+    return "/" + out.lstrip("/") if out.startswith("//") else out
 
 
 class PersistentVolumeController(Controller):
@@ -193,9 +201,13 @@ class PersistentVolumeController(Controller):
             self._sync_bound_claim(claim)
 
     def _claim_in_use(self, claim: dict) -> bool:
-        """``podUsesPVC``: a scheduled pod that has not finished names it."""
+        """``podUsesPVC``: a scheduled pod (``spec.nodeName`` set) names it in
+        a ``persistentVolumeClaim`` volume.  As upstream, its phase does not
+        matter: a Succeeded or Failed pod still holds the claim until the pod
+        object is deleted (``podIsShutDown`` only applies to ephemeral
+        volumes, which kubekit does not model)."""
         m = claim["metadata"]
-        return any((p.get("spec") or {}).get("nodeName") and (p.get("status") or {}).get("phase") not in TERMINAL
+        return any((p.get("spec") or {}).get("nodeName")
                    for p in self.pods_using(m.get("namespace") or "default", m["name"]))
 
     def _protect_claim(self, claim: dict) -> dict | None:
@@ -271,7 +283,9 @@ class PersistentVolumeController(Controller):
                                                                       "Data on the volume is lost!"))
             return
         ref = (volume.get("spec") or {}).get("claimRef")
-        if ref and ref.get("uid") and ref.get("uid") != claim["metadata"].get("uid"):
+        if ref and ref.get("uid") != claim["metadata"].get("uid"):
+            # upstream syncBoundClaim: no claimRef or this claim's uid binds again; any other claimRef
+            # (another claim, or one without uid) is a different claimant: this claim is Lost
             self._set_claim_status(claim, "Lost", event=("ClaimMisbound", "Two claims are bound to the same volume, "
                                                                           "this one is bound incorrectly"))
             return
@@ -485,21 +499,27 @@ class PersistentVolumeController(Controller):
         if policy == "Recycle":
             spec = volume.get("spec") or {}
             path = ((spec.get("hostPath") or spec.get("local")) or {}).get("path")
-            if not path or not path.startswith("/") or path.rstrip("/") == "":
+            if not path or not path.startswith("/"):
                 self._fail(volume, "VolumeFailedRecycle", "No recycler plugin found for the volume!")
+                return
+            if _clean(path) == "/" or os.path.realpath(path) == "/":
+                # upstream's hostPath recycler refuses path.Clean(path) == "/"; a path that resolves
+                # to "/" through a symlink is refused as well: never empty the root directory
+                self._fail(volume, "VolumeFailedRecycle", f"Recycle failed: refusing to recycle {path!r}: "
+                                                          "it is the root directory")
                 return
             try:
                 if os.path.isdir(path):
                     scrub(path)
-            except OSError as e:
+            except (OSError, ValueError) as e:
                 self._fail(volume, "VolumeFailedRecycle", f"Recycle failed: {e}")
                 return
             self.events.normal(volume, "VolumeRecycled", "Volume recycled")
             self._unbind_volume(volume)
             return
-        # Delete
-        if volume["metadata"].get("deletionTimestamp"):
-            return                                        # someone deletes it already
+        # Delete: also for a volume already being deleted (``kubectl delete pv`` while Bound, kept by
+        # pv-protection): its backing storage must still go (upstream's deleteVolumeOperation does not
+        # look at the deletionTimestamp)
         if self.provisioner is None or not self.provisioner.owns(volume):
             self._fail(volume, "VolumeFailedDelete", f'error getting deleter volume plugin for volume "{name}": '
                                                      "no deletable volume plugin matched")
@@ -509,6 +529,8 @@ class PersistentVolumeController(Controller):
         except (OSError, ValueError) as e:
             self._fail(volume, "VolumeFailedDelete", str(e))
             return
+        if volume["metadata"].get("deletionTimestamp"):
+            return                                        # deleted already: pv-protection lets it go
         try:
             self.store.delete("PersistentVolume", None, name)
         except NotFoundError:
@@ -539,9 +561,15 @@ class PersistentVolumeController(Controller):
         """``bind``: volume to claim, volume Bound, claim to volume, claim
         Bound.  Returns the claim as written."""
         cm = claim["metadata"]
+        taken: list[dict] = []
 
         def bind_volume(cur: dict) -> dict | None:
             ref = (cur.get("spec") or {}).get("claimRef") or {}
+            if ref and not is_volume_bound_to_claim(cur, claim):
+                # the informer was stale: another claim took the volume in the meantime.  Upstream's
+                # Update carries the cached resourceVersion and fails with a conflict; never overwrite
+                taken.append(ref)
+                return None
             dirty = False
             by_controller = not is_volume_bound_to_claim(cur, claim)
             if ref.get("name") != cm["name"] or (ref.get("namespace") or "default") != (cm.get("namespace") or
@@ -557,7 +585,12 @@ class PersistentVolumeController(Controller):
                 ann[ANN_BOUND_BY_CONTROLLER] = "yes"
                 dirty = True
             return cur if dirty else None
+        volume_name = volume["metadata"]["name"]
         volume = self._update("PersistentVolume", volume, bind_volume)
+        if taken:
+            # the key is retried with backoff and the claim matched again against the fresh cache
+            raise ConflictError(f'Operation cannot be fulfilled on persistentvolumes "{volume_name}": the object '
+                                "has been modified; please apply your changes to the latest version and try again")
         if volume is None:
             return None
         self._set_volume_phase(volume, "Bound")

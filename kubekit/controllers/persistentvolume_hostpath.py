@@ -121,7 +121,10 @@ class HostPathProvisioner:
 
 def scrub(path: str) -> None:
     """The recycler's ``rm -rf /scrub/..?* /scrub/.[!.]* /scrub/*``: empty a
-    directory, keeping it."""
+    directory, keeping it.  Refuses (``ValueError``) a path that is or
+    resolves to ``/``."""
+    if os.path.realpath(path) == "/":
+        raise ValueError(f"refusing to scrub {path!r}: it is the root directory")
     for entry in os.listdir(path):
         p = os.path.join(path, entry)
         if os.path.isdir(p) and not os.path.islink(p):

@@ -3,7 +3,8 @@ kubelet's ``getPVCExtractPV`` (``pkg/kubelet/volumemanager/populator/
 desired_state_of_world_populator.go``) for the volume types kubekit mounts.
 
 The claim must exist, not be being deleted, be ``Bound`` to a volume whose
-``claimRef`` names it back; the volume's ``hostPath`` (created when its type
+``claimRef`` carries the claim's uid (``getPVSpec``: a missing claimRef or
+another uid, even none, is refused); the volume's ``hostPath`` (created when its type
 is ``DirectoryOrCreate``, as the provisioner's are) or ``local`` path is the
 bind-mount source.  Anything else raises :class:`ClaimNotReady` with the
 kubelet's message; the agent then keeps the pod's containers waiting
@@ -43,10 +44,15 @@ def claim_mount_path(store, namespace: str, claim_name: str) -> str:
     except NotFoundError:
         raise ClaimNotReady(f"error processing PVC {key}: failed to fetch PV {volume_name!r} from API server: "
                             f'persistentvolumes "{volume_name}" not found'.replace("'", '"')) from None
-    ref = (volume.get("spec") or {}).get("claimRef") or {}
-    if ref.get("uid") and ref.get("uid") != claim["metadata"].get("uid"):
-        raise ClaimNotReady(f"error processing PVC {key}: found PV {volume_name!r} but its claimRef does not "
-                            "point to this PVC".replace("'", '"'))
+    # getPVSpec: the volume must be bound to this very claim (its uid), not merely name it
+    ref = (volume.get("spec") or {}).get("claimRef")
+    if not ref:
+        raise ClaimNotReady(f"error processing PVC {key}: found PV object {volume_name} but it has a nil "
+                            "pv.Spec.ClaimRef indicating it is not yet bound to the claim")
+    claim_uid = claim["metadata"].get("uid") or ""
+    if (ref.get("uid") or "") != claim_uid:
+        raise ClaimNotReady(f"error processing PVC {key}: found PV object {volume_name} but its "
+                            f"pv.Spec.ClaimRef.UID {ref.get('uid') or ''} does not point to claim.UID {claim_uid}")
     spec = volume.get("spec") or {}
     if spec.get("hostPath"):
         path = spec["hostPath"].get("path") or ""

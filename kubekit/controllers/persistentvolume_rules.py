@@ -226,6 +226,8 @@ def find_best_match_for_claim(claim: Mapping[str, Any], volumes: Sequence[Mappin
 def check_volume_satisfy_claim(volume: Mapping[str, Any], claim: Mapping[str, Any]) -> str | None:
     """``checkVolumeSatisfyClaim``: why a volume the claim names cannot be
     bound to it (None when it can)."""
+    if _meta(volume).get("deletionTimestamp"):
+        return f'the volume is marked for deletion "{_meta(volume).get("name") or ""}"'
     requested = claim_request(claim)
     capacity = storage_quantity(_spec(volume).get("capacity"))
     if capacity < requested:
@@ -247,12 +249,15 @@ def is_default_class(sc: Mapping[str, Any]) -> bool:
 
 def default_storage_class(classes: Iterable[Mapping[str, Any]]) -> dict | None:
     """``GetDefaultClass``: of the classes marked default, the newest
-    (``creationTimestamp``, then name as the tie-break); None if none is."""
+    (``creationTimestamp``; equal timestamps: the first name in ascending
+    order); None if none is."""
     defaults = [sc for sc in classes if is_default_class(sc)]
     if not defaults:
         return None
-    defaults.sort(key=lambda sc: (_meta(sc).get("creationTimestamp") or "", _meta(sc).get("name") or ""),
-                  reverse=True)
+    # newest first; equal timestamps: the name ascending (upstream sorts by creationTimestamp
+    # descending and then by name)
+    defaults.sort(key=lambda sc: _meta(sc).get("name") or "")
+    defaults.sort(key=lambda sc: _meta(sc).get("creationTimestamp") or "", reverse=True)
     return dict(defaults[0])
 
 

@@ -225,6 +225,11 @@ class Scheduler:
         return pct if pct else None
 
     def _warn_unsupported(self, pod: "Pod", rt: _ProfileRuntime) -> None:
+        """Log once per feature the pod uses that this scheduler ignores
+        (``Pod.unsupported``).  ``volumes.persistentVolumeClaim`` is not one of
+        them: this Scheduler facade alone does not check claims either, but the
+        scheduling loop (``kubekit.cluster.volumebinding``) does before it asks
+        the scheduler, so a warning would be misleading."""
         for feature in getattr(pod, "unsupported", ()):
             if feature not in self._warned:
                 self._warned.add(feature)

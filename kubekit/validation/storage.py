@@ -210,6 +210,17 @@ def _pv_sources(spec: Mapping[str, Any], path: Path, errs: list[FieldError]) -> 
     return source
 
 
+def _clean_path(p: str) -> str:
+    """Go's ``path.Clean`` for an absolute or relative slash path (``//`` is
+    ``/``, unlike ``os.path.normpath``, which keeps a leading ``//``)."""
+    import posixpath
+
+    out = posixpath.normpath(p)
+    if out.startswith("//"):
+        out = "/" + out.lstrip("/")
+    return out
+
+
 def validate_persistent_volume_spec(spec: Mapping[str, Any], path: Path) -> list[FieldError]:
     """``ValidatePersistentVolumeSpec``."""
     errs: list[FieldError] = []
@@ -234,7 +245,8 @@ def validate_persistent_volume_spec(spec: Mapping[str, Any], path: Path) -> list
         errs.append(required(path.child("nodeAffinity"), "Local volume requires node affinity"))
     if source == "hostPath" and policy == "Recycle":
         hp = shape.text(shape.entries(spec.get("hostPath")).get("path"))
-        if hp.rstrip("/") == "" and hp.startswith("/"):
+        # upstream: path.Clean(hostPath.Path) == "/" ("/.", "/./", "//" are "/" too)
+        if hp and _clean_path(hp) == "/":
             errs.append(forbidden(path.child("persistentVolumeReclaimPolicy"),
                                   "may not be 'recycle' for a hostPath mount of '/'"))
     if spec.get("claimRef") is not None:
@@ -309,7 +321,8 @@ def validate_persistent_volume_claim_update(new: Mapping[str, Any], old: Mapping
                                             _options: Any = None) -> list[FieldError]:
     """``ValidatePersistentVolumeClaimUpdate``: the spec is immutable except
     ``volumeName`` while unset (binding) and ``resources.requests`` of a
-    bound claim (expansion), which may not go below ``status.capacity``."""
+    bound claim (expansion); a decrease must stay above ``status.capacity``
+    (upstream forbids ``newSize <= statusSize``)."""
     errs = validate_object_meta_update(new.get("metadata"), old.get("metadata"), Path("metadata"))
     errs += validate_persistent_volume_claim(new)
     ns, os_ = dict(shape.entries(new.get("spec"))), dict(shape.entries(old.get("spec")))
@@ -330,7 +343,7 @@ def validate_persistent_volume_claim_update(new: Mapping[str, Any], old: Mapping
             if cap is None:
                 errs.append(forbidden(Path("spec", "resources", "requests", "storage"),
                                       "field can not be less than previous value"))
-            elif new_q < cap:
+            elif new_q <= cap:                     # upstream: newSize.Cmp(statusSize) <= 0
                 errs.append(forbidden(Path("spec", "resources", "requests", "storage"),
                                       "field can not be less than status.capacity"))
     return errs

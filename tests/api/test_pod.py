@@ -58,7 +58,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, Any]] = {
         labels={"app": "gemma-server"},
     ),
     (EX + "archived__cockroachdb__cockroachdb-statefulset.yaml", "StatefulSet", "cockroachdb"): dict(
-        requests={}, nonzero=DEFAULT_NZ, unsupported=("podAntiAffinity", "volumes.persistentVolumeClaim"),
+        requests={}, nonzero=DEFAULT_NZ, unsupported=("podAntiAffinity",),
         labels={"app": "cockroachdb"},
     ),
     (EX + "archived__cpu-manager__exclusive-1.yaml", "Pod", "exclusive-1"): dict(
@@ -83,7 +83,6 @@ EXPECTED: dict[tuple[str, str, str], dict[str, Any]] = {
     ),
     (EX + "databases__cassandra__cassandra-statefulset.yaml", "StatefulSet", "cassandra"): dict(
         requests={"cpu": 500, "memory": Gi}, nonzero={"cpu": 500, "memory": Gi},
-        unsupported=("volumes.persistentVolumeClaim",),
     ),
     (EX + "web__guestbook__all-in-one__guestbook-all-in-one.yaml", "Deployment", "redis-master"): dict(
         requests={"cpu": 100, "memory": 100 * Mi}, labels={"app": "redis", "role": "master", "tier": "backend"},
@@ -122,7 +121,7 @@ EXPECTED: dict[tuple[str, str, str], dict[str, Any]] = {
         requests={"cpu": 200}, nonzero={"cpu": 200, "memory": 200 * Mi},
     ),
     (WEB + "application__zookeeper__zookeeper.yaml", "StatefulSet", "zk"): dict(
-        requests={"cpu": 500, "memory": Gi}, unsupported=("podAntiAffinity", "volumes.persistentVolumeClaim"),
+        requests={"cpu": 500, "memory": Gi}, unsupported=("podAntiAffinity",),
     ),
     (WEB + "controllers__daemonset.yaml", "DaemonSet", "fluentd-elasticsearch"): dict(
         requests={"cpu": 100, "memory": 200 * Mi}, namespace="kube-system",
@@ -336,7 +335,8 @@ def _pod(spec: dict[str, Any], **meta: Any) -> dict:
         ({"hostNetwork": True, "containers": [{"name": "c", "ports": [{"containerPort": 80}]}]}, ("hostPorts",)),
         ({"hostNetwork": True}, ()),
         ({"containers": [{"name": "c", "ports": [{"containerPort": 80, "hostPort": 8080}]}]}, ("hostPorts",)),
-        ({"volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "x"}}]}, ("volumes.persistentVolumeClaim",)),
+        # claims are checked by the scheduling loop (kubekit.cluster.volumebinding): not unsupported
+        ({"volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "x"}}]}, ()),
         ({"volumes": [{"name": "d", "ephemeral": {"volumeClaimTemplate": {}}}]}, ("volumes.ephemeral",)),
         ({"volumes": [{"name": "d", "emptyDir": {}}, {"name": "h", "hostPath": {"path": "/"}}]}, ()),
         ({"resourceClaims": [{"name": "gpu"}]}, ("resourceClaims",)),

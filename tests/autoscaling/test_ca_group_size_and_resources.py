@@ -288,6 +288,25 @@ def test_a_node_past_its_groups_provision_time_is_long_unregistered():
     assert slow.upcoming() == ["slow-0"] and not events(cp, "DeleteUnregistered")
 
 
+def test_a_long_unregistered_node_is_not_upcoming_and_a_pending_pod_scales_the_group_up():
+    """``GetUpcomingNodes``: target (1) less ready, unready and
+    long-unregistered (1) is 0 nodes to come, so no template node stands in
+    for the node that never boots and the pending pod triggers a scale-up
+    (the group is at its min size: the node is kept, not removed)."""
+    own = NodeGroupAutoscalingOptions(max_node_provision_time=60.0)
+    cp, ca, _, (slow,) = cluster([("slow", 1, 5, SMALL, {"boot_seconds": 100000, "options": own})],
+                                 initial={"slow": 1})
+    cp.run_until(lambda: bool(ca.status()), max_sim_seconds=30)
+    cp.clock.advance(61)
+    settle(cp)
+    assert ca.status()["nodeGroups"][0]["health"]["nodeCounts"]["longUnregistered"] == 1
+    cp.store.create(deployment("web", 1, cpu="1", memory="1Gi"))
+    cp.run_until(lambda: bool(ca.decisions), max_sim_seconds=120)
+    (d,) = [d for d in ca.decisions if d["action"] == "ScaleUp"]
+    assert (d["group"], d["from"], d["to"]) == ("slow", 1, 2)
+    assert ca.status()["scaleUp"]["schedulableOnExistingNodes"] == 0
+
+
 def test_a_group_can_leave_daemonset_pods_out_of_its_utilization():
     own = NodeGroupAutoscalingOptions(ignore_daemonsets_utilization=True)
     cp, ca, _, _ = cluster([("lean", 0, 5, SMALL, {"options": own}), ("full", 0, 5, SMALL, {})],

@@ -124,11 +124,32 @@ def test_bound_claim_to_a_missing_volume(world):
     store, clock, loop, ctrl = world
     claim = pvc("data")
     claim["spec"]["volumeName"] = "gone"
+    claim["metadata"]["annotations"] = {"pv.kubernetes.io/bind-completed": "yes"}
     store.create(claim)
     store.create(pod("web", "data"))
     loop.run_once()
     assert failed_scheduling(store, "web")[-1] == \
         "0/3 nodes are available: 3 node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)."
+
+
+def test_a_claim_with_a_volume_name_but_no_bind_completed_is_not_bound_yet(world):
+    """``isPVCFullyBound``: ``spec.volumeName`` alone (the PV controller has
+    not finished binding) is an unbound claim: Immediate mode keeps the pod
+    pending with upstream's message, whatever volume it names."""
+    store, clock, loop, ctrl = world
+    store.create(local_pv("pv-1", "node-1"))
+    claim = pvc("data")
+    claim["spec"]["volumeName"] = "pv-1"
+    store.create(claim)
+    store.create(pod("web", "data"))
+    loop.run_once()
+    assert bound_node(store, "web") is None
+    assert failed_scheduling(store, "web")[-1] == \
+        "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims."
+    run(loop, ctrl, clock)                            # the PV controller completes the binding
+    assert "pv.kubernetes.io/bind-completed" in store.get("PersistentVolumeClaim", "default", "data")["metadata"][
+        "annotations"]
+    assert bound_node(store, "web") == "node-1"
 
 
 def test_wait_for_first_consumer_provisions_on_the_chosen_node(world):
@@ -190,3 +211,71 @@ def test_uses_claims_and_affinity_intersection():
     assert all(t["matchExpressions"][1]["values"] == ["n1"] for t in terms)
     assert p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
         "nodeSelectorTerms"][0]["matchExpressions"] == [{"key": "zone", "operator": "In", "values": ["a"]}]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pods_sharing_a_wait_for_first_consumer_claim_land_on_its_selected_node(tmp_path, seed):
+    """binder.go FindPodVolumes: once the first pod's node is written as the
+    claim's ``volume.kubernetes.io/selected-node``, the second pod (scheduled
+    before the PV controller acts) fits that node only."""
+    clock = FakeClock()
+    store = APIStore(clock=clock)
+    for n in ("node-0", "node-1", "node-2"):
+        store.create(node(n))
+    loop = SchedulingLoop(store, clock, seed=seed)
+    ctrl = PersistentVolumeController(store, clock, pods=loop.pods,
+                                      provisioner=HostPathProvisioner(str(tmp_path / "hp")))
+    loop.start()
+    ctrl.start()
+    store.create(sc("wffc"))
+    store.create(pvc("shared", cls="wffc"))
+    store.create(pod("a", "shared"))
+    store.create(pod("b", "shared"))
+    for _ in range(5):
+        loop.run_once()                               # both pods placed before the PV controller runs
+    selected = store.get("PersistentVolumeClaim", "default", "shared")["metadata"]["annotations"][ANN_SELECTED_NODE]
+    run(loop, ctrl, clock)
+    assert bound_node(store, "a") == bound_node(store, "b") == selected
+    claim = store.get("PersistentVolumeClaim", "default", "shared")
+    assert claim["metadata"]["annotations"][ANN_SELECTED_NODE] == selected
+    pv = store.get("PersistentVolume", None, claim["spec"]["volumeName"])
+    assert pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]["values"] == \
+        [selected]
+
+
+def test_selected_node_of_a_delayed_claim_restricts_the_pod_and_is_never_overwritten(world):
+    store, clock, loop, ctrl = world
+    store.create(sc("wffc", provisioner="example.com/external"))   # nobody provisions: the claim stays unbound
+    claim = pvc("data", cls="wffc")
+    claim["metadata"]["annotations"] = {ANN_SELECTED_NODE: "node-1"}
+    store.create(claim)
+    store.create(pod("web", "data"))
+    run(loop, ctrl, clock, 4)
+    assert bound_node(store, "web") == "node-1"
+    gone = pvc("elsewhere", cls="wffc")
+    gone["metadata"]["annotations"] = {ANN_SELECTED_NODE: "node-9"}        # a node that is not there
+    store.create(gone)
+    store.create(pod("web2", "elsewhere"))
+    run(loop, ctrl, clock, 4)
+    assert bound_node(store, "web2") is None
+    assert failed_scheduling(store, "web2")[-1] == \
+        "0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind."
+    # select_node keeps an existing value
+    loop._volumes.select_node(store.get("Pod", "default", "web"), ["data"], "node-2")
+    assert store.get("PersistentVolumeClaim", "default", "data")["metadata"]["annotations"][ANN_SELECTED_NODE] == \
+        "node-1"
+
+
+def test_a_pod_with_a_claim_logs_no_unsupported_feature_warning(world, caplog):
+    """The scheduling loop handles claims: the scheduler's "does not
+    implement; it is ignored" warning must not name them."""
+    import logging
+
+    store, clock, loop, ctrl = world
+    store.create(sc("local-path"))
+    store.create(pvc("data", cls="local-path"))
+    store.create(pod("web", "data"))
+    with caplog.at_level(logging.WARNING):
+        run(loop, ctrl, clock)
+    assert bound_node(store, "web") is not None
+    assert not [r for r in caplog.records if "persistentVolumeClaim" in r.getMessage()]

@@ -209,6 +209,67 @@ def test_dynamic_provisioning_with_the_default_class_and_delete_policy(world):
     assert not os.path.exists(path)
 
 
+def test_provisioned_volume_deleted_while_bound_still_removes_its_directory(world):
+    """``kubectl delete pv`` while Bound (kept by pv-protection), then the
+    claim deleted: the Delete policy still removes the backing directory."""
+    store, _, ctrl, base = world
+    store.create(storage_class("standard"))
+    store.create(pvc("data", cls="standard"))
+    settle(ctrl)
+    name = get(store, "PersistentVolumeClaim", "data")["spec"]["volumeName"]
+    path = get(store, "PersistentVolume", name)["spec"]["hostPath"]["path"]
+    assert os.path.isdir(path)
+    store.delete("PersistentVolume", None, name)
+    settle(ctrl)
+    assert get(store, "PersistentVolume", name)["metadata"].get("deletionTimestamp")
+    store.delete("PersistentVolumeClaim", "default", "data")
+    settle(ctrl, 30)
+    with pytest.raises(NotFoundError):
+        get(store, "PersistentVolume", name)
+    assert not os.path.exists(path)
+    assert not list(base.iterdir())
+
+
+def test_pre_bound_claim_to_a_volume_marked_for_deletion_stays_pending(world):
+    """``checkVolumeSatisfyClaim``: a volume with a deletionTimestamp (kept
+    by another finalizer) is not bound."""
+    store, _, ctrl, _ = world
+    v = pv("dying")
+    v["metadata"]["finalizers"] = ["example.com/keep"]
+    store.create(v)
+    settle(ctrl)
+    store.delete("PersistentVolume", None, "dying")
+    store.create(pvc("c", volume_name="dying"))
+    settle(ctrl)
+    claim, vol = get(store, "PersistentVolumeClaim", "c"), get(store, "PersistentVolume", "dying")
+    assert claim["status"]["phase"] == "Pending"
+    assert not vol["spec"].get("claimRef") and vol["status"]["phase"] != "Bound"
+    assert ("VolumeMismatch", 'Cannot bind to requested volume "dying": the volume is marked for deletion '
+                              '"dying"') in reasons(store, claim)
+
+
+def test_bound_claim_whose_volume_names_another_claim_without_uid_is_misbound(world):
+    """``syncBoundClaim``: a claimRef that is not this claim's uid (here
+    another claim, no uid) makes the claim Lost; the volume is not taken back."""
+    store, _, ctrl, _ = world
+    store.create(pv("v"))
+    store.create(pvc("a"))
+    settle(ctrl)
+
+    def repoint(cur):
+        cur["spec"]["claimRef"] = {"kind": "PersistentVolumeClaim", "namespace": "default", "name": "b"}
+        return cur
+    store.guaranteed_update("PersistentVolume", None, "v", repoint)
+    settle(ctrl)
+    ctrl.enqueue(("claim", "default/a"))
+    settle(ctrl)
+    vol, claim = get(store, "PersistentVolume", "v"), get(store, "PersistentVolumeClaim", "a")
+    assert vol["spec"]["claimRef"]["name"] == "b"
+    assert claim["status"]["phase"] == "Lost"
+    assert ("ClaimMisbound", "Two claims are bound to the same volume, this one is bound incorrectly") in \
+        reasons(store, claim)
+
+
 def test_delete_policy_on_a_volume_nobody_provisioned_fails(world):
     store, _, ctrl, _ = world
     store.create(pv("manual", policy="Delete"))
@@ -235,6 +296,63 @@ def test_recycle_empties_the_directory_and_makes_the_volume_available(world, tmp
     vol = get(store, "PersistentVolume", "r")
     assert vol["status"]["phase"] == "Available" and "claimRef" not in vol["spec"]
     assert d.is_dir() and not list(d.iterdir())
+
+
+@pytest.mark.parametrize("path", ["/", "/.", "/./", "//", "<link>"])
+def test_recycle_never_scrubs_the_root_directory(world, tmp_path, monkeypatch, path):
+    """Upstream's hostPath recycler refuses ``path.Clean(path) == "/"``;
+    kubekit also refuses a path that resolves to ``/`` (a symlink)."""
+    import kubekit.controllers.persistentvolume as mod
+
+    calls = []
+    monkeypatch.setattr(mod, "scrub", calls.append)
+    if path == "<link>":
+        link = tmp_path / "root-link"
+        link.symlink_to("/")
+        path = str(link)
+    store, _, ctrl, _ = world
+    store.create(pv("root", policy="Recycle", path=path))
+    store.create(pvc("data"))
+    settle(ctrl)
+    assert get(store, "PersistentVolumeClaim", "data")["spec"]["volumeName"] == "root"
+    store.delete("PersistentVolumeClaim", "default", "data")
+    settle(ctrl)
+    assert calls == []
+    vol = get(store, "PersistentVolume", "root")
+    assert vol["status"]["phase"] == "Failed"
+    assert "VolumeFailedRecycle" in [r for r, _ in reasons(store, vol)]
+
+
+def test_scrub_refuses_the_root_directory(tmp_path):
+    from kubekit.controllers.persistentvolume_hostpath import scrub
+
+    link = tmp_path / "root-link"
+    link.symlink_to("/")
+    for p in ("/", "/.", str(link)):
+        with pytest.raises(ValueError, match="root directory"):
+            scrub(p)
+
+
+def test_a_second_claim_does_not_steal_a_volume_bound_from_a_stale_cache(world):
+    """Two claims synced from the same informer snapshot both pick the one
+    Available volume: the second bind must not overwrite the first claimRef
+    (upstream's Update carries the cached resourceVersion and conflicts)."""
+    store, clock, ctrl, _ = world
+    store.create(pv("v"))
+    settle(ctrl)
+    store.create(pvc("a"))
+    store.create(pvc("b"))
+    for _ in range(30):
+        ctrl.run_once()
+        ctrl.sync()
+        clock.advance(1)
+    a, b = get(store, "PersistentVolumeClaim", "a"), get(store, "PersistentVolumeClaim", "b")
+    vol = get(store, "PersistentVolume", "v")
+    assert vol["spec"]["claimRef"]["name"] == "a" and vol["spec"]["claimRef"]["uid"] == a["metadata"]["uid"]
+    assert vol["status"]["phase"] == "Bound"
+    assert a["status"]["phase"] == "Bound" and a["spec"]["volumeName"] == "v"
+    assert "ClaimMisbound" not in [r for r, _ in reasons(store, a)]
+    assert b["status"]["phase"] == "Pending" and not b["spec"].get("volumeName")
 
 
 def test_wait_for_first_consumer_provisions_for_the_selected_node(world):
@@ -306,6 +424,39 @@ def test_claim_in_use_by_a_scheduled_pod_is_protected_from_deletion(world):
     with pytest.raises(NotFoundError):
         get(store, "PersistentVolumeClaim", "data")
     assert get(store, "PersistentVolume", "v")["status"]["phase"] == "Released"
+
+
+def test_a_finished_scheduled_pod_still_protects_its_claim_an_unscheduled_one_does_not(world):
+    """Upstream ``podUsesPVC``: a pod with ``spec.nodeName`` naming the claim
+    keeps it whatever its phase (until the pod object is deleted); a pod
+    that was never scheduled does not."""
+    store, _, ctrl, _ = world
+    store.create(pv("v"))
+    store.create(pvc("data"))
+
+    def user(name, node, phase):
+        spec = {"containers": [{"name": "c", "image": "busybox"}],
+                "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]}
+        if node:
+            spec["nodeName"] = node
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+                "spec": spec, "status": {"phase": phase}}
+    store.create(user("done", "n1", "Succeeded"))
+    store.create(user("waiting", None, "Pending"))
+
+    def succeed(cur):
+        cur["status"] = {"phase": "Succeeded"}
+        return cur
+    store.guaranteed_update("Pod", "default", "done", succeed, status=True)
+    assert get(store, "Pod", "done", "default")["status"]["phase"] == "Succeeded"
+    settle(ctrl)
+    store.delete("PersistentVolumeClaim", "default", "data")
+    settle(ctrl)
+    assert get(store, "PersistentVolumeClaim", "data")["metadata"].get("deletionTimestamp")   # kept
+    store.delete("Pod", "default", "done")
+    settle(ctrl)
+    with pytest.raises(NotFoundError):                # only the unscheduled pod is left: it does not hold it
+        get(store, "PersistentVolumeClaim", "data")
 
 
 def test_bound_volume_is_protected_and_a_claim_whose_volume_is_gone_is_lost(world):

@@ -53,8 +53,10 @@ def test_bound_claim_resolves_to_the_volume_path(store, tmp_path):
 def test_local_volume_must_exist_and_point_back(store, tmp_path):
     c = claim(store, volume="v", phase="Bound")
     volume(store, "v", {"local": {"path": str(tmp_path / "nope")}}, uid="someone-else")
-    with pytest.raises(ClaimNotReady, match="claimRef does not point to this PVC"):
+    with pytest.raises(ClaimNotReady) as e:
         claim_mount_path(store, "default", "data")
+    assert str(e.value) == ("error processing PVC default/data: found PV object v but its pv.Spec.ClaimRef.UID "
+                            f"someone-else does not point to claim.UID {c['metadata']['uid']}")
 
     def fix(cur):
         cur["spec"]["claimRef"]["uid"] = c["metadata"]["uid"]
@@ -77,3 +79,22 @@ def test_a_claim_being_deleted_cannot_start_a_pod(store):
     with pytest.raises(ClaimNotReady, match="can't start pod because PVC default/data is being deleted"):
         claim_mount_path(store, "default", "data")
     assert c
+
+
+def test_the_volume_must_be_bound_to_the_claims_uid(store, tmp_path):
+    """kubelet ``getPVSpec``: a volume without claimRef, or whose claimRef
+    names the claim without its uid, is not mounted."""
+    c = claim(store, volume="v", phase="Bound")
+    (tmp_path / "d").mkdir()
+    volume(store, "v", {"hostPath": {"path": str(tmp_path / "d")}})
+    with pytest.raises(ClaimNotReady) as e:
+        claim_mount_path(store, "default", "data")
+    assert str(e.value) == ("error processing PVC default/data: found PV object v but it has a nil "
+                            "pv.Spec.ClaimRef indicating it is not yet bound to the claim")
+
+    def name_only(cur):
+        cur["spec"]["claimRef"] = {"namespace": "default", "name": "data"}
+        return cur
+    store.guaranteed_update("PersistentVolume", None, "v", name_only)
+    with pytest.raises(ClaimNotReady, match=f"pv.Spec.ClaimRef.UID  does not point to claim.UID {c['metadata']['uid']}"):
+        claim_mount_path(store, "default", "data")

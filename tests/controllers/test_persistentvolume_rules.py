@@ -232,6 +232,16 @@ def test_is_volume_bound_to_claim_and_satisfy():
     assert check_volume_satisfy_claim(volume("v", "2G", (RWO, RWX)), claim) is None
 
 
+def test_a_volume_marked_for_deletion_does_not_satisfy_a_claim():
+    """``checkVolumeSatisfyClaim``'s first check: the deletionTimestamp."""
+    claim = make_pvc("1G", (RWO,))
+    assert check_volume_satisfy_claim(volume("dying", "2G", (RWO,), deleting=True), claim) == \
+        'the volume is marked for deletion "dying"'
+    # before the size check, as upstream
+    assert check_volume_satisfy_claim(volume("dying", "1M", (RWO,), deleting=True), claim) == \
+        'the volume is marked for deletion "dying"'
+
+
 def test_intersect_node_selector_terms_is_the_cross_product():
     a = [{"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]},
          {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["b"]}]}]
@@ -256,6 +266,12 @@ def test_default_storage_class_newest_wins():
     assert default_storage_class([sc("a", "2026-01-01T00:00:00Z"), sc("b", "2026-02-01T00:00:00Z"),
                                   sc("c", "2026-03-01T00:00:00Z", default=False)])["metadata"]["name"] == "b"
     assert default_storage_class([sc("c", "2026-03-01T00:00:00Z", default=False)]) is None
+    # equal timestamps: the name ascending (upstream: newest first, then Name <)
+    same = "2026-04-01T00:00:00Z"
+    for order in (("b", "a", "c"), ("c", "b", "a"), ("a", "c", "b")):
+        assert default_storage_class([sc(n, same) for n in order])["metadata"]["name"] == "a"
+    assert default_storage_class([sc("a", "2026-01-01T00:00:00Z"), sc("z", same), sc("y", same)]
+                                 )["metadata"]["name"] == "y"
     beta = {"metadata": {"name": "beta", "annotations": {"storageclass.beta.kubernetes.io/is-default-class": "true"}}}
     assert default_storage_class([beta])["metadata"]["name"] == "beta"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kubekit.autoscaling.cluster.backoff import GroupBackoff
@@ -182,9 +182,13 @@ class ClusterAutoscaler:
         else:
             # registered nodes still to come (not started): the scale-up simulation replaces them with
             # template nodes and scale-down leaves them alone (GetUpcomingNodes' registered names)
-            starting = {n for g in self.groups for n in upcoming_nodes(per_group[g.name], targets[g.name])[1]}
+            coming = {g.name: upcoming_nodes(per_group[g.name], targets[g.name]) for g in self.groups}
+            starting = {n for count, names in coming.values() for n in names}
+            long_unregistered = {g.name: (per_group[g.name] or Readiness()).long_unregistered for g in self.groups}
             scaled = self._scale_up(nodes, pods, bound, members, upcoming, status["scaleUp"], group_ok,
-                                    targets=targets, unfulfilled=unfulfilled, starting=starting)
+                                    targets=targets, unfulfilled=unfulfilled, starting=starting,
+                                    counts={name: count for name, (count, _) in coming.items()},
+                                    long_unregistered=long_unregistered)
             if self.options.scale_down_enabled:
                 self._scale_down(nodes, bound, members, targets, status["scaleDown"], skip=scaled, now=now,
                                  wall=wall, starting=starting)
@@ -378,27 +382,38 @@ class ClusterAutoscaler:
         return out
 
     def _upcoming_manifests(self, upcoming: Mapping[str, list[str]], unfulfilled: Mapping[str, int],
-                            starting: set[str], members: Mapping[str, list[str]]) -> list[dict]:
+                            starting: set[str], members: Mapping[str, list[str]],
+                            counts: Mapping[str, int] | None = None,
+                            long_unregistered: Mapping[str, Iterable[str]] | None = None) -> list[dict]:
         """Template nodes standing for the upcoming ones (CA's
         ``getUpcomingNodeInfos``): pods that fit them wait for them rather
         than trigger another scale-up.  Upcoming: the nodes not registered
         yet, the registered ones not started yet (``starting``: a GPU node
         whose GPUs are not allocatable yet gets its template's GPUs here)
-        and the target size the cloud has no instance for yet."""
+        and the target size the cloud has no instance for yet -- at most
+        ``counts[group]`` of them (``GetUpcomingNodes``: the target size
+        less the ready, unready and long-unregistered nodes), and never a
+        long-unregistered node (one that did not register within
+        ``max_node_provision_time``: it is not coming)."""
         stamp = rfc3339(self.clock.now())
         out = []
         for g in self.groups:
             if g.template is None:
                 continue
-            names = upcoming[g.name] + [n for n in members[g.name] if n in starting]
+            gone = set((long_unregistered or {}).get(g.name) or ())
+            names = [n for n in upcoming[g.name] if n not in gone] + [n for n in members[g.name] if n in starting]
             names += [f"template-node-for-{g.name}-upcoming-{i}" for i in range(max(0, unfulfilled[g.name]))]
+            if counts is not None:
+                names = names[:max(0, counts.get(g.name, 0))]
             if names:
                 template = g.labelled_template()
                 out += [template.manifest(name, stamp) for name in names]
         return out
 
     def _scale_up(self, nodes, pods, bound, members, upcoming, out: dict, healthy: Mapping[str, bool], *,
-                  targets: Mapping[str, int], unfulfilled: Mapping[str, int], starting: set[str]) -> bool:
+                  targets: Mapping[str, int], unfulfilled: Mapping[str, int], starting: set[str],
+                  counts: Mapping[str, int] | None = None,
+                  long_unregistered: Mapping[str, Iterable[str]] | None = None) -> bool:
         pending = sorted((p for p in pods if pod_is_pending(p) and _unschedulable(p)), key=_queue_order)
         out.update({"pendingUnschedulable": len(pending), "status": "NoActivity"})
         if not pending:
@@ -414,11 +429,13 @@ class ClusterAutoscaler:
             manifests[f"{pod.namespace}/{pod.name}"] = p
         # a not-started node leaves the snapshot with its pods; a template node stands in for it
         kept = [n for name, n in nodes.items() if name not in starting]
-        snapshot = build_scheduler([*kept, *self._upcoming_manifests(upcoming, unfulfilled, starting, members)],
+        coming = self._upcoming_manifests(upcoming, unfulfilled, starting, members, counts, long_unregistered)
+        snapshot = build_scheduler([*kept, *coming],
                                    {n: ps for n, ps in bound.items() if n not in starting}, self.parse,
                                    config=self.options.scheduler_config, seed=self.options.seed)
         sizes = dict(targets)
-        awaited = sum(map(len, upcoming.values())) + sum(max(0, k) for k in unfulfilled.values())
+        # the nodes still to come that are not registered (not-started ones are among ``nodes``)
+        awaited = sum(1 for m in coming if m["metadata"]["name"] not in starting)
         plan = plan_scale_up(parsed, snapshot, self._group_states(sizes, healthy), config=self.options.scheduler_config,
                              seed=self.options.seed, total_nodes=len(nodes) + awaited,
                              max_nodes_total=self.options.max_nodes_total)
