@@ -28,11 +28,19 @@ Differences from upstream, on purpose:
   then omits it: the JSON kubekit stores is what upstream serves);
   ``Updater(..., keep_null=True)`` keeps upstream's ``null`` (the
   transcribed structured-merge-diff tests run that way);
-* an associative list element that repeats a key in the *live* object is
-  ignored after its first occurrence (upstream errors), in the applied
-  configuration it is an :class:`ApplyError`;
 * unions (``NormalizeUnions``) and schema-change reconciliation
   (``reconcileManagedFieldsWithSchemaChanges``) are not implemented.
+
+Stored and applied values, as upstream since structured-merge-diff v4.4
+(Kubernetes 1.29, ``typed.AllowDuplicates``): a key repeated in an
+associative list of a *stored* object (the live object, the new object of a
+create or update, the merge result) is allowed: its items are kept in
+order, and the key is one member owned whole (not descended into); an apply
+that sets that key replaces all of them with its one item.  Only the
+*applied configuration* may not repeat a key (:class:`ApplyError`).  A
+stored item that lacks a key field reads as the field's zero value (``""``;
+``0`` for ``containerPort``), as upstream's typed Go round trip writes it;
+in the applied configuration that is an :class:`ApplyError`.
 
 The Kubernetes schema (:func:`schema_for`) holds the SSA markers of the kinds
 kubekit serves, from ``k8s.io/api`` (``+listType``, ``+listMapKey``,
@@ -41,8 +49,9 @@ merge patch keys (:mod:`kubekit.api.strategicpatch`) where upstream's do:
 container ``ports`` are keyed by ``containerPort`` *and* ``protocol``
 (``protocol`` defaulting to ``TCP``, as the OpenAPI default upstream),
 ``topologySpreadConstraints`` by ``topologyKey`` and ``whenUnsatisfiable``;
-``spec.selector`` (``LabelSelector``), ``OwnerReference`` and the
-``*KeySelector`` structs are atomic; ``nodeSelector`` is an atomic map.
+``spec.selector`` (``LabelSelector``), ``OwnerReference``, ``ObjectReference``
+(an Event's ``involvedObject``; a PV's ``claimRef`` is ``+structType=granular``)
+and the ``*KeySelector`` structs are atomic; ``nodeSelector`` is an atomic map.
 """
 
 from __future__ import annotations
@@ -97,6 +106,7 @@ class List:
     atomic: bool = True
     keys: tuple[str, ...] = ()
     defaults: Mapping[str, Any] = field(default_factory=dict)    # key field defaults (OpenAPI ``default``)
+    zeros: Mapping[str, Any] = field(default_factory=dict)       # key field zero values ("" unless listed)
 
 
 class Deduced:
@@ -133,26 +143,34 @@ def _resolve(t: Any, v: Any) -> Any:
     return t
 
 
-def _list_pe(t: List, i: int, child: Any) -> tuple:
-    """``listItemToPathElement``."""
+def _list_pe(t: List, i: int, child: Any, live: bool = False) -> tuple:
+    """``listItemToPathElement``.  ``live``: the item belongs to a stored
+    object (the live object, a create's or update's new object, a merge
+    result), which upstream reads back from the typed Go object: a missing
+    key field is its zero value (``""``, ``0`` for ``containerPort``), a null
+    item the zero struct; only an applied configuration is an error."""
     if t.atomic:
         return ("i", i)
     if t.keys:
-        if child is None:
-            raise ApplyError("associative list with keys may not have a null element")
         if not isinstance(child, dict):
-            raise ApplyError("associative list with keys may not have non-map elements")
+            if not live:
+                if child is None:
+                    raise ApplyError("associative list with keys may not have a null element")
+                raise ApplyError("associative list with keys may not have non-map elements")
+            child = {}
         kv = []
         for k in t.keys:
             if k in child:
                 kv.append((k, vkey(child[k])))
             elif k in t.defaults:
                 kv.append((k, vkey(t.defaults[k])))
+            elif live:
+                kv.append((k, vkey(t.zeros.get(k, ""))))
             else:
                 raise ApplyError(f'associative list with keys has an element that omits key field "{k}" '
                                  "(and doesn't have default value)")
         return ("k", tuple(sorted(kv)))
-    if isinstance(child, (dict, list)):
+    if isinstance(child, (dict, list)) and not live:
         raise ApplyError("associative list without keys has an element that's a map type")
     return ("v", vkey(child))
 
@@ -171,16 +189,20 @@ def _json_equal(a: Any, b: Any) -> bool:
 
 
 # -- ToFieldSet ---------------------------------------------------------------------------------
-def to_field_set(schema: Any, value: Any) -> frozenset:
+def to_field_set(schema: Any, value: Any, *, live: bool = False) -> frozenset:
     """``TypedValue.ToFieldSet``: every leaf field, atomic value and list
-    item the value holds, and the keys of maps that are not struct fields."""
+    item the value holds, and the keys of maps that are not struct fields.
+    A key repeated in an associative list is one member, owned whole (its
+    items are not descended).  ``live``: a stored object (see
+    :func:`_list_pe`), else an applied configuration (items lacking a key
+    are an :class:`ApplyError`)."""
     out: set = set()
-    _to_set(schema, value, (), out)
+    _to_set(schema, value, (), out, live)
     out.discard(())
     return frozenset(out)
 
 
-def _to_set(t: Any, v: Any, path: tuple, out: set) -> None:
+def _to_set(t: Any, v: Any, path: tuple, out: set, live: bool) -> None:
     a = _resolve(t, v)
     if a is SCALAR:
         out.add(path)
@@ -190,9 +212,21 @@ def _to_set(t: Any, v: Any, path: tuple, out: set) -> None:
             return
         if not isinstance(v, list):
             return
-        for i, child in enumerate(v):
-            p = path + (_list_pe(a, i, child),)
-            _to_set(a.element, child, p, out)
+        pes = [_list_pe(a, i, child, live) for i, child in enumerate(v)]
+        seen: set = set()
+        dups: set = set()
+        for pe in pes:
+            if pe in seen:
+                if pe not in dups:
+                    dups.add(pe)
+                    out.add(path + (pe,))
+            else:
+                seen.add(pe)
+        for pe, child in zip(pes, v):
+            if pe in dups:
+                continue
+            p = path + (pe,)
+            _to_set(a.element, child, p, out, live)
             out.add(p)
     else:
         if a.atomic or v is None:          # an explicit null is owned as a leaf (upstream's rows
@@ -203,7 +237,7 @@ def _to_set(t: Any, v: Any, path: tuple, out: set) -> None:
         for k, val in v.items():
             ft, declared = a.field_type(k)
             p = path + (("f", k),)
-            _to_set(ft, val, p, out)
+            _to_set(ft, val, p, out, live)
             if not declared:
                 out.add(p)
 
@@ -213,7 +247,20 @@ def _empty(v: Any) -> bool:
     return v is _ABSENT or v is None or len(v) == 0
 
 
-def _walk(t: Any, lhs: Any, rhs: Any, path: tuple, rule, post) -> Any:
+class _Walker:
+    """The merging walker (``mergingWalker``, ``compareWalker``): ``rule``
+    for leaves, ``post`` after a non-leaf, ``comparing``: lists are visited
+    as ``compareWalker`` does (duplicates compared whole); ``skip``: paths
+    not walked at all (the ignored fields of a comparison)."""
+
+    def __init__(self, rule, post=None, comparing: bool = False, skip: frozenset = frozenset()) -> None:
+        self.rule, self.post, self.comparing, self.skip = rule, post, comparing, skip
+
+
+def _walk(t: Any, lhs: Any, rhs: Any, path: tuple, w: _Walker) -> Any:
+    rule = w.rule
+    if not w.comparing and rhs is _ABSENT:
+        return lhs                          # a live-only subtree merges into itself: not walked
     al = _resolve(t, lhs) if lhs is not _ABSENT else None
     ar = _resolve(t, rhs) if rhs is not _ABSENT else None
     if al is not None and ar is not None and type(al) is not type(ar):
@@ -224,68 +271,94 @@ def _walk(t: Any, lhs: Any, rhs: Any, path: tuple, rule, post) -> Any:
     if isinstance(a, List):
         if (_empty(lhs) or not isinstance(lhs, list)) and (_empty(rhs) or not isinstance(rhs, list)):
             return rule(path, lhs, rhs)                     # emptyPromoteToLeaf
-        out = _walk_list(a, lhs, rhs, path, rule, post)
+        if w.comparing:
+            out = _compare_list(a, lhs, rhs, path, w)
+        else:
+            out = _merge_list(a, lhs, rhs, path, w)
     else:
         if (_empty(lhs) or not isinstance(lhs, dict)) and (_empty(rhs) or not isinstance(rhs, dict)):
             return rule(path, lhs, rhs)
-        out = _walk_map(a, lhs, rhs, path, rule, post)
-    if post is not None:
-        post(path, lhs, rhs)
+        out = _walk_map(a, lhs, rhs, path, w)
+    if w.post is not None:
+        w.post(path, lhs, rhs)
     return out
 
 
-def _walk_map(a: Map, lhs: Any, rhs: Any, path: tuple, rule, post) -> Any:
+def _walk_map(a: Map, lhs: Any, rhs: Any, path: tuple, w: _Walker) -> Any:
     lm = lhs if isinstance(lhs, dict) else {}
     rm = rhs if isinstance(rhs, dict) else {}
     out: dict = {}
+    skip = w.skip
     for k, lv in lm.items():
-        o = _walk(a.field_type(k)[0], lv, rm.get(k, _ABSENT), path + (("f", k),), rule, post)
+        p = path + (("f", k),)
+        if skip and p in skip:
+            continue
+        o = _walk(a.field_type(k)[0], lv, rm.get(k, _ABSENT), p, w)
         if o is not _ABSENT:
             out[k] = o
     for k, rv in rm.items():
         if k in lm:
             continue
-        o = _walk(a.field_type(k)[0], _ABSENT, rv, path + (("f", k),), rule, post)
+        p = path + (("f", k),)
+        if skip and p in skip:
+            continue
+        o = _walk(a.field_type(k)[0], _ABSENT, rv, p, w)
         if o is not _ABSENT:
             out[k] = o
     return out if out else _ABSENT
 
 
-def _index_list(a: List, lst: Any, strict: bool) -> tuple[list, dict]:
-    order: list = []
-    seen: dict = {}
+_DUPLICATED: Any = type("_Duplicated", (), {"__repr__": lambda self: "<duplicated>"})()
+
+
+def _index_list(a: List, lst: Any, live: bool) -> tuple[list, dict]:
+    """``indexListPathElements``: the path element of every item, in order,
+    and each element's item.  In an applied configuration (``live`` false)
+    a repeated key is an :class:`ApplyError`; in a live object it is kept,
+    its element mapped to :data:`_DUPLICATED` (upstream ``AllowDuplicates``:
+    duplicated items are not merged with the applied one)."""
+    pes: list = []
+    observed: dict = {}
     for i, child in enumerate(lst if isinstance(lst, list) else ()):
-        pe = _list_pe(a, i, child)
-        if pe in seen:
-            if strict:
+        pe = _list_pe(a, i, child, live)
+        if pe in observed:
+            if not live:
                 raise ApplyError(f"duplicate entries for key {path_string((pe,))}")
-            continue
-        seen[pe] = child
-        order.append(pe)
-    return order, seen
+            observed[pe] = _DUPLICATED
+        else:
+            observed[pe] = child
+        pes.append(pe)
+    return pes, observed
 
 
-def _walk_list(a: List, lhs: Any, rhs: Any, path: tuple, rule, post) -> Any:
-    """``visitListItems``: shared items in the right-hand side's order,
-    left-only items where they were."""
-    rorder, robs = _index_list(a, rhs, strict=True)
-    lorder, lobs = _index_list(a, lhs, strict=False)
-    shared = [pe for pe in rorder if pe in lobs]
+def _merge_list(a: List, lhs: Any, rhs: Any, path: tuple, w: _Walker) -> Any:
+    """``mergingWalker.visitListItems``: shared items in the right-hand
+    side's order, left-only items where they were (every occurrence of a
+    duplicated key included); a duplicated key the right-hand side also has
+    becomes the right-hand side's one item."""
+    rpes, robs = _index_list(a, rhs, live=False)
+    lpes, lobs = _index_list(a, lhs, live=True)
+    litems = lhs if isinstance(lhs, list) else []
+    shared = [pe for pe in rpes if pe in lobs]
     si = 0
     nxt = shared[0] if shared else None
+    merged_r: set = set()
     out: list = []
 
     def item(pe, lc, rc) -> None:
-        o = _walk(a.element, lc, rc, path + (pe,), rule, post)
+        if lc is _DUPLICATED:
+            lc = _ABSENT
+        o = _walk(a.element, lc, rc, path + (pe,), w)
         if o is not _ABSENT:
             out.append(o)
 
     li = ri = 0
-    while li < len(lorder) or ri < len(rorder):
-        progressed = False
-        if li < len(lorder) and ri < len(rorder):
-            pe = lorder[li]
-            if pe == rorder[ri]:
+    nl, nr = len(lpes), len(rpes)
+    while li < nl or ri < nr:
+        if li < nl and ri < nr:
+            pe = lpes[li]
+            if pe == rpes[ri]:
+                merged_r.add(pe)
                 item(pe, lobs[pe], robs[pe])
                 li += 1
                 ri += 1
@@ -293,25 +366,64 @@ def _walk_list(a: List, lhs: Any, rhs: Any, path: tuple, rule, post) -> Any:
                 nxt = shared[si] if si < len(shared) else None
                 continue
             if pe in robs and nxt is not None and nxt != pe:
-                li += 1
+                li += 1                                 # shared, but not the one for this round
                 continue
-        if li < len(lorder):
-            pe = lorder[li]
+        if li < nl:
+            pe = lpes[li]
             if pe not in robs:
-                item(pe, lobs[pe], _ABSENT)
+                item(pe, litems[li], _ABSENT)           # the item itself: duplicates are all kept
                 li += 1
                 continue
-        if ri < len(rorder):
-            pe = rorder[ri]
+            if pe in merged_r:
+                li += 1                                 # already merged with the right-hand side
+        if ri < nr:
+            pe = rpes[ri]
+            merged_r.add(pe)
             item(pe, lobs.get(pe, _ABSENT), robs[pe])
             ri += 1
-            progressed = True
             if nxt is not None and nxt == pe:
                 si += 1
                 nxt = shared[si] if si < len(shared) else None
-        if not progressed:
-            li += 1                                     # a left item already merged from the right
     return out if out else _ABSENT
+
+
+def _compare_list(a: List, lhs: Any, rhs: Any, path: tuple, w: _Walker) -> Any:
+    """``compareWalker.visitListItems``: items compared by key; a key
+    repeated on both sides is compared whole (modified when the occurrences
+    differ), a key that stops or starts being repeated is removed or added
+    as one member."""
+    occ_l: dict = {}
+    occ_r: dict = {}
+    order: list = []
+    for i, child in enumerate(lhs if isinstance(lhs, list) else ()):
+        pe = _list_pe(a, i, child, True)
+        if pe not in occ_l:
+            occ_l[pe] = []
+            order.append(pe)
+        occ_l[pe].append(child)
+    for i, child in enumerate(rhs if isinstance(rhs, list) else ()):
+        pe = _list_pe(a, i, child, True)
+        if pe not in occ_r:
+            occ_r[pe] = []
+            if pe not in occ_l:
+                order.append(pe)
+        occ_r[pe].append(child)
+    for pe in order:
+        ls, rs = occ_l.get(pe, ()), occ_r.get(pe, ())
+        p = path + (pe,)
+        if len(ls) <= 1 and len(rs) <= 1:
+            _walk(a.element, ls[0] if ls else _ABSENT, rs[0] if rs else _ABSENT, p, w)
+        elif len(ls) >= 2 and len(rs) >= 2:
+            w.rule(p, list(ls), list(rs))               # compared whole: modified when they differ
+        elif len(ls) >= 2:
+            if rs:
+                _walk(a.element, _ABSENT, rs[0], p, w)
+            w.post(p, list(ls), _ABSENT)                # removed
+        else:
+            if ls:
+                _walk(a.element, ls[0], _ABSENT, p, w)
+            w.post(p, _ABSENT, list(rs))                # added
+    return _ABSENT
 
 
 def _keep_rhs(path: tuple, lhs: Any, rhs: Any) -> Any:
@@ -320,8 +432,10 @@ def _keep_rhs(path: tuple, lhs: Any, rhs: Any) -> Any:
 
 def merge(schema: Any, live: Any, config: Any) -> Any:
     """``TypedValue.Merge``: ``config``'s leaves win, nothing is removed,
-    list items merge by key, maps key by key."""
-    out = _walk(schema, live, config, (), _keep_rhs, None)
+    list items merge by key, maps key by key.  ``live`` may repeat a key in
+    an associative list (its items are kept) or lack a key field (read as its
+    zero value); ``config`` may not (:class:`ApplyError`)."""
+    out = _walk(schema, live, config, (), _Walker(_keep_rhs))
     return {} if out is _ABSENT else out
 
 
@@ -345,8 +459,10 @@ class Comparison:
         return not (self.added or self.modified or self.removed)
 
 
-def compare(schema: Any, lhs: Any, rhs: Any) -> Comparison:
-    """``TypedValue.Compare``."""
+def compare(schema: Any, lhs: Any, rhs: Any, ignored: Iterable[tuple] = ()) -> Comparison:
+    """``TypedValue.Compare`` (both sides stored objects: see
+    :func:`_list_pe`); ``ignored`` paths are not walked (their changes are
+    left out, as ``Comparison.ExcludeFields`` would)."""
     added: set = set()
     modified: set = set()
     removed: set = set()
@@ -366,7 +482,7 @@ def compare(schema: Any, lhs: Any, rhs: Any) -> Comparison:
         elif r_ is _ABSENT:
             removed.add(path)
 
-    _walk(schema, lhs, rhs, (), rule, post)
+    _walk(schema, lhs, rhs, (), _Walker(rule, post, comparing=True, skip=frozenset(ignored)))
     for s in (added, modified, removed):
         s.discard(())
     return Comparison(frozenset(added), frozenset(modified), frozenset(removed))
@@ -394,12 +510,7 @@ def _remove(t: Any, v: Any, trie: dict, emptied: Any) -> Any:
             return v
         out = []
         for i, child in enumerate(v):
-            try:
-                pe = _list_pe(a, i, child)
-            except ApplyError:
-                out.append(child)
-                continue
-            e = trie.get(pe)
+            e = trie.get(_list_pe(a, i, child, True))
             if e is not None:
                 if e[0]:
                     continue
@@ -524,7 +635,7 @@ class Updater:
         self.keep_null = keep_null
 
     def _update(self, old: Any, new: Any, managers: dict, workflow: str, force: bool) -> tuple[dict, Comparison]:
-        cmp = compare(self.schema, old, new).exclude(self.ignored)
+        cmp = compare(self.schema, old, new, self.ignored).exclude(self.ignored)
         changed = cmp.modified | cmp.added
         conflicts: dict[str, frozenset] = {}
         for m, vs in managers.items():
@@ -550,7 +661,7 @@ class Updater:
         owns what it changed; the others lose what it changed or removed."""
         out, cmp = self._update(live, new, dict(managers), manager, True)
         prev = out.get(manager)
-        s = ((prev.set if prev else frozenset()) | cmp.modified | cmp.added) - cmp.removed
+        s = ((prev.set if prev else frozenset()) - cmp.removed) | cmp.modified | cmp.added
         s = recursive_difference(s, self.ignored)
         if s:
             out[manager] = VersionedSet(s, version, False)
@@ -584,11 +695,11 @@ class Updater:
         managed: set = set()
         for vs in managers.values():
             managed |= vs.set
-        merged_n = ensure_named_fields_are_members(sc, to_field_set(sc, merged))
-        pruned_n = ensure_named_fields_are_members(sc, to_field_set(sc, pruned))
+        merged_n = ensure_named_fields_are_members(sc, to_field_set(sc, merged, live=True))
+        pruned_n = ensure_named_fields_are_members(sc, to_field_set(sc, pruned, live=True))
         managed_n = ensure_named_fields_are_members(sc, managed)
         pruned = remove_items(sc, merged, merged_n - (pruned_n | managed_n), kn)   # addBackOwnedItems
-        pruned_n = ensure_named_fields_are_members(sc, to_field_set(sc, pruned))
+        pruned_n = ensure_named_fields_are_members(sc, to_field_set(sc, pruned, live=True))
         return remove_items(sc, merged, (merged_n - pruned_n) & last_n, kn)         # addBackDanglingItems
 
 
@@ -601,9 +712,10 @@ def _map(element: Any = SCALAR) -> Map:
     return Map(fields={}, element=element)
 
 
-def _list_map(*keys: str, element: Any = None, defaults: Mapping[str, Any] | None = None) -> List:
+def _list_map(*keys: str, element: Any = None, defaults: Mapping[str, Any] | None = None,
+              zeros: Mapping[str, Any] | None = None) -> List:
     return List(element=element if element is not None else STRUCT_DEDUCED, atomic=False, keys=keys,
-                defaults=defaults or {})
+                defaults=defaults or {}, zeros=zeros or {})
 
 
 _ATOMIC = Map(atomic=True)                  # +structType=atomic / +mapType=atomic
@@ -618,7 +730,7 @@ _ENV_VAR = _struct(valueFrom=_struct(fieldRef=_KEY_SELECTOR, resourceFieldRef=_K
                                      configMapKeyRef=_KEY_SELECTOR, secretKeyRef=_KEY_SELECTOR))
 _RESOURCES = _struct(limits=_map(), requests=_map(), claims=_list_map("name"))
 _CONTAINER = _struct(
-    ports=_list_map("containerPort", "protocol", defaults={"protocol": "TCP"}),
+    ports=_list_map("containerPort", "protocol", defaults={"protocol": "TCP"}, zeros={"containerPort": 0}),
     env=_list_map("name", element=_ENV_VAR),
     volumeMounts=_list_map("mountPath"),
     volumeDevices=_list_map("devicePath"),
@@ -655,6 +767,7 @@ def _kind(spec: Map | None = None, status: Map | None = None, **fields: Any) -> 
 
 
 _STATUS_WITH_CONDITIONS = _struct(conditions=_CONDITIONS)
+_OBJECT_REFERENCE = _ATOMIC                 # core/v1 ObjectReference: +structType=atomic
 
 #: the SSA schema of each kind kubekit serves, by kind name
 KIND_SCHEMAS: Mapping[str, Map] = {
@@ -662,7 +775,7 @@ KIND_SCHEMAS: Mapping[str, Map] = {
     "Node": _kind(_struct(podCIDRs=_SET),
                   _struct(conditions=_CONDITIONS, addresses=_list_map("type"), capacity=_map(), allocatable=_map())),
     "Namespace": _kind(_struct(), _STATUS_WITH_CONDITIONS),
-    "Event": _kind(),
+    "Event": _kind(involvedObject=_OBJECT_REFERENCE, related=_OBJECT_REFERENCE),
     "Deployment": _kind(_struct(template=_TEMPLATE, selector=_ATOMIC), _STATUS_WITH_CONDITIONS),
     "ReplicaSet": _kind(_struct(template=_TEMPLATE, selector=_ATOMIC), _STATUS_WITH_CONDITIONS),
     "Lease": _kind(_struct()),
@@ -671,6 +784,17 @@ KIND_SCHEMAS: Mapping[str, Map] = {
     "HorizontalPodAutoscaler": _kind(_struct(), _STATUS_WITH_CONDITIONS),
     "PodDisruptionBudget": _kind(_struct(selector=_ATOMIC), _struct(conditions=_CONDITIONS,
                                                                      disruptedPods=_map())),
+    "PersistentVolume": _kind(_struct(capacity=_map(), accessModes=_ATOMIC_LIST,
+                                      claimRef=_struct(),           # +structType=granular (overrides the type's)
+                                      mountOptions=_ATOMIC_LIST, nodeAffinity=_struct(required=_NODE_SELECTOR)),
+                              _struct()),
+    "PersistentVolumeClaim": _kind(_struct(accessModes=_ATOMIC_LIST, selector=_ATOMIC,
+                                           resources=_struct(limits=_map(), requests=_map()),
+                                           dataSource=_ATOMIC,      # TypedLocalObjectReference
+                                           dataSourceRef=_struct()),
+                                   _struct(accessModes=_ATOMIC_LIST, capacity=_map(), conditions=_CONDITIONS,
+                                           allocatedResources=_map(), allocatedResourceStatuses=_map())),
+    "StorageClass": _kind(parameters=_map(), mountOptions=_ATOMIC_LIST, allowedTopologies=_ATOMIC_LIST),
 }
 
 _GENERIC = _kind()

@@ -9,6 +9,9 @@ bodies by the transport (:func:`kubekit.server.status.status_for`).
 
 from __future__ import annotations
 
+import datetime
+import math
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -76,6 +79,48 @@ def _truthy(v: str | None) -> bool:
 #: Go's strconv.ParseBool, how query parameters such as ``force`` are read
 _PARSE_BOOL = {**dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
                **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False)}
+
+
+def _yaml_key(k: Any) -> str:
+    """A YAML map key as sigs.k8s.io/yaml's YAML-to-JSON conversion
+    (``convertToJSONableObject``) writes it: integers in decimal, floats as Go
+    ``FormatFloat(k, 'g', -1, 32)``, booleans (YAML 1.1 ``yes``/``on``...)
+    ``"true"``/``"false"``, null ``"null"``; timestamps stay the text they
+    were (yaml.v2 decodes them into interface{} as strings)."""
+    if isinstance(k, str):
+        return k
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    if isinstance(k, int):
+        return str(k)
+    if isinstance(k, float):
+        if math.isnan(k):
+            return ".nan"
+        if math.isinf(k):
+            return ".inf" if k > 0 else "-.inf"
+        f32 = struct.unpack("f", struct.pack("f", k))[0]
+        for prec in range(1, 18):
+            text = f"{f32:.{prec}g}"
+            if struct.unpack("f", struct.pack("f", float(text)))[0] == f32:
+                return text
+        return repr(k)
+    if k is None:
+        return "null"
+    if isinstance(k, (datetime.date, datetime.datetime)):
+        return k.isoformat()
+    raise BadRequest(f"unsupported map key of type: {type(k).__name__}, key: {k!r}")
+
+
+def _json_object(v: Any) -> Any:
+    """A YAML document as JSON (``yaml.YAMLToJSON``): map keys strings
+    (:func:`_yaml_key`), timestamps their text."""
+    if isinstance(v, dict):
+        return {_yaml_key(k): _json_object(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_json_object(x) for x in v]
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()
+    return v
 
 
 def _invalid_options(options: str, field_: str, reason: str, detail: str, message: str) -> tuple[int, dict]:
@@ -384,6 +429,7 @@ class API:
         config = req.body
         if not isinstance(config, dict):
             raise BadRequest("an apply patch must be a YAML or JSON object")
+        config = _json_object(config)       # the YAML body as JSON: non-string keys as upstream converts them
         meta = config.get("metadata")
         meta = dict(meta) if isinstance(meta, dict) else {}
         if meta.get("name") not in (None, r.name):

@@ -39,7 +39,9 @@ in-process and leave ``managedFields`` as they find them.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -120,21 +122,67 @@ def _print_manager(ident: str) -> str:
 
 
 # -- managedFields encoding -------------------------------------------------------------------------
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
+
+
+def _parse_time(v: Any) -> str | None:
+    """A ``metav1.Time`` as upstream serves it: RFC 3339 in UTC, seconds
+    (``2025-01-01T00:00:00+05:00`` -> ``2024-12-31T19:00:00Z``).  Anything
+    else is a ValueError (upstream could not decode the entry)."""
+    if v is None:
+        return None
+    if not isinstance(v, str) or not _RFC3339.match(v):
+        raise ValueError(f"invalid managedFields time {v!r}: expected an RFC 3339 date-time")
+    t = v.upper()
+    if t.endswith("Z"):
+        t = t[:-1] + "+00:00"
+    try:
+        d = datetime.datetime.fromisoformat(t)
+    except ValueError:
+        raise ValueError(f"invalid managedFields time {v!r}: expected an RFC 3339 date-time") from None
+    return d.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _opt_str(e: Mapping[str, Any], k: str) -> str:
+    v = e.get(k)
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        raise ValueError(f"invalid managedFields entry: {k} must be a string, got {v!r}")
+    return v
+
+
 def decode_managed_fields(entries: Any) -> tuple[dict[str, VersionedSet], dict[str, str | None]]:
-    """``DecodeManagedFields``: (sets, times) by manager identifier."""
+    """``DecodeManagedFields``: (sets, times) by manager identifier; times
+    normalised to UTC RFC 3339.  An entry upstream could not decode (not an
+    object, a non-string name, an invalid time, a fieldsType other than
+    FieldsV1, unreadable fieldsV1), or ``entries`` not a list, is a
+    ValueError."""
     managers: dict[str, VersionedSet] = {}
     times: dict[str, str | None] = {}
-    for e in entries or ():
+    if entries is None:
+        return managers, times
+    if not isinstance(entries, list):
+        raise ValueError("metadata.managedFields must be a list")
+    for e in entries:
         if not isinstance(e, dict):
             raise ValueError("a managedFields entry must be an object")
         if e.get("fieldsType", "FieldsV1") != "FieldsV1":
             raise ValueError(f"invalid fieldsType {e.get('fieldsType')!r}: only FieldsV1 is supported")
-        op = e.get("operation") or ""
-        ident = _identifier(str(e.get("manager") or ""), op, str(e.get("apiVersion") or ""), e.get("subresource"))
-        managers[ident] = VersionedSet(fieldpath.from_fields_v1(e.get("fieldsV1")), str(e.get("apiVersion") or ""),
-                                       op == "Apply")
-        times[ident] = e.get("time")
+        op = _opt_str(e, "operation")
+        api_version = _opt_str(e, "apiVersion")
+        ident = _identifier(_opt_str(e, "manager"), op, api_version, _opt_str(e, "subresource") or None)
+        managers[ident] = VersionedSet(fieldpath.from_fields_v1(e.get("fieldsV1")), api_version, op == "Apply")
+        times[ident] = _parse_time(e.get("time"))
     return managers, times
+
+
+def _decode_or_empty(entries: Any) -> tuple[dict[str, VersionedSet], dict[str, str | None]]:
+    """``emptyManagedFieldsOnErr(DecodeManagedFields(...))``."""
+    try:
+        return decode_managed_fields(entries)
+    except ValueError:
+        return {}, {}
 
 
 def encode_managed_fields(managers: Mapping[str, VersionedSet], times: Mapping[str, str | None]) -> list[dict]:
@@ -290,20 +338,24 @@ class FieldManager:
         """``FieldManager.UpdateNoErrors``: ``new`` (to be written over
         ``live``; None: a create) with its managedFields: ``manager``'s
         Update entry takes what this write changed.  Managed fields sent in
-        ``new`` are kept (``[]`` or ``[{}]`` resets them), except on a
-        subresource, where the live ones are used (``decodeLiveOrNew``)."""
+        ``new`` are kept (``[]`` or ``[{}]`` resets them); when they are
+        missing or cannot be decoded the live ones are used, and when those
+        cannot be decoded either none (``decodeLiveOrNew``); on a
+        subresource the live ones are always used.  Should the update itself
+        fail, the live managedFields are kept."""
         live_obj = live if live is not None else empty_object(self.kind)
+        live_entries = (live_obj.get("metadata") or {}).get("managedFields")
+        new_meta = new.get("metadata")
+        new_entries = new_meta.get("managedFields") if isinstance(new_meta, dict) else None
+        if self.subresource is not None:
+            managers, times = _decode_or_empty(live_entries)
+        elif _is_reset(new_entries):
+            managers, times = {}, {}
+        else:
+            managers, times = _decode_or_empty(new_entries)
+            if not managers:
+                managers, times = _decode_or_empty(live_entries)
         try:
-            live_entries = (live_obj.get("metadata") or {}).get("managedFields")
-            new_entries = (new.get("metadata") or {}).get("managedFields")
-            if self.subresource is not None:
-                managers, times = decode_managed_fields(live_entries)
-            elif _is_reset(new_entries):
-                managers, times = {}, {}
-            else:
-                managers, times = decode_managed_fields(new_entries)
-                if not managers:
-                    managers, times = decode_managed_fields(live_entries)
             ident = _identifier(manager, "Update", self.api_version, self.subresource)
             managers = self.updater.update(_without_managed_fields(live_obj), _without_managed_fields(new),
                                            self.api_version, managers, _CURRENT_OPERATION)
@@ -316,7 +368,9 @@ class FieldManager:
             _cap_update_managers(managers, times)
             return _with_managed_fields(new, encode_managed_fields(managers, times))
         except (ValueError, ApplyError, fieldpath.FieldPathError):
-            return _with_managed_fields(new, [])       # upstream: "[SHOULD NOT HAPPEN]", managedFields removed
+            # upstream: "[SHOULD NOT HAPPEN] failed to update managedFields (restored previous
+            # managedFields from live object)"
+            return _with_managed_fields(new, live_entries if isinstance(live_entries, list) else [])
 
     def apply(self, live: Mapping[str, Any] | None, config: Mapping[str, Any], manager: str, force: bool) -> dict:
         """``FieldManager.Apply``: ``config`` applied by ``manager`` over

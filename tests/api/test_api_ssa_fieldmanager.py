@@ -14,6 +14,8 @@ Sources (github.com/kubernetes/kubernetes,
 
 from __future__ import annotations
 
+import pytest
+
 from kubekit.api.fieldpath import field
 from kubekit.api.serversideapply import Conflict, Conflicts
 from kubekit.server.fieldmanager import (FieldManager, conflict_status, decode_managed_fields,
@@ -107,3 +109,73 @@ def test_at_most_ten_update_entries():
         obj = fm.update(obj, dict(obj, data={**obj["data"], f"k{i}": "v"}), f"m{i:02d}")
     names = [e["manager"] for e in obj["metadata"]["managedFields"]]
     assert len(names) == 10 and "ancient-changes" in names and "m00" not in names and "m11" in names
+
+
+# -- decodeLiveOrNew: malformed managedFields ------------------------------------------------------------
+def _live_with_alice():
+    fm = FieldManager("ConfigMap", "v1")
+    live = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}}
+    return fm, dict(live, metadata=dict(live["metadata"], managedFields=[entry("alice", "Apply",
+                                                                             "2020-01-01T00:00:00Z")]))
+
+
+BAD_ENTRIES = {
+    "fieldsType": [dict(entry("x", "Update"), fieldsType="FieldsV2")],
+    "fieldsV1 child not an object": [dict(entry("x", "Update"), fieldsV1={"f:data": None})],
+    "fieldsV1 a string": [dict(entry("x", "Update"), fieldsV1="x")],
+    "an int time": [entry("x", "Update", 5)],
+    "a time that is not RFC 3339": [entry("x", "Update", "yesterday")],
+    "a list subresource": [dict(entry("x", "Update"), subresource=["status"])],
+    "an int": 5,
+    "a bool": True,
+    "an object": {"manager": "x"},
+}
+
+
+@pytest.mark.parametrize("name", BAD_ENTRIES)
+def test_undecodable_sent_managed_fields_fall_back_to_the_live_ones(name):
+    """``decodeLiveOrNew``: managedFields that cannot be decoded are
+    replaced by the live object's, and the writer's Update entry is
+    recorded (they used to wipe every entry, or 500)."""
+    fm, live = _live_with_alice()
+    new = dict(live, data={"a": "1", "b": "2"}, metadata=dict(live["metadata"], managedFields=BAD_ENTRIES[name]))
+    out = fm.update(live, new, "writer")
+    got = {e["manager"]: e["fieldsV1"] for e in out["metadata"]["managedFields"]}
+    assert got == {"alice": {"f:data": {"f:alice": {}}}, "writer": {"f:data": {"f:b": {}}}}
+
+
+def test_undecodable_live_managed_fields_start_empty():
+    fm = FieldManager("ConfigMap", "v1")
+    live = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "managedFields": 5}, "data": {}}
+    out = fm.update(live, dict(live, data={"b": "2"}, metadata={"name": "c"}), "writer")
+    assert [e["manager"] for e in out["metadata"]["managedFields"]] == ["writer"]
+    out = fm.update(None, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "managedFields": True},
+                           "data": {"b": "2"}}, "creator")
+    assert [e["manager"] for e in out["metadata"]["managedFields"]] == ["creator"]
+
+
+def test_times_are_read_as_times_and_served_in_utc():
+    """``metav1.Time``: ``+05:00`` is served as UTC, entries sort by the
+    instant, not the text."""
+    es = [entry("z", "Update", "2025-01-01T03:00:00+05:00"), entry("q", "Update", "2025-01-01T00:00:00Z"),
+          entry("p", "Update", "2024-12-31T23:30:00.5-01:00")]
+    managers, times = decode_managed_fields(es)
+    out = encode_managed_fields(managers, times)
+    assert [(e["manager"], e["time"]) for e in out] == [
+        ("z", "2024-12-31T22:00:00Z"), ("q", "2025-01-01T00:00:00Z"), ("p", "2025-01-01T00:30:00Z")]
+
+
+def test_an_update_with_duplicate_keys_keeps_and_records_managed_fields():
+    """The reviewer's t2/t6: a create or patch that repeats an env name
+    used to wipe every managedFields entry."""
+    fm = FieldManager("Pod", "v1", status_subresource=True)
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": "c", "image": "x",
+                                    "env": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}]}}
+    out = fm.update(None, pod, "creator")
+    [e] = out["metadata"]["managedFields"]
+    assert e["fieldsV1"]["f:spec"]["f:containers"]['k:{"name":"c"}']["f:env"] == {".": {}, 'k:{"name":"A"}': {}}
+    applied = fm.apply(out, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"x": "y"}}},
+                       "bob", False)
+    assert applied["spec"] == pod["spec"]
+    assert [e["manager"] for e in applied["metadata"]["managedFields"]] == ["bob", "creator"]

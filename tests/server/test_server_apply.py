@@ -263,3 +263,86 @@ def test_a_field_an_update_manager_also_owns_is_not_pruned(client):
     out = apply(client, path, cm("co", {}), "alice")
     assert out["data"] == {"a": "1"}                                   # b pruned, a kept: creator owns it
     assert list(managers(out)) == [("creator", "Update", None)]
+
+
+def test_yaml_keys_that_are_not_strings_are_converted_as_upstream(server, client):
+    """sigs.k8s.io/yaml's YAML-to-JSON: ``1:`` is ``"1"``, ``yes:``/``on:``
+    (YAML 1.1 booleans) ``"true"``; they used to be 500s."""
+    import http.client
+    import socket
+
+    raw = (b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yk\n  labels:\n    yes: a\n"
+           b"  annotations:\n    on: b\ndata:\n  1: a\n  2024-01-01: c\n")
+
+    class Conn(http.client.HTTPConnection):
+        def connect(self):
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.connect(server.address)
+
+    conn = Conn("localhost")
+    conn.request("PATCH", f"{CMS}/yk?fieldManager=m", body=raw, headers={"Content-Type": APPLY})
+    resp = conn.getresponse()
+    out = json.loads(resp.read())
+    conn.close()
+    assert resp.status == 201, out
+    assert out["data"] == {"1": "a", "2024-01-01": "c"}
+    assert out["metadata"]["labels"] == {"true": "a"} and out["metadata"]["annotations"] == {"true": "b"}
+    assert managers(out)[("m", "Apply", None)] == {
+        "f:data": {"f:1": {}, "f:2024-01-01": {}},
+        "f:metadata": {"f:annotations": {"f:true": {}}, "f:labels": {"f:true": {}}}}
+
+
+def test_duplicate_env_names_in_the_live_object_survive_and_are_tracked(client):
+    """The reviewer's t2/t3/t6: duplicates in the live object are kept by an
+    unrelated apply, a create or patch that has them records managedFields."""
+    env = [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "dup"},
+           "spec": {"nodeName": "nowhere", "containers": [{"name": "c", "image": "busybox", "env": env}]}}
+    created = client.create(PODS, pod, field_manager="creator")
+    fields = managers(created)[("creator", "Update", None)]
+    assert fields["f:spec"]["f:containers"]['k:{"name":"c"}']["f:env"] == {".": {}, 'k:{"name":"A"}': {}}
+    out = apply(client, f"{PODS}/dup", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "dup",
+                                                                                        "labels": {"x": "y"}}}, "bob")
+    assert out["spec"]["containers"][0]["env"] == env
+    assert set(managers(out)) == {("creator", "Update", None), ("bob", "Apply", None)}
+    apply(client, f"{DEPLOYMENTS}/dupd", deployment("dupd"), "alice")
+    patch = {"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.25", "env": env}]}}}}
+    out = client.patch(f"{DEPLOYMENTS}/dupd", patch, field_manager="patcher")
+    assert set(managers(out)) == {("alice", "Apply", None), ("patcher", "Update", None)}
+
+
+def test_a_stored_condition_without_its_type_does_not_break_later_writes(client):
+    """The reviewer's t15/t7: a status condition without ``type`` used to
+    make every later apply a 400 and every update wipe managedFields."""
+    apply(client, f"{DEPLOYMENTS}/notype", deployment("notype"), "alice")
+    for _ in range(5):
+        d = client.get(f"{DEPLOYMENTS}/notype")
+        d["metadata"].pop("resourceVersion")
+        d["status"] = {"conditions": [{"status": "True", "reason": "x"}]}
+        try:
+            client._send("PUT", f"{DEPLOYMENTS}/notype/status", body=d, query={"fieldManager": "kubelet"})
+            break
+        except APIError:
+            continue
+    d = client.get(f"{DEPLOYMENTS}/notype")
+    kubelet = managers(d)[("kubelet", "Update", "status")]
+    assert kubelet["f:status"]["f:conditions"]['k:{"type":""}'] == {".": {}, "f:reason": {}, "f:status": {}}
+    out = apply(client, f"{DEPLOYMENTS}/notype", deployment("notype", replicas=3), "alice")
+    assert out["spec"]["replicas"] == 3 and ("alice", "Apply", None) in managers(out)
+    assert ("kubelet", "Update", "status") in managers(out)
+
+
+def test_malformed_managed_fields_keep_the_live_entries(client):
+    """``decodeLiveOrNew``: a create or PUT whose managedFields cannot be
+    decoded (not a list, an int time...) uses the live entries and records
+    the writer (they used to be wiped, or a 500)."""
+    created = client.create(CMS, dict(cm("mal", {"a": "1"}), metadata={"name": "mal", "managedFields": 5}),
+                            field_manager="creator")
+    assert list(managers(created)) == [("creator", "Update", None)]
+    o = client.get(f"{CMS}/mal")
+    o["metadata"]["managedFields"] = [{"manager": "z", "operation": "Update", "apiVersion": "v1", "time": 5,
+                                       "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:a": {}}}}]
+    o["data"]["b"] = "2"
+    out = client._send("PUT", f"{CMS}/mal", body=o, query={"fieldManager": "writer"})
+    assert managers(out) == {("creator", "Update", None): {"f:data": {".": {}, "f:a": {}}},
+                             ("writer", "Update", None): {"f:data": {"f:b": {}}}}
