@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from kubekit.server.api import API, Request
 from kubekit.server.routes import RouteNotFound, parse_path
-from kubekit.server.status import BadRequest, MethodNotAllowed, status, status_for
+from kubekit.server.status import BadRequest, MethodNotAllowed, UnsupportedMediaType, status, status_for
 
 __all__ = ["APIHTTPServer", "make_http_server"]
 
@@ -46,10 +46,10 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.command, *args)
 
     # -- helpers -----------------------------------------------------------------------
-    def _send_json(self, code: int, body: Any) -> None:
+    def _send_json(self, code: int, body: Any, content_type: str = "application/json") -> None:
         data = _json_bytes(body) + b"\n"
         self.send_response(code)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -62,6 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         raw = self.rfile.read(n)
         ctype = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
+        if ctype in ("application/vnd.kubernetes.protobuf", "application/cbor"):    # kubectl's typed clients
+            raise UnsupportedMediaType("the body of the request was in an unknown format - accepted media types "
+                                       "include: application/json, application/yaml")
         if ctype in ("application/yaml", "application/x-yaml", "application/apply-patch+yaml"):
             import yaml
             try:
@@ -99,11 +102,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_plain(200, "ok")
                 return
             if url.path == "/version":
-                self._send_json(200, {"major": "1", "minor": "34", "gitVersion": "v1.34.0-kubekit",
-                                      "platform": "linux/amd64"})
+                from kubekit.server.discovery import version_info
+                self._send_json(200, version_info())
                 return
             if url.path == "/apis/metrics.k8s.io/v1beta1" or url.path.startswith("/apis/metrics.k8s.io/v1beta1/"):
                 self._metrics(method, url.path, query)
+                return
+            if method == "GET" and self._discovery(url.path):
                 return
             try:
                 route = parse_path(url.path, self.server.routes)
@@ -118,10 +123,17 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             req = Request(method, route, query, body, self.headers.get("Content-Type") or "application/json",
                           self.headers.get("User-Agent") or "")
+            table = self._table_version(method, route)       # kubectl get: Accept ...;as=Table;v=v1;g=meta.k8s.io
             if method == "GET" and query.get("watch", "").lower() in ("1", "true"):
-                self._watch(req)
+                self._watch(req, table)
                 return
             code, out = self.server.api.handle(req)
+            if table and code == 200:
+                from kubekit.server.tables import table_content_type, to_table
+                self._send_json(code, to_table(out, route.resource.kind, version=table,
+                                               include_object=query.get("includeObject", "Metadata")),
+                                table_content_type(table))
+                return
             self._send_json(code, out)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
@@ -138,6 +150,28 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(st["code"], st)
             except OSError:
                 self.close_connection = True
+
+    def _discovery(self, path: str) -> bool:
+        """Answer a discovery path (``/api``, ``/apis``, ``/api/v1``, ``/apis/G/V``); False for any other."""
+        from kubekit.server.discovery import discovery_document
+
+        extra = None
+        if self.server.metrics is not None:          # the metrics API (kubectl top looks for it in /apis)
+            from kubekit.server.metrics import GROUP_VERSION, MetricsAPI
+            extra = {GROUP_VERSION: MetricsAPI._discovery()}
+        doc = discovery_document(path, self.server.routes, accept=self.headers.get("Accept"), extra=extra,
+                                 server_address=self.server.where)
+        if doc is None:
+            return False
+        self._send_json(200, doc[1], doc[0])
+        return True
+
+    def _table_version(self, method: str, route) -> str | None:
+        """The Table version a GET of a resource (no subresource) asks for in its Accept header."""
+        if method != "GET" or route.subresource is not None:
+            return None
+        from kubekit.server.tables import table_version
+        return table_version(self.headers.get("Accept"))
 
     def _send_plain(self, code: int, text: str) -> None:
         data = text.encode()
@@ -212,8 +246,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send_json(200, self.server.exec.run(route.namespace, route.name, query, body))
 
-    def _watch(self, req: Request) -> None:
+    def _watch(self, req: Request, table: str | None = None) -> None:
         events = self.server.api.watch(req)          # a too old resourceVersion raises here: a plain 410
+        if table:                                    # kubectl get -w: each event's object as a Table
+            from kubekit.server.tables import table_content_type, watch_tables
+            chunks = (_json_bytes(ev) + b"\n" for ev in watch_tables(events, req.route.resource.kind, table,
+                                                                     req.query.get("includeObject", "Metadata")))
+            self._stream(table_content_type(table), chunks, events)
+            return
         self._stream("application/json", (_json_bytes(ev) + b"\n" for ev in events if ev is not None), events)
 
 
