@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 DEFAULT_SOCKET = "/run/kubekit/kubekit.sock"
 DEFAULT_DATA_DIR = "/var/lib/kubekit/cluster"
 DEFAULT_POD_LOG_DIR = "/var/log/pods"
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,7 @@ class Server:
         if cfg.sim_nodes:
             cp.fleet.add_nodes(sim_node_names(cfg.sim_nodes),
                                NodeTemplate(cpu=cfg.sim_node_cpu, memory=cfg.sim_node_memory, pods=cfg.sim_node_pods))
+        self._system_namespaces()
         self._open_volumes(clock)
         self.loop = ControlLoop(cp, gc=GarbageCollector(self.store), extra=[terminator])
         api = API(self.store, on_write=self.loop.wake, stopping=self._stopping, validate=cfg.validate)
@@ -145,6 +147,21 @@ class Server:
         self._serve_thread.start()
         log.info("kubekit serve: listening on %s, data in %s, %d simulated nodes, local node %s", self.address,
                  cfg.etcd_servers or cfg.data_dir or "(memory)", cfg.sim_nodes, self.local_node.node_name if self.local_node else "none")
+
+    def _system_namespaces(self) -> None:
+        """The namespaces kube-apiserver's system-namespaces controller keeps
+        (``default``, ``kube-system``, ``kube-public``, ``kube-node-lease``),
+        created at start if missing, ``status.phase: Active``.  (Objects in
+        a namespace that does not exist are still accepted: kubekit has no
+        NamespaceLifecycle admission.)"""
+        from kubekit.errors import AlreadyExistsError
+
+        for name in SYSTEM_NAMESPACES:
+            try:
+                self.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name},
+                                   "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+            except AlreadyExistsError:
+                pass
 
     def _open_volumes(self, clock) -> None:
         """The PersistentVolume controller with the hostpath provisioner (on

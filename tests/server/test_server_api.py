@@ -330,3 +330,12 @@ def test_stop_ends_open_watches_and_removes_the_socket():
         assert not os.path.exists(srv.config.socket_path)
         left = [th.name for th in set(threading.enumerate()) - before if th.name.startswith("kubekit")]
         assert left == []
+
+
+def test_the_system_namespaces_exist_and_are_active(client):
+    """kube-apiserver's system-namespaces controller: default, kube-system,
+    kube-public and kube-node-lease exist from the start (kubectl get ns)."""
+    items = client.get("/api/v1/namespaces")["items"]
+    phases = {ns["metadata"]["name"]: ns["status"]["phase"] for ns in items}
+    assert {n: phases.get(n) for n in ("default", "kube-system", "kube-public", "kube-node-lease")} == \
+        dict.fromkeys(("default", "kube-system", "kube-public", "kube-node-lease"), "Active")
