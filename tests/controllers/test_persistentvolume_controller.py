@@ -299,7 +299,7 @@ def test_recycle_empties_the_directory_and_makes_the_volume_available(world, tmp
 
 
 @pytest.mark.parametrize("path", ["/", "/.", "/./", "//", "<link>"])
-def test_recycle_never_scrubs_the_root_directory(world, tmp_path, monkeypatch, path):
+def test_recycle_never_scrubs_the_root_directory(world, tmp_path, monkeypatch, no_deletions, path):
     """Upstream's hostPath recycler refuses ``path.Clean(path) == "/"``;
     kubekit also refuses a path that resolves to ``/`` (a symlink)."""
     import kubekit.controllers.persistentvolume as mod
@@ -317,20 +317,47 @@ def test_recycle_never_scrubs_the_root_directory(world, tmp_path, monkeypatch, p
     assert get(store, "PersistentVolumeClaim", "data")["spec"]["volumeName"] == "root"
     store.delete("PersistentVolumeClaim", "default", "data")
     settle(ctrl)
-    assert calls == []
+    assert calls == [] and no_deletions == []
     vol = get(store, "PersistentVolume", "root")
     assert vol["status"]["phase"] == "Failed"
     assert "VolumeFailedRecycle" in [r for r, _ in reasons(store, vol)]
 
 
-def test_scrub_refuses_the_root_directory(tmp_path):
+@pytest.fixture
+def no_deletions(monkeypatch):
+    """Every way scrub removes files, replaced by a recorder: a test of its
+    guard must not be able to empty the host's root if the guard breaks
+    (one run of an unguarded scrub("/") emptied this machine's /etc)."""
+    import os
+    import shutil
+
+    removed: list[str] = []
+    for mod, name in ((shutil, "rmtree"), (os, "unlink"), (os, "remove"), (os, "rmdir")):
+        monkeypatch.setattr(mod, name, lambda path, *a, **k: removed.append(str(path)))
+    return removed
+
+
+def test_scrub_refuses_the_root_directory(tmp_path, no_deletions):
     from kubekit.controllers.persistentvolume_hostpath import scrub
 
     link = tmp_path / "root-link"
     link.symlink_to("/")
-    for p in ("/", "/.", str(link)):
+    for p in ("/", "/.", "//", str(link)):
         with pytest.raises(ValueError, match="root directory"):
             scrub(p)
+    assert no_deletions == []
+
+
+def test_scrub_empties_a_directory_and_keeps_it(tmp_path):
+    from kubekit.controllers.persistentvolume_hostpath import scrub
+
+    d = tmp_path / "vol"
+    (d / "sub").mkdir(parents=True)
+    (d / "sub" / "f").write_text("x")
+    (d / ".hidden").write_text("y")
+    (d / "link").symlink_to(tmp_path)             # a link is removed, not followed
+    scrub(str(d))
+    assert d.is_dir() and not list(d.iterdir()) and tmp_path.is_dir()
 
 
 def test_a_second_claim_does_not_steal_a_volume_bound_from_a_stale_cache(world):
