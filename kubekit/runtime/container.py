@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,9 @@ class Container:
         self._report_r = -1
         self.status: str = "creating"
         self.exit_status: ExitStatus | None = None
+        # processes exec'd into this container (kubekit.runtime.execin): delete
+        # reaps those nobody waited for, or the kernel keeps the cgroup populated
+        self.execs: weakref.WeakSet = weakref.WeakSet()
 
     # -- start-up protocol -------------------------------------------------
     def _fail(self, index: int, err: int) -> ContainerError:
@@ -157,6 +161,8 @@ class Container:
         record.  Idempotent."""
         if self.status == "deleted":
             return
+        for proc in list(self.execs):     # an unreaped exec (a zombie) would keep the cgroup populated
+            proc.kill_and_reap()
         try:
             self.cgroup.destroy()
         finally:

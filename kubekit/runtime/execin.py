@@ -74,6 +74,7 @@ class ExecProcess:
     def __init__(self, pid: int, pidfd: int, cgroup) -> None:
         self.pid, self.pidfd, self.cgroup = pid, pidfd, cgroup
         self.exit_status: ExitStatus | None = None
+        self._reaping = threading.Lock()    # one wait4 per child, whichever thread asks first
         # The parent's ends (start_in; pty also from exec_in(tty=True)); None: not asked for.
         self.stdin: int | None = None      # write: the process' stdin pipe
         self.stdout: int | None = None     # read: its stdout pipe
@@ -105,9 +106,27 @@ class ExecProcess:
         if self.exit_status is not None:
             return self.exit_status
         if timeout is not None:
-            ready, _, _ = select.select([self.pidfd], [], [], max(timeout, 0))
-            if not ready:
-                return None
+            pidfd = self.pidfd
+            if pidfd >= 0:
+                ready, _, _ = select.select([pidfd], [], [], max(timeout, 0))
+                if not ready:
+                    return None
+        with self._reaping:
+            if self.exit_status is None:
+                self._reap()
+        return self.exit_status
+
+    def kill_and_reap(self) -> None:
+        """SIGKILL the process if it still runs and reap it (the container's
+        delete does this for execs nobody waited for)."""
+        if self.exit_status is None:
+            try:
+                self.kill()
+            except ProcessLookupError:
+                pass
+            self.wait()
+
+    def _reap(self) -> None:
         _, status, ru = os.wait4(self.pid, 0)
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         code = 128 + sig if sig is not None else os.WEXITSTATUS(status)
@@ -115,11 +134,11 @@ class ExecProcess:
         self.exit_status = ExitStatus(code, sig, exit_reason(code, sig, oom), ru.ru_utime, ru.ru_stime, ru.ru_maxrss)
         os.close(self.pidfd)
         self.pidfd = -1
-        return self.exit_status
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.exit_status is None:
-            signal.pidfd_send_signal(self.pidfd, sig)
+        pidfd = self.pidfd
+        if self.exit_status is None and pidfd >= 0:
+            signal.pidfd_send_signal(pidfd, sig)
 
 
 def _open_namespaces(pid: int, namespaces) -> dict[str, int]:
@@ -238,6 +257,7 @@ def exec_in(container: Container, argv, *, env=None, cwd: str | None = None, uid
         program = plan.build_exec(spec, setup, tuple(argv), tty=tty)
         pid, pidfd, sync_w, report_r, into = _spawn_in_pid_namespace(program, ns_fds.get("pid"), cgroup_fd)
         proc = ExecProcess(pid, pidfd, container.cgroup)
+        container.execs.add(proc)
         try:
             rec = read_report(report_r)                       # the WAIT before the payload
             if rec is not None and rec[1] == 0:

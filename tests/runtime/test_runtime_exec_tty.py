@@ -221,3 +221,25 @@ def test_setctty_op_in_the_kernel_and_the_twin(engine):
         for fd in (master, slave, r, w):
             if fd >= 0:
                 os.close(fd)
+
+
+def test_delete_reaps_an_exec_nobody_waited_for(runtime, rootfs):
+    """A process exec'd into a container and never waited for is a zombie
+    once killed, and a zombie keeps the cgroup populated: the container's
+    delete kills and reaps it instead of waiting forever."""
+    import threading
+
+    c = runtime.create(ContainerSpec(command=("/bin/sleep", "300"), rootfs=rootfs, env=("PATH=/bin:/usr/bin",)))
+    c.start()
+    proc = start_in(c, ["/bin/sleep", "300"])
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (c.delete(), done.set()), daemon=True)
+    t.start()
+    try:
+        assert done.wait(GUARD), "delete hung on the unreaped exec"
+        assert proc.exit_status is not None and proc.exit_status.signal == signal.SIGKILL
+    finally:
+        if not done.is_set():                  # never leave the container behind
+            proc.kill_and_reap()
+            t.join(GUARD)
+        proc.close_fds()
