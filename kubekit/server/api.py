@@ -9,8 +9,10 @@ bodies by the transport (:func:`kubekit.server.status.status_for`).
 
 from __future__ import annotations
 
+import copy
 import datetime
 import math
+import operator
 import struct
 import threading
 import time
@@ -19,12 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubekit.errors import AlreadyExistsError, CompactedError, ConflictError, NotFoundError
-from kubekit.server.patch import MERGE_PATCH, STRATEGIC_MERGE_PATCH, apply_patch, patch_type
+from kubekit.server.patch import (
+    JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, PatchRejected, apply_patch, patch_type,
+)
 from kubekit.server.routes import Route
 from kubekit.server.scale import scale_of, with_replicas
 from kubekit.server.status import BadRequest, MethodNotAllowed, int_param, status, status_for, success_status
 
-__all__ = ["API", "Request", "prepare_for_create", "MERGE_PATCH", "STRATEGIC_MERGE_PATCH"]
+__all__ = ["API", "Request", "prepare_for_create", "dry_run_store", "JSON_PATCH", "MERGE_PATCH",
+           "STRATEGIC_MERGE_PATCH"]
 
 _UPDATE_RETRIES = 20
 #: kinds whose status a create resets, as their registry strategies do (``PrepareForCreate``).
@@ -130,6 +135,62 @@ def _invalid_options(options: str, field_: str, reason: str, detail: str, messag
                         "causes": [{"reason": reason, "message": message, "field": field_}]})
 
 
+DRY_RUN_ALL = "All"
+
+
+class _DryRunKV:
+    """A view of a KV for dry-run requests (``dryRun=All``): reads go to
+    ``kv``; a transaction evaluates its compares against the live keys and
+    reports the outcome without running any operation (nothing is written,
+    no revision is taken, no watch event happens); leases are not granted.
+    A transaction's ``revision`` is the mod_revision of the key it compares
+    (the object's current resourceVersion), so the store hands back the
+    object with the version it has now."""
+
+    def __init__(self, kv) -> None:
+        self._kv = kv
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("put", "delete", "compact", "revoke", "keepalive"):
+            raise RuntimeError(f"a dry run may not call {name}() on the store")
+        return getattr(self._kv, name)
+
+    def grant(self, ttl: int, lease_id: int = 0) -> int:
+        return 0
+
+    @staticmethod
+    def _holds(c, kv) -> bool:
+        if c.target == "value":
+            actual: Any = kv.value if kv is not None else b""
+        elif kv is None:
+            actual = 0
+        else:
+            actual = {"mod": kv.mod_revision, "create": kv.create_revision, "version": kv.version,
+                      "lease": kv.lease}[c.target]
+        return {"=": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt}[c.op](actual, c.value)
+
+    def txn(self, compares, success, failure=()):
+        from kubekit.store.kv import TxnResult
+
+        rev = None
+        ok = True
+        for c in compares:
+            kv = self._kv.get(c.key)
+            ok = ok and self._holds(c, kv)
+            if rev is None and kv is not None:
+                rev = kv.mod_revision
+        return TxnResult(ok, rev if rev is not None else self._kv.revision, [None] * len(success if ok else failure))
+
+
+def dry_run_store(store):
+    """``store`` (an :class:`~kubekit.store.APIStore`) over a
+    :class:`_DryRunKV`: its writes run every check and return what they
+    would store, and store nothing."""
+    dry = copy.copy(store)
+    dry.kv = _DryRunKV(store.kv)
+    return dry
+
+
 class API:
     """Serves requests against ``store``.  ``on_write`` is called after every
     successful write (the control loop uses it to wake up at once);
@@ -197,7 +258,47 @@ class API:
         return check_update(new, old)
 
     # -- dispatch ------------------------------------------------------------------------
+    def _dry_run_error(self, req: Request, values: Any) -> tuple[int, dict] | None:
+        """``ValidateDryRun``: only ``All`` is supported (a 422 on the verb's options)."""
+        if not values or all(v == DRY_RUN_ALL for v in values):
+            return None
+        options = {"POST": "CreateOptions", "PUT": "UpdateOptions", "PATCH": "PatchOptions",
+                   "DELETE": "DeleteOptions"}.get(req.method, "CreateOptions")
+        if req.route.subresource == "eviction":
+            options = "DeleteOptions"
+        shown = "[]string{" + ", ".join('"' + str(v).replace('"', '\\"') + '"' for v in values) + "}"
+        msg = f'Unsupported value: {shown}: supported values: "All"'
+        return _invalid_options(options, "dryRun", "FieldValueNotSupported", "", msg)
+
     def handle(self, req: Request) -> tuple[int, Any]:
+        """Serve ``req``; a write with ``dryRun=All`` (query, or a delete's
+        DeleteOptions body) runs against :func:`dry_run_store` and tells
+        nobody (no ``on_write``)."""
+        values: list = []
+        if req.method != "GET":
+            if "dryRun" in req.query:
+                values = [req.query["dryRun"]]
+            body = req.body if isinstance(req.body, dict) else {}
+            if req.method == "DELETE" and body.get("kind") in (None, "DeleteOptions"):
+                dr = body.get("dryRun")
+                values += dr if isinstance(dr, list) else ([dr] if dr else [])
+            if req.route.subresource == "eviction":
+                dr = (body.get("deleteOptions") or {}).get("dryRun")
+                values += dr if isinstance(dr, list) else ([dr] if dr else [])
+            bad = self._dry_run_error(req, values)
+            if bad is not None:
+                return bad
+        api = self
+        if values:
+            api = copy.copy(self)
+            api.store = dry_run_store(self.store)
+            api.on_write = lambda _verb: None
+        try:
+            return api._handle(req)
+        except PatchRejected as e:          # a JSON patch that cannot apply: upstream's exact Status
+            return e.status["code"], e.status
+
+    def _handle(self, req: Request) -> tuple[int, Any]:
         r = req.route
         m = req.method
         if r.subresource == "scale":
@@ -284,6 +385,8 @@ class API:
         obj = self._check(prepare_for_create(req.body, req.route))
         obj = self._fm(req.route).update(None, obj, self._manager(req))
         out = self.store.create(obj)
+        if isinstance(self.store.kv, _DryRunKV):        # a dry run: nothing stored, no resourceVersion
+            out["metadata"].pop("resourceVersion", None)
         self.on_write("create")
         return 201, out
 
@@ -375,10 +478,12 @@ class API:
         return 200, self._write(req.route, lambda _old: body, status_only=sub == "status",
                                 track=self._tracker(req, sub))
 
-    def _patch_body(self, req: Request, kind: str | None) -> tuple[str, dict]:
+    def _patch_body(self, req: Request, kind: str | None) -> tuple[str, Any]:
         """The patch type (415 for one kubekit does not apply to ``kind``;
         ``kind`` None: the Scale subresource) and the patch."""
         ctype = patch_type(req.content_type, kind)
+        if ctype == JSON_PATCH:
+            return ctype, req.body                  # an array of operations (apply_patch checks it)
         if not isinstance(req.body, dict):
             raise BadRequest("a merge patch must be a JSON object" if ctype == MERGE_PATCH
                              else "a strategic merge patch must be a JSON object")
@@ -461,6 +566,8 @@ class API:
                     out = self.store.create(obj)
                 except AlreadyExistsError:
                     continue
+                if isinstance(self.store.kv, _DryRunKV):
+                    out["metadata"].pop("resourceVersion", None)
                 self.on_write("create")
                 return 201, out
         except Conflicts as e:

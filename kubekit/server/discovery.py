@@ -21,8 +21,8 @@ import platform as _platform
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["AGGREGATED_CONTENT_TYPE", "VERSION", "aggregated_discovery", "api_group_list", "api_resource_list",
-           "api_versions", "discovery_document", "media_types", "resource_entries", "version_info",
+__all__ = ["AGGREGATED_CONTENT_TYPE", "NotAcceptable", "SERVED_MEDIA_TYPES", "VERSION", "aggregated_discovery", "api_group_list", "api_resource_list",
+           "api_versions", "discovery_document", "media_types", "negotiate", "resource_entries", "version_info",
            "wants_aggregated"]
 
 #: ``kubectl version``'s server version (``major``/``minor``/``gitVersion``)
@@ -61,8 +61,36 @@ AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGro
 
 
 # -- content negotiation ------------------------------------------------------------------
+#: the media types kubekit answers in (the 406's list)
+SERVED_MEDIA_TYPES = ("application/json",)
+#: the ``Accept`` types that JSON satisfies
+_JSON_TYPES = ("application/json", "application/*", "*/*")
+
+
+class NotAcceptable(ValueError):
+    """No media type of the ``Accept`` header can be served: upstream's 406
+    (``negotiation.NewNotAcceptableError``)."""
+
+    def __init__(self, accepted: tuple[str, ...] = SERVED_MEDIA_TYPES) -> None:
+        super().__init__(f"only the following media types are accepted: {', '.join(accepted)}")
+
+    def status(self) -> dict[str, Any]:
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": str(self),
+                "reason": "NotAcceptable", "code": 406}
+
+
+def _quality(params: dict[str, str]) -> float:
+    try:
+        q = float(params.pop("q", "1"))
+    except ValueError:
+        return 0.0
+    return q if 0.0 <= q <= 1.0 else 0.0
+
+
 def media_types(accept: str | None) -> list[tuple[str, dict[str, str]]]:
-    """An ``Accept`` header as ``[(type, {param: value})]`` in the client's order."""
+    """An ``Accept`` header as ``[(type, {param: value})]``, most preferred
+    first: by ``q`` (highest first; the client's order among equals), those
+    with ``q=0`` (not acceptable) left out; ``q`` is not in the params."""
     out = []
     for part in (accept or "").split(","):
         fields = [f.strip() for f in part.split(";")]
@@ -73,22 +101,36 @@ def media_types(accept: str | None) -> list[tuple[str, dict[str, str]]]:
             k, _, v = f.partition("=")
             if k.strip():
                 params[k.strip().lower()] = v.strip().strip('"')
-        out.append((fields[0].lower(), params))
-    return out
+        q = _quality(params)
+        if q > 0:
+            out.append((q, fields[0].lower(), params))
+    out.sort(key=lambda t: -t[0])                 # stable: the client's order among equal q
+    return [(m, p) for _, m, p in out]
+
+
+def negotiate(accept: str | None, servable) -> dict[str, str]:
+    """The params of the most preferred media type of ``accept`` that is
+    JSON and ``servable(params)`` accepts (``{}`` with no ``Accept``:
+    plain JSON); :class:`NotAcceptable` when there is none."""
+    if not (accept or "").strip():
+        return {}
+    for mtype, p in media_types(accept):
+        if mtype in _JSON_TYPES and servable(p):
+            return p
+    raise NotAcceptable()
+
+
+def _discovery_servable(p: Mapping[str, str]) -> bool:
+    return "as" not in p or (p.get("g"), p.get("v"), p.get("as")) == ("apidiscovery.k8s.io", "v2",
+                                                                      "APIGroupDiscoveryList")
 
 
 def wants_aggregated(accept: str | None) -> bool:
-    """True when the first media type of ``accept`` this server can answer is
-    the aggregated discovery list (``apidiscovery.k8s.io/v2``); v2beta1 and
-    other ``as=`` are skipped (the client then falls back to legacy JSON)."""
-    for mtype, p in media_types(accept):
-        if mtype not in ("application/json", "application/*", "*/*"):
-            continue
-        if "as" not in p:
-            return False
-        if (p.get("g"), p.get("v"), p.get("as")) == ("apidiscovery.k8s.io", "v2", "APIGroupDiscoveryList"):
-            return True
-    return False
+    """True when the most preferred media type of ``accept`` this server can
+    answer is the aggregated discovery list (``apidiscovery.k8s.io/v2``);
+    v2beta1 and other ``as=`` are skipped (the client then falls back to
+    legacy JSON).  Nothing servable: :class:`NotAcceptable`."""
+    return "as" in negotiate(accept, _discovery_servable)
 
 
 # -- the route table, grouped -------------------------------------------------------------
@@ -221,7 +263,9 @@ def aggregated_discovery(routes: Mapping[str, Mapping[str, Any]], *, core: bool,
 def discovery_document(path: str, routes: Mapping[str, Mapping[str, Any]], *, accept: str | None = None,
                        extra: Mapping[str, Mapping[str, Any]] | None = None,
                        server_address: str | None = None) -> tuple[str, dict[str, Any]] | None:
-    """``(content_type, body)`` for a discovery path, None for any other path."""
+    """``(content_type, body)`` for a discovery path, None for any other
+    path; :class:`NotAcceptable` when ``accept`` lists nothing it can be
+    answered in."""
     path = "/" + "/".join(p for p in path.split("/") if p)
     if path in ("/api", "/apis"):
         if wants_aggregated(accept):
@@ -237,9 +281,13 @@ def discovery_document(path: str, routes: Mapping[str, Mapping[str, Any]], *, ac
     else:
         return None
     if extra and api_version in extra:
-        return "application/json", dict(extra[api_version])
-    body = api_resource_list(api_version, routes)
-    return None if body is None else ("application/json", body)
+        body = dict(extra[api_version])
+    else:
+        body = api_resource_list(api_version, routes)
+        if body is None:
+            return None
+    negotiate(accept, lambda p: "as" not in p)       # an APIResourceList is plain JSON only (else 406)
+    return "application/json", body
 
 
 def version_info() -> dict[str, str]:

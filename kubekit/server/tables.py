@@ -17,7 +17,7 @@ from typing import Any
 
 from kubekit.kubectl import tables as printers
 from kubekit.kubectl.age import age
-from kubekit.server.discovery import media_types
+from kubekit.server.discovery import negotiate
 
 __all__ = ["TABLE_VERSIONS", "column_definitions", "table_content_type", "table_version", "to_table", "watch_tables"]
 
@@ -34,17 +34,14 @@ _AGE_DOC = ("CreationTimestamp is a timestamp representing the server time when 
 
 
 def table_version(accept: str | None) -> str | None:
-    """The Table version (``v1``, ``v1beta1``) when the first media type of
-    ``accept`` this server can answer is a ``meta.k8s.io`` Table; None for
-    plain JSON."""
-    for mtype, p in media_types(accept):
-        if mtype not in ("application/json", "application/*", "*/*"):
-            continue
-        if "as" not in p:
-            return None
-        if p.get("as") == "Table" and p.get("g") == "meta.k8s.io" and p.get("v") in TABLE_VERSIONS:
-            return p["v"]
-    return None
+    """The Table version (``v1``, ``v1beta1``) when the most preferred media
+    type of ``accept`` (by ``q``, :func:`~kubekit.server.discovery.media_types`)
+    this server can answer is a ``meta.k8s.io`` Table; None for plain JSON;
+    :class:`~kubekit.server.discovery.NotAcceptable` (406) when it can
+    answer none of them (``as=Table;v=v2`` only, ``text/html`` only...)."""
+    p = negotiate(accept, lambda p: "as" not in p or (p.get("as") == "Table" and p.get("g") == "meta.k8s.io"
+                                                      and p.get("v") in TABLE_VERSIONS))
+    return p["v"] if "as" in p else None
 
 
 def table_content_type(version: str) -> str:
@@ -124,10 +121,15 @@ def to_table(body: Mapping[str, Any], kind: str, *, version: str = "v1", include
 
 def watch_tables(events, kind: str, version: str = "v1", include_object: str = "Metadata"):
     """Watch events whose objects are Tables of one row (``kubectl get -w``);
-    ``ERROR`` and ``BOOKMARK`` events pass through; None (keep-alives) are dropped."""
+    only the first carries the columnDefinitions (upstream sets ``NoHeaders``
+    after the first object); ``ERROR`` and ``BOOKMARK`` events pass through;
+    None (keep-alives) are dropped."""
+    headers = True
     for ev in events:
         if ev is None:
             continue
         if ev.get("type") in ("ADDED", "MODIFIED", "DELETED") and isinstance(ev.get("object"), Mapping):
-            ev = dict(ev, object=to_table(ev["object"], kind, version=version, include_object=include_object))
+            ev = dict(ev, object=to_table(ev["object"], kind, version=version, include_object=include_object,
+                                          headers=headers))
+            headers = False
         yield ev

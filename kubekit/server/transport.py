@@ -54,13 +54,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _read_body(self) -> Any:
+    def _read_raw(self) -> bytes | None:
+        """The request body's bytes (None: no body), read before anything is answered."""
         n = int(self.headers.get("Content-Length") or 0)
         if n > _MAX_BODY:
             raise BadRequest(f"request body of {n} bytes is larger than the limit of {_MAX_BODY}")
         if not n:
             return None
-        raw = self.rfile.read(n)
+        return self.rfile.read(n)
+
+    def _decode_body(self, raw: bytes | None) -> Any:
+        """The body as its Content-Type says (415 for one kubekit does not
+        decode); called once the path is known to be served, so an unknown
+        path is a 404 whatever the body."""
+        if raw is None:
+            return None
         ctype = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
         if ctype in ("application/vnd.kubernetes.protobuf", "application/cbor"):    # kubectl's typed clients
             raise UnsupportedMediaType("the body of the request was in an unknown format - accepted media types "
@@ -97,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         route = None
         try:
-            body = self._read_body()
+            raw = self._read_raw()
             if url.path in ("/healthz", "/readyz", "/livez"):
                 self._send_plain(200, "ok")
                 return
@@ -115,6 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
             except RouteNotFound:
                 self._send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
                 return
+            body = self._decode_body(raw)               # after routing: an unknown path is a 404, not a 415
             if route.subresource == "log":
                 self._logs(method, route, query)
                 return
@@ -143,7 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
                 details = {"name": route.name, "kind": route.resource.plural}
                 if route.resource.group:
                     details["group"] = route.resource.group
-            st = status_for(e, details)
+            from kubekit.server.discovery import NotAcceptable
+            st = e.status() if isinstance(e, NotAcceptable) else status_for(e, details)   # 406
             if st["code"] >= 500:
                 log.exception("%s %s failed", method, self.path)
             try:

@@ -107,9 +107,10 @@ def test_errors_are_kubernetes_status_bodies(client):
     e = error_of(client.update, f"{PODS}/dup", pod("other"))
     assert e.code == 400 and "does not match the name on the URL" in str(e)
     e = error_of(client._send, "PATCH", f"{PODS}/dup", body=[{"op": "add", "path": "/metadata/labels/a", "value": "1"}],
-                 content_type="application/json-patch+json")
+                 content_type="application/json-patch+json-seq")
     assert e.code == 415 and str(e) == ("the body of the request was in an unknown format - accepted media types "
-                                        "include: application/merge-patch+json, application/strategic-merge-patch+json")
+                                        "include: application/json-patch+json, application/merge-patch+json, "
+                                        "application/strategic-merge-patch+json, application/apply-patch+yaml")
 
 
 def test_bad_json_is_a_400(server):

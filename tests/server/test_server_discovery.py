@@ -13,12 +13,12 @@ import pytest
 from kubekit.kubectl import tables as printers
 from kubekit.kubectl.client import Client
 from kubekit.server.discovery import (
-    AGGREGATED_CONTENT_TYPE, aggregated_discovery, api_group_list, api_resource_list, api_versions,
+    AGGREGATED_CONTENT_TYPE, NotAcceptable, media_types, aggregated_discovery, api_group_list, api_resource_list, api_versions,
     discovery_document, version_info, wants_aggregated,
 )
 from kubekit.server.routes import resources_from_kinds
 from kubekit.server.status import BadRequest
-from kubekit.server.tables import table_version, to_table
+from kubekit.server.tables import table_version, to_table, watch_tables
 from kubekit.server.testing import running_server
 from kubekit.store.kinds import DEFAULT_KINDS, Kind
 
@@ -302,3 +302,67 @@ def test_http_protobuf_bodies_are_415(server):
     code, _, raw = request(server, "POST", "/api/v1/namespaces/default/configmaps", body=b"k8s\x00\n",
                            content_type="application/vnd.kubernetes.protobuf")
     assert (code, json.loads(raw)["reason"]) == (415, "UnsupportedMediaType")
+
+
+def test_http_unknown_api_is_404_whatever_the_body(server):
+    """kubectl auth can-i POSTs a protobuf SelfSubjectAccessReview: the path is
+    not served, so 404 (routing comes before the body's content type)."""
+    code, _, raw = request(server, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                           body=b"k8s\x00\n", content_type="application/vnd.kubernetes.protobuf")
+    assert (code, json.loads(raw)["reason"]) == (404, "NotFound")
+    code, _, raw = request(server, "POST", "/apis/nope.io/v1/things", body=b"{}", content_type="application/cbor")
+    assert code == 404
+
+
+def test_watch_tables_have_headers_on_the_first_event_only():
+    events = [{"type": "ADDED", "object": pod("a")}, None, {"type": "BOOKMARK", "object": {"kind": "Pod"}},
+              {"type": "MODIFIED", "object": pod("a")}, {"type": "DELETED", "object": pod("b")}]
+    out = list(watch_tables(events, "Pod"))
+    assert [e["type"] for e in out] == ["ADDED", "BOOKMARK", "MODIFIED", "DELETED"]
+    assert [d["name"].upper() for d in out[0]["object"]["columnDefinitions"]] == printers.columns("Pod", wide=True)
+    assert out[2]["object"]["columnDefinitions"] == [] and out[3]["object"]["columnDefinitions"] == []
+    assert out[3]["object"]["rows"][0]["cells"][0] == "b"
+
+
+def test_accept_q_values_order_and_q0_is_dropped():
+    assert [m for m, _ in media_types("text/html;q=0.5, application/json;q=0.9, */*;q=0.1")] == \
+        ["application/json", "text/html", "*/*"]
+    assert media_types("application/json;q=0, text/plain") == [("text/plain", {})]
+    assert media_types("application/json;as=Table;v=v1;g=meta.k8s.io;q=0.8") == \
+        [("application/json", {"as": "Table", "v": "v1", "g": "meta.k8s.io"})]
+    # plain JSON preferred by q over a Table listed first
+    assert table_version("application/json;as=Table;v=v1;g=meta.k8s.io;q=0.5,application/json") is None
+    assert table_version("application/json;q=0.5,application/json;as=Table;v=v1;g=meta.k8s.io") == "v1"
+    assert table_version("application/json;as=Table;v=v1;g=meta.k8s.io;q=0,application/json") is None
+    assert not wants_aggregated("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList;q=0.5,"
+                                "application/json")
+    assert wants_aggregated("application/json;q=0.5,application/json;g=apidiscovery.k8s.io;v=v2;"
+                            "as=APIGroupDiscoveryList")
+    assert table_version("*/*") is None and table_version("application/*") is None
+
+
+def test_nothing_acceptable_is_406():
+    for accept in ("application/json;as=Table;v=v2;g=meta.k8s.io", "text/html", "application/json;q=0",
+                   "application/json;as=Table;v=v1;g=meta.k8s.io;q=0, text/html"):
+        with pytest.raises(NotAcceptable, match="only the following media types are accepted: application/json"):
+            table_version(accept)
+    with pytest.raises(NotAcceptable):
+        wants_aggregated("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList")
+    with pytest.raises(NotAcceptable):
+        discovery_document("/apis/apps/v1", ROUTES, accept="text/html")
+
+
+def test_http_406(server):
+    for path in ("/api/v1/namespaces/default/pods", "/api/v1/nodes/nope", "/api", "/apis/apps/v1",
+                 "/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1"):
+        for accept in ("application/json;as=Table;v=v2;g=meta.k8s.io", "text/html"):
+            code, ctype, raw = request(server, "GET", path, accept=accept)
+            st = json.loads(raw)
+            assert (code, ctype) == (406, "application/json"), (path, accept, raw)
+            assert (st["kind"], st["reason"], st["code"]) == ("Status", "NotAcceptable", 406)
+            assert st["message"] == "only the following media types are accepted: application/json"
+    code, _, raw = request(server, "GET", "/api/v1/namespaces/default/pods", accept="*/*")
+    assert code == 200 and json.loads(raw)["kind"] == "PodList"
+    code, ctype, raw = request(server, "GET", "/api/v1/namespaces/default/pods",
+                               accept="text/html, application/json;as=Table;v=v1;g=meta.k8s.io;q=0.5")
+    assert code == 200 and json.loads(raw)["kind"] == "Table"

@@ -73,7 +73,8 @@ class Kubectl:
         self.kubeconfig = os.path.join(top, "kubeconfig")
         with open(self.kubeconfig, "w") as f:
             f.write(KUBECONFIG.format(address=server.address))
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": top, "KUBECONFIG": self.kubeconfig}
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": top, "KUBECONFIG": self.kubeconfig,
+                    "TMPDIR": top}           # kubectl diff's LIVE-*/MERGED-* directories
 
     def run(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         p = subprocess.run([KUBECTL, "--request-timeout=20s", f"--cache-dir={self.top}/cache", *args],
@@ -211,6 +212,61 @@ def test_kubectl_typed_create_is_refused_as_protobuf(kubectl):
     which kubekit does not decode: a 415, as a server without protobuf would."""
     p = kubectl.run("create", "configmap", "c1", "--from-literal=a=b", check=False)
     assert p.returncode == 1 and "the body of the request was in an unknown format" in p.stderr
+
+
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}
+data:
+  a: "{value}"
+"""
+
+
+def test_kubectl_diff_and_server_dry_runs_write_nothing(kubectl):
+    c = Client(kubectl.server.address)
+    path = kubectl.write("dry.yaml", CONFIGMAP.format(name="dry", value="1"))
+    assert kubectl.out("apply", "--validate=false", "-f", path).strip() == "configmap/dry created"
+    live = c.get("/api/v1/namespaces/default/configmaps/dry")
+    changed = kubectl.write("dry2.yaml", CONFIGMAP.format(name="dry", value="2"))
+    rev = kubectl.server.kv.revision
+    p = kubectl.run("diff", "-f", changed, check=False)
+    assert p.returncode == 1, p.stderr                       # 1: there are differences
+    assert '-  a: "1"' in p.stdout and '+  a: "2"' in p.stdout
+    assert kubectl.out("apply", "--dry-run=server", "--validate=false", "-f", changed).strip() == \
+        "configmap/dry configured (server dry run)"
+    new = kubectl.write("dry3.yaml", CONFIGMAP.format(name="dry-new", value="3"))
+    p = kubectl.run("diff", "-f", new, check=False)
+    assert p.returncode == 1 and '+  a: "3"' in p.stdout
+    assert kubectl.out("delete", "--dry-run=server", "configmap", "dry").strip() == \
+        'configmap "dry" deleted (server dry run)'
+    assert kubectl.server.kv.revision == rev                 # nothing written
+    assert c.get("/api/v1/namespaces/default/configmaps/dry") == live
+    assert kubectl.out("get", "configmap", "-o", "name").split() == ["configmap/dry"]
+    kubectl.out("delete", "-f", path)
+
+
+def test_kubectl_patch_json_and_rollout_undo(kubectl):
+    c = Client(kubectl.server.address)
+    deploy = "/apis/apps/v1/namespaces/default/deployments/undo"
+    path = kubectl.write("undo.yaml", DEPLOYMENT.replace("name: web\n", "name: undo\n", 1)
+                         .replace("{app: web}", "{app: undo}").replace("replicas: 2", "replicas: 1"))
+    kubectl.out("apply", "--validate=false", "-f", path)
+    try:
+        out = kubectl.out("patch", "deployment", "undo", "--type=json", "-p",
+                          '[{"op": "replace", "path": "/spec/template/spec/containers/0/image", '
+                          '"value": "local/busybox:2"}]')
+        assert out.strip() == "deployment.apps/undo patched"
+        wait_for(lambda: len(c.get("/apis/apps/v1/namespaces/default/replicasets", labelSelector="app=undo")
+                             ["items"]) == 2, "the second ReplicaSet")
+        p = kubectl.run("patch", "deployment", "undo", "--type=json", "-p",
+                        '[{"op": "test", "path": "/spec/replicas", "value": 9}]', check=False)
+        assert p.returncode == 1 and "The request is invalid" in p.stderr
+        assert kubectl.out("rollout", "undo", "deployment/undo").strip() == "deployment.apps/undo rolled back"
+        assert c.get(deploy)["spec"]["template"]["spec"]["containers"][0]["image"] == "local/busybox:1"
+    finally:
+        kubectl.out("delete", "-f", path)
 
 
 # -- with a local node: exec, logs, top ----------------------------------------------------

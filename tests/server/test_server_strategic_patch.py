@@ -2854,7 +2854,9 @@ def test_every_served_kind_has_a_schema():
     ("application/strategic-merge-patch+json", "Pod", True),
     ("application/strategic-merge-patch+json", None, True),          # the Scale subresource
     ("application/strategic-merge-patch+json", "Widget", False),     # no schema: as upstream for a CRD
-    ("application/json-patch+json", "Pod", False),
+    ("application/json-patch+json", "Pod", True),
+    ("application/json-patch+json", "Widget", True),             # JSON patch: every kind
+    ("application/json-patch+json", None, True),
     ("application/apply-patch+yaml", "Pod", False),
     ("", "Pod", False),
 ])
@@ -2919,7 +2921,8 @@ def test_a_kind_without_a_schema_takes_merge_patches_only():
     path = "/apis/example.com/v1/namespaces/default/widgets"
     api.handle(Request("POST", parse_path(path, table), body={"metadata": {"name": "w"}, "spec": {"l": [{"name": "a"}]}}))
     route = parse_path(f"{path}/w", table)
-    with pytest.raises(UnsupportedMediaType, match="accepted media types include: application/merge-patch\\+json$"):
+    with pytest.raises(UnsupportedMediaType, match="accepted media types include: application/json-patch\\+json, "
+                                                   "application/merge-patch\\+json, application/apply-patch\\+yaml$"):
         api.handle(Request("PATCH", route, body={"spec": {"l": [{"name": "b"}]}},
                            content_type="application/strategic-merge-patch+json"))
     code, out = api.handle(Request("PATCH", route, body={"spec": {"l": [{"name": "b"}]}},
