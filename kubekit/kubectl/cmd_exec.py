@@ -8,7 +8,8 @@ a container of a pod on the server's local node.
   printed as it comes and ``-i`` copies kubekit's stdin to the command as it
   is read (its EOF closes the command's stdin).  ``-t`` with ``-i`` and a
   terminal on stdin gives the command a terminal: the local one is put in
-  raw mode (restored on exit, always), its size is sent at the start and on
+  raw mode (restored on exit, always: also when SIGHUP, SIGTERM or SIGQUIT
+  kill kubekit meanwhile), its size is sent at the start and on
   every SIGWINCH, and stdout carries everything (no separate stderr).  As
   kubectl: ``-t`` without ``-i`` is ignored, and ``-t`` when stdin is not a
   terminal warns "Unable to use a TTY - input is not a terminal or the right

@@ -15,7 +15,9 @@ import json
 import os
 import select
 import signal
+import socket
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 from urllib.parse import urlencode
@@ -151,19 +153,50 @@ def terminal_size(fd: int) -> tuple[int, int] | None:
     return size.columns, size.lines
 
 
+# Signals whose default action ends the process: while the terminal is raw
+# each restores it first (then the default action happens, as it would have).
+_FATAL_SIGNALS = ("SIGHUP", "SIGINT", "SIGTERM", "SIGQUIT")
+
+
 @contextlib.contextmanager
 def raw_terminal(fd: int) -> Iterator[None]:
     """The terminal on ``fd`` in raw mode (``tty.setraw``) for the block,
-    its settings restored afterwards whatever happens."""
+    its settings restored afterwards whatever happens: also when SIGHUP,
+    SIGINT, SIGTERM or SIGQUIT (with their default action: not ignored nor
+    handled by the program) end the process meanwhile: from the main thread,
+    handlers for those restore the terminal and re-raise the signal with
+    its default action; the previous handlers come back after the block."""
     import termios
     import tty
 
     saved = termios.tcgetattr(fd)
+
+    def restore(when: int) -> None:
+        with contextlib.suppress(termios.error, OSError):
+            termios.tcsetattr(fd, when, saved)
+
+    def on_fatal(signum: int, frame) -> None:
+        restore(termios.TCSANOW)
+        signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signum])
+        os.kill(os.getpid(), signum)                 # the default action: the process ends here
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in _FATAL_SIGNALS:
+            signum = getattr(signal, name)
+            handler = signal.getsignal(signum)
+            if handler is signal.SIG_DFL:           # (Python's SIGINT handler raises: the finally restores)
+                previous[signum] = signal.signal(signum, on_fatal)
     try:
         tty.setraw(fd, termios.TCSANOW)
         yield
     finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        try:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 def _stdin_fd(stdin: Any) -> int | None:
@@ -173,27 +206,117 @@ def _stdin_fd(stdin: Any) -> int | None:
         return None
 
 
+_QUEUE_LIMIT = 1 << 20       # stdin bytes queued for the sender thread; stdin is not read beyond it
+
+
+class _Sender:
+    """The only writer to the stream during :func:`interact`: a thread that
+    sends queued stdin, stdin's end and resizes in order.  The read loop
+    never blocks on the socket: when the server stops reading (it applies
+    backpressure while the process does not take its stdin) only this thread
+    waits, and the loop goes on reading output, which is what lets the
+    server go on.  At most ``_QUEUE_LIMIT`` bytes of stdin wait here."""
+
+    def __init__(self, stream: ExecStream, wake_w: int = -1) -> None:
+        self.stream, self.wake_w = stream, wake_w
+        self._cond = threading.Condition()
+        self._items: deque[tuple[str, Any]] = deque()
+        self._bytes = 0
+        self._stopped = False
+        self.failed = False
+        self._thread = threading.Thread(target=self._run, name="kubekit-exec-send", daemon=True)
+        self._thread.start()
+
+    def full(self) -> bool:
+        return self._bytes >= _QUEUE_LIMIT
+
+    def put(self, kind: str, data: Any = b"", *, block: bool = False) -> bool:
+        """Queue ``("stdin", bytes)``, ``("eof", None)`` or ``("resize", (w, h))``.
+        Stdin beyond the limit: waits with ``block``, else False."""
+        with self._cond:
+            while kind == "stdin" and self.full() and not (self._stopped or self.failed):
+                if not block:
+                    return False
+                self._cond.wait()
+            if self._stopped or self.failed:
+                return False
+            self._items.append((kind, data))
+            if kind == "stdin":
+                self._bytes += len(data)
+            self._cond.notify_all()
+            return True
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._items and not self._stopped:
+                    self._cond.wait()
+                if self._stopped:
+                    return
+                kind, data = self._items.popleft()
+            try:
+                if kind == "stdin":
+                    self.stream.send_stdin(data)
+                elif kind == "eof":
+                    self.stream.close_stdin()
+                else:
+                    self.stream.resize(*data)
+            except OSError:
+                with self._cond:
+                    self.failed = True
+                    self._items.clear()
+                    self._cond.notify_all()
+                return
+            finally:
+                if kind == "stdin":
+                    with self._cond:
+                        self._bytes -= len(data)
+                        self._cond.notify_all()
+                    if self.wake_w >= 0:
+                        try:
+                            os.write(self.wake_w, b"s")      # the read loop may take stdin again
+                        except OSError:
+                            pass
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Drop what is queued and end the thread; one stuck in a send to a
+        server that stopped reading is unblocked by shutting the socket down
+        (the stream is over by then)."""
+        with self._cond:
+            self._stopped = True
+            self._items.clear()
+            self._cond.notify_all()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            with contextlib.suppress(OSError):
+                self.stream.ws.sock.shutdown(socket.SHUT_RDWR)
+            self._thread.join(timeout)
+
+
 def interact(stream: ExecStream, *, stdin: BinaryIO | int | None, write_out: Callable[[bytes], None],
              write_err: Callable[[bytes], None], resize_fd: int | None = None) -> dict[str, Any] | None:
     """Copy ``stdin`` (an fd, a binary file, or None) to the remote command
     and its stdout/stderr to ``write_out``/``write_err`` until the server
     ends the stream; returns the Status (None if the stream broke first).
     ``resize_fd``: a terminal whose size is sent now and on every SIGWINCH
-    (when called from the main thread)."""
+    (when called from the main thread).
+
+    One loop reads the socket, stdin and the SIGWINCH pipe; a sender thread
+    (:class:`_Sender`) does all the sending, so a server that stops reading
+    stdin while it sends output can never deadlock with this client."""
     fd = stdin if isinstance(stdin, int) else _stdin_fd(stdin) if stdin is not None else None
+    wake_r, wake_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+    sender = _Sender(stream, wake_w)
     feeder = None
     if stdin is not None and fd is None:             # a file object without an fd: a thread feeds it
-        feeder = threading.Thread(target=_feed, args=(stream, stdin), name="kubekit-exec-stdin", daemon=True)
+        feeder = threading.Thread(target=_feed, args=(sender, stdin), name="kubekit-exec-stdin", daemon=True)
         feeder.start()
-    wake_r = wake_w = -1
     old_handler = None
     if resize_fd is not None:
         size = terminal_size(resize_fd)
         if size:
-            stream.resize(*size)
+            sender.put("resize", size)
         if threading.current_thread() is threading.main_thread():
-            wake_r, wake_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
-
             def on_winch(signum, frame) -> None:
                 try:
                     os.write(wake_w, b"w")
@@ -209,35 +332,36 @@ def interact(stream: ExecStream, *, stdin: BinaryIO | int | None, write_out: Cal
                     write_err(data)
             if stream.ws.closed:
                 return stream.status
-            rlist: list[Any] = [stream.ws]
-            if fd is not None:
+            rlist: list[Any] = [stream.ws, wake_r]
+            if fd is not None and not sender.full() and not sender.failed:
                 rlist.append(fd)
-            if wake_r >= 0:
-                rlist.append(wake_r)
             try:
                 r, _, _ = select.select(rlist, [], [])
             except InterruptedError:
                 continue
             if wake_r in r:
+                winched = False
                 while True:
                     try:
-                        if not os.read(wake_r, 64):
-                            break
+                        got = os.read(wake_r, 64)
                     except BlockingIOError:
                         break
-                size = terminal_size(resize_fd) if resize_fd is not None else None
+                    if not got:
+                        break
+                    winched = winched or b"w" in got
+                size = terminal_size(resize_fd) if winched and resize_fd is not None else None
                 if size:
-                    stream.resize(*size)
+                    sender.put("resize", size)
             if fd is not None and fd in r:
                 try:
                     data = os.read(fd, 32768)
                 except OSError:
                     data = b""
                 if data:
-                    stream.send_stdin(data)
+                    sender.put("stdin", data)
                 else:
                     fd = None
-                    stream.close_stdin()
+                    sender.put("eof")
             if stream.ws in r:
                 stream.read()
     except OSError:
@@ -245,19 +369,20 @@ def interact(stream: ExecStream, *, stdin: BinaryIO | int | None, write_out: Cal
     finally:
         if old_handler is not None:
             signal.signal(signal.SIGWINCH, old_handler)
+        sender.stop()
         for x in (wake_r, wake_w):
-            if x >= 0:
-                os.close(x)
+            os.close(x)
 
 
-def _feed(stream: ExecStream, stdin: Any) -> None:
+def _feed(sender: _Sender, stdin: Any) -> None:
     read = getattr(stdin, "read1", None) or stdin.read
     try:
         while True:
             data = read(32768)
             if not data:
                 break
-            stream.send_stdin(data)
-        stream.close_stdin()
+            if not sender.put("stdin", data, block=True):
+                return
+        sender.put("eof")
     except (OSError, ValueError):
         pass

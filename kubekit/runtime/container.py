@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import select
 import signal
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,9 +60,11 @@ class Container:
         self._report_r = -1
         self.status: str = "creating"
         self.exit_status: ExitStatus | None = None
-        # processes exec'd into this container (kubekit.runtime.execin): delete
-        # reaps those nobody waited for, or the kernel keeps the cgroup populated
-        self.execs: weakref.WeakSet = weakref.WeakSet()
+        # processes exec'd into this container and not reaped yet
+        # (kubekit.runtime.execin; each leaves when reaped): delete reaps those
+        # nobody waited for, or the kernel keeps the cgroup populated.  Strong
+        # references: an ExecProcess its caller dropped is still a child to reap.
+        self.execs: set = set()
 
     # -- start-up protocol -------------------------------------------------
     def _fail(self, index: int, err: int) -> ContainerError:

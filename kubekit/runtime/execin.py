@@ -69,11 +69,18 @@ _CHUNK = 65536
 
 
 class ExecProcess:
-    """A process exec'd into a container: ``pid``, ``pidfd``, :meth:`wait`, :meth:`kill`."""
+    """A process exec'd into a container: ``pid``, ``pidfd``, :meth:`wait`, :meth:`kill`.
 
-    def __init__(self, pid: int, pidfd: int, cgroup) -> None:
+    The pidfd stays open as long as the object lives, also once the process
+    was reaped (then it just polls readable), so another thread may select
+    on it while the container's delete reaps the process; it is closed when
+    the object is collected.  ``on_reaped``: called with the object once it
+    was reaped (the container drops it from :attr:`Container.execs`)."""
+
+    def __init__(self, pid: int, pidfd: int, cgroup, on_reaped=None) -> None:
         self.pid, self.pidfd, self.cgroup = pid, pidfd, cgroup
         self.exit_status: ExitStatus | None = None
+        self.on_reaped = on_reaped
         self._reaping = threading.Lock()    # one wait4 per child, whichever thread asks first
         # The parent's ends (start_in; pty also from exec_in(tty=True)); None: not asked for.
         self.stdin: int | None = None      # write: the process' stdin pipe
@@ -105,12 +112,10 @@ class ExecProcess:
         """The exit status (reaping the child); None if it still runs after ``timeout``."""
         if self.exit_status is not None:
             return self.exit_status
-        if timeout is not None:
-            pidfd = self.pidfd
-            if pidfd >= 0:
-                ready, _, _ = select.select([pidfd], [], [], max(timeout, 0))
-                if not ready:
-                    return None
+        if timeout is not None and self.exit_status is None:
+            ready, _, _ = select.select([self.pidfd], [], [], max(timeout, 0))
+            if not ready:
+                return None
         with self._reaping:
             if self.exit_status is None:
                 self._reap()
@@ -120,10 +125,7 @@ class ExecProcess:
         """SIGKILL the process if it still runs and reap it (the container's
         delete does this for execs nobody waited for)."""
         if self.exit_status is None:
-            try:
-                self.kill()
-            except ProcessLookupError:
-                pass
+            self.kill()
             self.wait()
 
     def _reap(self) -> None:
@@ -132,13 +134,28 @@ class ExecProcess:
         code = 128 + sig if sig is not None else os.WEXITSTATUS(status)
         oom = sig == signal.SIGKILL and self.cgroup.oom_kills() > 0
         self.exit_status = ExitStatus(code, sig, exit_reason(code, sig, oom), ru.ru_utime, ru.ru_stime, ru.ru_maxrss)
-        os.close(self.pidfd)
-        self.pidfd = -1
+        # The pidfd stays open: another thread may be selecting on it (__del__ closes it).
+        on_reaped, self.on_reaped = self.on_reaped, None
+        if on_reaped is not None:
+            on_reaped(self)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        pidfd = self.pidfd
-        if self.exit_status is None and pidfd >= 0:
-            signal.pidfd_send_signal(pidfd, sig)
+        """Send ``sig`` unless the process was reaped; a process another
+        thread reaps meanwhile is not an error (the pidfd stays valid, the
+        kernel answers ESRCH)."""
+        if self.exit_status is None and self.pidfd >= 0:
+            try:
+                signal.pidfd_send_signal(self.pidfd, sig)
+            except ProcessLookupError:
+                pass
+
+    def __del__(self) -> None:
+        pidfd, self.pidfd = getattr(self, "pidfd", -1), -1
+        if pidfd >= 0:
+            try:
+                os.close(pidfd)
+            except OSError:
+                pass
 
 
 def _open_namespaces(pid: int, namespaces) -> dict[str, int]:
@@ -256,7 +273,7 @@ def exec_in(container: Container, argv, *, env=None, cwd: str | None = None, uid
                            (stdio[0], stdio[1], stdio[2]), False, container.runtime.last_cap)
         program = plan.build_exec(spec, setup, tuple(argv), tty=tty)
         pid, pidfd, sync_w, report_r, into = _spawn_in_pid_namespace(program, ns_fds.get("pid"), cgroup_fd)
-        proc = ExecProcess(pid, pidfd, container.cgroup)
+        proc = ExecProcess(pid, pidfd, container.cgroup, on_reaped=container.execs.discard)
         container.execs.add(proc)
         try:
             rec = read_report(report_r)                       # the WAIT before the payload

@@ -30,12 +30,24 @@ byte is the channel (upstream's ``wsstream`` "channel.k8s.io" framing):
             ``details.causes[{"reason":"ExitCode","message":"N"}]``, or
             reason ``InternalError`` (code 500) when the exec could not run
 4   resize  client -> server: ``{"Width":W,"Height":H}``: ``TIOCSWINSZ``
-            on the terminal (the process gets SIGWINCH); ignored without tty
+            on the terminal (the process gets SIGWINCH); ignored without tty,
+            and ignored when malformed or a size is not an integer in
+            1..65535 (upstream's HandleResizing skips zero sizes)
 255 close   v5 only, client -> server: ``[255, channel]`` half-closes a
             stream; ``[255, 0]`` closes the process' stdin (EOF for
             ``cat``).  With a tty it is ignored (the terminal stays open;
             a user ends it with its own EOF character, ^D)
 ==  ======  ==================================================================
+
+**Backpressure**: the server queues at most 4 MiB of stdin the process has
+not read yet; at that, it stops reading the WebSocket (the socket's buffers
+fill and the client's sends wait) and reads again once the process took
+some: stdin is never dropped.  A client must therefore keep reading output
+while its stdin sends wait (kubekit's sends from a separate thread).
+
+A ``Sec-WebSocket-Version`` other than 13 is answered 400 with
+``Sec-WebSocket-Version: 13`` (RFC 6455 §4.4), as golang.org/x/net/websocket
+(upstream's wsstream) does.
 
 When the process exits the server forwards what output is left (until it
 ends, or 0.2 s of quiet when a background child still holds it), sends the
@@ -84,7 +96,7 @@ STDIN_CHANNEL, STDOUT_CHANNEL, STDERR_CHANNEL, ERROR_CHANNEL, RESIZE_CHANNEL = 0
 CLOSE_CHANNEL = 255
 DRAIN_QUIET = 0.2            # after the exit: stop forwarding output after this long without any
 _CHUNK = 32768
-_MAX_PENDING_STDIN = 4 << 20
+_MAX_PENDING_STDIN = 4 << 20   # stdin queued for the process; at this the WebSocket is not read (backpressure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +203,41 @@ def _buffered_input(handler) -> bytes:
         sock.settimeout(timeout)
 
 
+def _refuse_version(handler) -> None:
+    """A ``Sec-WebSocket-Version`` other than 13: 400 with
+    ``Sec-WebSocket-Version: 13`` naming the version served (RFC 6455 §4.4),
+    as golang.org/x/net/websocket (upstream's wsstream) answers."""
+    from kubekit.server.status import status_for
+
+    body = json.dumps(status_for(BadRequest("websocket: Sec-WebSocket-Version must be 13")),
+                      separators=(",", ":")).encode() + b"\n"
+    handler.close_connection = True
+    handler.send_response(400)
+    handler.send_header("Sec-WebSocket-Version", "13")
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+    handler.wfile.flush()
+
+
+def parse_resize(body: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` of a resize message (pure), or None for one to
+    ignore: not a JSON object, sizes that are not integers in 1..65535
+    (upstream's HandleResizing skips zero sizes; a winsize field is 16
+    bits).  Never raises (huge numbers, deep nesting, bad UTF-8...)."""
+    try:
+        size = json.loads(body)
+        if not isinstance(size, dict):
+            return None
+        w, h = size.get("Width"), size.get("Height")
+    except Exception:                                # noqa: BLE001 - RecursionError, OverflowError, ...
+        return None
+    if type(w) is not int or type(h) is not int or not (0 < w <= 0xFFFF and 0 < h <= 0xFFFF):
+        return None
+    return w, h
+
+
 def serve_exec_stream(handler, podexec, namespace: str, name: str, query: list[tuple[str, str]]) -> None:
     """Handle an exec request with ``Upgrade: websocket`` on an
     ``http.server`` ``handler``: check it (errors raise, before any answer:
@@ -203,7 +250,8 @@ def serve_exec_stream(handler, podexec, namespace: str, name: str, query: list[t
     opts = stream_options(params)
     headers = handler.headers
     if (headers.get("Sec-WebSocket-Version") or "").strip() != "13":
-        raise BadRequest("websocket: Sec-WebSocket-Version must be 13")
+        _refuse_version(handler)
+        return
     key = (headers.get("Sec-WebSocket-Key") or "").strip()
     if not key:
         raise BadRequest("websocket: the Sec-WebSocket-Key header is missing")
@@ -261,6 +309,7 @@ def pump(ws: WebSocket, protocol: str, opts: StreamOptions, proc, argv: list[str
         in_fd = proc.stdin
     for fd in {*outputs, *([in_fd] if in_fd is not None else [])}:
         os.set_blocking(fd, False)
+    pidfd = proc.pidfd                               # stays open as long as proc lives (even once reaped)
     pending = bytearray()
     stdin_closing = False
     exited = gone = False
@@ -277,22 +326,28 @@ def pump(ws: WebSocket, protocol: str, opts: StreamOptions, proc, argv: list[str
             return                                   # text (base64 protocols) is not served
         ch, body = data[0], data[1:]
         if ch == STDIN_CHANNEL:
-            if in_fd is not None and not stdin_closing and not exited and len(pending) < _MAX_PENDING_STDIN:
-                pending.extend(body)
+            if in_fd is not None and not stdin_closing and not exited:
+                pending.extend(body)                 # bounded: the socket is not read while pending is full
         elif ch == RESIZE_CHANNEL:
             if proc.pty is not None:
+                size = parse_resize(body)
+                if size is None:
+                    log.debug("exec stream: a bad resize message %r", body[:200])
+                    return
                 try:
-                    size = json.loads(body)
-                    proc.resize(int(size.get("Width", 0)), int(size.get("Height", 0)))
-                except (ValueError, TypeError, AttributeError, OSError):
-                    log.debug("exec stream: a bad resize message %r", body)
+                    proc.resize(*size)
+                except Exception:                    # noqa: BLE001 - a resize never ends the stream
+                    log.debug("exec stream: resize to %r failed", size, exc_info=True)
         elif ch == CLOSE_CHANNEL and v5 and body[:1] == bytes([STDIN_CHANNEL]) and proc.pty is None:
             stdin_closing = True                     # with a tty: ignored (see the module docstring)
 
     try:
         while True:
             if not gone:
-                while (m := ws.next_message()) is not None:
+                # Backpressure: while the process has not taken the stdin
+                # queued, parsed messages wait and the socket is not read, so
+                # the client's sends block instead of stdin being dropped.
+                while len(pending) < _MAX_PENDING_STDIN and (m := ws.next_message()) is not None:
                     on_message(*m)
                 if ws.closed:
                     gone = True
@@ -303,10 +358,10 @@ def pump(ws: WebSocket, protocol: str, opts: StreamOptions, proc, argv: list[str
             if exited and not outputs:
                 break
             rlist: list[Any] = list(outputs)
-            if not gone:
+            if not gone and len(pending) < _MAX_PENDING_STDIN:
                 rlist.append(ws)
             if not exited:
-                rlist.append(proc.pidfd)
+                rlist.append(pidfd)
             wlist = [in_fd] if pending and in_fd is not None else []
             r, w, _ = select.select(rlist, wlist, [], DRAIN_QUIET if exited else None)
             if exited and not r and not w:
@@ -314,13 +369,13 @@ def pump(ws: WebSocket, protocol: str, opts: StreamOptions, proc, argv: list[str
             if ws in r and not ws.read_available():
                 gone = True
                 continue
-            if not exited and proc.pidfd in r:
+            if not exited and (pidfd in r or proc.exit_status is not None):   # or another thread reaped it
                 exited = True
                 proc.wait()
                 pending.clear()
                 close_stdin()
             for fd in r:
-                ch = outputs.get(fd, -1) if isinstance(fd, int) else -1
+                ch = outputs.get(fd, -1) if isinstance(fd, int) and fd != pidfd else -1
                 if ch == -1:
                     continue
                 try:

@@ -12,8 +12,11 @@ opening handshake and a small connection object, standard library only.
 * :func:`accept_key`: ``Sec-WebSocket-Accept`` for a ``Sec-WebSocket-Key``
   (§4.2.2).
 * :class:`WebSocket`: messages over a connected socket: reassembles
-  fragmented messages, answers pings with pongs and a close with a close
-  (§5.5.1), thread-safe sends.
+  fragmented messages (at most ``max_message`` bytes, 1009, and
+  ``MAX_FRAGMENTS`` frames, 1008), answers pings with pongs and a close with
+  a close (§5.5.1): the peer's code echoed when it is a valid one
+  (1000-1003, 1007-1011, 3000-4999), else 1002, as for a 1-byte close body;
+  1007 for a reason that is not UTF-8.  Thread-safe sends.
 * :func:`client_handshake`: the client's opening handshake over a connected
   socket (the server side lives with its HTTP handler).
 
@@ -41,7 +44,15 @@ GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 _DATA_OPS = (OP_CONT, OP_TEXT, OP_BINARY)
 _CONTROL_OPS = (OP_CLOSE, OP_PING, OP_PONG)
-CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR, CLOSE_TOO_BIG = 1000, 1002, 1009
+CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR, CLOSE_INVALID_DATA, CLOSE_POLICY, CLOSE_TOO_BIG = 1000, 1002, 1007, 1008, 1009
+MAX_FRAGMENTS = 4096          # frames per fragmented message (each costs a list entry and a parse)
+
+
+def valid_close_code(code: int) -> bool:
+    """A status code a peer may send in a close frame (RFC 6455 §7.4.1,
+    §7.4.2; the IANA registry): 1000-1003, 1007-1011, 3000-4999.  1004-1006
+    and 1015 are reserved / never sent; others are undefined."""
+    return code in (1000, 1001, 1002, 1003) or 1007 <= code <= 1011 or 3000 <= code <= 4999
 
 
 class ProtocolError(Exception):
@@ -174,6 +185,8 @@ class WebSocket:
         self._messages: deque[tuple[int, bytes]] = deque()
         self._fragments: list[bytes] = []
         self._fragment_op = 0
+        self._fragment_len = 0                  # the running total of self._fragments' lengths
+        self.max_fragments = MAX_FRAGMENTS
         self.close_sent = False
         self.closed = False                     # the peer closed (a close frame or EOF)
         self.close_code: int | None = None
@@ -244,8 +257,7 @@ class WebSocket:
         try:
             frames = self._parser.feed(data)
         except ProtocolError as e:
-            self.close(e.code, str(e))
-            self.closed = True
+            self._fail(e.code, str(e))
             return
         for f in frames:
             if f.opcode == OP_PING:
@@ -256,32 +268,60 @@ class WebSocket:
             elif f.opcode == OP_PONG:
                 pass
             elif f.opcode == OP_CLOSE:
-                self.close_code = struct.unpack("!H", f.payload[:2])[0] if len(f.payload) >= 2 else None
-                self.close(self.close_code if self.close_code and self.close_code != 1005 else CLOSE_NORMAL)
-                self.closed = True
+                self._on_close(f.payload)
                 return
             elif f.opcode == OP_CONT:
                 if not self._fragments:
-                    self.close(CLOSE_PROTOCOL_ERROR, "a continuation frame without a message")
-                    self.closed = True
+                    self._fail(CLOSE_PROTOCOL_ERROR, "a continuation frame without a message")
+                    return
+                if len(self._fragments) >= self.max_fragments:
+                    self._fail(CLOSE_POLICY, "too many fragments in one message")
                     return
                 self._fragments.append(f.payload)
-                if sum(map(len, self._fragments)) > self.max_message:
-                    self.close(CLOSE_TOO_BIG, "message too big")
-                    self.closed = True
+                self._fragment_len += len(f.payload)
+                if self._fragment_len > self.max_message:
+                    self._fail(CLOSE_TOO_BIG, "message too big")
                     return
                 if f.fin:
                     self._messages.append((self._fragment_op, b"".join(self._fragments)))
-                    self._fragments = []
+                    self._fragments, self._fragment_len = [], 0
             else:
                 if self._fragments:
-                    self.close(CLOSE_PROTOCOL_ERROR, "a new message inside a fragmented one")
-                    self.closed = True
+                    self._fail(CLOSE_PROTOCOL_ERROR, "a new message inside a fragmented one")
                     return
                 if f.fin:
                     self._messages.append((f.opcode, f.payload))
                 else:
-                    self._fragment_op, self._fragments = f.opcode, [f.payload]
+                    self._fragment_op, self._fragments, self._fragment_len = f.opcode, [f.payload], len(f.payload)
+
+    def _fail(self, code: int, reason: str) -> None:
+        self._fragments, self._fragment_len = [], 0
+        self.close(code, reason)
+        self.closed = True
+
+    def _on_close(self, payload: bytes) -> None:
+        """The peer's close frame: echo its status code when it is a valid
+        one (none: 1000), else close with 1002 (a 1-byte body, a reserved or
+        undefined code) or 1007 (a reason that is not UTF-8)."""
+        self.closed = True
+        if not payload:
+            self.close_code = None
+            self.close(CLOSE_NORMAL)
+            return
+        if len(payload) == 1:
+            self.close_code = None
+            self.close(CLOSE_PROTOCOL_ERROR, "a close frame's body is at least 2 bytes")
+            return
+        self.close_code = struct.unpack("!H", payload[:2])[0]
+        if not valid_close_code(self.close_code):
+            self.close(CLOSE_PROTOCOL_ERROR, f"invalid close code {self.close_code}")
+            return
+        try:
+            payload[2:].decode("utf-8")
+        except UnicodeDecodeError:
+            self.close(CLOSE_INVALID_DATA, "the close reason is not UTF-8")
+            return
+        self.close(self.close_code)
 
 
 def client_handshake(sock: socket.socket, host: str, path: str, protocols: tuple[str, ...] = (),

@@ -172,3 +172,84 @@ def test_split_exec_args(rest, want):
 
     assert split_exec_args(rest) == want
     assert split_command(rest) == want[:3]
+
+
+_RAW_CHILD = """
+import os, signal, sys, time
+from kubekit.kubectl.execstream_client import raw_terminal
+signal.signal(signal.SIGINT, signal.SIG_DFL)     # as a program that did not install Python's handler
+with raw_terminal(0):
+    os.write(1, b"RAW\\n")
+    time.sleep(60)
+os._exit(0)
+"""
+
+
+def _fork_on_a_pty(argv: list[str]) -> tuple[int, int]:
+    pid, master = pty.fork()
+    if pid == 0:                                   # exec at once (the test process has threads)
+        try:
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    return pid, master
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT])
+def test_a_fatal_signal_while_raw_restores_the_terminal(sig):
+    """The terminal is restored when a signal ends the process in raw mode
+    (``kill``, a hung-up session...): the default action still happens
+    (the process is killed by that signal)."""
+    pid, master = _fork_on_a_pty([sys.executable, "-c", _RAW_CHILD])
+    try:
+        Terminal(master).read_until(b"RAW")
+        assert not termios.tcgetattr(master)[3] & (termios.ICANON | termios.ECHO), "not raw"
+        os.kill(pid, sig)
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == sig
+    final = termios.tcgetattr(master)
+    os.close(master)
+    assert final[3] & termios.ICANON and final[3] & termios.ECHO, "the terminal was left raw"
+
+
+def test_raw_terminal_puts_the_previous_handlers_back():
+    from kubekit.kubectl.execstream_client import raw_terminal
+
+    m, s = os.openpty()
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT)}
+    try:
+        with raw_terminal(s):
+            assert signal.getsignal(signal.SIGTERM) is not before[signal.SIGTERM]
+            assert not termios.tcgetattr(s)[3] & termios.ICANON
+        assert {sig: signal.getsignal(sig) for sig in before} == before
+        assert termios.tcgetattr(s)[3] & termios.ICANON
+    finally:
+        os.close(m)
+        os.close(s)
+
+
+def test_sigterm_to_exec_it_restores_the_terminal(server):
+    """``kubekit exec -it`` killed with SIGTERM while the remote shell runs:
+    the local terminal is not left raw."""
+    pid, master = _fork_on_a_pty(kubekit_argv(server, "-it", "term", "--", "/bin/sh"))
+    term = Terminal(master)
+    try:
+        os.write(master, b"echo $((6*7))\r")
+        term.read_until(b"42\r\n")
+        assert not termios.tcgetattr(master)[3] & (termios.ICANON | termios.ECHO), "the CLI's terminal is not raw"
+        os.kill(pid, signal.SIGTERM)
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+    final = termios.tcgetattr(master)
+    os.close(master)
+    assert final[3] == fresh_pty_attrs()[3], "the terminal was left raw"

@@ -243,3 +243,101 @@ def test_delete_reaps_an_exec_nobody_waited_for(runtime, rootfs):
             proc.kill_and_reap()
             t.join(GUARD)
         proc.close_fds()
+
+
+def test_delete_reaps_an_exec_its_caller_dropped(runtime, rootfs):
+    """The container keeps its execs until they are reaped, not only while
+    their caller holds them: a dropped ExecProcess is still a child to reap
+    (and leaves the container's set once reaped)."""
+    import gc
+    import threading
+
+    from kubekit.runtime.execin import exec_in
+
+    c = runtime.create(ContainerSpec(command=("/bin/sleep", "300"), rootfs=rootfs, env=("PATH=/bin:/usr/bin",)))
+    c.start()
+    pid = exec_in(c, ["/bin/sleep", "300"]).pid       # the ExecProcess is dropped at once
+    gc.collect()
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (c.delete(), done.set()), daemon=True)
+    t.start()
+    try:
+        assert done.wait(GUARD), "delete hung on the dropped exec"
+        assert not c.execs
+    finally:
+        if not done.is_set():                  # never leave the container behind: reap the zombie ourselves
+            try:
+                os.kill(pid, signal.SIGKILL)   # our unreaped child: its pid cannot have been reused
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+            t.join(GUARD)
+
+
+def test_a_reaped_exec_leaves_the_containers_set(box):
+    from kubekit.runtime.execin import exec_in
+
+    proc = exec_in(box, ["/bin/true"])
+    assert proc in box.execs
+    assert proc.wait(GUARD) is not None and proc.exit_status.code == 0
+    assert proc not in box.execs
+    assert proc.pidfd >= 0                      # still open: another thread may be selecting on it
+    proc.kill()                                 # reaped: nothing to do, no error
+
+
+class _NoCgroup:
+    def oom_kills(self) -> int:
+        return 0
+
+
+def test_kill_and_reap_races_wait_without_errors():
+    """``kill_and_reap`` (the container's delete) while another thread waits
+    for the same process: whichever reaps, the other sees the status; the
+    kill of a process reaped meanwhile is no error."""
+    import subprocess
+    import threading
+
+    from kubekit.runtime.execin import ExecProcess
+
+    errors = []
+    for _ in range(100):
+        p = subprocess.Popen(["/bin/true"])
+        proc = ExecProcess(p.pid, os.pidfd_open(p.pid), _NoCgroup())
+        p.returncode = 0                        # the ExecProcess reaps it, not Popen
+        barrier = threading.Barrier(2)
+
+        def run(f):
+            barrier.wait()
+            try:
+                f()
+            except Exception as e:              # noqa: BLE001 - collected for the assertion
+                errors.append(repr(e))
+        ts = [threading.Thread(target=run, args=(f,)) for f in (proc.wait, proc.kill_and_reap)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(GUARD)
+        assert proc.exit_status is not None
+    assert errors == []
+
+
+def test_select_on_the_pidfd_while_another_thread_reaps():
+    """The pidfd stays valid (and readable) once another thread reaped the
+    process, so a stream pumping it can select on it meanwhile."""
+    import subprocess
+
+    from kubekit.runtime.execin import ExecProcess
+
+    p = subprocess.Popen(["/bin/sleep", "100"])
+    proc = ExecProcess(p.pid, os.pidfd_open(p.pid), _NoCgroup())
+    p.returncode = 0
+    pidfd = proc.pidfd
+    assert select.select([pidfd], [], [], 0)[0] == []
+    proc.kill_and_reap()
+    assert proc.exit_status.signal == signal.SIGKILL
+    assert proc.pidfd == pidfd and select.select([proc.pidfd], [], [], GUARD)[0] == [pidfd]
+    del proc
+    import gc
+    gc.collect()
+    with pytest.raises(OSError):                 # closed with the object
+        os.fstat(pidfd)

@@ -233,3 +233,201 @@ def test_post_with_frames_sent_along_with_the_handshake(server, client, shell):
     finally:
         sock.close()
     assert out == b"pipelined\n" and s.status == {"metadata": {}, "status": "Success"}
+
+
+def test_stdin_is_never_dropped_when_the_process_reads_slowly(client, shell):
+    """10 MiB to a process that reads nothing for 2 s: more than the server
+    queues (4 MiB), so it stops reading the socket and the client's sends
+    wait (backpressure) instead of stdin being dropped."""
+    n = 10 << 20
+    s = ExecStream.connect(client, shell, ["/bin/sh", "-c", "sleep 2; wc -c"], stdin=True, stdout=True, stderr=True)
+    try:
+        s.ws.sock.settimeout(GUARD)                # a hang guard for the blocking sends
+        chunk = b"x" * 65536
+        for _ in range(n // len(chunk)):
+            s.send_stdin(chunk)
+        assert s.close_stdin()
+        s.ws.sock.settimeout(None)
+        out, err = collect(s)
+    finally:
+        s.close()
+    assert (int(out), err, exit_code_of(s.status)) == (n, b"", 0)
+
+
+def test_bulk_both_ways_through_interact_does_not_deadlock(client, shell):
+    """``interact`` copying 8 MiB through ``sed`` that starts reading late
+    (the server's stdin queue fills, it stops reading the socket) and
+    writes four times as much as it reads: the server's sends of output
+    and the client's sends of stdin both block; the client must go on
+    reading output while its sends wait."""
+    import threading
+
+    from kubekit.kubectl.execstream_client import interact
+
+    n = 8 << 20
+    line = b"y" * 1023 + b"\n"
+    s = ExecStream.connect(client, shell, ["/bin/sh", "-c", "sleep 1; exec sed s/y/yyyy/g"], stdin=True,
+                           stdout=True, stderr=True)
+    r, w = os.pipe()
+
+    def feed() -> None:
+        try:
+            chunk = line * 64
+            for _ in range(n // len(chunk)):
+                os.write(w, chunk)
+        except OSError:
+            pass
+        finally:
+            os.close(w)
+    got = [0]
+    res: dict = {}
+
+    def run() -> None:
+        res["status"] = interact(s, stdin=r, write_out=lambda d: got.__setitem__(0, got[0] + len(d)),
+                                 write_err=lambda d: None)
+    feeder = threading.Thread(target=feed, daemon=True)
+    t = threading.Thread(target=run, daemon=True)
+    feeder.start()
+    t.start()
+    try:
+        last, stalled = -1, 0.0
+        while t.is_alive() and stalled < GUARD:     # a hang guard: fails only when nothing moves for 30 s
+            t.join(0.5)
+            stalled = 0.0 if got[0] != last else stalled + 0.5
+            last = got[0]
+        assert not t.is_alive(), f"interact stalled after {got[0]} of {n} bytes"
+    finally:
+        s.ws.sock.close()
+        t.join(GUARD)
+        feeder.join(GUARD)
+        os.close(r)
+    assert got[0] == (n // len(line)) * (1023 * 4 + 1) and res["status"] == {"metadata": {}, "status": "Success"}
+
+
+@pytest.mark.parametrize("body", ids=lambda b: repr(b[:40]), argvalues=[
+    b'{"Width":1e999,"Height":10}', b'{"Width":10,"Height":-1e999}', b"[" * 100_000 + b"]" * 100_000,
+    b'{"Width":' * 50_000, b'{"Width":0,"Height":0}', b'{"Width":-5,"Height":10}', b'{"Width":70000,"Height":10}',
+    b'{"Width":10.5,"Height":10}', b'{"Width":"10","Height":10}', b'{"Width":true,"Height":10}', b"[]", b"null",
+    b"\xff\xfe", b"", b'{"Width":99999999999999999999999999,"Height":5}',
+])
+def test_a_bad_resize_is_ignored(client, shell, body):
+    from kubekit.server.execstream import RESIZE_CHANNEL
+
+    s = ExecStream.connect(client, shell, ["/bin/sh"], stdin=True, stdout=True, stderr=False, tty=True)
+    try:
+        s.resize(77, 33)
+        s.ws.send_binary(bytes([RESIZE_CHANNEL]) + body)
+        s.send_stdin(b"stty size | sed 's/^/size=/'; exit 4\n")
+        out, _ = collect(s)
+    finally:
+        s.close()
+    assert b"size=33 77" in out and exit_code_of(s.status) == 4
+
+
+def test_parse_resize():
+    from kubekit.server.execstream import parse_resize
+
+    assert parse_resize(b'{"Width":80,"Height":24}') == (80, 24)
+    assert parse_resize(b'{"Width":65535,"Height":1}') == (65535, 1)
+    for bad in (b'{"Width":65536,"Height":1}', b'{"Width":0,"Height":24}', b'{"Width":80}', b'{"Width":1e999}',
+                b'{"Width":80.0,"Height":24}', b"[" * 100_000, b"7", b"not json"):
+        assert parse_resize(bad) is None, bad
+
+
+def test_deleting_the_pod_during_a_stream_ends_it_with_a_status(client, shell):
+    """The container's delete kills and reaps the exec the stream pumps
+    (another thread): the stream still ends with the process' Status."""
+    s = ExecStream.connect(client, shell, ["/bin/sh"], stdin=True, stdout=True, stderr=False, tty=True)
+    try:
+        s.send_stdin(b"echo ready\n")
+        read_until(s, b"ready")
+        client.delete(shell, grace_period=0)
+        collect(s)
+    finally:
+        s.close()
+    assert s.status is not None and exit_code_of(s.status) == 137
+
+
+def test_a_bad_websocket_version_is_refused_naming_13(server, client, shell):
+    """RFC 6455 §4.4: the answer names the version served; 400 as
+    golang.org/x/net/websocket (upstream's wsstream) answers."""
+    import json
+    import socket
+    from urllib.parse import urlencode
+
+    query = urlencode([("command", "/bin/true"), ("stdout", "true")])
+    request = (f"GET {shell}/exec?{query} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n"
+               "Sec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n").encode()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(GUARD)
+        sock.connect(server.address)
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    finally:
+        sock.close()
+    head, body = answer.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0].startswith("HTTP/1.1 400 ")
+    assert "Sec-WebSocket-Version: 13" in lines[1:]
+    st = json.loads(body)
+    assert (st["code"], st["reason"], st["message"]) == (400, "BadRequest", "websocket: Sec-WebSocket-Version must be 13")
+
+
+@pytest.mark.parametrize("reaped_first", [True, False])
+def test_pump_survives_the_process_being_reaped_by_another_thread(reaped_first):
+    """``Container.delete`` kills and reaps an exec (``kill_and_reap``) that a
+    stream pumps from another thread (before the pump looks at it, or while
+    it selects): the pump sees the exit and sends the Status instead of
+    failing on a closed pidfd."""
+    import socket
+    import subprocess
+    import threading
+
+    from kubekit.runtime.execin import ExecProcess
+    from kubekit.server.execstream import StreamOptions, pump
+    from kubekit.server.websocket import WebSocket
+
+    class NoCgroup:
+        def oom_kills(self) -> int:
+            return 0
+
+    for _ in range(1 if reaped_first else 20):
+        r, w = os.pipe()
+        p = subprocess.Popen(["/bin/sleep", "100"], stdout=w)
+        os.close(w)
+        proc = ExecProcess(p.pid, os.pidfd_open(p.pid), NoCgroup())
+        p.returncode = 0                         # the ExecProcess reaps it, not Popen
+        proc.stdout = r
+        a, b = socket.socketpair()
+        res: dict = {}
+
+        def run() -> None:
+            try:
+                res["status"] = pump(WebSocket(a, client=False), V5_PROTOCOL, StreamOptions(False, True, False, False),
+                                     proc, ["sleep"])
+            except Exception as e:               # noqa: BLE001 - the assertion shows it
+                res["error"] = repr(e)
+        if reaped_first:
+            proc.kill_and_reap()                 # what Container.delete does
+        t = threading.Thread(target=run)
+        t.start()
+        try:
+            if not reaped_first:
+                time.sleep(0.05)
+                proc.kill_and_reap()
+            t.join(GUARD)
+            assert not t.is_alive()
+        finally:
+            a.close()
+            b.close()
+        assert res == {"status": exit_code_status(137)}
+
+
+def exit_code_status(code: int) -> dict:
+    from kubekit.server.execstream import exit_status
+
+    return exit_status(code, ["sleep"])

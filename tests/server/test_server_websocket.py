@@ -128,6 +128,69 @@ def test_an_unmasked_client_frame_closes_with_1002(pair):
     assert (frame.opcode, struct.unpack("!H", frame.payload[:2])[0]) == (OP_CLOSE, 1002)
 
 
+def _answer_to(client: WebSocket) -> int:
+    client.sock.settimeout(5)
+    frame = FrameParser().feed(client.sock.recv(200))[0]
+    assert frame.opcode == OP_CLOSE
+    return struct.unpack("!H", frame.payload[:2])[0]
+
+
+@pytest.mark.parametrize("payload, want", [
+    (struct.pack("!H", 1000) + b"bye", 1000),
+    (struct.pack("!H", 1001), 1001),
+    (struct.pack("!H", 1011), 1011),
+    (struct.pack("!H", 3000), 3000),
+    (struct.pack("!H", 4999), 4999),
+    (b"", 1000),                              # no code: answered with 1000
+    (b"\x03", 1002),                          # a 1-byte body is a protocol error
+    (struct.pack("!H", 999), 1002),            # undefined
+    (struct.pack("!H", 1004), 1002),           # reserved
+    (struct.pack("!H", 1005), 1002),           # never sent on the wire
+    (struct.pack("!H", 1006), 1002),
+    (struct.pack("!H", 1015), 1002),
+    (struct.pack("!H", 2000), 1002),
+    (struct.pack("!H", 5000), 1002),
+    (struct.pack("!H", 1000) + b"\xff", 1007),  # a reason that is not UTF-8
+])
+def test_the_close_answer_echoes_only_valid_codes(pair, payload, want):
+    client, server = pair
+    client.sock.sendall(encode_frame(OP_CLOSE, payload, mask=MASK))
+    assert server.recv(timeout=5) is None and server.closed
+    assert _answer_to(client) == want
+
+
+def test_fragments_are_counted_and_summed_incrementally(pair):
+    client, server = pair
+    server.max_fragments = 100
+    server._take(encode_frame(OP_BINARY, b"x", mask=MASK, fin=False)
+                 + encode_frame(OP_CONT, b"y", mask=MASK, fin=False) * 98 + encode_frame(OP_CONT, b"z", mask=MASK))
+    assert server.next_message() == (OP_BINARY, b"x" + b"y" * 98 + b"z")     # 100 fragments: fine
+    server._take(encode_frame(OP_BINARY, b"x", mask=MASK, fin=False) + encode_frame(OP_CONT, b"", mask=MASK, fin=False)
+                 * 100)
+    assert server.closed and not server._fragments and _answer_to(client) == 1008
+
+
+def test_many_empty_fragments_are_linear_and_capped(pair):
+    import time
+
+    client, server = pair
+    server._take(encode_frame(OP_BINARY, b"x", mask=MASK, fin=False))
+    cont = encode_frame(OP_CONT, b"", mask=MASK, fin=False)
+    t = time.perf_counter()
+    for _ in range(40):                     # 40000 frames; quadratic re-summing took tens of seconds
+        server._take(cont * 1000)
+    assert time.perf_counter() - t < 5
+    assert server.closed and len(server._fragments) == 0 and _answer_to(client) == 1008
+
+
+def test_fragments_over_max_message_close_with_1009(pair):
+    client, server = pair
+    server.max_message = 1000
+    server._take(encode_frame(OP_BINARY, b"a" * 600, mask=MASK, fin=False)
+                 + encode_frame(OP_CONT, b"b" * 600, mask=MASK, fin=False))
+    assert server.closed and _answer_to(client) == 1009
+
+
 def _serve_once(sock: socket.socket, answer: bytes, box: list) -> None:
     data = b""
     while b"\r\n\r\n" not in data:
