@@ -183,18 +183,20 @@ def _features(pod: Pod, rank: int, ref: datetime, features: RankingFeatures, cac
     (``buckets`` memoizes the log2 bucket of each distinct time)."""
     node, phase, ready, cost, rt, restarts, ct, uid = cache.get(pod) if cache is not None else _pod_features(pod)
     log = features.logarithmic_scale_down and not is_zero(ref)
+    memo = {} if buckets is None else buckets
+    return (node, phase, ready, cost if features.pod_deletion_cost else 0, rank,
+            rt, _memo_bucket(rt, ref, memo) if log else None, restarts,
+            ct, _memo_bucket(ct, ref, memo) if log else None, uid)
 
-    def bucket(t: datetime) -> int | None:
-        if not log or is_zero(t):
-            return None
-        if buckets is None:
-            return _bucket(t, ref)
-        b = buckets.get(t)
-        if b is None:
-            b = buckets[t] = _bucket(t, ref)
-        return b
-    return (node, phase, ready, cost if features.pod_deletion_cost else 0, rank, rt, bucket(rt), restarts,
-            ct, bucket(ct), uid)
+
+def _memo_bucket(t: datetime, ref: datetime, memo: dict) -> int | None:
+    """:func:`_bucket` of ``t`` (None for the zero time), remembered in ``memo``."""
+    if is_zero(t):
+        return None
+    b = memo.get(t)
+    if b is None:
+        b = memo[t] = _bucket(t, ref)
+    return b
 
 
 def _times_less(t1: datetime, b1: int | None, t2: datetime, b2: int | None, uid1: str, uid2: str) -> bool:
