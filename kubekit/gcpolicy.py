@@ -6,7 +6,7 @@ the pods do.  CPython's collector was set for small heaps: it runs a young
 collection every 700 net allocations of container objects and a full one
 each time the long-lived heap grew by a quarter, and each full collection
 walks every one of those objects.  While a cluster grows from nothing to
-10,000 pods that is seven full collections (0.74 s of a 2.4 s run, measured
+10,000 pods that is seven full collections (0.74 s of a 3.1 s run, measured
 with ``gc.callbacks`` in ``bench/cluster_fleet.py``).
 
 :func:`control_plane_gc` raises the young generation's threshold to
