@@ -161,8 +161,9 @@ def test_a_group_option_overrides_the_global_one_and_none_falls_back():
     defaults = AutoscalerOptions(max_node_provision_time=900.0, scale_down_unneeded_time=600.0)
     own = NodeGroupAutoscalingOptions(max_node_provision_time=60.0, ignore_daemonsets_utilization=True)
     assert own.resolve(defaults) == NodeGroupAutoscalingOptions(
-        scale_down_utilization_threshold=0.5, scale_down_unneeded_time=600.0, max_node_provision_time=60.0,
-        ignore_daemonsets_utilization=True)
+        scale_down_utilization_threshold=0.5, scale_down_gpu_utilization_threshold=0.5, scale_down_unneeded_time=600.0,
+        scale_down_unready_time=1200.0, max_node_provision_time=60.0, ignore_daemonsets_utilization=True,
+        zero_or_max_node_scaling=False)
     assert NodeGroup("a", 0, 1, SMALL).get_options(defaults) == NodeGroupAutoscalingOptions().resolve(defaults)
     assert NodeGroup("a", 0, 1, SMALL, options=own).get_options(defaults).max_node_provision_time == 60.0
 

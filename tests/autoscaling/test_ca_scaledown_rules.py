@@ -19,7 +19,7 @@ GI = 1 << 30
 
 
 @pytest.mark.parametrize("alloc, reqs, cpu, mem, value, resource", [
-    ({"cpu": 4000, "memory": 16 * GI}, [], 0, 0, 0, "cpu"),
+    ({"cpu": 4000, "memory": 16 * GI}, [], 0, 0, 0, "memory"),       # a tie is memory (info.go: if cpu > mem)
     ({"cpu": 4000, "memory": 16 * GI}, [{"cpu": 1000, "memory": 2 * GI}], Fraction(1, 4), Fraction(1, 8),
      Fraction(1, 4), "cpu"),
     ({"cpu": 4000, "memory": 16 * GI}, [{"cpu": 500, "memory": 8 * GI}, {"cpu": 500}], Fraction(1, 4),

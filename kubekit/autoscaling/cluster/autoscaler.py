@@ -23,7 +23,7 @@ from kubekit.autoscaling.cluster.clusterstate import (
     IncorrectNodeGroupSize, Readiness, cluster_healthy, group_healthy, incorrect_node_group_sizes, node_group_size_fix,
     node_is_ready, readiness, upcoming_nodes,
 )
-from kubekit.autoscaling.cluster.customresources import expects_gpu, has_unready_gpu
+from kubekit.autoscaling.cluster.customresources import expects_gpu, has_unready_gpu, node_gpu_resource
 from kubekit.autoscaling.cluster.disruption import budget_status
 from kubekit.autoscaling.cluster.drainability import RemainingBudgets, pod_name
 from kubekit.autoscaling.cluster.expander import Expander
@@ -33,11 +33,12 @@ from kubekit.autoscaling.cluster.options import AutoscalerOptions, NodeGroupAuto
 from kubekit.autoscaling.cluster.owners import StoreOwners
 from kubekit.autoscaling.cluster.removal import TO_BE_DELETED_TAINT, drain_node
 from kubekit.autoscaling.cluster.scaledown import (
-    Candidate, NodeVerdict, find_unneeded, node_utilization, pods_for_utilization, select_removals, update_unneeded,
+    Candidate, NodeVerdict, find_unneeded, select_removals, update_unneeded,
 )
 from kubekit.autoscaling.cluster.scaleup import GroupState, not_triggered_message, plan_scale_up, triggered_message
 from kubekit.autoscaling.cluster.snapshot import PodParser, build_scheduler, parse_node
 from kubekit.autoscaling.cluster.status import status_configmap
+from kubekit.autoscaling.cluster.utilization import calculate, split_pods
 from kubekit.cluster.events import EventRecorder
 from kubekit.cluster.scheduling import pod_is_pending
 from kubekit.controllers.informer import Informer, object_key
@@ -484,29 +485,36 @@ class ClusterAutoscaler:
             return "ScaleDownInCooldown: a scale-down failed less than scale-down-delay-after-failure ago"
         return ""
 
+    def _requests(self, pod: Mapping[str, Any]) -> Mapping[str, int]:
+        try:
+            return self.parse(pod).requests
+        except KubekitError:
+            return {}
+
     def _candidates(self, nodes, bound, members, wall: float, starting: set[str]) -> list[Candidate]:
+        """Every node a scale-down may remove, with its utilization (GPU
+        nodes by their GPU) and readiness (a GPU node whose GPUs are not
+        allocatable is unready, as the GPU processor marks it)."""
         o = self.options
         out = []
         for g in self.groups:
             if not g.can_grow:
                 continue                     # a fixed group never shrinks
             ignore_daemonsets = g.get_options(self.options).ignore_daemonsets_utilization
+            should_have_gpu = g.template is not None and expects_gpu(g.template.extended)
             for name in members[g.name]:
                 node = nodes.get(name)
                 if node is None or name in starting or _tainted_for_deletion(node) or \
                         (node["metadata"].get("annotations") or {}).get(SCALE_DOWN_DISABLED) == "true":
                     continue
                 pods = bound.get(name, [])
-                counted = pods_for_utilization(pods, wall, ignore_daemonsets=ignore_daemonsets,
-                                               ignore_mirror_pods=o.ignore_mirror_pods_utilization)
-                requests = []
-                for p in counted:
-                    try:
-                        requests.append(self.parse(p).requests)
-                    except KubekitError:
-                        requests.append({})
-                util = node_utilization(parse_node(node).allocatable, requests)
-                out.append(Candidate(name, g.name, node, pods, util))
+                counted, skipped = split_pods(pods, wall, ignore_daemonsets=ignore_daemonsets,
+                                              ignore_mirror_pods=o.ignore_mirror_pods_utilization)
+                util = calculate(parse_node(node).allocatable, [self._requests(p) for p in counted],
+                                 [self._requests(p) for p in skipped],
+                                 gpu_resource=node_gpu_resource(node, should_have_gpu))
+                ready = node_is_ready(node) and not has_unready_gpu(node, should_have_gpu)
+                out.append(Candidate(name, g.name, node, pods, util, ready))
         return out
 
     def _budgets(self, pods_by_ns: Mapping[str, list[dict]], owners: StoreOwners) -> tuple[list[dict], dict[str, int]]:
@@ -533,7 +541,9 @@ class ClusterAutoscaler:
                                    config=o.scheduler_config, seed=o.seed)
         group_options = self.group_options
         not_underutilized, underutilized = split_by_utilization(
-            candidates, {g: go.scale_down_utilization_threshold for g, go in group_options.items()})
+            candidates, {g: go.scale_down_utilization_threshold for g, go in group_options.items()},
+            {g: go.scale_down_gpu_utilization_threshold for g, go in group_options.items()},
+            scale_down_unready_enabled=o.scale_down_unready_enabled)
         verdicts = find_unneeded(underutilized, snapshot, self.parse, threshold=1.0,
                                  pdbs=pdbs, budgets=RemainingBudgets(pdbs, allowed),
                                  controller_exists=owners.controller_exists, now=wall,
@@ -543,7 +553,9 @@ class ClusterAutoscaler:
         self.unneeded_since = update_unneeded(self.unneeded_since, [v.node for v in verdicts if v.unneeded], now)
         cooldown = "ScaleUpInThisLoop" if skip else self._cooldown(now)
         ready_to_go, held = hold_not_unneeded_long_enough(
-            verdicts, self.unneeded_since, now, {g: go.scale_down_unneeded_time for g, go in group_options.items()})
+            verdicts, self.unneeded_since, now, {g: go.scale_down_unneeded_time for g, go in group_options.items()},
+            {g: go.scale_down_unready_time for g, go in group_options.items()},
+            {c.name for c in candidates if not c.ready})
         removals = select_removals(ready_to_go, self.unneeded_since, now, unneeded_time=0.0,
                                    sizes=targets, min_sizes={g.name: g.min_size for g in self.groups},
                                    max_empty_bulk_delete=o.max_empty_bulk_delete,

@@ -17,6 +17,12 @@ Upstream knows a node should have GPUs from the cloud provider's GPU label
 the node.  kubekit's simulated cloud has no GPU label: a node should have
 GPUs when its group's template declares some (``NodeTemplate.extended``),
 the template upstream's ``GetNodeGpuTarget`` falls back on for such a node.
+
+:func:`node_gpu_resource` is upstream's ``GetNodeGpuConfig``
+(``utils/gpu``: ``GetNodeGPUFromCloudProvider``): a node has GPUs when it
+should (the label, here the template) or when any known GPU vendor resource
+is allocatable; scale-down then judges it by that resource alone
+(:mod:`.utilization`).
 """
 
 from __future__ import annotations
@@ -27,13 +33,17 @@ from typing import Any
 from kubekit.api.quantity import Quantity
 from kubekit.errors import QuantityError
 
-__all__ = ["DIRECTX_RESOURCE", "GPU_RESOURCE", "RESOURCE_UNREADY", "expects_gpu", "has_unready_gpu"]
+__all__ = ["DIRECTX_RESOURCE", "GPU_RESOURCE", "GPU_VENDOR_RESOURCES", "RESOURCE_UNREADY", "expects_gpu",
+           "has_unready_gpu", "node_gpu_resource"]
 
 GPU_RESOURCE = "nvidia.com/gpu"
 """Upstream's ``gpu.ResourceNvidiaGPU``."""
 
 DIRECTX_RESOURCE = "microsoft.com/directx"
 """Upstream's ``gpu.ResourceDirectX``."""
+
+GPU_VENDOR_RESOURCES = (GPU_RESOURCE, "habana.ai/gaudi", "gpu.intel.com/xe", "amd.com/gpu", DIRECTX_RESOURCE)
+"""Upstream's ``gpu.GPUVendorResourceNames``, in its order."""
 
 RESOURCE_UNREADY = "cluster-autoscaler.kubernetes.io/resource-not-ready"
 """Upstream's ``kube_util.ResourceUnready`` not-ready reason."""
@@ -63,3 +73,16 @@ def has_unready_gpu(node: Mapping[str, Any], should_have_gpu: bool) -> bool:
         return False
     allocatable = (node.get("status") or {}).get("allocatable") or {}
     return not _nonzero(allocatable, GPU_RESOURCE) and not _nonzero(allocatable, DIRECTX_RESOURCE)
+
+
+def node_gpu_resource(node: Mapping[str, Any], should_have_gpu: bool) -> str | None:
+    """The GPU resource scale-down judges ``node`` by, None for a node
+    without GPUs (``GetNodeGPUFromCloudProvider``): the first vendor
+    resource allocatable and not zero (``DetectNodeGPUResourceName``), else
+    ``nvidia.com/gpu`` for a node that should have GPUs whose driver is not
+    up yet."""
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    for name in GPU_VENDOR_RESOURCES:
+        if _nonzero(allocatable, name):
+            return name
+    return GPU_RESOURCE if should_have_gpu else None

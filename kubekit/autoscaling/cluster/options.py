@@ -28,6 +28,9 @@ class AutoscalerOptions:
     scale_down_delay_after_failure: float = 180.0        # --scale-down-delay-after-failure
     scale_down_unneeded_time: float = 600.0              # --scale-down-unneeded-time
     scale_down_utilization_threshold: float = 0.5        # --scale-down-utilization-threshold
+    scale_down_gpu_utilization_threshold: float = 0.5    # --scale-down-gpu-utilization-threshold
+    scale_down_unready_time: float = 1200.0              # --scale-down-unready-time
+    scale_down_unready_enabled: bool = True              # --scale-down-unready-enabled
     max_empty_bulk_delete: int = 10                      # --max-empty-bulk-delete
     max_drain_parallelism: int = 1                       # --max-drain-parallelism
     skip_nodes_with_system_pods: bool = True             # --skip-nodes-with-system-pods
@@ -52,9 +55,7 @@ class AutoscalerOptions:
         if self.ok_total_unready_count < 0 or not 0.0 <= self.max_total_unready_percentage <= 100.0:
             raise ValueError(f"ok_total_unready_count {self.ok_total_unready_count}, max_total_unready_percentage "
                              f"{self.max_total_unready_percentage}: expected a count >= 0 and a percentage")
-        if not 0.0 <= self.scale_down_utilization_threshold <= 1.0:
-            raise ValueError(f"scale_down_utilization_threshold {self.scale_down_utilization_threshold}: "
-                             f"expected a fraction between 0 and 1")
+        _check_group_values(self)
 
     @property
     def delay_after_delete(self) -> float:
@@ -68,25 +69,23 @@ class NodeGroupAutoscalingOptions:
     provider's ``NodeGroup.GetOptions``).  None: the group takes the global
     :class:`AutoscalerOptions` value (what upstream's
     ``DelegatingNodeGroupConfigProcessor`` falls back to when a provider
-    does not implement ``GetOptions``).  Upstream's other per-group options
-    (``ScaleDownGpuUtilizationThreshold``, ``ScaleDownUnreadyTime``,
-    ``ZeroOrMaxNodeScaling``) have no global counterpart here."""
+    does not implement ``GetOptions``).  ``zero_or_max_node_scaling``
+    (``ZeroOrMaxNodeScaling``) is a group-only option upstream too: its
+    global default is false."""
 
     scale_down_utilization_threshold: float | None = None
+    scale_down_gpu_utilization_threshold: float | None = None
     scale_down_unneeded_time: float | None = None
+    scale_down_unready_time: float | None = None
     max_node_provision_time: float | None = None
     ignore_daemonsets_utilization: bool | None = None
+    zero_or_max_node_scaling: bool | None = None
 
     def __post_init__(self) -> None:
-        t = self.scale_down_utilization_threshold
-        if t is not None and not 0.0 <= t <= 1.0:
-            raise ValueError(f"scale_down_utilization_threshold {t}: expected a fraction between 0 and 1")
+        _check_group_values(self)
         if self.max_node_provision_time is not None and self.max_node_provision_time <= 0:
             raise ValueError(f"max_node_provision_time {self.max_node_provision_time}: expected a positive "
                              f"number of seconds")
-        if self.scale_down_unneeded_time is not None and self.scale_down_unneeded_time < 0:
-            raise ValueError(f"scale_down_unneeded_time {self.scale_down_unneeded_time}: expected a "
-                             f"non-negative number of seconds")
 
     def resolve(self, defaults: AutoscalerOptions) -> NodeGroupAutoscalingOptions:
         """Every option set: the group's value, else the global one
@@ -94,5 +93,19 @@ class NodeGroupAutoscalingOptions:
         ``GetMaxNodeProvisionTime`` & co)."""
         def pick(name: str):
             own = getattr(self, name)
-            return getattr(defaults, name) if own is None else own
+            if own is not None:
+                return own
+            return getattr(defaults, name, False)      # zero_or_max_node_scaling: false unless a group says so
         return NodeGroupAutoscalingOptions(**{f.name: pick(f.name) for f in fields(self)})
+
+
+def _check_group_values(o: AutoscalerOptions | NodeGroupAutoscalingOptions) -> None:
+    """The checks the options a group may override share with the flags."""
+    for name in ("scale_down_utilization_threshold", "scale_down_gpu_utilization_threshold"):
+        t = getattr(o, name)
+        if t is not None and not 0.0 <= t <= 1.0:
+            raise ValueError(f"{name} {t}: expected a fraction between 0 and 1")
+    for name in ("scale_down_unneeded_time", "scale_down_unready_time"):
+        t = getattr(o, name)
+        if t is not None and t < 0:
+            raise ValueError(f"{name} {t}: expected a non-negative number of seconds")

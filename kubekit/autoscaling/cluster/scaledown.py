@@ -2,10 +2,11 @@
 nodes are unneeded, for how long, and which to remove now.  No effects:
 the move simulation runs on a scheduler snapshot.
 
-* **Utilization** (``utilization.Calculate``): per node, the larger of
-  Σ cpu requests / allocatable cpu and Σ memory requests / allocatable
-  memory over the pods on it (finished and long-terminating pods left out;
-  DaemonSet and mirror pods counted unless told otherwise).
+* **Utilization** (:mod:`.utilization`, ``utilization.Calculate``): per
+  node, the larger of Σ cpu requests / allocatable cpu and Σ memory
+  requests / allocatable memory over the pods on it, or for a node with
+  GPUs its GPU utilization alone (finished and long-terminating pods left
+  out; DaemonSet and mirror pods counted unless told otherwise).
 * **Unneeded**: below the utilization threshold, no pod blocks the drain
   (:mod:`.drainability`, budgets included), and every pod that must move
   fits on the other nodes, with the scheduler's filters, after the pods
@@ -24,11 +25,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from kubekit.autoscaling.cluster.drainability import (
-    RemainingBudgets, is_daemonset_pod, is_finished, is_long_terminating, is_mirror, pod_name, pods_to_move,
-)
-from kubekit.errors import KubekitError
+from kubekit.autoscaling.cluster.drainability import RemainingBudgets, is_finished, pod_name, pods_to_move
 from kubekit.autoscaling.cluster.snapshot import parse_node, unbound
+from kubekit.autoscaling.cluster.utilization import Utilization, node_utilization, split_pods
+from kubekit.errors import KubekitError
 
 __all__ = ["Candidate", "NodeVerdict", "Removals", "Utilization", "find_unneeded", "node_utilization",
            "pods_for_utilization", "select_removals", "update_unneeded"]
@@ -39,45 +39,16 @@ BLOCKED_BY_POD = "BlockedByPod"
 NOT_UNNEEDED_LONG_ENOUGH = "NotUnneededLongEnough"
 MIN_SIZE_REACHED = "NodeGroupMinSizeReached"
 PARALLELISM_LIMIT = "ScaleDownParallelismLimitReached"
-
-
-@dataclass(frozen=True, slots=True)
-class Utilization:
-    cpu: Fraction
-    memory: Fraction
-
-    @property
-    def value(self) -> Fraction:
-        return max(self.cpu, self.memory)
-
-    @property
-    def resource(self) -> str:
-        return "cpu" if self.cpu >= self.memory else "memory"
-
-
-def node_utilization(allocatable: Mapping[str, int], requests: Iterable[Mapping[str, int]]) -> Utilization:
-    """Exact utilization of a node with ``allocatable`` holding pods that
-    request ``requests`` (a resource with no allocatable counts as full)."""
-    cpu = mem = 0
-    for r in requests:
-        cpu += r.get("cpu", 0)
-        mem += r.get("memory", 0)
-    acpu, amem = allocatable.get("cpu", 0), allocatable.get("memory", 0)
-    return Utilization(Fraction(cpu, acpu) if acpu > 0 else Fraction(1),
-                       Fraction(mem, amem) if amem > 0 else Fraction(1))
+NOT_UNREADY_LONG_ENOUGH = "NotUnreadyLongEnough"
+SCALE_DOWN_UNREADY_DISABLED = "ScaleDownUnreadyDisabled"
+ATOMIC_SCALE_DOWN_FAILED = "AtomicScaleDownFailed"
 
 
 def pods_for_utilization(pods: Iterable[Mapping[str, Any]], now: float, *, ignore_daemonsets: bool = False,
                          ignore_mirror_pods: bool = False) -> list[Mapping[str, Any]]:
-    """The pods whose requests count towards a node's utilization."""
-    out = []
-    for p in pods:
-        if is_finished(p) or is_long_terminating(p, now):
-            continue
-        if (ignore_daemonsets and is_daemonset_pod(p)) or (ignore_mirror_pods and is_mirror(p)):
-            continue
-        out.append(p)
-    return out
+    """The pods whose requests count towards a node's utilization
+    (:func:`~.utilization.split_pods`' first list)."""
+    return split_pods(pods, now, ignore_daemonsets=ignore_daemonsets, ignore_mirror_pods=ignore_mirror_pods)[0]
 
 
 def update_unneeded(since: Mapping[str, float], unneeded: Iterable[str], now: float) -> dict[str, float]:
@@ -88,13 +59,16 @@ def update_unneeded(since: Mapping[str, float], unneeded: Iterable[str], now: fl
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A node the planner may remove: its manifest, group and pods."""
+    """A node the planner may remove: its manifest, group and pods, and
+    whether it is ready (upstream's ``GetReadinessState`` on the node the
+    GPU processor may have marked unready)."""
 
     name: str
     group: str
     node: Mapping[str, Any]
     pods: Sequence[Mapping[str, Any]]
     utilization: Utilization
+    ready: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +165,15 @@ class Removals:
 def select_removals(unneeded: Sequence[NodeVerdict], since: Mapping[str, float], now: float, *,
                     unneeded_time: float, sizes: Mapping[str, int], min_sizes: Mapping[str, int],
                     max_empty_bulk_delete: int = 10, max_drain_parallelism: int = 1) -> Removals:
-    """Which unneeded nodes to remove now (oldest unneeded first)."""
+    """Which unneeded nodes to remove now: empty ones first, then those
+    with pods to move (``RemovableAt``'s order, so the min size is spent on
+    empty nodes first), each oldest unneeded first."""
     empty: list[str] = []
     drain: list[str] = []
     reasons: dict[str, str] = {}
     removing: dict[str, int] = {}
-    for v in sorted((v for v in unneeded if v.unneeded), key=lambda v: (since.get(v.node, now), v.node)):
+    for v in sorted((v for v in unneeded if v.unneeded),
+                    key=lambda v: (not v.empty, since.get(v.node, now), v.node)):
         if now - since.get(v.node, now) < unneeded_time:
             reasons[v.node] = NOT_UNNEEDED_LONG_ENOUGH
             continue
