@@ -13,6 +13,9 @@ import functools
 import operator
 from collections.abc import Callable
 
+from kubekit.api.pod import Pod
+from kubekit.store import jsoncodec
+
 __all__ = ["PodParser", "parse_node"]
 
 CACHE_SIZE = 4096
@@ -34,9 +37,6 @@ class PodParser:
         self._parsed: dict[bytes, object] = {}
 
     def __call__(self, obj: dict):
-        from kubekit.api import Pod
-        from kubekit.store import jsoncodec
-
         m, spec = obj["metadata"], obj.get("spec") or {}
         node = spec.get("nodeName") or ""
         key = jsoncodec.dumps((m.get("labels"), m.get("annotations"), m.get("namespace"),
@@ -52,8 +52,6 @@ class PodParser:
 
 @functools.cache
 def _pod_fields() -> tuple[tuple[str, ...], Callable]:
-    from kubekit.api import Pod
-
     return tuple(Pod.__slots__), operator.attrgetter(*Pod.__slots__)
 
 

@@ -57,6 +57,10 @@ class Informer:
         self._cache: dict[str, dict] = {}
         self._by_ns: dict[str, dict[str, dict]] = {}     # client-go's namespace index
         self._handlers: list[Handler] = []
+        # the handlers' callbacks by event, in registration order (the hot loop reads these)
+        self._on_add: list[Callable[[dict], None]] = []
+        self._on_update: list[Callable[[dict, dict], None]] = []
+        self._on_delete: list[Callable[[dict], None]] = []
         self._watch = None
         self._lock = threading.RLock()
         self.resource_version = "0"
@@ -72,6 +76,9 @@ class Informer:
         h = Handler(on_add, on_update, on_delete)
         with self._lock:
             self._handlers.append(h)
+            for callbacks, fn in ((self._on_add, on_add), (self._on_update, on_update), (self._on_delete, on_delete)):
+                if fn is not None:
+                    callbacks.append(fn)
             if self._synced and on_add is not None:
                 for obj in list(self._cache.values()):
                     on_add(obj)
@@ -198,8 +205,10 @@ class Informer:
 
     # -- applying ----------------------------------------------------------------------
     def _apply(self, kind: str, obj: dict) -> None:
-        key = object_key(obj)
-        ns = obj["metadata"].get("namespace") or ""
+        m = obj["metadata"]
+        ns = m.get("namespace")
+        key = f"{ns}/{m['name']}" if ns else m["name"]       # object_key, inline (every event)
+        ns = ns or ""
         if kind == "DELETED":
             self._cache.pop(key, None)
             bucket = self._by_ns.get(ns)
@@ -207,16 +216,16 @@ class Informer:
                 bucket.pop(key, None)
                 if not bucket:
                     del self._by_ns[ns]
-            for h in self._handlers:
-                if h.on_delete is not None:
-                    h.on_delete(obj)
+            for on_delete in self._on_delete:
+                on_delete(obj)
             return
         old = self._cache.get(key)
         self._cache[key] = obj
-        self._by_ns.setdefault(ns, {})[key] = obj
-        for h in self._handlers:
-            if old is None:
-                if h.on_add is not None:
-                    h.on_add(obj)
-            elif h.on_update is not None:
-                h.on_update(old, obj)
+        if old is None:
+            self._by_ns.setdefault(ns, {})[key] = obj
+            for on_add in self._on_add:
+                on_add(obj)
+        else:
+            self._by_ns[ns][key] = obj                      # a cached object is in its namespace's bucket
+            for on_update in self._on_update:
+                on_update(old, obj)

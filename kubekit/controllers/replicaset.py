@@ -142,15 +142,14 @@ class ReplicaSetController(Controller):
         self._tallied: dict[str, TallyKey] = {}     # owned pod's key -> its tally key
         self._keys: dict[TallyKey, TallyKey] = {}   # the tally keys in use, interned
         self._ranking = FeatureCache()              # deletion-order features per pod version
-        self.pods.add_handler(self._index_add, lambda old, new: self._index_add(new, old), self._index_remove)
         self.owners.add_handler(lambda o: self.enqueue(object_key(o)), lambda _o, n: self.enqueue(object_key(n)),
                                 self._owner_deleted)
+        # one handler per pod event keeps the index, then routes the event
+        # (each finds the pod's controller reference once)
         self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
 
     # -- the pod index ------------------------------------------------------------------
-    def _index_remove(self, pod: dict) -> None:
-        key = object_key(pod)
-        ref = controller_of(pod)
+    def _index_remove(self, pod: dict, key: str, ref: dict | None) -> None:
         if ref is not None:
             uid = ref.get("uid")
             group = self._by_owner.get(uid)
@@ -169,24 +168,43 @@ class ReplicaSetController(Controller):
         else:
             self._orphans.get(pod["metadata"].get("namespace", "default"), {}).pop(key, None)
 
-    def _index_add(self, pod: dict, old: dict | None = None) -> None:
-        if old is not None:
-            self._index_remove(old)
-        ref = controller_of(pod)
+    def _tally_key(self, pod: dict) -> TallyKey:
+        tk = pod_tally_key(pod)
+        # one shared key object per distinct key (thousands of replicas
+        # share a few): the collector has one tuple to track, not one per pod
+        if len(self._keys) >= 4096:
+            self._keys.clear()        # only sharing is lost: keys compare by value
+        return self._keys.setdefault(tk, tk)
+
+    def _index_add(self, pod: dict, key: str, ref: dict | None) -> None:
         if ref is not None:
             uid = ref.get("uid")
-            key = object_key(pod)
             self._by_owner.setdefault(uid, {})[key] = pod
             tally = self._tally.setdefault(uid, {})
-            tk = pod_tally_key(pod)
-            # one shared key object per distinct key (thousands of replicas
-            # share a few): the collector has one tuple to track, not one per pod
-            if len(self._keys) >= 4096:
-                self._keys.clear()        # only sharing is lost: keys compare by value
-            tk = self._tallied[key] = self._keys.setdefault(tk, tk)
+            tk = self._tallied[key] = self._tally_key(pod)
             tally[tk] = tally.get(tk, 0) + 1
         else:
-            self._orphans.setdefault(pod["metadata"].get("namespace", "default"), {})[object_key(pod)] = pod
+            self._orphans.setdefault(pod["metadata"].get("namespace", "default"), {})[key] = pod
+
+    def _index_update(self, old: dict, new: dict, key: str, old_ref: dict | None, ref: dict | None) -> None:
+        uid = ref.get("uid") if ref is not None else None
+        group = self._by_owner.get(uid) if old_ref is not None and old_ref.get("uid") == uid else None
+        if group is None or key not in group:
+            self._index_remove(old, key, old_ref)
+            self._index_add(new, key, ref)
+            return
+        group[key] = new                              # same owner: move the pod's tally only if its key changed
+        tk = self._tally_key(new)
+        old_tk = self._tallied[key]
+        if tk != old_tk:
+            tally = self._tally[uid]
+            n = tally[old_tk] - 1
+            if n:
+                tally[old_tk] = n
+            else:
+                del tally[old_tk]
+            tally[tk] = tally.get(tk, 0) + 1
+            self._tallied[key] = tk
 
     def pods_owned_by(self, uid: str) -> list[dict]:
         return list(self._by_owner.get(uid, {}).values())
@@ -197,8 +215,7 @@ class ReplicaSetController(Controller):
         self.expectations.forget(key)
         self.enqueue(key)
 
-    def _owner_key(self, pod: dict) -> str | None:
-        ref = controller_of(pod)
+    def _owner_key(self, pod: dict, ref: dict | None) -> str | None:
         if ref is None or ref.get("kind") != self.kind:
             return None
         return f"{pod['metadata'].get('namespace', 'default')}/{ref['name']}"
@@ -215,31 +232,41 @@ class ReplicaSetController(Controller):
         return out
 
     def _pod_added(self, pod: dict) -> None:
-        key = self._owner_key(pod)
+        ref = controller_of(pod)
+        self._index_add(pod, object_key(pod), ref)
+        key = self._owner_key(pod, ref)
         if key is not None:
             self.expectations.lower_adds(key)
             self.enqueue(key)
-        elif controller_of(pod) is None:
+        elif ref is None:
             for k in self._orphan_candidates(pod):
                 self.enqueue(k)
 
     def _pod_updated(self, old: dict, new: dict) -> None:
-        key = self._owner_key(new)
+        pod_key = object_key(new)
+        ref = controller_of(new)
+        old_ref = ref if old["metadata"].get("ownerReferences") == new["metadata"].get("ownerReferences") \
+            else controller_of(old)
+        self._index_update(old, new, pod_key, old_ref, ref)
+        key = self._owner_key(new, ref)
         if new["metadata"].get("deletionTimestamp") and key is not None:
-            self.expectations.deletion_observed(key, object_key(new))
-        old_key = self._owner_key(old)
+            self.expectations.deletion_observed(key, pod_key)
+        old_key = key if old_ref is ref else self._owner_key(old, old_ref)
         if old_key is not None and old_key != key:
             self.enqueue(old_key)
         if key is not None:
             self.enqueue(key)
-        elif controller_of(new) is None:
+        elif ref is None:
             for k in self._orphan_candidates(new):
                 self.enqueue(k)
 
     def _pod_deleted(self, pod: dict) -> None:
-        key = self._owner_key(pod)
+        ref = controller_of(pod)
+        pod_key = object_key(pod)
+        self._index_remove(pod, pod_key, ref)
+        key = self._owner_key(pod, ref)
         if key is not None:
-            self.expectations.deletion_observed(key, object_key(pod))
+            self.expectations.deletion_observed(key, pod_key)
             self.enqueue(key)
 
     # -- reconcile ----------------------------------------------------------------------

@@ -226,6 +226,8 @@ class SimulatedFleet:
             if cur["metadata"].get("uid") != pod["metadata"].get("uid") or cur["metadata"].get("deletionTimestamp"):
                 return None
             st = cur.setdefault("status", {})
+            # the conditions are set in place: copies, so a cached pod handed in stays as it was
+            st["conditions"] = [dict(c) for c in st.get("conditions") or ()]
             st["phase"] = "Running"
             st["hostIP"] = "10.0.0.1"
             h = zlib.crc32(key.encode())
@@ -239,8 +241,17 @@ class SimulatedFleet:
                 for c in (cur.get("spec") or {}).get("containers") or ()]
             return cur
         try:
-            self.store.guaranteed_update("Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"], run,
-                                         status=True)
+            # As KWOK does, write the status from the pod as this node saw it
+            # (the informer's; never changed here); if the pod has moved on
+            # since, read it and write again (guaranteed_update).
+            new = run({**pod, "status": dict(pod.get("status") or {})})
+            try:
+                if new is None:
+                    raise ConflictError("not startable as cached")
+                self.store.update_status(new)
+            except ConflictError:
+                self.store.guaranteed_update("Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"], run,
+                                             status=True)
             self._running[key] = node
             self._running_by_ns.setdefault(key.partition("/")[0], {})[key] = node
         except NotFoundError:

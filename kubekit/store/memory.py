@@ -24,6 +24,8 @@ import threading
 import time
 from typing import Sequence
 
+from sortedcontainers import SortedList
+
 from kubekit.clock import Clock, RealClock
 from kubekit.errors import CompactedError, LeaseNotFoundError, WalCorruptError
 from kubekit.store import _codec
@@ -113,7 +115,9 @@ class MemoryKV:
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._data: dict[str, tuple] = {}   # key -> record (see _kv)
-        self._keys: list[str] = []          # sorted, for prefix ranges
+        # sorted, for prefix ranges: a SortedList inserts in O(log n) (a plain
+        # list's insort moves half of 30,000 keys for every new object)
+        self._keys = SortedList()
         self._rev = 1                       # etcd's empty store is at revision 1: the first write is 2
         self._durable = 1                   # highest revision known to be on disk
         self._compact_rev = 0
@@ -173,7 +177,7 @@ class MemoryKV:
     def _slice(self, span: tuple[str, str | None]) -> list[str]:
         lo, hi = span
         keys = self._keys
-        return keys[bisect.bisect_left(keys, lo):(bisect.bisect_left(keys, hi) if hi is not None else None)]
+        return keys[keys.bisect_left(lo):(keys.bisect_left(hi) if hi is not None else None)]
 
     def _range_locked(self, span: tuple[str, str | None] | str, revision: int | None,
                       limit: int | None) -> RangeResult:
@@ -306,7 +310,7 @@ class MemoryKV:
     def _apply_put(self, key: str, value: bytes, lease: int, rev: int, prev: tuple | None) -> tuple:
         if prev is None:
             rec = (key, value, rev, rev, 1, lease)
-            bisect.insort(self._keys, key)
+            self._keys.add(key)
         else:
             rec = (key, value, prev[_CREATE], rev, prev[_VERSION] + 1, lease)
             old_lease = prev[_LEASE]
@@ -319,13 +323,13 @@ class MemoryKV:
 
     def _apply_delete(self, key: str, prefix: bool, rev: int, events: list[tuple]) -> list[KeyValue]:
         if prefix:
-            lo = bisect.bisect_left(self._keys, key)
-            hi = bisect.bisect_left(self._keys, prefix_end(key)) if key else len(self._keys)
+            lo = self._keys.bisect_left(key)
+            hi = self._keys.bisect_left(prefix_end(key)) if key else len(self._keys)
             keys = self._keys[lo:hi]
             del self._keys[lo:hi]
         elif key in self._data:
             keys = [key]
-            del self._keys[bisect.bisect_left(self._keys, key)]
+            self._keys.remove(key)
         else:
             return []
         gone = []
@@ -532,7 +536,7 @@ class MemoryKV:
                 self._data[kv.key] = tuple(kv)
                 if kv.lease in self._leases:
                     self._leases[kv.lease].keys.add(kv.key)
-            self._keys = sorted(self._data)
+            self._keys = SortedList(self._data)
         segments = [s for s in list_segments(directory) if s >= first_segment]
         # A snapshot's successor segment is created before the snapshot is
         # written, so it must exist; without a snapshot the log starts at 1.

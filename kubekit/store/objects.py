@@ -17,16 +17,14 @@ import logging
 import random
 import threading
 import time
-import uuid
-from dataclasses import dataclass
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping, NamedTuple
 
 from kubekit.clock import Clock, RealClock
 from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
 from kubekit.store import jsoncodec
 from kubekit.store import meta as _meta
 from kubekit.store.kinds import DEFAULT_KINDS, Kind, Kinds, field_values
-from kubekit.store.kv import KV, Compare, Delete, Event, KeyValue, Put, Watch, WatchBase, prefix_end
+from kubekit.store.kv import KV, Compare, Delete, KeyValue, Put, Watch, WatchBase, log_entry, prefix_end
 from kubekit.store.memory import MemoryKV
 from kubekit.store.watchcache import WatchCache
 from kubekit.store.selectors import EVERYTHING, FieldSelector, LabelSelector, parse_fields, parse_labels
@@ -42,11 +40,12 @@ _GENERATE_NAME_ATTEMPTS = 8   # the API server's maxNameGenerationCreateAttempts
 _RETRIES = 100
 
 
-@dataclass(frozen=True, slots=True)
-class WatchEvent:
+class WatchEvent(NamedTuple):
     """``type`` is ``ADDED``, ``MODIFIED`` or ``DELETED``; ``object`` the
     object after the change (for DELETED: its last state, with the
-    resourceVersion of the deletion)."""
+    resourceVersion of the deletion).  (A NamedTuple, not a frozen
+    dataclass: one is made per event per watch, and a tuple is built three
+    times faster.)"""
 
     type: Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK"]
     object: dict
@@ -183,7 +182,7 @@ class APIStore:
         # RetryGenerateName, GA in 1.32); a name the caller chose is not.
         for _ in range(_GENERATE_NAME_ATTEMPTS if generated else 1):
             with self._rng_lock:
-                uid = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+                uid = _meta.random_uid(self._rng)
                 stored = _meta.prepare_create(obj, kind, now=self.clock.now(), uid=uid, rng=self._rng)
             m = stored["metadata"]
             key = kind.key(m.get("namespace"), m["name"])
@@ -474,16 +473,29 @@ def _finalizers_for(finalizers: list[str], propagation: str) -> list[str]:
     return out
 
 
-def to_watch_event(ev: Event, match: _Filter) -> WatchEvent | None:
-    """A KV event as the API server's watch shows it through a selector."""
-    if ev.type == "DELETE":
-        prev = _decode(ev.prev_kv, ev.revision)  # type: ignore[arg-type]
-        return WatchEvent("DELETED", prev) if match(prev) else None
-    obj = _decode(ev.kv)
+_loads = jsoncodec.loads
+_VALUE, _MOD = 1, 3          # fields of a log entry's records (see kv.log_entry)
+
+
+def _decoded(rec: tuple, rev: int) -> dict:
+    obj = _loads(rec[_VALUE])
+    obj["metadata"]["resourceVersion"] = str(rev)
+    return obj
+
+
+def to_watch_event(entry: tuple, match: _Filter) -> WatchEvent | None:
+    """A KV change (a log entry: ``(type, record, previous record)``, see
+    :func:`kubekit.store.kv.log_entry`) as the API server's watch shows it
+    through a selector."""
+    kind, rec, prev = entry
+    if kind == "DELETE":
+        gone = _decoded(prev, rec[_MOD])
+        return WatchEvent("DELETED", gone) if match(gone) else None
+    obj = _decoded(rec, rec[_MOD])
     if match.everything:
-        return WatchEvent("MODIFIED" if ev.prev_kv is not None else "ADDED", obj)
+        return WatchEvent("MODIFIED" if prev is not None else "ADDED", obj)
     now_in = match(obj)
-    was_in = ev.prev_kv is not None and match(_decode(ev.prev_kv))
+    was_in = prev is not None and match(_decoded(prev, prev[_MOD]))
     if now_in:
         return WatchEvent("MODIFIED" if was_in else "ADDED", obj)
     return WatchEvent("DELETED", obj) if was_in else None
@@ -497,6 +509,10 @@ class ObjectWatch(WatchBase):
     def __init__(self, kvwatch: Watch, match: _Filter, initial: list[WatchEvent],
                  bookmark: dict | None = None) -> None:
         self._w = kvwatch
+        # the KV's changes as plain log entries (a MemoryKV watch and the watch
+        # cache hand those out as they are: no Event and KeyValue tuples per change)
+        self._next = getattr(kvwatch, "next_entries", None) or (
+            lambda timeout: [log_entry(e) for e in kvwatch.next_batch(timeout)])
         self._match = match
         self._pending = initial
         self._bookmark = bookmark
@@ -509,11 +525,11 @@ class ObjectWatch(WatchBase):
     def next_batch(self, timeout: float | None = None) -> list[WatchEvent]:
         if self._pending:
             out, self._pending = self._pending, []
-            return out + self._convert(self._w.poll())
+            return out + self._convert(self._next(0))
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            events = self._w.next_batch(left)
+            events = self._next(left)
             if not events:
                 if self._bookmark is not None and self._w.revision > self._sent:
                     self._sent = self._w.revision
@@ -522,10 +538,10 @@ class ObjectWatch(WatchBase):
                 return []
             out = self._convert(events)
             if out:
-                self._sent = events[-1].revision
+                self._sent = events[-1][1][_MOD]
                 return out
 
-    def _convert(self, events: list[Event]) -> list[WatchEvent]:
+    def _convert(self, events: list[tuple]) -> list[WatchEvent]:
         match = self._match
         return [we for we in (to_watch_event(e, match) for e in events) if we is not None]
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kubekit.store import jsoncodec
+
 __all__ = ["initial_pod_status", "pod_qos_class"]
 
 _QOS_RESOURCES = ("cpu", "memory")
@@ -32,8 +34,6 @@ _QOS_CACHE: dict[bytes, str] = {}
 def pod_qos_class(spec: Mapping[str, Any]) -> str:
     """The pod's QoS class; replicas of one template share the answer (cached
     on the containers' resources)."""
-    from kubekit.store import jsoncodec
-
     key = jsoncodec.dumps([c.get("resources") for c in list(spec.get("initContainers") or ())
                            + list(spec.get("containers") or ())])
     hit = _QOS_CACHE.get(key)

@@ -16,8 +16,9 @@ immutable log entries, kept as plain tuples (``(type, record, previous
 record)``, records as :class:`~kubekit.store.kv.KeyValue`'s fields): the
 garbage collector stops tracking a tuple of plain values, so a window of
 tens of thousands of events costs a full collection nothing (NamedTuples
-stay tracked).  A reader gets an :class:`~kubekit.store.kv.Event` built for
-each entry it takes.  The cache costs a list slot and the index entries per
+stay tracked).  A reader takes the entries themselves (``next_entries``: what
+an object watch converts) or an :class:`~kubekit.store.kv.Event` built for
+each (``next_batch``).  The cache costs a list slot and the index entries per
 event.  A reader that falls behind the cache's window continues on a direct
 KV watch, which is exactly as old as the KV's history allows.
 """
@@ -177,9 +178,15 @@ class CachedWatch(WatchBase):
         self._direct: Watch | None = None     # after falling out of the cache's window
 
     def next_batch(self, timeout: float | None = None) -> list[Event]:
+        return [event_of(e) for e in self.next_entries(timeout)]
+
+    def next_entries(self, timeout: float | None = None) -> list[tuple]:
+        """:meth:`next_batch` as plain log entries (see :func:`kubekit.store.kv.log_entry`)."""
         if self._direct is not None:
-            out = self._direct.next_batch(timeout)
-            self.revision = self._direct.revision
+            d = self._direct
+            out = d.next_entries(timeout) if hasattr(d, "next_entries") else [
+                log_entry(e) for e in d.next_batch(timeout)]
+            self.revision = d.revision
             return out
         c = self._cache
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -200,9 +207,9 @@ class CachedWatch(WatchBase):
             else:
                 return []
         self._direct = c.kv.watch(self._prefix, prefix=True, start_revision=self.revision + 1)
-        return self.next_batch(timeout)
+        return self.next_entries(timeout)
 
-    def _take(self) -> list[Event]:
+    def _take(self) -> list[tuple]:
         """Matching events past the cursor (lock held); moves the cursor to
         the end of the cache."""
         c = self._cache
@@ -217,7 +224,7 @@ class CachedWatch(WatchBase):
         self._cursor = end
         self.revision = max(self.revision, c._examined)
         prefix, first = self._prefix, self._first
-        return [event_of(e) for e in batch if e[1][_MOD] >= first and e[1][_KEY].startswith(prefix)]
+        return [e for e in batch if e[1][_MOD] >= first and e[1][_KEY].startswith(prefix)]
 
     def close(self) -> None:
         self._closed = True

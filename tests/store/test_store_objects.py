@@ -4,6 +4,7 @@ status subresource, selectors, finalizers and watches."""
 from __future__ import annotations
 
 import random
+import uuid
 import threading
 
 import pytest
@@ -14,7 +15,8 @@ from kubekit.clock import FakeClock
 from kubekit.errors import AlreadyExistsError, CompactedError, ConflictError, InvalidObjectError, NotFoundError, \
     SelectorError
 from kubekit.store import DEFAULT_KINDS, APIStore, MemoryKV
-from kubekit.store.meta import NAME_ALPHABET, generate_name, micro_time, parse_time, rfc3339, spec_changed
+from kubekit.store.meta import (NAME_ALPHABET, generate_name, micro_time, parse_time, random_uid, rfc3339,
+                                spec_changed)
 
 
 def pod(name, ns="default", labels=None, node=None, **extra):
@@ -50,6 +52,19 @@ def test_generate_name(base):
     name = generate_name(base, random.Random(1))
     assert name.startswith(base[:58]) and len(name) == min(len(base), 58) + 5
     assert all(c in NAME_ALPHABET for c in name[len(base[:58]):])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_generate_name_and_uid_draw_as_random_and_uuid_do(seed):
+    """The inlined draws are twins of ``rng.choice`` and ``uuid.UUID``: the
+    same text from the same seed, and the same state of the generator after."""
+    fast, slow = random.Random(seed), random.Random(seed)
+    for _ in range(100):
+        assert generate_name("web-", fast) == "web-" + "".join(slow.choice(NAME_ALPHABET) for _ in range(5))
+        uid = random_uid(fast)
+        assert uid == str(uuid.UUID(int=slow.getrandbits(128), version=4))
+        assert uuid.UUID(uid).version == 4 and uuid.UUID(uid).variant == uuid.RFC_4122
+    assert fast.getstate() == slow.getstate()
 
 
 @pytest.mark.parametrize("old, new, bumps", [
@@ -110,9 +125,11 @@ def test_generated_names_give_up_after_eight_attempts():
     class Stuck(random.Random):
         draws = 0
 
-        def choice(self, seq):                          # every name drawn is "web-" + 5 x seq[0]
+        def getrandbits(self, k):                       # every name drawn is "web-" + 5 x NAME_ALPHABET[0]
+            if k != 5:
+                return super().getrandbits(k)               # the uid's 128 bits
             self.draws += 1
-            return seq[0]
+            return 0
     rng = Stuck(1)
     api = APIStore(clock=FakeClock(), rng=rng)
     gen = pod("") | {"metadata": {"generateName": "web-", "namespace": "default"}}
