@@ -18,6 +18,8 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from kubekit.autoscaling.cluster.actuation import Actuation
+from kubekit.autoscaling.cluster.atomic import prefilter_incomplete, select_atomic_removals
 from kubekit.autoscaling.cluster.backoff import GroupBackoff
 from kubekit.autoscaling.cluster.clusterstate import (
     IncorrectNodeGroupSize, Readiness, cluster_healthy, group_healthy, incorrect_node_group_sizes, node_group_size_fix,
@@ -31,7 +33,7 @@ from kubekit.autoscaling.cluster.nodegroupconfig import hold_not_unneeded_long_e
 from kubekit.autoscaling.cluster.nodegroups import NodeGroup
 from kubekit.autoscaling.cluster.options import AutoscalerOptions, NodeGroupAutoscalingOptions
 from kubekit.autoscaling.cluster.owners import StoreOwners
-from kubekit.autoscaling.cluster.removal import TO_BE_DELETED_TAINT, drain_node
+from kubekit.autoscaling.cluster.removal import TO_BE_DELETED_TAINT
 from kubekit.autoscaling.cluster.scaledown import (
     Candidate, NodeVerdict, find_unneeded, select_removals, update_unneeded,
 )
@@ -69,7 +71,7 @@ def _tainted_for_deletion(node: Mapping[str, Any]) -> bool:
     return any(t.get("key") == TO_BE_DELETED_TAINT for t in (node.get("spec") or {}).get("taints") or ())
 
 
-class ClusterAutoscaler:
+class ClusterAutoscaler(Actuation):
     """See the module docstring.  ``pods``/``nodes``: shared informers (a
     :class:`~kubekit.cluster.local.ControlPlane`'s); without them the
     autoscaler opens its own."""
@@ -304,12 +306,16 @@ class ClusterAutoscaler:
         self._seen_errors = {n for errs in errors.values() for n in errs}
 
     def _delete_created_nodes_with_errors(self, errors: Mapping[str, Mapping[str, Any]]) -> bool:
-        """``deleteCreatedNodesWithErrors``: instances in error leave their group."""
+        """``deleteCreatedNodesWithErrors``: instances in error leave their
+        group; all of an atomic group's instances go with them."""
         deleted = False
         for g in self.groups:
             if not errors[g.name]:
                 continue
             names = sorted(errors[g.name])
+            if g.get_options(self.options).zero_or_max_node_scaling:
+                # overrideNodesToDeleteForZeroOrMax: an atomic group's failed scale-up is cleaned up whole
+                names = sorted(set(names) | set(g.node_names()) | set(g.upcoming()))
             log.info("deleting %d instances of node group %s because of create errors", len(names), g.name)
             try:
                 g.provider.delete_nodes(g, names)
@@ -352,9 +358,13 @@ class ClusterAutoscaler:
         than its ``max_node_provision_time`` has its target decreased by the
         difference (``DecreaseTargetSize``).  True if a target changed or a
         decrease failed: upstream then ends the iteration (a failure stops
-        the fixing at that group, as upstream returns its error)."""
+        the fixing at that group, as upstream returns its error).  An atomic
+        (``ZeroOrMaxNodeScaling``) group is skipped, as upstream's
+        ``TestFixNodeGroupSize_ZeroOrMaxNodeScaling`` has it."""
         fixed = False
         for g in self.groups:
+            if g.get_options(self.options).zero_or_max_node_scaling:
+                continue                # an atomic group's target is not decreased piecemeal
             incorrect = self.incorrect_sizes.get(g.name)
             delta = node_group_size_fix(incorrect, now, g.get_options(self.options).max_node_provision_time)
             if delta >= 0:
@@ -379,7 +389,8 @@ class ClusterAutoscaler:
         for g in self.groups:
             template = parse_node(g.template_manifest(stamp)) if g.can_grow else None
             out.append(GroupState(g.name, sizes[g.name], g.min_size, g.max_size, template, g.price, g.priority,
-                                  self.backoff.is_backed_off(g.name, now), healthy[g.name]))
+                                  self.backoff.is_backed_off(g.name, now), healthy[g.name],
+                                  bool(g.get_options(self.options).zero_or_max_node_scaling)))
         return out
 
     def _upcoming_manifests(self, upcoming: Mapping[str, list[str]], unfulfilled: Mapping[str, int],
@@ -450,8 +461,10 @@ class ClusterAutoscaler:
             return False
         group = next(g for g in self.groups if g.name == best.group)
         size = sizes[group.name]
+        # an atomic option asks for the max size; the resize stops there (balanceScaleUps caps at MaxSize)
+        delta = min(best.node_count, group.max_size - size)
         try:
-            added = group.provider.increase_size(group, best.node_count)
+            added = group.provider.increase_size(group, delta)
         except (ValueError, KubekitError) as e:
             out.update({"status": "Failed", "error": str(e)})
             log.warning("scale-up of %s failed: %s", group.name, e)
@@ -460,14 +473,14 @@ class ClusterAutoscaler:
         # a new request, or more nodes for a pending one: its clock starts over
         pending_nodes = self.scale_up_requests[group.name][2] if group.name in self.scale_up_requests else 0
         self.scale_up_requests[group.name] = [now, now + group.get_options(self.options).max_node_provision_time,
-                                              pending_nodes + best.node_count]
-        msg = triggered_message([(group.name, size, size + best.node_count, group.max_size)])
+                                              pending_nodes + delta]
+        msg = triggered_message([(group.name, size, size + delta, group.max_size)])
         for key in best.pods:
             self.events.normal(manifests[key], "TriggeredScaleUp", msg)
         self.events.normal(self._status_object(), "ScaledUpGroup",
-                           f"Scale-up: setting group {group.name} size to {size + best.node_count} instead of "
+                           f"Scale-up: setting group {group.name} size to {size + delta} instead of "
                            f"{size} (max: {group.max_size})")
-        decision = {"action": "ScaleUp", "group": group.name, "from": size, "to": size + best.node_count,
+        decision = {"action": "ScaleUp", "group": group.name, "from": size, "to": size + delta,
                     "nodes": list(added), "pods": list(best.pods), "expander": ",".join(self.expander.names),
                     "time": rfc3339(self.clock.now())}
         self.decisions.append(decision)
@@ -527,8 +540,9 @@ class ClusterAutoscaler:
                     wall: float, starting: set[str]) -> None:
         """Not-started nodes (``starting``) are neither candidates nor
         destinations (upstream subtracts the registered upcoming nodes from
-        ``allNodes``); each group's threshold and unneeded time are its own
-        (:mod:`.nodegroupconfig`)."""
+        ``allNodes``); each group's thresholds and unneeded/unready times
+        are its own (:mod:`.nodegroupconfig`); atomic groups go whole or
+        not at all (:mod:`.atomic`)."""
         o = self.options
         owners = StoreOwners(self.store)
         pods_by_ns: dict[str, list[dict]] = {}
@@ -544,23 +558,33 @@ class ClusterAutoscaler:
             candidates, {g: go.scale_down_utilization_threshold for g, go in group_options.items()},
             {g: go.scale_down_gpu_utilization_threshold for g, go in group_options.items()},
             scale_down_unready_enabled=o.scale_down_unready_enabled)
+        atomic = {g for g, go in group_options.items() if go.zero_or_max_node_scaling}
+        registered = {g.name: len(members[g.name]) for g in self.groups}
+        underutilized, incomplete = prefilter_incomplete(underutilized, atomic, targets, registered)
         verdicts = find_unneeded(underutilized, snapshot, self.parse, threshold=1.0,
                                  pdbs=pdbs, budgets=RemainingBudgets(pdbs, allowed),
                                  controller_exists=owners.controller_exists, now=wall,
                                  skip_nodes_with_system_pods=o.skip_nodes_with_system_pods,
-                                 skip_nodes_with_local_storage=o.skip_nodes_with_local_storage)
-        verdicts = sorted(not_underutilized + verdicts, key=lambda v: (v.utilization.value, v.node))
+                                 skip_nodes_with_local_storage=o.skip_nodes_with_local_storage, atomic=atomic)
+        verdicts = sorted(not_underutilized + incomplete + verdicts, key=lambda v: (v.utilization.value, v.node))
         self.unneeded_since = update_unneeded(self.unneeded_since, [v.node for v in verdicts if v.unneeded], now)
         cooldown = "ScaleUpInThisLoop" if skip else self._cooldown(now)
         ready_to_go, held = hold_not_unneeded_long_enough(
             verdicts, self.unneeded_since, now, {g: go.scale_down_unneeded_time for g, go in group_options.items()},
             {g: go.scale_down_unready_time for g, go in group_options.items()},
             {c.name for c in candidates if not c.ready})
-        removals = select_removals(ready_to_go, self.unneeded_since, now, unneeded_time=0.0,
-                                   sizes=targets, min_sizes={g.name: g.min_size for g in self.groups},
-                                   max_empty_bulk_delete=o.max_empty_bulk_delete,
-                                   max_drain_parallelism=o.max_drain_parallelism)
-        reasons = {**held, **removals.reasons}
+        min_sizes = {g.name: g.min_size for g in self.groups}
+        # atomic groups first, whole or not at all (CropNodes); single nodes get the budgets they leave
+        whole = select_atomic_removals([v for v in ready_to_go if v.group in atomic], self.unneeded_since, now,
+                                       sizes=targets, min_sizes=min_sizes, registered=registered,
+                                       parallelism=o.max_empty_bulk_delete, drain_budget=o.max_drain_parallelism)
+        taken = [n for empty, drain in whole.groups.values() for n in empty + drain]
+        taken_drain = [n for _, drain in whole.groups.values() for n in drain]
+        removals = select_removals([v for v in ready_to_go if v.group not in atomic], self.unneeded_since, now,
+                                   unneeded_time=0.0, sizes=targets, min_sizes=min_sizes,
+                                   max_empty_bulk_delete=max(0, o.max_empty_bulk_delete - len(taken)),
+                                   max_drain_parallelism=max(0, o.max_drain_parallelism - len(taken_drain)))
+        reasons = {**held, **whole.reasons, **removals.reasons}
         out["status"] = "CandidatesPresent" if any(v.unneeded for v in verdicts) else "NoCandidates"
         out["cooldown"] = cooldown
         out["nodes"] = {v.node: self._verdict_status(v, reasons, now) for v in verdicts}
@@ -571,6 +595,8 @@ class ClusterAutoscaler:
         for name in removals.empty + removals.drain:
             if self._remove(by_name[name], nodes[name], bound.get(name, []), wall):
                 removed.append(name)
+        for empty, drain in whole.groups.values():
+            removed += self._remove_atomic([by_name[n] for n in empty + drain], nodes, bound, wall)
         out["removed"] = removed
 
     def _verdict_status(self, v: NodeVerdict, reasons: Mapping[str, str], now: float) -> dict[str, Any]:
@@ -584,36 +610,6 @@ class ClusterAutoscaler:
         else:
             d.update({"reason": v.reason, "message": v.message})
         return d
-
-    def _remove(self, v: NodeVerdict, node: dict, pods: list[dict], wall: float) -> bool:
-        group = next(g for g in self.groups if g.name == v.group)
-        wanted = set(v.pods_to_move)
-        movers = [p for p in pods if pod_name(p) in wanted]
-        self.events.normal(node, "ScaleDown", "marked the node as toBeDeleted/unschedulable")
-        for p in movers:
-            self.events.normal(p, "ScaleDown", "deleting pod for node scale down")
-        result = drain_node(self.store, wall, v.node, movers, lambda: group.provider.delete_nodes(group, [v.node]))
-        now = self.clock.monotonic()
-        if not result.removed:
-            self.last_scale_down_failure = now
-            self.events.warning(node, "ScaleDownFailed", result.message)
-            self.decisions.append({"action": "ScaleDownFailed", "group": group.name, "node": v.node,
-                                   "message": result.message, "time": rfc3339(wall)})
-            return False
-        self.last_scale_down_delete = now
-        self.unneeded_since.pop(v.node, None)
-        self.events.normal(node, "ScaleDown", "node removed by cluster autoscaler")
-        if v.empty:
-            self.events.normal(self._status_object(), "ScaleDownEmpty", f"Scale-down: removing empty node {v.node}")
-        else:
-            self.events.normal(self._status_object(), "ScaleDown",
-                               f"Scale-down: removing node {v.node}, utilization: "
-                               f"{{{v.utilization.resource} {float(v.utilization.value):.3f}}}, "
-                               f"pods to reschedule: {','.join(v.pods_to_move)}")
-        self.decisions.append({"action": "ScaleDown", "group": group.name, "node": v.node,
-                               "evicted": list(result.evicted), "utilization": float(v.utilization.value),
-                               "time": rfc3339(wall)})
-        return True
 
     # -- status ConfigMap --------------------------------------------------------------
     def _status_object(self) -> dict:

@@ -20,7 +20,7 @@ the move simulation runs on a scheduler snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -96,56 +96,110 @@ def _key(pod) -> str:
 def find_unneeded(candidates: Sequence[Candidate], sched, parse: Callable[[Mapping[str, Any]], Any], *,
                   threshold: float, pdbs: Sequence[Mapping[str, Any]], budgets: RemainingBudgets,
                   controller_exists: Callable[[Mapping[str, Any]], bool], now: float,
-                  skip_nodes_with_system_pods: bool = True,
-                  skip_nodes_with_local_storage: bool = True) -> list[NodeVerdict]:
+                  skip_nodes_with_system_pods: bool = True, skip_nodes_with_local_storage: bool = True,
+                  atomic: Collection[str] = ()) -> list[NodeVerdict]:
     """A verdict per candidate (see the module docstring).  ``sched`` is a
     snapshot of every node and its pods; the unneeded nodes end up removed
-    from it and their pods placed on the others."""
+    from it and their pods placed on the others.
+
+    The candidates of a group in ``atomic`` (``ZeroOrMaxNodeScaling``) are
+    simulated together when the first of them comes up (the planner's
+    ``simulateAtomicNodeGroup``): if one is not removable, the removals of
+    the others are undone (their pods back, budgets restored) and they are
+    ``AtomicScaleDownFailed``; the one that failed keeps its own reason."""
+    sim = _Simulation(sched, parse, pdbs, budgets, controller_exists, now, skip_nodes_with_system_pods,
+                      skip_nodes_with_local_storage, Fraction(str(threshold)))
+    ordered = sorted(candidates, key=lambda c: (c.utilization.value, c.name))
+    members: dict[str, list[Candidate]] = {}
+    for c in ordered:
+        if c.group in atomic:
+            members.setdefault(c.group, []).append(c)
     out: list[NodeVerdict] = []
-    moved_onto: dict[str, list[Any]] = {}
-    limit = Fraction(str(threshold))
-    for c in sorted(candidates, key=lambda c: (c.utilization.value, c.name)):
-        if c.utilization.value >= limit:
-            out.append(NodeVerdict(c.name, c.group, c.utilization, False, NOT_UNDERUTILIZED,
-                                   f"utilization {float(c.utilization.value):.3f} is not below "
-                                   f"{float(limit):.3f}"))
-            continue
-        plan = pods_to_move(c.pods, pdbs=pdbs, controller_exists=controller_exists, now=now,
-                            skip_nodes_with_system_pods=skip_nodes_with_system_pods,
-                            skip_nodes_with_local_storage=skip_nodes_with_local_storage)
-        blocking = plan.blocking or budgets.check(plan.to_move)
+    for c in ordered:
+        if c.group not in atomic:
+            out.append(sim.step(c)[0])
+        elif c.group in members:
+            out += sim.atomic_group(members.pop(c.group))
+    return out
+
+
+class _Simulation:
+    """``FindNodesToRemove`` node by node on one snapshot, each step
+    reversible (what ``ClusterSnapshot.Fork``/``Revert`` gives upstream)."""
+
+    def __init__(self, sched, parse, pdbs, budgets: RemainingBudgets, controller_exists, now: float,
+                 system_pods: bool, local_storage: bool, limit: Fraction) -> None:
+        self.sched, self.parse, self.pdbs, self.budgets = sched, parse, pdbs, budgets
+        self.controller_exists, self.now, self.limit = controller_exists, now, limit
+        self.system_pods, self.local_storage = system_pods, local_storage
+        self.moved_onto: dict[str, list[Any]] = {}     # node -> pods the simulation moved onto it
+
+    def step(self, c: Candidate) -> tuple[NodeVerdict, tuple | None]:
+        """The node's verdict and, when it was found removable, what undoes it."""
+        if c.utilization.value >= self.limit:
+            return NodeVerdict(c.name, c.group, c.utilization, False, NOT_UNDERUTILIZED,
+                               f"utilization {float(c.utilization.value):.3f} is not below "
+                               f"{float(self.limit):.3f}"), None
+        plan = pods_to_move(c.pods, pdbs=self.pdbs, controller_exists=self.controller_exists, now=self.now,
+                            skip_nodes_with_system_pods=self.system_pods,
+                            skip_nodes_with_local_storage=self.local_storage)
+        blocking = plan.blocking or self.budgets.check(plan.to_move)
         if blocking is not None:
-            out.append(NodeVerdict(c.name, c.group, c.utilization, False, BLOCKED_BY_POD,
-                                   f"{blocking.reason.value}: {blocking.message}"))
-            continue
-        movers = [parse(unbound(p)) for p in plan.to_move] + moved_onto.get(c.name, [])
-        sched.remove_node(c.name)
-        result = sched.schedule_batch(movers) if movers else None
+            return NodeVerdict(c.name, c.group, c.utilization, False, BLOCKED_BY_POD,
+                               f"{blocking.reason.value}: {blocking.message}"), None
+        before = self.moved_onto.get(c.name, [])
+        movers = [self.parse(unbound(p)) for p in plan.to_move] + before
+        self.sched.remove_node(c.name)
+        result = self.sched.schedule_batch(movers) if movers else None
         placed = {r.pod: r.node for r in result.results if r.node is not None} if result else {}
         if len(placed) < len(movers):
-            for p in movers:
-                if _key(p) in placed:
-                    sched.forget(p)
-            sched.add_node(parse_node(c.node))
-            for p in c.pods:
-                if not is_finished(p):
-                    _assume_quietly(sched, parse(p), c.name)
-            for p in moved_onto.get(c.name, []):
-                _assume_quietly(sched, p, c.name)
+            self._put_back(c, movers, placed, before)
             missing = sorted(_key(p) for p in movers if _key(p) not in placed)
-            out.append(NodeVerdict(c.name, c.group, c.utilization, False, NO_PLACE_TO_MOVE_PODS,
-                                   f"no place to move pods: {', '.join(missing[:5])}"
-                                   + (" ..." if len(missing) > 5 else "")))
-            continue
-        moved_onto.pop(c.name, None)
+            return NodeVerdict(c.name, c.group, c.utilization, False, NO_PLACE_TO_MOVE_PODS,
+                               f"no place to move pods: {', '.join(missing[:5])}"
+                               + (" ..." if len(missing) > 5 else "")), None
+        self.moved_onto.pop(c.name, None)
         by_key = {_key(p): p for p in movers}
         for k, node in placed.items():
-            moved_onto.setdefault(node, []).append(by_key[k])
-        budgets.take(plan.to_move)
-        out.append(NodeVerdict(c.name, c.group, c.utilization, True,
-                               pods_to_move=tuple(sorted(pod_name(p) for p in plan.to_move)),
-                               destinations=placed))
-    return out
+            self.moved_onto.setdefault(node, []).append(by_key[k])
+        self.budgets.take(plan.to_move)
+        return NodeVerdict(c.name, c.group, c.utilization, True,
+                           pods_to_move=tuple(sorted(pod_name(p) for p in plan.to_move)),
+                           destinations=placed), (c, movers, placed, before)
+
+    def _put_back(self, c: Candidate, movers, placed, before) -> None:
+        """Undo one node's removal on the snapshot: its movers leave where
+        they were placed, the node and its pods (and those moved onto it)
+        come back."""
+        for p in movers:
+            if _key(p) in placed:
+                self.sched.forget(p)
+        self.sched.add_node(parse_node(c.node))
+        for p in c.pods:
+            if not is_finished(p):
+                _assume_quietly(self.sched, self.parse(p), c.name)
+        for p in before:
+            _assume_quietly(self.sched, p, c.name)
+
+    def atomic_group(self, group: Sequence[Candidate]) -> list[NodeVerdict]:
+        """All of an atomic group's candidates removable, or none."""
+        moved = {n: list(ps) for n, ps in self.moved_onto.items()}
+        left = dict(self.budgets.left)
+        verdicts: list[NodeVerdict] = []
+        undo: list[tuple] = []
+        for c in group:
+            v, step = self.step(c)
+            if step is None:
+                for record in reversed(undo):
+                    self._put_back(*record)
+                self.moved_onto, self.budgets.left = moved, left
+                return [v if o.name == c.name else NodeVerdict(
+                    o.name, o.group, o.utilization, False, ATOMIC_SCALE_DOWN_FAILED,
+                    f"node group {o.group} scales down atomically and {c.name} cannot be removed: {v.reason}")
+                    for o in group]
+            verdicts.append(v)
+            undo.append(step)
+        return verdicts
 
 
 def _assume_quietly(sched, pod, node: str) -> None:

@@ -19,7 +19,9 @@ binpacking estimator).  No effects: everything runs on scheduler snapshots.
    many template nodes beside the existing ones.  The option's node count is
    the number of template nodes that received a pod, its pods the ones
    placed: an option never contains a node no pod would use.
-4. A pod no option helps gets a reason per group, as CA's
+4. A group with ``ZeroOrMaxNodeScaling`` goes to its max size or stays
+   (:mod:`.atomic`).
+5. A pod no option helps gets a reason per group, as CA's
    ``NotTriggerScaleUp`` event: ``pod didn't trigger scale-up: 1 Insufficient
    cpu, 1 max node group size reached``.
 """
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kubekit.api.resources import PODS
+from kubekit.autoscaling.cluster.atomic import atomic_node_count, atomic_scale_up_skip
 from kubekit.autoscaling.cluster.clusterstate import NOT_READY_FOR_SCALE_UP
 from kubekit.packing.batch import place
 from kubekit.packing.cluster import cluster_resources
@@ -61,6 +64,7 @@ class GroupState:
     priority: int = 0
     backed_off: bool = False        # after a failed scale-up: skipped
     healthy: bool = True            # too many of its nodes missing (clusterstate): skipped
+    zero_or_max: bool = False       # ZeroOrMaxNodeScaling: an option asks for the max size (:mod:`.atomic`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +203,12 @@ def plan_scale_up(pending: Sequence[object], existing, groups: Sequence[GroupSta
             for k in reasons:
                 reasons[k][why] = reasons[k].get(why, 0) + 1
             continue
+        atomic_skip = atomic_scale_up_skip(g.size, g.max_size, total_nodes, max_nodes_total) \
+            if g.zero_or_max and g.size < g.max_size else ""
+        if atomic_skip:
+            for k in reasons:
+                reasons[k][atomic_skip] = reasons[k].get(atomic_skip, 0) + 1
+            continue
         headroom = g.max_size - g.size
         if room_total is not None:
             headroom = min(headroom, room_total)
@@ -225,6 +235,8 @@ def plan_scale_up(pending: Sequence[object], existing, groups: Sequence[GroupSta
             if (option is not None and len(option.pods) == len(fits)) or count >= headroom:
                 break
             count += 1
+        if option is not None and g.zero_or_max:
+            option = dataclasses.replace(option, node_count=atomic_node_count(option.node_count, g.max_size))
         if option is not None:
             options.append(option)
         if count >= headroom:                 # the group could not take every pod that fits it
