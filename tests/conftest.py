@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+
+# Every reuse of an object a watch delivered is checked against the stored
+# bytes (kubekit.store.objects): a consumer changing a shared object fails
+# the test that does it.  Set before kubekit is imported.
+os.environ.setdefault("KUBEKIT_CHECK_SHARED", "1")
 import shutil
 import tempfile
 

@@ -14,6 +14,7 @@ import base64
 import builtins
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -38,6 +39,11 @@ ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
 _GENERATE_NAME_ATTEMPTS = 8   # the API server's maxNameGenerationCreateAttempts
 _RETRIES = 100
+_SEEN_MAX = 1 << 20           # entries of APIStore._seen before it starts over
+# KUBEKIT_CHECK_SHARED=1 (the test suite sets it): every reuse of an object a
+# watch delivered is checked against the stored bytes, so a consumer that
+# changed a shared object fails loudly instead of corrupting the next write.
+_CHECK_SHARED = os.environ.get("KUBEKIT_CHECK_SHARED", "") not in ("", "0")
 
 
 class WatchEvent(NamedTuple):
@@ -107,10 +113,15 @@ class APIStore:
     ``generateName`` suffixes (seed it for reproducible runs).  Thread-safe:
     all coordination is the KV's transactions.
 
-    Objects handed in are never modified and the store never shares a dict
-    with a caller: what ``get``, ``list`` and watches return is freshly
-    decoded; what ``create`` and ``update`` return is a new top level and
-    ``metadata`` that share the nested values (``spec``...) of the argument.
+    Objects handed in are never modified.  What ``get`` and ``list``
+    return is freshly decoded, the caller's to change.  Each watch decodes
+    each change once and its objects are read-only: the store remembers the
+    last one per key, and a write to a key still at that revision builds on
+    it instead of decoding the stored bytes again (``KUBEKIT_CHECK_SHARED=1``
+    checks every such reuse against the bytes).  What ``create``,
+    ``update``, ``bind`` and ``delete`` return is a new top level and
+    ``metadata``; their nested values (``spec``...) may be shared with the
+    argument or with objects watches delivered: copy before changing them.
     """
 
     def __init__(self, kv: KV | None = None, *, clock: Clock | None = None, kinds: Kinds | None = None,
@@ -124,8 +135,29 @@ class APIStore:
         self._caches_lock = threading.Lock()
         self._ttl_leases: dict[int, tuple[int, float]] = {}   # ttl -> (lease id, its expiry on the clock)
         self._ttl_lock = threading.Lock()
+        # key -> (mod revision, the object a watch of this store decoded at
+        # it).  Watches hand these objects out read-only (an informer's cache
+        # holds them); a write that finds the key still at that revision
+        # starts from the object instead of decoding the stored bytes again.
+        self._seen: dict[str, tuple[int, dict]] = {}
 
     # ------------------------------------------------------------ helpers
+
+    def _stored(self, kv: KeyValue) -> dict:
+        """The object stored in ``kv``, without ``resourceVersion``, to build
+        a write on: a new top level and ``metadata``; the nested values may
+        be shared with what watches delivered (never change them: copy what
+        you change)."""
+        hit = self._seen.get(kv.key)
+        if hit is None or hit[0] != kv.mod_revision:
+            return jsoncodec.loads(kv.value)
+        seen = hit[1]
+        if _CHECK_SHARED:
+            check_unchanged(seen, kv)
+        raw = dict(seen)
+        m = raw["metadata"] = dict(seen["metadata"])
+        del m["resourceVersion"]
+        return raw
 
     def _kind_of(self, obj: Mapping[str, Any]) -> Kind:
         k = obj.get("kind") if type(obj) is dict or isinstance(obj, Mapping) else None
@@ -265,7 +297,7 @@ class APIStore:
                 raise self._not_found(kind, name)
             if want_rv is not None and str(want_rv) != str(cur.mod_revision):
                 raise self._conflict(kind, name)
-            raw = jsoncodec.loads(cur.value)
+            raw = self._stored(cur)
             new = _meta.prepare_status_update(raw, obj) if status else _meta.prepare_update(raw, obj, kind)
             if new == raw:
                 return _with_rv(raw, cur.mod_revision)   # nothing changed: no write (as the API server)
@@ -300,21 +332,22 @@ class APIStore:
             cur = self.kv.get(key)
             if cur is None:
                 raise self._not_found(kind, name)
-            raw = jsoncodec.loads(cur.value)
+            raw = self._stored(cur)
             m = raw["metadata"]
             if uid is not None and m.get("uid") != uid:
                 raise self._not_found(kind, name)
             if m.get("deletionTimestamp"):
                 raise self._conflict(kind, name, "pod is being deleted, cannot be assigned to a host")
-            spec = raw.setdefault("spec", {})
+            spec = raw["spec"] = dict(raw.get("spec") or {})          # copies: the nested values may be shared
             if spec.get("nodeName"):
                 raise ConflictError(f'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is '
                                     f'already assigned to node "{spec["nodeName"]}"')
             spec["nodeName"] = node_name
             now = _meta.rfc3339(self.clock.now())
-            conds = [c for c in (raw.setdefault("status", {}).get("conditions") or []) if c.get("type") != "PodScheduled"]
+            st = raw["status"] = dict(raw.get("status") or {})
+            conds = [c for c in (st.get("conditions") or []) if c.get("type") != "PodScheduled"]
             conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": now})
-            raw["status"]["conditions"] = conds
+            st["conditions"] = conds
             r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Put(key, _encode(raw))])
             if r.succeeded:
                 return _with_rv(raw, r.revision)
@@ -414,7 +447,7 @@ class APIStore:
         index = next(((r.field, r.value) for r in match.fields.requirements
                       if r.op in ("=", "==") and r.field in k.indexed_fields), None)
         source = cache.reader(rv + 1, k.prefix(namespace), index)
-        return ObjectWatch(source, match, initial,
+        return ObjectWatch(source, match, initial, seen=self._seen,
                            bookmark={"apiVersion": k.api_version, "kind": k.kind} if bookmarks else None)
 
     def _watch_cache(self, kind: Kind) -> WatchCache:
@@ -483,15 +516,32 @@ def _decoded(rec: tuple, rev: int) -> dict:
     return obj
 
 
-def to_watch_event(entry: tuple, match: _Filter) -> WatchEvent | None:
+def check_unchanged(obj: dict, kv: KeyValue) -> None:
+    """Raise if ``obj`` (decoded from ``kv`` and handed out read-only) is no
+    longer what ``kv`` holds: someone changed a shared object."""
+    stored = jsoncodec.loads(kv.value)
+    stored["metadata"]["resourceVersion"] = str(kv.mod_revision)
+    if stored != obj:
+        raise AssertionError(f"{kv.key}: an object a watch delivered (resourceVersion {kv.mod_revision}) was changed "
+                             "by its receiver; watch and informer objects are shared and read-only")
+
+
+def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> WatchEvent | None:
     """A KV change (a log entry: ``(type, record, previous record)``, see
     :func:`kubekit.store.kv.log_entry`) as the API server's watch shows it
-    through a selector."""
+    through a selector.  ``seen``: the store's ``key -> (revision, object)``
+    of the objects its watches delivered, kept current here."""
     kind, rec, prev = entry
     if kind == "DELETE":
+        if seen is not None:
+            seen.pop(rec[0], None)
         gone = _decoded(prev, rec[_MOD])
         return WatchEvent("DELETED", gone) if match(gone) else None
     obj = _decoded(rec, rec[_MOD])
+    if seen is not None:
+        if len(seen) >= _SEEN_MAX:
+            seen.clear()
+        seen[rec[0]] = (rec[_MOD], obj)
     if match.everything:
         return WatchEvent("MODIFIED" if prev is not None else "ADDED", obj)
     now_in = match(obj)
@@ -507,8 +557,9 @@ class ObjectWatch(WatchBase):
     delivered or filtered out (a bookmark)."""
 
     def __init__(self, kvwatch: Watch, match: _Filter, initial: list[WatchEvent],
-                 bookmark: dict | None = None) -> None:
+                 bookmark: dict | None = None, seen: dict | None = None) -> None:
         self._w = kvwatch
+        self._seen = seen
         # the KV's changes as plain log entries (a MemoryKV watch and the watch
         # cache hand those out as they are: no Event and KeyValue tuples per change)
         self._next = getattr(kvwatch, "next_entries", None) or (
@@ -542,8 +593,8 @@ class ObjectWatch(WatchBase):
                 return out
 
     def _convert(self, events: list[tuple]) -> list[WatchEvent]:
-        match = self._match
-        return [we for we in (to_watch_event(e, match) for e in events) if we is not None]
+        match, seen = self._match, self._seen
+        return [we for we in (to_watch_event(e, match, seen) for e in events) if we is not None]
 
     def close(self) -> None:
         self._w.close()

@@ -656,3 +656,77 @@ def test_pods_are_deleted_at_once_unless_graceful_deletion_is_on(api):
     api.create(pod("x", node="n1"))
     api.delete("Pod", "default", "x", grace_period_seconds=30)
     assert api.list("Pod")[0] == []
+
+
+# ---------------------------------------------------------------- writes that build on a watch's object
+
+def _watched(api: APIStore):
+    """A pod watch from now on, and a function that pumps it (what an informer does)."""
+    w = api.watch("Pod", resource_version=api.list("Pod")[1])
+    return w, lambda: w.next_batch(0)
+
+
+def _sequence(api: APIStore, pump) -> None:
+    api.create(pod("a", labels={"app": "web"}))
+    pump()
+    api.bind("default", "a", "n1")
+    pump()
+    cur = api.get("Pod", "default", "a")
+    cur["status"]["phase"] = "Running"
+    api.update_status(cur)
+    pump()
+    api.update({**api.get("Pod", "default", "a"), "metadata": {**cur["metadata"], "labels": {"app": "db"},
+                                                               "resourceVersion": None}})
+    pump()
+    api.guaranteed_update("Pod", "default", "a", lambda p: {**p, "metadata": {**p["metadata"], "annotations": {"x": "1"}}})
+    pump()
+    api.delete("Pod", "default", "a", grace_period_seconds=0)
+    pump()
+
+
+def test_writes_that_reuse_a_watched_object_store_the_same_bytes_as_writes_that_decode():
+    """The store remembers what its watches decoded and a write to a key
+    still at that revision starts from it: the stored values and revisions
+    are byte for byte those of a store without a watch (which decodes)."""
+    plain, watched = APIStore(clock=FakeClock(), rng=random.Random(7)), APIStore(clock=FakeClock(), rng=random.Random(7))
+    _sequence(plain, lambda: None)
+    w, pump = _watched(watched)
+    _sequence(watched, pump)
+    assert [(e.key, e.value, e.mod_revision) for e in watched.kv.range("/", range_end="\0").kvs] == \
+        [(e.key, e.value, e.mod_revision) for e in plain.kv.range("/", range_end="\0").kvs]
+    history = [(h.type, h.kv.value) for h in plain.kv.watch("/", prefix=True, start_revision=2).next_batch(0)]
+    assert [(h.type, h.kv.value) for h in watched.kv.watch("/", prefix=True, start_revision=2).next_batch(0)] == history
+    assert watched._seen == {}                    # the delete was seen: nothing of the pod is remembered
+    w.close()
+
+
+def test_a_write_reuses_the_watched_object_and_leaves_it_unchanged():
+    api = APIStore(clock=FakeClock())
+    w, pump = _watched(api)
+    api.create(pod("a"))
+    (ev,) = pump()
+    key = "/registry/pods/default/a"
+    assert api._seen[key] == (int(ev.object["metadata"]["resourceVersion"]), ev.object)   # remembered: the same dict
+    before = repr(ev.object)
+    api.bind("default", "a", "n1")
+    assert repr(ev.object) == before and "nodeName" not in ev.object["spec"]             # built on, never changed
+    assert api.get("Pod", "default", "a")["spec"]["nodeName"] == "n1"
+    w.close()
+
+
+def test_a_receiver_that_changes_a_watched_object_is_caught(monkeypatch):
+    """With KUBEKIT_CHECK_SHARED (on in this suite) a write that would build
+    on a changed watch object raises instead of storing the change."""
+    from kubekit.store import objects
+
+    monkeypatch.setattr(objects, "_CHECK_SHARED", True)
+    api = APIStore(clock=FakeClock())
+    w, pump = _watched(api)
+    api.create(pod("a"))
+    (ev,) = pump()
+    ev.object["spec"]["containers"][0]["image"] = "changed"          # a receiver breaking the read-only rule
+    with pytest.raises(AssertionError, match="was changed by its receiver"):
+        api.bind("default", "a", "n1")
+    assert "nodeName" not in api.get("Pod", "default", "a")["spec"]
+    assert api.get("Pod", "default", "a")["spec"]["containers"][0]["image"] == "busybox"
+    w.close()
