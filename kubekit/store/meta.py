@@ -95,11 +95,20 @@ def random_uid(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+_NOT_SPEC = frozenset(("metadata", "status", "apiVersion", "kind"))
+
+
 def spec_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     """Whether an update bumps ``metadata.generation``: anything but
-    ``metadata`` and ``status`` changed (for most kinds that is ``spec``)."""
-    keys = (set(old) | set(new)) - {"metadata", "status", "apiVersion", "kind"}
-    return any(old.get(k) != new.get(k) for k in keys)
+    ``metadata`` and ``status`` changed (for most kinds that is ``spec``).
+    A missing field and ``None`` are the same."""
+    for k, v in new.items():
+        if k not in _NOT_SPEC and old.get(k) != v:
+            return True
+    for k, v in old.items():
+        if v is not None and k not in _NOT_SPEC and k not in new:
+            return True
+    return False
 
 
 def _check_name(kind: Kind, meta: Mapping[str, Any]) -> None:

@@ -73,9 +73,22 @@ def test_generate_name_and_uid_draw_as_random_and_uuid_do(seed):
     ({"spec": {"a": 1}, "metadata": {"labels": {}}}, {"spec": {"a": 1}, "metadata": {"labels": {"a": "b"}}}, False),
     ({"spec": {"a": 1}}, {}, True),
     ({"data": {"k": "v"}}, {"data": {"k": "w"}}, True),     # kinds without spec (ConfigMap-like)
+    ({"spec": None}, {}, False), ({}, {"spec": None}, False),  # missing and null are the same
+    ({"spec": {}}, {"spec": None}, True), ({"kind": "A", "apiVersion": "v1"}, {"kind": "B"}, False),
 ])
 def test_generation_bumps_only_on_spec_changes(old, new, bumps):
     assert spec_changed(old, new) is bumps
+
+
+_field = st.sampled_from(["spec", "data", "status", "metadata", "kind", "apiVersion", "rules"])
+_value = st.one_of(st.none(), st.integers(0, 2), st.dictionaries(st.sampled_from("ab"), st.integers(0, 1), max_size=2))
+
+
+@given(st.dictionaries(_field, _value), st.dictionaries(_field, _value))
+def test_spec_changed_is_any_difference_outside_the_bookkeeping_fields(old, new):
+    """Its twin: the definition, over the union of the two objects' fields."""
+    keys = (set(old) | set(new)) - {"metadata", "status", "apiVersion", "kind"}
+    assert spec_changed(old, new) is any(old.get(k) != new.get(k) for k in keys)
 
 
 # ---------------------------------------------------------------- create / get
