@@ -65,15 +65,15 @@ class EventRecorder:
                 # clock can stand still, so never reuse a stamp.
                 stamp = max(int(self.clock.now() * 1e9), self._last_stamp + 1)
                 self._last_stamp = stamp
+            involved = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "namespace": m.get("namespace"),
+                        "name": m["name"], "uid": m.get("uid"), "resourceVersion": m.get("resourceVersion")}
             ev = {
                 "apiVersion": "v1", "kind": "Event",
                 "metadata": {"name": f"{m['name']}.{stamp:x}", "namespace": ns},
-                "involvedObject": {k: v for k, v in (("apiVersion", obj.get("apiVersion")), ("kind", obj.get("kind")),
-                                                     ("namespace", m.get("namespace")), ("name", m["name"]),
-                                                     ("uid", m.get("uid")),
-                                                     ("resourceVersion", m.get("resourceVersion"))) if v},
+                "involvedObject": involved if all(involved.values()) else {k: v for k, v in involved.items() if v},
                 "reason": reason, "message": message, "type": type_,
-                "source": {"component": self.component, **({"host": self.host} if self.host else {})},
+                "source": {"component": self.component, "host": self.host} if self.host else
+                          {"component": self.component},
                 "firstTimestamp": now, "lastTimestamp": now, "count": 1,
                 "reportingComponent": self.component,
             }
