@@ -136,7 +136,9 @@ class GarbageCollector:
         raise RuntimeError(f"garbage collection did not settle in {max_sweeps} sweeps")
 
     def _apply(self, a: Action) -> int:
-        s = self.store
+        from kubekit.store.namespaces import writer_for
+
+        s = writer_for(self.store, a.kind)      # Namespaces: the namespace registry's delete and updates
         pre = {"uid": a.uid}
         if a.verb == "delete":
             s.delete(a.kind, a.namespace, a.name, propagation=a.propagation, preconditions=pre)  # type: ignore[arg-type]
@@ -163,6 +165,6 @@ class GarbageCollector:
                 m["finalizers"] = [f for f in fins if f != a.finalizer]
             return o
 
-        before = s.get(a.kind, a.namespace, a.name)["metadata"]["resourceVersion"]
+        before = self.store.get(a.kind, a.namespace, a.name)["metadata"]["resourceVersion"]
         after = s.guaranteed_update(a.kind, a.namespace, a.name, mutate)
         return int(after["metadata"]["resourceVersion"] != before)

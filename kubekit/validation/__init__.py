@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubekit.validation import apps, autoscaling, configmap, defaults, event, lease, node, pod, storage
+from kubekit.validation import apps, autoscaling, configmap, defaults, event, lease, namespace, node, pod, storage
 from kubekit.validation.field import FieldError, InvalidError, Path, aggregate, type_invalid
 from kubekit.validation.options import DEFAULT_OPTIONS, Options
 
@@ -208,6 +208,8 @@ register("HorizontalPodAutoscaler", _ignore_options(autoscaling.validate_hpa), a
          validate_update=_ignore_options(autoscaling.validate_hpa_update), default=autoscaling.default_hpa)
 register("Lease", _ignore_options(lease.validate_lease), api_version="coordination.k8s.io/v1",
          validate_update=_ignore_options(lease.validate_lease_update))
+register("Namespace", namespace.validate_namespace, validate_update=namespace.validate_namespace_update,
+         namespaced=False)
 register("ConfigMap", configmap.validate_config_map, validate_update=configmap.validate_config_map_update)
 register("Secret", configmap.validate_secret, validate_update=configmap.validate_secret_update,
          default=configmap.default_secret)
