@@ -1,6 +1,9 @@
 """The API server's verbs over an :class:`~kubekit.store.APIStore`, without
 HTTP: get, list, create, update, patch, delete, watch and the ``status``,
-``scale`` and ``eviction`` subresources.  Each returns ``(code, body)``;
+``scale``, ``eviction`` and (namespaces) ``finalize`` subresources.  Every
+write passes the admission chain first (:mod:`kubekit.server.admission`:
+NamespaceLifecycle).  Namespaces are written with their registry's rules
+(:class:`kubekit.store.namespaces.NamespaceStore`).  Each returns ``(code, body)``;
 :meth:`API.watch` returns an iterator of watch events.  Errors are raised
 (kubekit's store errors, :class:`~kubekit.validation.InvalidError`,
 :class:`~kubekit.server.status.BadRequest`...) and turned into Status
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubekit.errors import AlreadyExistsError, CompactedError, ConflictError, NotFoundError
+from kubekit.server.admission import AdmissionDenied, Attributes, admit, default_plugins
 from kubekit.server.patch import (
     JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, PatchRejected, apply_patch, patch_type,
 )
@@ -70,6 +74,10 @@ def prepare_for_create(obj: Mapping[str, Any], route: Route) -> dict[str, Any]:
     out["metadata"] = meta
     if res.kind in _FRESH_STATUS:
         out["status"] = dict(_FRESH_STATUS[res.kind])
+    if res.kind == "Namespace" and not res.group:      # the namespace strategy's PrepareForCreate
+        from kubekit.store.namespaces import prepare_for_create as prepare_namespace
+
+        out = prepare_namespace(out)
     return out
 
 
@@ -197,12 +205,37 @@ class API:
     ``stopping`` ends open watches."""
 
     def __init__(self, store, *, on_write: Callable[[str], None] | None = None,
-                 stopping: threading.Event | None = None, validate: bool = True) -> None:
+                 stopping: threading.Event | None = None, validate: bool = True, admission=None) -> None:
+        """``admission``: the admission plugins (:mod:`kubekit.server.admission`);
+        None: kube-apiserver's default chain (NamespaceLifecycle), ``()``: none."""
         self.store = store
         self.on_write = on_write or (lambda _verb: None)
         self.stopping = stopping or threading.Event()
         self.validate = validate
+        self.admission = default_plugins() if admission is None else tuple(admission)
         self._field_managers: dict = {}
+
+    # -- admission (kubekit.server.admission) --------------------------------------------------
+    def _admit(self, operation: str, route: Route, *, name: str | None = None, namespace: str | None = None) -> None:
+        """Run the admission chain for ``operation`` on ``route`` (``name``
+        / ``namespace``: the created object's); raises AdmissionDenied."""
+        if not self.admission:
+            return
+        res = route.resource
+        if not res.namespaced:
+            namespace = ""
+        elif namespace is None:
+            namespace = route.namespace or ""
+        a = Attributes(operation, res.kind, res.group, res.plural, namespace=namespace,
+                       name=name if name is not None else route.name or "", subresource=route.subresource or "")
+        admit(self.admission, a, self.store)
+
+    def _writer(self, route: Route):
+        """What stores objects of ``route``'s kind: the store, or for Namespaces
+        a :class:`~kubekit.store.namespaces.NamespaceStore` over it."""
+        from kubekit.store.namespaces import writer_for
+
+        return writer_for(self.store, route.resource.kind) if not route.resource.group else self.store
 
     # -- managed fields (kubekit.server.fieldmanager) ----------------------------------------
     def _fm(self, route: Route, subresource: str | None = None):
@@ -251,8 +284,18 @@ class API:
         from kubekit.validation import check
         return check(obj)
 
-    def _check_update(self, new: dict, old: dict) -> dict:
+    def _check_update(self, new: dict, old: dict, subresource: str | None = None) -> dict:
         if not self.validate:
+            return new
+        if subresource in ("status", "finalize") and new.get("kind") == "Namespace" and new.get("apiVersion") == "v1":
+            from kubekit.validation import namespace as nsv
+            from kubekit.validation.field import InvalidError
+
+            check = nsv.validate_namespace_status_update if subresource == "status" else \
+                nsv.validate_namespace_finalize_update
+            errs = check(new, old)
+            if errs:
+                raise InvalidError("Namespace", "", (new.get("metadata") or {}).get("name") or "", errs)
             return new
         from kubekit.validation import check_update
         return check_update(new, old)
@@ -297,6 +340,8 @@ class API:
             return api._handle(req)
         except PatchRejected as e:          # a JSON patch that cannot apply: upstream's exact Status
             return e.status["code"], e.status
+        except AdmissionDenied as e:        # an admission plugin refused: its Status
+            return e.status["code"], e.status
 
     def _handle(self, req: Request) -> tuple[int, Any]:
         r = req.route
@@ -307,6 +352,8 @@ class API:
             if m != "POST":
                 raise MethodNotAllowed(f"{m} is not supported on pods/eviction (use POST)")
             return self._evict(req)
+        if r.subresource == "finalize" and m != "PUT":
+            raise MethodNotAllowed(f"{m} is not supported on {r.resource.qualified}/finalize (use PUT)")
         if r.name is None:
             if m == "GET":
                 return self._list(req)
@@ -382,13 +429,22 @@ class API:
         bad = self._options_error(req, "CreateOptions")
         if bad is not None:
             return bad
-        obj = self._check(prepare_for_create(req.body, req.route))
+        obj = prepare_for_create(req.body, req.route)
+        self._admit_create(req.route, obj)
+        obj = self._check(obj)
         obj = self._fm(req.route).update(None, obj, self._manager(req))
-        out = self.store.create(obj)
+        out = self._writer(req.route).create(obj)
         if isinstance(self.store.kv, _DryRunKV):        # a dry run: nothing stored, no resourceVersion
             out["metadata"].pop("resourceVersion", None)
         self.on_write("create")
         return 201, out
+
+    def _admit_create(self, route: Route, obj: Mapping[str, Any]) -> None:
+        """Admission of a create: the object's namespace and its name (or
+        ``generateName``), as the create handler names it."""
+        meta = obj.get("metadata") or {}
+        self._admit("CREATE", route, name=meta.get("name") or meta.get("generateName") or "",
+                    namespace=meta.get("namespace") or "")
 
     def _body_object(self, req: Request) -> dict:
         body = req.body
@@ -419,8 +475,10 @@ class API:
         ``skip_unchanged``: an object equal to the stored one is not written
         (as the storage layer upstream skips a no-op update)."""
         res = route.resource
+        writer = self._writer(route)
         for _ in range(_UPDATE_RETRIES):
             old = self.store.get(res.kind, route.namespace, route.name)
+            self._admit("UPDATE", route)        # upstream: in the update's transformers, once the object is read
             new = make(old)
             conditional = bool((new.get("metadata") or {}).get("resourceVersion"))
             if not conditional:
@@ -435,13 +493,18 @@ class API:
                 new = dict(new, status=old.get("status"))
                 if new["status"] is None:
                     del new["status"]
-            new = self._check_update(new, old)
+            new = self._check_update(new, old, route.subresource)
             if track is not None:
                 new = track(old, new)
             if skip_unchanged and new == old:
                 return old
             try:
-                out = self.store.update_status(new) if status_only else self.store.update(new)
+                if status_only:
+                    out = writer.update_status(new)
+                elif route.subresource == "finalize":
+                    out = writer.finalize(new)
+                else:
+                    out = writer.update(new)
             except ConflictError:
                 if conditional:
                     raise
@@ -561,9 +624,11 @@ class API:
                 except NotFoundError:
                     if r.subresource is not None:
                         raise
-                obj = self._check(prepare_for_create(applied(None), r))     # apply creates (upstream: 201)
+                obj = prepare_for_create(applied(None), r)     # apply creates (upstream: 201)
+                self._admit_create(r, obj)
+                obj = self._check(obj)
                 try:
-                    out = self.store.create(obj)
+                    out = self._writer(r).create(obj)
                 except AlreadyExistsError:
                     continue
                 if isinstance(self.store.kv, _DryRunKV):
@@ -577,17 +642,27 @@ class API:
 
     def _delete(self, req: Request) -> tuple[int, Any]:
         r, q = req.route, req.query
+        self._admit("DELETE", r)
         opts = req.body if isinstance(req.body, dict) else {}
         return 200, self._do_delete(r, opts, q)
 
     def _do_delete(self, r: Route, opts: Mapping[str, Any], q: Mapping[str, str]) -> dict:
-        propagation = q.get("propagationPolicy") or opts.get("propagationPolicy") or "Background"
+        propagation = q.get("propagationPolicy") or opts.get("propagationPolicy") or None
         grace = int_param(q, "gracePeriodSeconds")
         if grace is None and opts.get("gracePeriodSeconds") is not None:
             grace = int(opts["gracePeriodSeconds"])
         pre = {k: v for k, v in (opts.get("preconditions") or {}).items() if v}
-        out = self.store.delete(r.resource.kind, r.namespace, r.name, propagation=propagation,
-                                preconditions=pre or None, grace_period_seconds=grace)
+        writer = self._writer(r)
+        if writer is self.store:
+            out = self.store.delete(r.resource.kind, r.namespace, r.name, propagation=propagation or "Background",
+                                    preconditions=pre or None, grace_period_seconds=grace)
+        else:       # a Namespace: no policy given is not Background (the finalizers it has stay)
+            orphan = q.get("orphanDependents") or opts.get("orphanDependents")
+            if isinstance(orphan, str):
+                orphan = _PARSE_BOOL.get(orphan)
+            out = writer.delete(r.resource.kind, r.namespace, r.name, propagation=propagation,
+                                preconditions=pre or None, grace_period_seconds=grace,
+                                orphan_dependents=orphan if isinstance(orphan, bool) else None)
         self.on_write("delete")
         return out
 
@@ -595,6 +670,7 @@ class API:
         from kubekit.autoscaling.cluster.removal import eviction_verdict
 
         body = req.body if isinstance(req.body, dict) else {}
+        self._admit("CREATE", req.route)        # an eviction is a create of pods/eviction
         verdict = eviction_verdict(self.store, req.route.namespace, req.route.name)   # PodDisruptionBudgets
         if not verdict.allowed:
             reason = "TooManyRequests" if verdict.code == 429 else "InternalError"

@@ -55,6 +55,7 @@ SUBRESOURCE_INFO: Mapping[str, tuple[tuple[str, str, str] | None, tuple[str, ...
     "log": (None, ("get",)),
     "exec": (("", "v1", "PodExecOptions"), ("create", "get")),
     "eviction": (("policy", "v1", "Eviction"), ("create",)),
+    "finalize": (None, ("update",)),
 }
 
 AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"

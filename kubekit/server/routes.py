@@ -10,6 +10,7 @@ and returns a :class:`Route`, or raises :class:`RouteNotFound`.
     /api/v1/nodes/n1                             Node n1
     /apis/apps/v1/namespaces/default/deployments/web/scale
     /api/v1/namespaces/kube-system               the Namespace kube-system
+    /api/v1/namespaces/kube-system/finalize      its finalize subresource
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SUBRESOURCES: Mapping[str, frozenset[str]] = {
     "Deployment": frozenset({"scale"}),
     "ReplicaSet": frozenset({"scale"}),
     "Pod": frozenset({"eviction", "log", "exec"}),
+    "Namespace": frozenset({"finalize"}),        # PUT: the namespace controller's spec.finalizers
 }
 
 

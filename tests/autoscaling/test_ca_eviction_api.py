@@ -21,6 +21,8 @@ def evict(api, name):
 
 def store_with_pods(n, budget):
     store = APIStore(clock=FakeClock())
+    # the API server admits evictions only in a namespace that exists (NamespaceLifecycle)
+    store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
     store.create({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web-rs", "namespace": "default"},
                   "spec": {"replicas": n, "selector": {"matchLabels": {"app": "web"}},
                            "template": {"metadata": {"labels": {"app": "web"}},

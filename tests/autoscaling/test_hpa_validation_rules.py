@@ -226,6 +226,7 @@ def test_the_api_server_path_validates_hpas():
     from kubekit.store import APIStore
 
     store = APIStore()
+    store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})   # admission needs it
     api = API(store)
     table = resources_from_kinds(store.kinds)
     route = parse_path("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", table)

@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from kubectl_helpers import k, ok
 
 from kubekit.kubectl.cli import run
 from kubekit.server.testing import running_server
@@ -52,18 +53,6 @@ def workdir():
     d = tempfile.mkdtemp(prefix="kk-cli-")
     yield d
     shutil.rmtree(d)
-
-
-def k(srv, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    rc = run([*argv, "--socket", srv.address], out=out, err=err)
-    return rc, out.getvalue(), err.getvalue()
-
-
-def ok(srv, *argv: str) -> str:
-    rc, out, err = k(srv, *argv)
-    assert rc == 0, f"kubekit {' '.join(argv)} failed: {err}"
-    return out
 
 
 def write(workdir, name, text) -> str:
@@ -213,17 +202,23 @@ def test_cordon_and_drain_move_pods_to_other_nodes(cluster, workdir):
 def test_apply_a_directory_and_namespaces(cluster, workdir):
     app = os.path.join(workdir, "app")
     os.makedirs(app)
+    pod_in_ops = ("apiVersion: v1\nkind: Pod\nmetadata: {name: tool, namespace: ops}\n"
+                  "spec:\n  containers: [{name: c, image: busybox:1}]\n")
     write(app, "1-deploy.yaml", manifest(replicas=1))
-    write(app, "2-pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: tool, namespace: ops}\n"
-                             "spec:\n  containers: [{name: c, image: busybox:1}]\n")
+    write(app, "2-pod.yaml", pod_in_ops)
+    rc, out, err = k(cluster, "apply", "-f", app)         # the namespace does not exist: NamespaceLifecycle says 404
+    assert rc == 1 and out == "deployment.apps/web created\n"
+    assert 'Error from server (NotFound): namespaces "ops" not found' in err
+    write(app, "0-ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: ops}\n")
     out = ok(cluster, "apply", "-f", app)
-    assert out == "deployment.apps/web created\npod/tool created\n"
+    assert out == "namespace/ops created\ndeployment.apps/web unchanged\npod/tool created\n"
     assert "tool" in ok(cluster, "get", "pods", "-n", "ops")
     rc, _, err = k(cluster, "apply", "-f", app, "-n", "dev")
     assert rc == 1
     assert ('error: the namespace from the provided object "ops" does not match the namespace "dev". You must '
             "pass '--namespace=ops' to perform this operation.") in err
-    assert ok(cluster, "apply", "-f", app) == "deployment.apps/web unchanged\npod/tool unchanged\n"
+    assert ok(cluster, "apply", "-f", app) == ("namespace/ops unchanged\ndeployment.apps/web unchanged\n"
+                                             "pod/tool unchanged\n")
 
 
 def test_delete_by_name_and_file(cluster, workdir):

@@ -8,6 +8,7 @@ import os
 import threading
 
 import pytest
+from kubectl_helpers import k, ok
 
 from kubekit.kubectl.cli import run
 from kubekit.kubectl.client import Client
@@ -39,18 +40,6 @@ def client(cluster):
         m = p["metadata"]
         c.delete(f"/api/v1/namespaces/{m['namespace']}/pods/{m['name']}", grace_period=0)
     wait_for(lambda: not cluster.local_node.agent.workers, "the local node to tear its pods down")
-
-
-def k(srv, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    rc = run([*argv, "--socket", srv.address], out=out, err=err)
-    return rc, out.getvalue(), err.getvalue()
-
-
-def ok(srv, *argv: str) -> str:
-    rc, out, err = k(srv, *argv)
-    assert rc == 0, f"kubekit {' '.join(argv)} failed: {err}"
-    return out
 
 
 def pod(name, command=None, *, policy="Always", node="node-a", ns="default", containers=None, **extra):
@@ -118,6 +107,8 @@ def test_logs_follow_ends_with_the_container(cluster, client):
 def test_top_pods_and_nodes(cluster, client):
     client.create(PODS, pod("busy", ["/bin/sh", "-c", "while :; do :; done"]))
     client.create(PODS, pod("idle", ["/bin/sleep", "300"]))
+    if not any(n["metadata"]["name"] == "other" for n in client.get("/api/v1/namespaces")["items"]):
+        client.create("/api/v1/namespaces", {"metadata": {"name": "other"}})     # admission: it must exist
     client.create("/api/v1/namespaces/other/pods", pod("elsewhere", ["/bin/sleep", "300"], ns="other"))
     wait_for(lambda: running(client, "busy") and running(client, "idle") and running(client, "elsewhere", "other"),
              "the pods to run")

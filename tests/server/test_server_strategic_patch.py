@@ -2916,7 +2916,9 @@ def test_a_kind_without_a_schema_takes_merge_patches_only():
 
     kinds = DEFAULT_KINDS.copy()
     kinds.register(Kind("Widget", "example.com/v1", "widgets", status_subresource=False))
-    api = API(APIStore(kinds=kinds), validate=False)
+    store = APIStore(kinds=kinds)
+    store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})   # admission needs it
+    api = API(store, validate=False)
     table = resources_from_kinds(kinds)
     path = "/apis/example.com/v1/namespaces/default/widgets"
     api.handle(Request("POST", parse_path(path, table), body={"metadata": {"name": "w"}, "spec": {"l": [{"name": "a"}]}}))
