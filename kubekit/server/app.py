@@ -61,6 +61,8 @@ class ServerConfig:
     # or <tmp>/kubekit-hostpath without a data dir
     hostpath_dir: str | None = None
     default_storage_class: bool = True            # create the default StorageClass "standard" at start
+    # kube-apiserver's admission plugins to turn off (--disable-admission-plugins); kubekit has NamespaceLifecycle
+    disable_admission_plugins: tuple[str, ...] = ()
 
 
 def sim_node_names(n: int) -> list[str]:
@@ -75,6 +77,7 @@ class Server:
         self.kv = self.store = self.control_plane = self.loop = self.http = None
         self.local_node = None
         self.pv_controller = None
+        self.namespace_controller = None
         self._lock_fd: int | None = None
         self._serve_thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -132,9 +135,11 @@ class Server:
             cp.fleet.add_nodes(sim_node_names(cfg.sim_nodes),
                                NodeTemplate(cpu=cfg.sim_node_cpu, memory=cfg.sim_node_memory, pods=cfg.sim_node_pods))
         self._system_namespaces()
+        self._open_namespaces(clock)
         self._open_volumes(clock)
         self.loop = ControlLoop(cp, gc=GarbageCollector(self.store), extra=[terminator])
-        api = API(self.store, on_write=self.loop.wake, stopping=self._stopping, validate=cfg.validate)
+        api = API(self.store, on_write=self.loop.wake, stopping=self._stopping, validate=cfg.validate,
+                  admission=self._admission_plugins())
         self.http = make_http_server(api, resources_from_kinds(self.store.kinds), socket_path=cfg.socket_path,
                                      listen=cfg.listen)
         if cfg.local_node:                      # after the socket is ours: a refused start touches no container
@@ -151,17 +156,36 @@ class Server:
     def _system_namespaces(self) -> None:
         """The namespaces kube-apiserver's system-namespaces controller keeps
         (``default``, ``kube-system``, ``kube-public``, ``kube-node-lease``),
-        created at start if missing, ``status.phase: Active``.  (Objects in
-        a namespace that does not exist are still accepted: kubekit has no
-        NamespaceLifecycle admission.)"""
+        created at start if missing (``status.phase: Active``, the
+        ``kubernetes`` finalizer).  Admission refuses objects in namespaces
+        that do not exist, so these must be there before the API serves."""
         from kubekit.errors import AlreadyExistsError
+        from kubekit.store.namespaces import NamespaceStore
 
         for name in SYSTEM_NAMESPACES:
             try:
-                self.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name},
-                                   "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+                NamespaceStore(self.store).create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
             except AlreadyExistsError:
                 pass
+
+    def _admission_plugins(self) -> tuple:
+        """kube-apiserver's default admission chain (as far as kubekit has it)
+        without the plugins ``disable_admission_plugins`` names."""
+        from kubekit.server.admission import default_plugins, plugins_by_name
+
+        unknown = sorted(set(self.config.disable_admission_plugins) - set(plugins_by_name))
+        if unknown:
+            raise ValueError(f"unknown admission plugin(s) {', '.join(unknown)} (kubekit has: "
+                             f"{', '.join(sorted(plugins_by_name))})")
+        return tuple(p for p in default_plugins() if p.name not in self.config.disable_admission_plugins)
+
+    def _open_namespaces(self, clock) -> None:
+        """The namespace controller (on the leader, as a control-plane
+        component): empties deleted namespaces and releases them."""
+        from kubekit.controllers.namespace import NamespaceController
+
+        self.namespace_controller = NamespaceController(self.store, clock)
+        self.control_plane.add_component(self.namespace_controller)
 
     def _open_volumes(self, clock) -> None:
         """The PersistentVolume controller with the hostpath provisioner (on
@@ -255,9 +279,10 @@ class Server:
             for inf in (self.control_plane.pods, self.control_plane.nodes, self.control_plane.replicasets,
                         self.control_plane.deployments):
                 inf.stop()
-        if self.pv_controller is not None:
-            for inf in self.pv_controller.informers:
-                inf.stop()
+        for controller in (self.pv_controller, self.namespace_controller):
+            if controller is not None:
+                for inf in controller.informers:
+                    inf.stop()
         if self.store is not None:
             self.store.close()
         if self.kv is not None:

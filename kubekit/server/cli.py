@@ -61,6 +61,8 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
                       help=f"where containers' logs are written (default {DEFAULT_POD_LOG_DIR})")
     node.add_argument("--metrics-interval", type=float, default=5.0, metavar="SECONDS",
                       help="seconds between two usage samples: the window of the metrics API (default 5)")
+    p.add_argument("--disable-admission-plugins", default="", metavar="NAME[,NAME...]",
+                   help="admission plugins to turn off (kubekit has NamespaceLifecycle, on by default)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
     p.set_defaults(func=cmd_serve)
     return p
@@ -83,6 +85,13 @@ def config_from_args(args: argparse.Namespace):
             parse_endpoints(args.etcd_servers)
         except ValueError as e:
             raise SystemExit(f"error: --etcd-servers {args.etcd_servers!r}: {e} (a comma-separated list)") from None
+    disabled = tuple(n for n in (getattr(args, "disable_admission_plugins", "") or "").split(",") if n)
+    from kubekit.server.admission import plugins_by_name
+
+    unknown = sorted(set(disabled) - set(plugins_by_name))
+    if unknown:
+        raise SystemExit(f"error: --disable-admission-plugins: unknown plugin(s) {', '.join(unknown)} "
+                         f"(kubekit has {', '.join(sorted(plugins_by_name))})")
     socket_path = None if args.listen else (args.socket or os.environ.get("KUBEKIT_SOCKET") or DEFAULT_SOCKET)
     return ServerConfig(socket_path=socket_path, listen=args.listen,
                         data_dir=None if args.in_memory else args.data_dir, etcd_servers=args.etcd_servers,
@@ -90,7 +99,8 @@ def config_from_args(args: argparse.Namespace):
                         sim_node_memory=args.sim_node_memory, sim_start_delay=args.sim_start_delay,
                         graceful_pod_deletion=args.graceful_pod_deletion,
                         local_node=args.local_node, node_name=args.node_name, image_root=args.image_root,
-                        pod_log_dir=args.pod_log_dir, metrics_interval=args.metrics_interval)
+                        pod_log_dir=args.pod_log_dir, metrics_interval=args.metrics_interval,
+                        disable_admission_plugins=disabled)
 
 
 def _dns_label(name: str) -> bool:
