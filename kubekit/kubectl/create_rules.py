@@ -1,6 +1,7 @@
-"""``create configmap`` / ``create secret generic``: their manifests, as
-kubectl builds them (``kubectl/pkg/cmd/create/create_configmap.go``,
-``create_secret.go``).  Pure except :func:`file_sources`, which reads files.
+"""``create namespace`` / ``create configmap`` / ``create secret generic``:
+their manifests, as kubectl builds them (``kubectl/pkg/cmd/create/
+create_namespace.go``, ``create_configmap.go``, ``create_secret.go``).  Pure
+except :func:`file_sources`, which reads files.
 
 * ``--from-literal=KEY=VALUE`` (split at the first ``=``);
 * ``--from-file=PATH`` (the key is the file's base name; a directory adds
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 from kubekit.kubectl.context import CommandError
 
-__all__ = ["config_map_manifest", "file_sources", "literal", "secret_manifest"]
+__all__ = ["config_map_manifest", "file_sources", "literal", "namespace_manifest", "secret_manifest"]
 
 
 def literal(text: str) -> tuple[str, str]:
@@ -64,6 +65,13 @@ def _check_key(key: str, kind: str) -> None:
 
 def _meta(name: str, namespace: str) -> dict:
     return {"name": name, "namespace": namespace}
+
+
+def namespace_manifest(name: str) -> dict:
+    """``NamespaceOptions.createNamespace``: a v1 Namespace with only its
+    name (the typed object's empty ``spec`` and ``status`` as kubectl prints
+    them); the server adds the ``kubernetes`` finalizer and the phase."""
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}, "spec": {}, "status": {}}
 
 
 def config_map_manifest(name: str, namespace: str, literals: Sequence[str], files: Sequence[tuple[str, bytes]]) -> dict:
