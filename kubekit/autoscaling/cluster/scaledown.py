@@ -15,8 +15,7 @@ the move simulation runs on a scheduler snapshot.
 * **Removal** (:func:`select_removals`): a node unneeded without a break
   for ``scale-down-unneeded-time``, whose group stays at or above its min
   size; empty nodes in bulk (``max-empty-bulk-delete``), nodes with pods to
-  move ``max-drain-parallelism`` at a time, within what the empty ones leave
-  of the bulk budget.
+  move ``max-drain-parallelism`` at a time.
 """
 
 from __future__ import annotations
@@ -222,10 +221,7 @@ def select_removals(unneeded: Sequence[NodeVerdict], since: Mapping[str, float],
                     max_empty_bulk_delete: int = 10, max_drain_parallelism: int = 1) -> Removals:
     """Which unneeded nodes to remove now: empty ones first, then those
     with pods to move (``RemovableAt``'s order, so the min size is spent on
-    empty nodes first), each oldest unneeded first.  ``max_empty_bulk_delete``
-    is the parallelism budget (``--max-scale-down-parallelism``, whose
-    default it is): the nodes to drain get at most what the empty ones leave
-    of it, and at most ``max_drain_parallelism`` (``CropNodes``)."""
+    empty nodes first), each oldest unneeded first."""
     empty: list[str] = []
     drain: list[str] = []
     reasons: dict[str, str] = {}
@@ -240,7 +236,7 @@ def select_removals(unneeded: Sequence[NodeVerdict], since: Mapping[str, float],
             continue
         if v.empty and len(empty) < max_empty_bulk_delete:
             empty.append(v.node)
-        elif not v.empty and len(drain) < min(max_drain_parallelism, max_empty_bulk_delete - len(empty)):
+        elif not v.empty and len(drain) < max_drain_parallelism:
             drain.append(v.node)
         else:
             reasons[v.node] = PARALLELISM_LIMIT
