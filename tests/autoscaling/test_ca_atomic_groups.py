@@ -12,8 +12,8 @@ from ca_builders import cluster, deployment, events, live_pods, pod, scale, sett
 
 from kubekit.autoscaling.cluster import AutoscalerOptions
 from kubekit.autoscaling.cluster.atomic import (
-    ATOMIC_EXCEEDS_MAX_TOTAL, atomic_node_count, atomic_scale_up_skip, crop_atomic, prefilter_incomplete,
-    select_atomic_removals,
+    ATOMIC_EXCEEDS_MAX_TOTAL, atomic_node_count, atomic_scale_up_skip, crop_atomic, plan_removals,
+    prefilter_incomplete, select_atomic_removals,
 )
 from kubekit.autoscaling.cluster.drainability import RemainingBudgets
 from kubekit.autoscaling.cluster.options import NodeGroupAutoscalingOptions
@@ -139,6 +139,93 @@ def test_crop_atomic_leaves_single_nodes_the_rest_of_the_budgets():
     assert (taken, parallelism, drain) == (["atomic-3"], 7, 5)
     # "drain regular and atomic exceeding limit": atomic-3's drains leave 2 of the drain budget
     assert crop_atomic([b("atomic-3", 0, 3)], 10, 5)[1:] == (7, 2)
+
+
+# -- CropNodes, atomic groups and single nodes together (budgets_test.go TestCropNodesToBudgets, the cases that
+#    mix them or crop single nodes; "ng"/"ng2" are ordinary groups, "atomic-N" a ZeroOrMaxNodeScaling group of
+#    target size N; each list in its order, which is oldest unneeded first here) ----------------------------------
+
+def _mixed(empty, drain):
+    verdicts, since, t = [], {}, 0.0
+    for kind, spec in (("e", empty), ("d", drain)):
+        for group, count in spec:
+            for i in range(count):
+                name = f"{group}-{kind}{i}"
+                verdicts.append(unneeded(name, group, empty=kind == "e"))
+                since[name], t = t, t + 1.0
+    return verdicts, since
+
+
+def _counts(nodes):
+    out = {}
+    for n in nodes:
+        group = n.rsplit("-", 1)[0]
+        out[group] = out.get(group, 0) + 1
+    return out
+
+
+@pytest.mark.parametrize("case, in_progress, empty, drain, want_empty, want_drain, registered", [
+    ("empty nodes exceeding max limit, no deletions in progress", (0, 0), [("ng", 11)], [], {"ng": 10}, {}, {}),
+    ("empty regular and atomic", (0, 0), [("ng", 8), ("atomic-3", 3)], [], {"atomic-3": 3, "ng": 7}, {}, {}),
+    ("multiple empty atomic", (0, 0), [("ng", 3), ("atomic-8", 8), ("atomic-3", 3)], [], {"atomic-8": 8, "ng": 2},
+     {}, {}),
+    ("drain regular and atomic exceeding limit", (0, 0), [], [("ng", 3), ("atomic-3", 3)], {},
+     {"atomic-3": 3, "ng": 2}, {}),
+    ("multiple drain atomic", (0, 0), [], [("ng", 3), ("atomic-3", 3), ("atomic-4", 4)], {},
+     {"atomic-3": 3, "ng": 2}, {}),
+    ("drain nodes with deletions in progress, exceeding overall budget", (7, 1), [], [("ng", 4)], {}, {"ng": 2}, {}),
+    ("empty&drain nodes exceeding overall limit, no deletions in progress", (0, 0), [("ng", 8)], [("ng2", 8)],
+     {"ng": 8}, {"ng2": 2}, {}),
+    ("empty&drain atomic nodes exceeding overall limit, no deletions in progress", (0, 0), [("atomic-8", 8)],
+     [("atomic-4", 4)], {"atomic-8": 8}, {}, {}),
+    ("empty&drain atomic nodes in same group not matching registered node group size", (0, 0), [("atomic-8", 2)],
+     [("atomic-8", 2)], {}, {}, {"atomic-8": 8}),
+    ("empty&drain atomic nodes in same group matching registered node group size", (0, 0), [("atomic-8", 2)],
+     [("atomic-8", 2)], {"atomic-8": 2}, {"atomic-8": 2}, {"atomic-8": 4}),
+    ("empty&drain atomic and regular nodes exceeding drain limit", (0, 0), [("ng", 5), ("atomic-3", 3)],
+     [("atomic-8", 8)], {"atomic-3": 3, "ng": 5}, {}, {}),
+    ("empty&drain regular and atomic nodes in same group exceeding overall limit", (0, 0),
+     [("ng", 5), ("atomic-11", 8)], [("atomic-11", 3)], {"atomic-11": 8}, {"atomic-11": 3}, {}),
+    ("empty&drain regular and multiple atomic nodes in same group exceeding drain limit", (0, 0),
+     [("ng", 5), ("atomic-8", 5), ("atomic-11", 8)], [("atomic-11", 3), ("atomic-8", 3)],
+     {"atomic-8": 5, "ng": 2}, {"atomic-8": 3}, {}),
+    ("empty regular and drain atomic nodes exceeding overall limit", (0, 0), [("ng", 5)], [("atomic-8", 8)],
+     {"ng": 2}, {"atomic-8": 8}, {}),
+    ("empty&drain nodes exceeding drain limit, no deletions in progress", (0, 0), [("ng", 2)], [("ng2", 8)],
+     {"ng": 2}, {"ng2": 5}, {}),
+    ("empty&drain nodes with deletions in progress, 0 drain budget left", (0, 5), [("ng", 5)], [("ng2", 5)],
+     {"ng": 5}, {}, {}),
+    ("empty&drain nodes with deletions in progress, drain budget exceeded (sanity check)", (0, 9), [("ng", 5)],
+     [("ng2", 5)], {"ng": 1}, {}, {}),
+    ("empty&drain nodes with deletions in progress, overall budget exceeded, only empty nodes fit", (5, 3),
+     [("ng", 5)], [("ng2", 2)], {"ng": 2}, {}, {}),
+    ("empty&drain nodes with deletions in progress, overall budget exceeded, both empty&drain nodes fit", (5, 3),
+     [("ng", 1)], [("ng2", 2)], {"ng": 1}, {"ng2": 1}, {}),
+    ("empty&drain nodes with deletions in progress, drain budget exceeded", (1, 3), [("ng", 4)], [("ng2", 5)],
+     {"ng": 4}, {"ng2": 2}, {}),
+    ("empty&drain regular and atomic nodes with deletions in progress, overall budget exceeded, only empty atomic "
+     "is deleted", (5, 2), [("ng", 4), ("atomic-4", 4)], [("ng2", 4), ("atomic-3", 3)], {"atomic-4": 4}, {}, {}),
+    ("empty&drain regular and atomic nodes in same group with deletions in progress, overall budget exceeded, both "
+     "empty&drain atomic nodes fit", (5, 2), [("ng", 4), ("atomic-4", 2)], [("ng2", 4), ("atomic-4", 2)],
+     {"atomic-4": 2}, {"atomic-4": 2}, {}),
+    ("empty&drain regular and atomic nodes in same group with deletions in progress, both empty&drain nodes fit",
+     (2, 2), [("ng", 4), ("atomic-4", 2)], [("ng2", 4), ("atomic-4", 2)], {"atomic-4": 2, "ng": 2},
+     {"atomic-4": 2}, {}),
+])
+def test_crop_nodes_to_budgets(case, in_progress, empty, drain, want_empty, want_drain, registered):
+    """What atomic groups take (an overflow included) leaves the single
+    nodes only the rest of both budgets, and single nodes to drain get at
+    most what the parallelism budget leaves after the empty ones."""
+    verdicts, since = _mixed(empty, drain)
+    groups = {v.group for v in verdicts}
+    atomic = {g for g in groups if g.startswith("atomic-")}
+    sizes = {g: int(g.split("-")[1]) if g in atomic else 100 for g in groups}
+    whole, single = plan_removals(verdicts, since, NOW, atomic=atomic, sizes=sizes, min_sizes={},
+                                  registered={**sizes, **registered}, parallelism=10 - sum(in_progress),
+                                  drain_budget=5 - in_progress[1])
+    got_empty = _counts([n for e, _ in whole.groups.values() for n in e] + list(single.empty))
+    got_drain = _counts([n for _, d in whole.groups.values() for n in d] + list(single.drain))
+    assert (got_empty, got_drain) == (want_empty, want_drain)
 
 
 # -- prefilterIncompleteAtomicNodeGroups (core/scaledown/planner/planner.go) -------------------------------------

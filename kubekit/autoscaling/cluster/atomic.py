@@ -31,7 +31,8 @@ together).  Pure.
   ``AtomicScaleDownFailed``; then the parallelism budgets
   (``ScaleDownBudgetProcessor.CropNodes``): atomic groups before single
   nodes, a group whole or not at all, and the first group may overflow the
-  budget ("one pod slice can sneak in").
+  budget ("one pod slice can sneak in"); single nodes get what is left
+  (:func:`plan_removals`).
 
 **Instances in error** (``overrideNodesToDeleteForZeroOrMax``): cleaning up a
 failed scale-up of such a group deletes all its instances.  **Incorrect
@@ -44,11 +45,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kubekit.autoscaling.cluster.scaledown import (
-    ATOMIC_SCALE_DOWN_FAILED, MIN_SIZE_REACHED, PARALLELISM_LIMIT, Candidate, NodeVerdict,
+    ATOMIC_SCALE_DOWN_FAILED, MIN_SIZE_REACHED, PARALLELISM_LIMIT, Candidate, NodeVerdict, Removals, select_removals,
 )
 
 __all__ = ["ATOMIC_EXCEEDS_MAX_TOTAL", "AtomicRemovals", "atomic_node_count", "atomic_scale_up_skip",
-           "crop_atomic", "prefilter_incomplete", "select_atomic_removals", "whole_group"]
+           "crop_atomic", "plan_removals", "prefilter_incomplete", "select_atomic_removals", "whole_group"]
 
 ATOMIC_EXCEEDS_MAX_TOTAL = "atomic scale-up exceeds cluster node count limit"
 
@@ -161,3 +162,19 @@ def select_atomic_removals(unneeded: Sequence[NodeVerdict], since: Mapping[str, 
         if group not in groups:
             reasons.update((n, PARALLELISM_LIMIT) for n in empty + drain)
     return AtomicRemovals(groups, reasons, parallelism, drain_budget)
+
+
+def plan_removals(unneeded: Sequence[NodeVerdict], since: Mapping[str, float], now: float, *, atomic: Collection[str],
+                  sizes: Mapping[str, int], min_sizes: Mapping[str, int], registered: Mapping[str, int],
+                  parallelism: int, drain_budget: int) -> tuple[AtomicRemovals, Removals]:
+    """``CropNodes`` over every node past its unneeded time: the atomic
+    groups first (:func:`select_atomic_removals`), then the single nodes
+    (:func:`~.scaledown.select_removals`) within what the groups left of
+    both budgets -- nothing once a group overflowed them."""
+    whole = select_atomic_removals([v for v in unneeded if v.group in atomic], since, now, sizes=sizes,
+                                   min_sizes=min_sizes, registered=registered, parallelism=parallelism,
+                                   drain_budget=drain_budget)
+    single = select_removals([v for v in unneeded if v.group not in atomic], since, now, unneeded_time=0.0,
+                             sizes=sizes, min_sizes=min_sizes, max_empty_bulk_delete=whole.parallelism_left,
+                             max_drain_parallelism=whole.drain_left)
+    return whole, single

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kubekit.autoscaling.cluster.actuation import Actuation
-from kubekit.autoscaling.cluster.atomic import prefilter_incomplete, select_atomic_removals
+from kubekit.autoscaling.cluster.atomic import plan_removals, prefilter_incomplete
 from kubekit.autoscaling.cluster.backoff import GroupBackoff
 from kubekit.autoscaling.cluster.clusterstate import (
     IncorrectNodeGroupSize, Readiness, cluster_healthy, group_healthy, incorrect_node_group_sizes, node_group_size_fix,
@@ -35,7 +35,7 @@ from kubekit.autoscaling.cluster.options import AutoscalerOptions, NodeGroupAuto
 from kubekit.autoscaling.cluster.owners import StoreOwners
 from kubekit.autoscaling.cluster.removal import TO_BE_DELETED_TAINT
 from kubekit.autoscaling.cluster.scaledown import (
-    Candidate, NodeVerdict, find_unneeded, select_removals, update_unneeded,
+    Candidate, NodeVerdict, find_unneeded, update_unneeded,
 )
 from kubekit.autoscaling.cluster.scaleup import GroupState, not_triggered_message, plan_scale_up, triggered_message
 from kubekit.autoscaling.cluster.snapshot import PodParser, build_scheduler, parse_node
@@ -573,17 +573,10 @@ class ClusterAutoscaler(Actuation):
             verdicts, self.unneeded_since, now, {g: go.scale_down_unneeded_time for g, go in group_options.items()},
             {g: go.scale_down_unready_time for g, go in group_options.items()},
             {c.name for c in candidates if not c.ready})
-        min_sizes = {g.name: g.min_size for g in self.groups}
-        # atomic groups first, whole or not at all (CropNodes); single nodes get the budgets they leave
-        whole = select_atomic_removals([v for v in ready_to_go if v.group in atomic], self.unneeded_since, now,
-                                       sizes=targets, min_sizes=min_sizes, registered=registered,
-                                       parallelism=o.max_empty_bulk_delete, drain_budget=o.max_drain_parallelism)
-        taken = [n for empty, drain in whole.groups.values() for n in empty + drain]
-        taken_drain = [n for _, drain in whole.groups.values() for n in drain]
-        removals = select_removals([v for v in ready_to_go if v.group not in atomic], self.unneeded_since, now,
-                                   unneeded_time=0.0, sizes=targets, min_sizes=min_sizes,
-                                   max_empty_bulk_delete=max(0, o.max_empty_bulk_delete - len(taken)),
-                                   max_drain_parallelism=max(0, o.max_drain_parallelism - len(taken_drain)))
+        # atomic groups first, whole or not at all; single nodes get what they leave of the budgets (CropNodes)
+        whole, removals = plan_removals(ready_to_go, self.unneeded_since, now, atomic=atomic, sizes=targets,
+                                        min_sizes={g.name: g.min_size for g in self.groups}, registered=registered,
+                                        parallelism=o.max_empty_bulk_delete, drain_budget=o.max_drain_parallelism)
         reasons = {**held, **whole.reasons, **removals.reasons}
         out["status"] = "CandidatesPresent" if any(v.unneeded for v in verdicts) else "NoCandidates"
         out["cooldown"] = cooldown

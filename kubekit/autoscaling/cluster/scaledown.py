@@ -15,7 +15,8 @@ the move simulation runs on a scheduler snapshot.
 * **Removal** (:func:`select_removals`): a node unneeded without a break
   for ``scale-down-unneeded-time``, whose group stays at or above its min
   size; empty nodes in bulk (``max-empty-bulk-delete``), nodes with pods to
-  move ``max-drain-parallelism`` at a time.
+  move ``max-drain-parallelism`` at a time, within what the empty ones leave
+  of the bulk budget.
 """
 
 from __future__ import annotations
@@ -221,7 +222,10 @@ def select_removals(unneeded: Sequence[NodeVerdict], since: Mapping[str, float],
                     max_empty_bulk_delete: int = 10, max_drain_parallelism: int = 1) -> Removals:
     """Which unneeded nodes to remove now: empty ones first, then those
     with pods to move (``RemovableAt``'s order, so the min size is spent on
-    empty nodes first), each oldest unneeded first."""
+    empty nodes first), each oldest unneeded first.  ``max_empty_bulk_delete``
+    is the parallelism budget (``--max-scale-down-parallelism``, whose
+    default it is): the nodes to drain get at most what the empty ones leave
+    of it, and at most ``max_drain_parallelism`` (``CropNodes``)."""
     empty: list[str] = []
     drain: list[str] = []
     reasons: dict[str, str] = {}
@@ -236,7 +240,7 @@ def select_removals(unneeded: Sequence[NodeVerdict], since: Mapping[str, float],
             continue
         if v.empty and len(empty) < max_empty_bulk_delete:
             empty.append(v.node)
-        elif not v.empty and len(drain) < max_drain_parallelism:
+        elif not v.empty and len(drain) < min(max_drain_parallelism, max_empty_bulk_delete - len(empty)):
             drain.append(v.node)
         else:
             reasons[v.node] = PARALLELISM_LIMIT
