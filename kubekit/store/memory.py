@@ -276,25 +276,18 @@ class MemoryKV:
         seq = self._expire_leases()
         key, value, lease = put
         with self._lock:
-            if self._closed:
-                self._check_open()
+            self._check_open()
             data = self._data
             prev = data.get(key)
-            rec = prev if compare.key == key else data.get(compare.key)
-            target = compare.target
-            if compare.op == "=" and (target == "mod" or target == "create"):   # every object write's compare
-                ok = (0 if rec is None else rec[_MOD if target == "mod" else _CREATE]) == compare.value
-            else:
-                ok = _compare(compare, rec)
-            if not ok:
-                result = _new_tuple(TxnResult, (False, self._rev, []))
+            if not _compare(compare, data.get(compare.key)):
+                result = TxnResult(False, self._rev, [])
             else:
                 if lease and lease not in self._leases:
                     raise LeaseNotFoundError(f"lease {lease} not found (put of {key!r})")
                 rev = self._rev + 1
                 event = self._apply_put(key, value, lease, rev, prev)
                 seq = self._commit_locked(rev, [event], [("P", key, value, lease)], ()) or seq
-                result = _new_tuple(TxnResult, (True, rev, [None if prev is None else _new_tuple(KeyValue, prev)]))
+                result = TxnResult(True, rev, [_kv(prev)])
         self._await_durable(seq, result.revision)
         return result
 
