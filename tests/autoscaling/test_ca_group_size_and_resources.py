@@ -186,7 +186,7 @@ def test_each_group_has_its_own_utilization_threshold():
     assert [c.name for c in under] == ["a-0", "b-1"]
     (v,) = over
     assert (v.node, v.unneeded, v.reason, v.message) == ("b-0", False, "NotUnderutilized",
-                                                         "utilization 0.600 is not below 0.500")
+                                                         "utilization 0.600 is above 0.500")
 
 
 def test_each_group_has_its_own_unneeded_time():
@@ -344,7 +344,7 @@ def test_a_group_with_its_own_threshold_and_unneeded_time_scales_down_on_them():
     cp.clock.advance(20)
     settle(cp)
     plain = ca.status()["scaleDown"]["nodes"]["plain-0"]
-    assert (plain["reason"], plain["message"]) == ("NotUnderutilized", "utilization 0.938 is not below 0.500")
+    assert (plain["reason"], plain["message"]) == ("NotUnderutilized", "utilization 0.938 is above 0.500")
 
 
 def gpu_zero(cp, name):

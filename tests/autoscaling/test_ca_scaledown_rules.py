@@ -24,11 +24,11 @@ GI = 1 << 30
      Fraction(1, 4), "cpu"),
     ({"cpu": 4000, "memory": 16 * GI}, [{"cpu": 500, "memory": 8 * GI}, {"cpu": 500}], Fraction(1, 4),
      Fraction(1, 2), Fraction(1, 2), "memory"),
-    ({"cpu": 0, "memory": 16 * GI}, [], 1, 0, 1, "cpu"),        # no allocatable: counts as full
+    ({"cpu": 0, "memory": 16 * GI}, [], 0, 0, 0, ""),           # no allocatable cpu: cannot be calculated
 ])
 def test_utilization_is_the_larger_of_cpu_and_memory(alloc, reqs, cpu, mem, value, resource):
     u = node_utilization(alloc, reqs)
-    assert (u.cpu, u.memory, u.value, u.resource) == (cpu, mem, value, resource)
+    assert (u.cpu, u.memory, u.value, u.resource, bool(u.error)) == (cpu, mem, value, resource, not resource)
 
 
 def test_which_pods_count_towards_utilization():

@@ -103,16 +103,20 @@ def test_removable_at(name, num_empty, num_drain, min_size, target, ongoing, emp
 
 
 # -- eligibility (core/scaledown/eligibility/eligibility_test.go: TestFilterOutUnremovable; its deleted and
-#    no-scale-down cases are filtered before utilization, in ClusterAutoscaler._candidates) ---------------------
+#    no-scale-down cases are filtered before utilization, in ClusterAutoscaler._candidates, its DRA cases have no
+#    counterpart) ------------------------------------------------------------------------------------------------
+
+REGULAR = {"cpu": 1000, "memory": 10}       # BuildTestNode("regular", 1000, 10)
+BROKEN = {"cpu": 0, "memory": 0}            # BuildTestNode("regular", 0, 0): utilization can't be calculated
+
 
 def _node(name):
     return {"metadata": {"name": name}, "status": {"allocatable": {"cpu": "1", "memory": "10"}}}
 
 
-def regular_node_candidate(pods, ready=True, ignore_daemonsets=False):
+def regular_node_candidate(pods, ready=True, ignore_daemonsets=False, allocatable=REGULAR):
     counted, skipped = split_pods(pods, NOW, ignore_daemonsets=ignore_daemonsets)
-    util = calculate({"cpu": 1000, "memory": 10}, [parse(p).requests for p in counted],
-                     [parse(p).requests for p in skipped])
+    util = calculate(allocatable, [parse(p).requests for p in counted], [parse(p).requests for p in skipped])
     return Candidate("regular" if ready else "unready", "ng1", _node("regular"), pods, util, ready)
 
 
@@ -124,33 +128,45 @@ BIG, SMALL_POD = _on_regular("bigPod", "600m"), _on_regular("smallPod", "100m")
 DS = _on_regular("dsPod", "500m", owner=("DaemonSet", "ds"))
 
 
-@pytest.mark.parametrize("desc, pods, ready, scale_down_unready, ignore_ds, want", [
-    ("regular node stays", [], True, True, False, ["regular"]),
-    ("highly utilized node is filtered out", [BIG], True, True, False, []),
-    ("underutilized node stays", [SMALL_POD], True, True, False, ["regular"]),
-    ("unready node stays", [], False, True, False, ["unready"]),
-    ("unready node is filtered oud when scale-down of unready is disabled", [], False, False, False, []),
-    ("high utilization daemonsets node is filtered out", [SMALL_POD, DS], True, True, False, []),
-    ("high utilization daemonsets node stays", [SMALL_POD, DS], True, True, True, ["regular"]),
+@pytest.mark.parametrize("desc, alloc, pods, ready, scale_down_unready, ignore_ds, threshold, want, reason", [
+    ("regular node stays", REGULAR, [], True, True, False, 0.5, ["regular"], None),
+    ("highly utilized node is filtered out", REGULAR, [BIG], True, True, False, 0.5, [], "NotUnderutilized"),
+    ("underutilized node stays", REGULAR, [SMALL_POD], True, True, False, 0.5, ["regular"], None),
+    ("node is filtered out if utilization can't be calculated", BROKEN, [SMALL_POD], True, True, False, 0.5, [],
+     "UnexpectedError"),
+    ("unready node stays", REGULAR, [], False, True, False, 0.5, ["unready"], None),
+    ("unready node is filtered oud when scale-down of unready is disabled", REGULAR, [], False, False, False, 0.5, [],
+     "ScaleDownUnreadyDisabled"),
+    ("high utilization daemonsets node is filtered out, when ignore daemonsets utilization is disabled", REGULAR,
+     [SMALL_POD, DS], True, True, False, 0.5, [], "NotUnderutilized"),
+    ("high utilization daemonsets node stays, when ignore daemonsets utilization is enabled", REGULAR,
+     [SMALL_POD, DS], True, True, True, 0.5, ["regular"], None),
+    # utilization 0 at threshold 0: at or below the threshold is underutilized (upstream #8975)
+    ("only daemonsets pods on this nodes, when ignore daemonsets utilization is enabled and scale down utilization "
+     "threshold is set to 0", REGULAR, [DS], True, True, True, 0.0, ["regular"], None),
 ])
-def test_filter_out_unremovable(desc, pods, ready, scale_down_unready, ignore_ds, want):
-    c = regular_node_candidate(pods, ready, ignore_ds)
-    over, under = split_by_utilization([c], {"ng1": 0.5}, {"ng1": 0.5}, scale_down_unready_enabled=scale_down_unready)
+def test_filter_out_unremovable(desc, alloc, pods, ready, scale_down_unready, ignore_ds, threshold, want, reason):
+    c = regular_node_candidate(pods, ready, ignore_ds, alloc)
+    over, under = split_by_utilization([c], {"ng1": threshold}, {"ng1": 0.5},
+                                       scale_down_unready_enabled=scale_down_unready)
     assert [u.name for u in under] == want
-    if not want:
-        (v,) = over
-        assert v.reason == ("ScaleDownUnreadyDisabled" if not ready else "NotUnderutilized")
+    assert [v.reason for v in over] == ([] if reason is None else [reason])
 
 
-def test_a_gpu_node_is_judged_against_the_gpu_threshold():
-    gpu = Candidate("g-0", "g", {}, [], Utilization(Fraction(0), Fraction(0), Fraction(1, 2), "nvidia.com/gpu"))
-    cpu = Candidate("c-0", "g", {}, [], Utilization(Fraction(1, 2), Fraction(0)))
-    over, under = split_by_utilization([gpu, cpu], {"g": 0.6}, {"g": 0.5})
-    assert [u.name for u in under] == ["c-0"]
-    (v,) = over
-    assert (v.node, v.reason, v.message) == ("g-0", "NotUnderutilized", "utilization 0.500 is not below 0.500")
-    _, under = split_by_utilization([gpu, cpu], {"g": 0.5}, {"g": 0.6})
-    assert [u.name for u in under] == ["g-0"]
+@pytest.mark.parametrize("value, cpu_threshold, gpu_threshold, under", [
+    (Fraction(55, 100), 0.6, 0.5, False),      # the GPU threshold counts, not the cpu one
+    (Fraction(55, 100), 0.5, 0.6, True),
+    (Fraction(1, 2), 0.4, 0.5, True),          # at the threshold: underutilized (isNodeAtOrBelowUtilizationThreshold)
+])
+def test_a_gpu_node_is_judged_against_the_gpu_threshold(value, cpu_threshold, gpu_threshold, under):
+    gpu = Candidate("g-0", "g", {}, [], Utilization(Fraction(0), Fraction(0), value, "nvidia.com/gpu"))
+    cpu = Candidate("c-0", "g", {}, [], Utilization(value, Fraction(0)))
+    over, got = split_by_utilization([gpu, cpu], {"g": cpu_threshold}, {"g": gpu_threshold})
+    assert ("g-0" in [u.name for u in got]) is under
+    assert ("c-0" in [u.name for u in got]) is (value <= Fraction(str(cpu_threshold)))
+    if not under:
+        (v,) = [v for v in over if v.node == "g-0"]
+        assert (v.reason, v.message) == ("NotUnderutilized", f"utilization 0.550 is above {gpu_threshold:.3f}")
 
 
 # -- utilization.Calculate (simulator/utilization/info_test.go: TestCalculate) ------------------------------------
@@ -207,8 +223,6 @@ def util(allocatable, pods, skip_ds=False, skip_mirror=False, gpu=None):
 
 @pytest.mark.parametrize("allocatable, pods, skip_ds, skip_mirror, gpu, value, cpu", [
     (NODE1, [POD, POD, POD2], False, False, None, Fraction(2, 10), Fraction(1, 10)),
-    # node2 has no memory: upstream's Calculate errs; kubekit counts the resource as full
-    ({"cpu": 2000}, [POD, POD, POD2], False, False, None, Fraction(1), Fraction(1, 10)),
     (NODE1, [POD, with_init_containers(), with_large_init_container()], False, False, None, Fraction(5025, 100),
      Fraction(25125, 1000)),
     (NODE1, [POD, POD, POD2, DS3, DS4], True, False, None, Fraction(25, 100), None),
@@ -223,10 +237,20 @@ def util(allocatable, pods, skip_ds=False, skip_mirror=False, gpu=None):
 ])
 def test_calculate(allocatable, pods, skip_ds, skip_mirror, gpu, value, cpu):
     u = util(allocatable, pods, skip_ds, skip_mirror, gpu)
-    assert u.value == value
+    assert u.value == value and not u.error
     if cpu is not None:
         assert u.cpu == cpu
     assert u.resource == (gpu or ("cpu" if u.cpu > u.memory else "memory"))
+
+
+@pytest.mark.parametrize("allocatable, error", [
+    ({"cpu": 2000}, "failed to get memory"),                 # node2: no memory allocatable, Calculate errs
+    ({"cpu": 2000, "memory": 0}, "memory is 0"),
+    ({"memory": 2000000}, "failed to get cpu"),
+])
+def test_calculate_errs_without_cpu_or_memory(allocatable, error):
+    u = util(allocatable, [POD, POD, POD2])
+    assert (u.error, u.value) == (error, 0)
 
 
 # -- which resource a GPU node is judged by (utils/gpu/gpu.go: GetNodeGPUFromCloudProvider,
@@ -262,11 +286,12 @@ def gpu_deployment(name, replicas, gpus="1", cpu="1"):
 
 
 def test_a_gpu_node_is_scaled_down_by_its_gpu_utilization():
-    """Two GPU nodes, each with one GPU pod of two GPUs: 0.5, not below the
-    global GPU threshold 0.5 (their cpu, 1 of 8, would be).  A group GPU
-    threshold of 0.6 makes them underutilized: one goes, its pod moves to
-    the other's free GPU."""
-    opts = AutoscalerOptions(expander="least-waste", scale_down_delay_after_add=0.0, scale_down_unneeded_time=60.0)
+    """Two GPU nodes, each with one GPU pod of two GPUs: 0.5, above the
+    global GPU threshold 0.4 (their cpu, 1 of 8, is below the cpu threshold
+    0.5).  A group GPU threshold of 0.5 makes them underutilized (at the
+    threshold counts): one goes, its pod moves to the other's free GPU."""
+    opts = AutoscalerOptions(expander="least-waste", scale_down_delay_after_add=0.0, scale_down_unneeded_time=60.0,
+                             scale_down_gpu_utilization_threshold=0.4)
     cp, ca, _, (g,) = cluster([("gpu", 0, 5, GPU, {})], options=opts, initial={"gpu": 2})
     cp.store.create(gpu_deployment("train", 2))
     cp.run_until(lambda: len([x for x in live_pods(cp) if x["spec"].get("nodeName")]) == 2, max_sim_seconds=60)
@@ -278,7 +303,7 @@ def test_a_gpu_node_is_scaled_down_by_its_gpu_utilization():
         "gpu-0": ("nvidia.com/gpu", 0.5, "NotUnderutilized"), "gpu-1": ("nvidia.com/gpu", 0.5, "NotUnderutilized")}
     assert g.node_names() == ["gpu-0", "gpu-1"]
     ca.groups = [NodeGroup("gpu", 0, 5, GPU, provider=g.provider,
-                           options=NodeGroupAutoscalingOptions(scale_down_gpu_utilization_threshold=0.6))]
+                           options=NodeGroupAutoscalingOptions(scale_down_gpu_utilization_threshold=0.5))]
     cp.run_until(lambda: len(ca.groups[0].node_names()) == 1, max_sim_seconds=300)
     (d,) = [d for d in ca.decisions if d["action"] == "ScaleDown"]
     assert d["utilization"] == 0.5

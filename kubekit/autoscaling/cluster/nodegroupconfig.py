@@ -8,12 +8,13 @@
 take one threshold and one unneeded time; these two steps apply each
 group's own before and after them, with the same verdicts and reasons:
 
-* :func:`split_by_utilization` (``eligibility.Checker``): with
+* :func:`split_by_utilization` (``eligibility.Checker``): a candidate
+  whose utilization cannot be calculated is ``UnexpectedError``; with
   ``--scale-down-unready-enabled=false`` an unready candidate is
-  ``ScaleDownUnreadyDisabled``; a candidate at or above its group's
-  threshold is ``NotUnderutilized`` -- the GPU threshold for a node with
-  GPUs (its utilization is then its GPU's), the ordinary one otherwise; the
-  rest go on to the move simulation;
+  ``ScaleDownUnreadyDisabled``; a candidate above its group's threshold is
+  ``NotUnderutilized`` -- the GPU threshold for a node with GPUs (its
+  utilization is then its GPU's), the ordinary one otherwise; the rest (at
+  or below it) go on to the move simulation;
 * :func:`hold_not_unneeded_long_enough` (``unneeded.Nodes.RemovableAt``): a
   ready unneeded node stays until it has been unneeded for longer than its
   group's ``scale_down_unneeded_time`` (``NotUnneededLongEnough``), an
@@ -28,8 +29,8 @@ from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
 
 from kubekit.autoscaling.cluster.scaledown import (
-    NOT_UNDERUTILIZED, NOT_UNNEEDED_LONG_ENOUGH, NOT_UNREADY_LONG_ENOUGH, SCALE_DOWN_UNREADY_DISABLED, Candidate,
-    NodeVerdict,
+    NOT_UNNEEDED_LONG_ENOUGH, NOT_UNREADY_LONG_ENOUGH, SCALE_DOWN_UNREADY_DISABLED, Candidate, NodeVerdict,
+    utilization_verdict,
 )
 
 __all__ = ["hold_not_unneeded_long_enough", "removable_after", "split_by_utilization"]
@@ -44,15 +45,14 @@ def split_by_utilization(candidates: Sequence[Candidate], thresholds: Mapping[st
     over: list[NodeVerdict] = []
     under: list[Candidate] = []
     for c in candidates:
-        if not scale_down_unready_enabled and not c.ready:
+        if not scale_down_unready_enabled and not c.ready and not c.utilization.error:
             over.append(NodeVerdict(c.name, c.group, c.utilization, False, SCALE_DOWN_UNREADY_DISABLED,
                                     "scale-down of unready nodes is disabled"))
             continue
         per_group = gpu_thresholds if c.utilization.gpu is not None and gpu_thresholds is not None else thresholds
-        limit = Fraction(str(per_group[c.group]))
-        if c.utilization.value >= limit:
-            over.append(NodeVerdict(c.name, c.group, c.utilization, False, NOT_UNDERUTILIZED,
-                                    f"utilization {float(c.utilization.value):.3f} is not below {float(limit):.3f}"))
+        ineligible = utilization_verdict(c, Fraction(str(per_group[c.group])))
+        if ineligible is not None:
+            over.append(ineligible)
         else:
             under.append(c)
     return over, under

@@ -7,7 +7,7 @@ the move simulation runs on a scheduler snapshot.
   requests / allocatable memory over the pods on it, or for a node with
   GPUs its GPU utilization alone (finished and long-terminating pods left
   out; DaemonSet and mirror pods counted unless told otherwise).
-* **Unneeded**: below the utilization threshold, no pod blocks the drain
+* **Unneeded**: at or below the utilization threshold, no pod blocks the drain
   (:mod:`.drainability`, budgets included), and every pod that must move
   fits on the other nodes, with the scheduler's filters, after the pods
   moved off the nodes found unneeded before it in the same pass
@@ -32,7 +32,7 @@ from kubekit.autoscaling.cluster.utilization import Utilization, node_utilizatio
 from kubekit.errors import KubekitError
 
 __all__ = ["Candidate", "NodeVerdict", "Removals", "Utilization", "find_unneeded", "node_utilization",
-           "pods_for_utilization", "select_removals", "update_unneeded"]
+           "pods_for_utilization", "select_removals", "update_unneeded", "utilization_verdict"]
 
 NOT_UNDERUTILIZED = "NotUnderutilized"
 NO_PLACE_TO_MOVE_PODS = "NoPlaceToMovePods"
@@ -43,6 +43,7 @@ PARALLELISM_LIMIT = "ScaleDownParallelismLimitReached"
 NOT_UNREADY_LONG_ENOUGH = "NotUnreadyLongEnough"
 SCALE_DOWN_UNREADY_DISABLED = "ScaleDownUnreadyDisabled"
 ATOMIC_SCALE_DOWN_FAILED = "AtomicScaleDownFailed"
+UNEXPECTED_ERROR = "UnexpectedError"
 
 
 def pods_for_utilization(pods: Iterable[Mapping[str, Any]], now: float, *, ignore_daemonsets: bool = False,
@@ -88,6 +89,21 @@ class NodeVerdict:
     @property
     def empty(self) -> bool:
         return not self.pods_to_move
+
+
+def utilization_verdict(c: Candidate, limit: Fraction) -> NodeVerdict | None:
+    """The eligibility check's utilization part (``eligibility.go``): a node
+    whose utilization cannot be calculated is ``UnexpectedError``, one above
+    ``limit`` ``NotUnderutilized``; at or below it is underutilized (None;
+    upstream's ``isNodeAtOrBelowUtilizationThreshold``, so a threshold of 0
+    still lets nodes at 0 go)."""
+    u = c.utilization
+    if u.error:
+        return NodeVerdict(c.name, c.group, u, False, UNEXPECTED_ERROR, f"failed to calculate utilization: {u.error}")
+    if u.value > limit:
+        return NodeVerdict(c.name, c.group, u, False, NOT_UNDERUTILIZED,
+                           f"utilization {float(u.value):.3f} is above {float(limit):.3f}")
+    return None
 
 
 def _key(pod) -> str:
@@ -137,10 +153,9 @@ class _Simulation:
 
     def step(self, c: Candidate) -> tuple[NodeVerdict, tuple | None]:
         """The node's verdict and, when it was found removable, what undoes it."""
-        if c.utilization.value >= self.limit:
-            return NodeVerdict(c.name, c.group, c.utilization, False, NOT_UNDERUTILIZED,
-                               f"utilization {float(c.utilization.value):.3f} is not below "
-                               f"{float(self.limit):.3f}"), None
+        ineligible = utilization_verdict(c, self.limit)
+        if ineligible is not None:
+            return ineligible, None
         plan = pods_to_move(c.pods, pdbs=self.pdbs, controller_exists=self.controller_exists, now=self.now,
                             skip_nodes_with_system_pods=self.system_pods,
                             skip_nodes_with_local_storage=self.local_storage)

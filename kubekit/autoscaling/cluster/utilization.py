@@ -17,9 +17,10 @@
   nothing allocatable (the driver is not installed yet) is 0, so such a
   node can still be scaled down.
 
-kubekit keeps one deliberate difference: a node without allocatable cpu or
-memory counts as full for that resource (upstream's ``Calculate`` returns an
-error, and the eligibility check then goes on with a zero utilization).
+* **A node without allocatable cpu or memory** (none, or 0): the utilization
+  cannot be calculated; ``error`` says why (``failed to get memory``,
+  ``cpu is 0``), as ``Calculate``'s error, and the eligibility check makes
+  such a node ``UnexpectedError``.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ __all__ = ["Utilization", "calculate", "node_utilization", "split_pods"]
 class Utilization:
     """Upstream's ``utilization.Info``: ``gpu`` is None for a node without
     GPUs (then ``value`` is the larger of cpu and memory), else the GPU
-    utilization of ``gpu_resource``, which is then the ``value``."""
+    utilization of ``gpu_resource``, which is then the ``value``.  ``error``:
+    why it could not be calculated ("" when it was; then all is 0, as the
+    empty ``Info`` upstream's ``Calculate`` returns with its error)."""
 
     cpu: Fraction
     memory: Fraction
     gpu: Fraction | None = None
     gpu_resource: str = ""
+    error: str = ""
 
     @property
     def value(self) -> Fraction:
@@ -53,6 +57,8 @@ class Utilization:
     def resource(self) -> str:
         if self.gpu is not None:
             return self.gpu_resource
+        if self.error:
+            return ""
         return "cpu" if self.cpu > self.memory else "memory"
 
 
@@ -92,14 +98,18 @@ def calculate(allocatable: Mapping[str, int], counted: Sequence[Mapping[str, int
             return Utilization(Fraction(0), Fraction(0), Fraction(0), gpu_resource)       # GPU not ready yet
         gpu = _ratio(_sum(counted, gpu_resource), alloc - _sum(skipped, gpu_resource))
         return Utilization(Fraction(0), Fraction(0), gpu, gpu_resource)
-    acpu, amem = allocatable.get("cpu", 0), allocatable.get("memory", 0)
-    cpu = _ratio(_sum(counted, "cpu"), acpu - _sum(skipped, "cpu")) if acpu > 0 else Fraction(1)
-    mem = _ratio(_sum(counted, "memory"), amem - _sum(skipped, "memory")) if amem > 0 else Fraction(1)
+    for resource in ("cpu", "memory"):          # CalculateUtilizationOfResource's checks, cpu first
+        if resource not in allocatable:
+            return Utilization(Fraction(0), Fraction(0), error=f"failed to get {resource}")
+        if allocatable[resource] <= 0:
+            return Utilization(Fraction(0), Fraction(0), error=f"{resource} is 0")
+    cpu = _ratio(_sum(counted, "cpu"), allocatable["cpu"] - _sum(skipped, "cpu"))
+    mem = _ratio(_sum(counted, "memory"), allocatable["memory"] - _sum(skipped, "memory"))
     return Utilization(cpu, mem)
 
 
 def node_utilization(allocatable: Mapping[str, int], requests: Iterable[Mapping[str, int]]) -> Utilization:
     """Exact cpu/memory utilization of a node with ``allocatable`` holding
-    pods that request ``requests`` (nothing left out; a resource with no
-    allocatable counts as full)."""
+    pods that request ``requests`` (nothing left out; see :func:`calculate`
+    for a node without allocatable cpu or memory)."""
     return calculate(allocatable, list(requests))
