@@ -340,8 +340,11 @@ def test_an_atomic_group_past_max_nodes_total_is_not_scaled_up():
 def test_a_refused_eviction_keeps_the_whole_atomic_group():
     """Both nodes of a slice are unneeded (slice-1's pod fits on ``big``),
     but the eviction of that pod is refused (two budgets cover it): neither
-    node is deleted, both are untainted, and both get ``ScaleDownFailed``,
-    slice-0 with ``scale down failed for node group as a whole``."""
+    node is deleted, both are untainted, and both get ``ScaleDownFailed``
+    with CA's ``CleanUpAndRecordFailedScaleDownEvent`` text: slice-1 its own
+    error, slice-0 (empty) ``couldn't scale down other nodes in this node
+    group`` (``scale down failed for node group as a whole`` is only CA's
+    log line)."""
     opts = AutoscalerOptions(expander="least-waste", scale_down_delay_after_add=0.0, scale_down_unneeded_time=60.0)
     cp, ca, _, (s, _) = cluster([("slice", 0, 2, SLICE, {"options": ATOMIC}), ("big", 1, 1, SLICE, {})],
                                 options=opts, initial={"slice": 2, "big": 1})
@@ -354,8 +357,11 @@ def test_a_refused_eviction_keeps_the_whole_atomic_group():
                          "spec": {"selector": {"matchLabels": {"app": "web"}}, "minAvailable": 0}})
     cp.run_until(lambda: any(x["action"] == "ScaleDownFailed" for x in ca.decisions), max_sim_seconds=600)
     failed = {x["node"]: x["message"] for x in ca.decisions if x["action"] == "ScaleDownFailed"}
-    assert failed["slice-0"] == "scale down failed for node group as a whole"
+    assert failed["slice-0"] == "couldn't scale down other nodes in this node group"
     assert failed["slice-1"].startswith("failed to evict pod default/w")
+    messages = {e["involvedObject"]["name"]: e["message"] for e in events(cp, "ScaleDownFailed")}
+    assert messages["slice-0"] == "failed to delete empty node: couldn't scale down other nodes in this node group"
+    assert messages["slice-1"].startswith("failed to drain and delete node: failed to evict pod default/w")
     assert s.node_names() == ["slice-0", "slice-1"]
     assert {x["metadata"]["name"]: x["spec"]["nodeName"] for x in live_pods(cp)} == {"anchor": "big-0", "w": "slice-1"}
     for name in s.node_names():

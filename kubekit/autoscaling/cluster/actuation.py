@@ -6,8 +6,14 @@ node at a time (:meth:`Actuation._remove`), or an atomic
 drained, and only when all drains succeed are the nodes deleted, in one
 call; if any fails, every node of the group stays (the taint comes off,
 pods already evicted are not brought back) and each gets a
-``ScaleDownFailed`` Event -- its own error, or ``scale down failed for node
-group as a whole``.
+``ScaleDownFailed`` Event -- its own error, or ``couldn't scale down other
+nodes in this node group`` (upstream logs ``scale down failed for node
+group as a whole`` beside it).
+
+A ``ScaleDownFailed`` Event reads as CA's
+``CleanUpAndRecordFailedScaleDownEvent`` writes it: ``failed to drain and
+delete node: <error>``, or ``failed to delete empty node: <error>`` for a
+node without pods to move; the decision record keeps the error alone.
 
 A mixin of :class:`~.autoscaler.ClusterAutoscaler`: it uses its store,
 clock, groups, events, decisions and scale-down timestamps."""
@@ -24,7 +30,9 @@ from kubekit.store.meta import rfc3339
 
 __all__ = ["Actuation", "GROUP_FAILED"]
 
-GROUP_FAILED = "scale down failed for node group as a whole"
+GROUP_FAILED = "couldn't scale down other nodes in this node group"
+"""The error of an atomic group's nodes that failed with another
+(``GroupDeletionScheduler.AbortNodeDeletion``)."""
 
 
 class Actuation:
@@ -38,7 +46,8 @@ class Actuation:
 
     def _failed(self, v: NodeVerdict, node: dict, message: str, wall: float) -> None:
         self.last_scale_down_failure = self.clock.monotonic()
-        self.events.warning(node, "ScaleDownFailed", message)
+        prefix = "failed to delete empty node" if v.empty else "failed to drain and delete node"
+        self.events.warning(node, "ScaleDownFailed", f"{prefix}: {message}")
         self.decisions.append({"action": "ScaleDownFailed", "group": v.group, "node": v.node,
                                "message": message, "time": rfc3339(wall)})
 
