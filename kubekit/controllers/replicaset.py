@@ -187,8 +187,11 @@ class ReplicaSetController(Controller):
             self._orphans.setdefault(pod["metadata"].get("namespace", "default"), {})[key] = pod
 
     def _index_update(self, old: dict, new: dict, key: str, old_ref: dict | None, ref: dict | None) -> None:
+        # the fast path needs a controller before and after (a uid-less
+        # reference and no reference both give uid None)
         uid = ref.get("uid") if ref is not None else None
-        group = self._by_owner.get(uid) if old_ref is not None and old_ref.get("uid") == uid else None
+        group = self._by_owner.get(uid) if ref is not None and old_ref is not None and old_ref.get("uid") == uid \
+            else None
         if group is None or key not in group:
             self._index_remove(old, key, old_ref)
             self._index_add(new, key, ref)

@@ -161,3 +161,30 @@ def test_the_status_from_the_tally_matches_a_pass_over_the_stored_pods():
     for p in ctrl.pods_owned_by(web["metadata"]["uid"]):
         recount[pod_tally_key(p)] = recount.get(pod_tally_key(p), 0) + 1
     assert ctrl._tally[web["metadata"]["uid"]] == recount
+
+
+def test_a_pod_whose_uid_less_controller_reference_goes_becomes_an_orphan():
+    """The index files a pod by its controller's uid; a reference without a
+    uid (the store does not validate, only the API server does) files it
+    under None.  When that reference goes, the pod is an orphan like any
+    other: in the namespace's orphans, out of the None group, and adopted by
+    the ReplicaSet that selects it."""
+    store, clock, ctrl = world()
+    store.create({"apiVersion": "v1", "kind": "Pod",
+                  "metadata": {"name": "stray", "namespace": "default", "labels": {"app": "web"},
+                               "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "gone",
+                                                    "controller": True}]},
+                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    store.create(rs(replicas=1))
+    ctrl.start()
+    settle(ctrl)
+    store.guaranteed_update("Pod", "default", "stray",
+                            lambda p: {**p, "metadata": {k: v for k, v in p["metadata"].items()
+                                                         if k != "ownerReferences"}})
+    ctrl.pods.pump()
+    assert "default/stray" in ctrl._orphans.get("default", {})
+    assert ctrl.pods_owned_by(None) == []
+    settle(ctrl)
+    items, _ = store.list("Pod", "default")
+    assert all(controller_of(p) is not None for p in items)       # adopted (and perhaps scaled down)
+    assert len(pods_of(store)) == 1
