@@ -39,7 +39,7 @@ ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
 _GENERATE_NAME_ATTEMPTS = 8   # the API server's maxNameGenerationCreateAttempts
 _RETRIES = 100
-_SEEN_MAX = 1 << 20           # entries of APIStore._seen before it starts over
+_SEEN_MAX = 1 << 18           # entries of APIStore._seen before it starts over (memory: keys a short-lived watch saw)
 # KUBEKIT_CHECK_SHARED=1 (the test suite sets it): every reuse of an object a
 # watch delivered is checked against the stored bytes, so a consumer that
 # changed a shared object fails loudly instead of corrupting the next write.
