@@ -510,17 +510,20 @@ class API:
                     raise
                 continue
             if status_only:
-                out = self._store_managed_fields(out, (new.get("metadata") or {}).get("managedFields"))
+                out = self._store_managed_fields(writer, out, (new.get("metadata") or {}).get("managedFields"))
             self.on_write("update")
             return out
         raise ConflictError(f'Operation cannot be fulfilled on {res.qualified} "{route.name}": '
                             f"gave up after {_UPDATE_RETRIES} attempts under contention")
 
-    def _store_managed_fields(self, out: dict, managed: Any) -> dict:
+    def _store_managed_fields(self, writer, out: dict, managed: Any) -> dict:
         """The store's status update keeps the stored metadata, so the
         managedFields a status write recorded follow in a second write
         (conditional on the status write's resourceVersion; lost, as a
-        best effort, when another write came in between)."""
+        best effort, when another write came in between).  ``writer`` is
+        the kind's (:meth:`_writer`): a Namespace's update must keep the
+        registry's rules, or the generic store would remove a Terminating
+        namespace whose ``metadata.finalizers`` are empty."""
         meta = out.get("metadata") or {}
         if meta.get("managedFields") == managed:
             return out
@@ -528,7 +531,7 @@ class API:
         if managed:
             new_meta["managedFields"] = managed
         try:
-            return self.store.update(dict(out, metadata=new_meta))
+            return writer.update(dict(out, metadata=new_meta))
         except ConflictError:
             return out
 

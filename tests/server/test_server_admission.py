@@ -231,3 +231,23 @@ def test_a_namespace_delete_with_a_policy_sets_the_gc_finalizer(api):
     code, out = call(api, "DELETE", "/api/v1/namespaces/team", {"kind": "DeleteOptions", "apiVersion": "v1",
                                                                 "propagationPolicy": "Foreground"})
     assert code == 200 and out["metadata"]["finalizers"] == ["foregroundDeletion"]
+
+
+def test_a_status_update_of_a_terminating_namespace_keeps_it_until_it_is_finalized(api):
+    """A /status write records its managedFields in a second write; for a
+    Namespace that write must go through the namespace registry too: the
+    generic store would remove a deleted object without metadata.finalizers
+    while spec.finalizers (``kubernetes``) still holds it, leaving its
+    content behind (ShouldDeleteNamespaceDuringUpdate)."""
+    call(api, "POST", "/api/v1/namespaces/team/configmaps", {"metadata": {"name": "cfg"}, "data": {}})
+    call(api, "DELETE", "/api/v1/namespaces/team")
+    _, cur = call(api, "GET", "/api/v1/namespaces/team")
+    cur["status"]["conditions"] = [{"type": "example.com/Checked", "status": "True"}]
+    code, out = call(api, "PUT", "/api/v1/namespaces/team/status", cur)
+    assert code == 200 and out["status"]["conditions"] == cur["status"]["conditions"]
+    code, got = call(api, "GET", "/api/v1/namespaces/team")
+    assert code == 200 and got["status"]["phase"] == "Terminating" and got["spec"]["finalizers"] == ["kubernetes"]
+    assert [m.get("subresource") for m in got["metadata"]["managedFields"]] == ["status"]     # the second write
+    code, out = call(api, "PATCH", "/api/v1/namespaces/team/status", {"status": {"conditions": []}},
+                     "application/merge-patch+json")
+    assert code == 200 and call(api, "GET", "/api/v1/namespaces/team")[0] == 200
