@@ -114,11 +114,14 @@ class APIStore:
     all coordination is the KV's transactions.
 
     Objects handed in are never modified.  What ``get`` and ``list``
-    return is freshly decoded, the caller's to change.  Each watch decodes
-    each change once and its objects are read-only: the store remembers the
-    last one per key, and a write to a key still at that revision builds on
-    it instead of decoding the stored bytes again (``KUBEKIT_CHECK_SHARED=1``
-    checks every such reuse against the bytes).  What ``create``,
+    return is freshly decoded, the caller's to change.  Watch objects are
+    shared and read-only (as client-go's shared informers treat theirs): the
+    store remembers, per key, the last object decoded for a watch and its
+    revision; every watch of the same change gets that one object, and a
+    write to a key still at that revision builds on it instead of decoding
+    the stored bytes again (a bind's result is remembered for its revision,
+    so no watch decodes it at all).  ``KUBEKIT_CHECK_SHARED=1`` checks every
+    reuse against the stored bytes.  What ``create``,
     ``update``, ``bind`` and ``delete`` return is a new top level and
     ``metadata``; their nested values (``spec``...) may be shared with the
     argument or with objects watches delivered: copy before changing them.
@@ -142,6 +145,12 @@ class APIStore:
         self._seen: dict[str, tuple[int, dict]] = {}
 
     # ------------------------------------------------------------ helpers
+
+    def _remember(self, key: str, rev: int, obj: dict) -> None:
+        seen = self._seen
+        if len(seen) >= _SEEN_MAX:
+            seen.clear()
+        seen[key] = (rev, obj)
 
     def _stored(self, kv: KeyValue) -> dict:
         """The object stored in ``kv``, without ``resourceVersion``, to build
@@ -350,6 +359,10 @@ class APIStore:
             st["conditions"] = conds
             r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Put(key, _encode(raw))])
             if r.succeeded:
+                # Everything in ``raw`` is the store's own (the remembered
+                # object's values, copies where it changed them): watches
+                # deliver it for this revision instead of decoding the bytes.
+                self._remember(key, r.revision, _with_rv(raw, r.revision))
                 return _with_rv(raw, r.revision)
         raise self._conflict(kind, name, f"gave up after {_RETRIES} attempts under contention")
 
@@ -507,6 +520,7 @@ def _finalizers_for(finalizers: list[str], propagation: str) -> list[str]:
 
 
 _loads = jsoncodec.loads
+_new_tuple = tuple.__new__
 _VALUE, _MOD = 1, 3          # fields of a log entry's records (see kv.log_entry)
 
 
@@ -537,11 +551,17 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
             seen.pop(rec[0], None)
         gone = _decoded(prev, rec[_MOD])
         return WatchEvent("DELETED", gone) if match(gone) else None
-    obj = _decoded(rec, rec[_MOD])
-    if seen is not None:
-        if len(seen) >= _SEEN_MAX:
-            seen.clear()
-        seen[rec[0]] = (rec[_MOD], obj)
+    hit = seen.get(rec[0]) if seen is not None else None
+    if hit is not None and hit[0] == rec[_MOD]:
+        obj = hit[1]                       # decoded by another watch, or built by the write: shared, read-only
+        if _CHECK_SHARED:
+            check_unchanged(obj, _new_tuple(KeyValue, rec))
+    else:
+        obj = _decoded(rec, rec[_MOD])
+        if seen is not None:
+            if len(seen) >= _SEEN_MAX:
+                seen.clear()
+            seen[rec[0]] = (rec[_MOD], obj)
     if match.everything:
         return WatchEvent("MODIFIED" if prev is not None else "ADDED", obj)
     now_in = match(obj)

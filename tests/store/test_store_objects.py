@@ -743,3 +743,25 @@ def test_a_receiver_that_changes_a_watched_object_is_caught(monkeypatch):
     assert "nodeName" not in api.get("Pod", "default", "a")["spec"]
     assert api.get("Pod", "default", "a")["spec"]["containers"][0]["image"] == "busybox"
     w.close()
+
+
+def test_watches_of_one_change_share_one_object_and_a_bind_is_never_decoded(monkeypatch):
+    from kubekit.store import objects
+
+    api = APIStore(clock=FakeClock())
+    (w1, pump1), (w2, pump2) = _watched(api), _watched(api)
+    api.create(pod("a"))
+    (e1,), (e2,) = pump1(), pump2()
+    assert e1.object is e2.object                        # decoded once for both watches
+    decodes = []
+    real = objects._loads
+    monkeypatch.setattr(objects, "_loads", lambda b: decodes.append(b) or real(b))
+    out = api.bind("default", "a", "n1")
+    (b1,), (b2,) = pump1(), pump2()
+    assert decodes == [] and b1.object is b2.object      # the bind's own object, for every watch
+    stored = api.kv.get("/registry/pods/default/a")
+    objects.check_unchanged(b1.object, stored)           # exactly what the store holds at that revision
+    assert b1.object == out and b1.object is not out     # the caller got its own top level
+    assert b1.object["metadata"]["resourceVersion"] == str(stored.mod_revision)
+    w1.close()
+    w2.close()
