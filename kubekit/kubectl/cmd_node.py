@@ -5,7 +5,7 @@ from __future__ import annotations
 from kubekit.kubectl.client import APIError
 from kubekit.kubectl.cmd_write import wait_deleted
 from kubekit.kubectl.context import CommandError, Context, format_error
-from kubekit.kubectl.drain_rules import plan_drain
+from kubekit.kubectl.drain_rules import ignorable_eviction_error, plan_drain
 from kubekit.kubectl.resources import resolve
 
 __all__ = ["cmd_cordon", "cmd_uncordon", "cmd_drain", "set_unschedulable"]
@@ -63,6 +63,9 @@ def cmd_drain(ctx: Context, args) -> int:
                 ctx.client.post(pods_rt.path(m["namespace"], m["name"], "eviction"), body)
             except APIError as e:
                 if e.code == 404:
+                    continue
+                if ignorable_eviction_error(e.code, e.status):      # the namespace controller deletes it
+                    evicted.append(pod)
                     continue
                 ctx.warn(format_error(e))
                 failed = True

@@ -6,6 +6,11 @@ error unless ``--ignore-daemonsets`` (then skipped with a warning); pods with
 ``emptyDir`` volumes are an error unless ``--delete-emptydir-data``; pods
 without a controller are an error unless ``--force`` (then deleted with a
 warning).
+
+:func:`ignorable_eviction_error`: an eviction refused because the pod's
+namespace is being terminated is not a failure (kubectl's ``evictPods``):
+the namespace controller deletes the pod; drain waits for it as for an
+evicted one.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DrainPlan", "plan_drain", "MIRROR_ANNOTATION"]
+__all__ = ["DrainPlan", "plan_drain", "ignorable_eviction_error", "MIRROR_ANNOTATION"]
 
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+NAMESPACE_TERMINATING_CAUSE = "NamespaceTerminating"      # v1.NamespaceTerminatingCause
 
 
 @dataclass
@@ -73,3 +79,13 @@ def plan_drain(pods: Sequence[Mapping[str, Any]], *, ignore_daemonsets: bool = F
                 continue
         plan.evict.append(pod)
     return plan
+
+
+def ignorable_eviction_error(code: int, status: Mapping[str, Any]) -> bool:
+    """``apierrors.IsForbidden(err) && apierrors.HasStatusCause(err,
+    v1.NamespaceTerminatingCause)``: the eviction was refused only because
+    the pod's namespace is being deleted (NamespaceLifecycle admission)."""
+    if code != 403 and status.get("reason") != "Forbidden":
+        return False
+    causes = (status.get("details") or {}).get("causes") or ()
+    return any(isinstance(c, Mapping) and c.get("reason") == NAMESPACE_TERMINATING_CAUSE for c in causes)

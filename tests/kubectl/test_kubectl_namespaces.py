@@ -116,3 +116,24 @@ def test_create_namespace_dry_run_and_errors(cluster):
     rc, _, err = k(cluster, "create", "namespace", "team-d")
     assert rc == 1 and err == 'Error from server (AlreadyExists): namespaces "team-d" already exists\n'
     ok(cluster, "delete", "ns", "team-d")
+
+
+def test_drain_waits_for_a_pod_whose_namespace_is_terminating(cluster):
+    """kubectl's drain (since kubernetes#93947): an eviction refused because
+    the pod's namespace is being terminated (403 with the NamespaceTerminating
+    cause) is not an error; the namespace controller deletes the pod, drain
+    waits for it to go."""
+    ok(cluster, "create", "ns", "team-e")
+    c = Client(cluster.address)
+    c.create("/api/v1/namespaces/team-e/pods", {"metadata": {"name": "p"}, "spec": {
+        "nodeName": "sim-node-0", "containers": [{"name": "c", "image": "busybox"}]}})
+    ok(cluster, "delete", "ns", "team-e", "--no-wait")
+    try:
+        rc, out, err = k(cluster, "drain", "sim-node-0", "--force")     # well within the controller's 5 s
+        assert rc == 0, err
+        assert out.splitlines() == ["node/sim-node-0 cordoned", "evicting pod team-e/p", "pod/p evicted",
+                                    "node/sim-node-0 drained"]
+        assert "Forbidden" not in err
+        wait_for(lambda: gone(cluster, "team-e"), "the namespace to go")
+    finally:
+        ok(cluster, "uncordon", "sim-node-0")

@@ -10,7 +10,7 @@ import pytest
 from kubekit.api.strategicpatch import schema_for, strategic_merge_patch
 from kubekit.kubectl.client import APIError, ServerUnavailable
 from kubekit.kubectl.context import CommandError, format_error
-from kubekit.kubectl.drain_rules import plan_drain
+from kubekit.kubectl.drain_rules import ignorable_eviction_error, plan_drain
 from kubekit.kubectl.resources import UnknownResource, resolve, split_type_name
 from kubekit.kubectl.rollout_rules import (
     RolloutFailed, deployment_rollout_status, plan_rollback, restarted_template,
@@ -203,6 +203,22 @@ def test_drain_evicts_managed_pods_and_refuses_the_rest_without_flags():
     assert [q["metadata"]["name"] for q in plan.evict] == ["rs-pod", "bare", "done", "scratch"]
     assert plan.warnings == {"ignoring DaemonSet-managed Pods": ["default/ds-pod"],
                              "deleting Pods that declare no controller": ["default/bare"]}
+
+
+TERMINATING = {"reason": "NamespaceTerminating", "message": "namespace t is being terminated",
+               "field": "metadata.namespace"}
+
+
+@pytest.mark.parametrize("code, status, ignorable", [
+    (403, {"reason": "Forbidden", "details": {"causes": [TERMINATING]}}, True),
+    (403, {"reason": "Forbidden", "details": {"causes": [{"reason": "Other"}, TERMINATING]}}, True),
+    (403, {"reason": "Forbidden", "details": {"name": "p", "kind": "pods"}}, False),     # forbidden for another reason
+    (429, {"reason": "TooManyRequests", "details": {"causes": [{"reason": "DisruptionBudget"}]}}, False),
+    (500, {"reason": "InternalError", "details": {"causes": [TERMINATING]}}, False),
+])
+def test_an_eviction_refused_in_a_terminating_namespace_is_ignorable(code, status, ignorable):
+    """drain.go evictPods: IsForbidden(err) && HasStatusCause(err, NamespaceTerminatingCause)."""
+    assert ignorable_eviction_error(code, status) is ignorable
 
 
 # -- names and errors -----------------------------------------------------------------------------
