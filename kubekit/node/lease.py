@@ -24,7 +24,7 @@ def renew_node_lease(store, node: str, now: float, latest: dict[str, dict] | Non
     cached = latest.get(node) if latest is not None else None
     if cached is not None:
         try:
-            written = store.update({**cached, "spec": {**cached["spec"], "renewTime": t}})
+            written = store.update({**cached, "spec": {**cached["spec"], "renewTime": t}}, handoff=True)
             latest[node] = written
             return
         except (ConflictError, NotFoundError):

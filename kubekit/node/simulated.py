@@ -248,7 +248,7 @@ class SimulatedFleet:
             try:
                 if new is None:
                     raise ConflictError("not startable as cached")
-                self.store.update_status(new)
+                self.store.update_status(new, handoff=True)      # built for this write, never touched again
             except ConflictError:
                 self.store.guaranteed_update("Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"], run,
                                              status=True)

@@ -285,17 +285,23 @@ class APIStore:
                 return items, str(rev), ""
             start = r.kvs[-1].key + "\0"
 
-    def update(self, obj: Mapping[str, Any]) -> dict:
+    def update(self, obj: Mapping[str, Any], *, handoff: bool = False) -> dict:
         """Replace an object.  With ``metadata.resourceVersion`` set, a stale
         one is :class:`ConflictError`; without, the update is unconditional.
-        For kinds with a status subresource the stored status is kept."""
-        return self._update(obj, status=False)
+        For kinds with a status subresource the stored status is kept.
 
-    def update_status(self, obj: Mapping[str, Any]) -> dict:
-        """The status subresource: only ``status`` changes."""
-        return self._update(obj, status=True)
+        ``handoff=True``: the caller gives ``obj`` up, it will never change
+        it or anything in it again, so the object written is delivered to
+        watches as it is instead of decoded from the stored bytes (the
+        simulated kubelet's status writes and lease renewals hand off
+        objects they built for the write)."""
+        return self._update(obj, status=False, handoff=handoff)
 
-    def _update(self, obj: Mapping[str, Any], *, status: bool) -> dict:
+    def update_status(self, obj: Mapping[str, Any], *, handoff: bool = False) -> dict:
+        """The status subresource: only ``status`` changes (``handoff``: see :meth:`update`)."""
+        return self._update(obj, status=True, handoff=handoff)
+
+    def _update(self, obj: Mapping[str, Any], *, status: bool, handoff: bool = False) -> dict:
         kind, ns, name, key = self._locate(obj)
         want_rv = (obj.get("metadata") or {}).get("resourceVersion") or None
         if status and not kind.status_subresource:
@@ -323,6 +329,8 @@ class APIStore:
             else:
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)],
                                 [Put(key, jsoncodec.dumps(new), self._lease_for(kind) if kind.ttl_seconds else 0)])
+                if handoff and r.succeeded:     # its values are the store's and the caller's, who gave them up
+                    self._remember(key, r.revision, _with_rv(new, r.revision))
             if r.succeeded:
                 return _with_rv(new, r.revision)
             if want_rv is not None:

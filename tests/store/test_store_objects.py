@@ -765,3 +765,24 @@ def test_watches_of_one_change_share_one_object_and_a_bind_is_never_decoded(monk
     assert b1.object["metadata"]["resourceVersion"] == str(stored.mod_revision)
     w1.close()
     w2.close()
+
+
+@pytest.mark.parametrize("handoff", [True, False])
+def test_a_handed_off_update_is_delivered_without_decoding(monkeypatch, handoff):
+    from kubekit.store import objects
+
+    api = APIStore(clock=FakeClock())
+    w, pump = _watched(api)
+    api.create(pod("a"))
+    (added,) = pump()
+    decodes = []
+    real = objects._loads
+    monkeypatch.setattr(objects, "_loads", lambda b: decodes.append(b) or real(b))
+    mine = {**added.object, "status": {"phase": "Running"}}
+    out = api.update_status(mine, handoff=handoff)
+    (ev,) = pump()
+    assert len(decodes) == (0 if handoff else 1)
+    assert ev.object["status"] == {"phase": "Running"} == out["status"]
+    objects.check_unchanged(ev.object, api.kv.get("/registry/pods/default/a"))
+    assert ev.object is not out
+    w.close()
