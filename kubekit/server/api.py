@@ -293,6 +293,7 @@ class API:
 
             check = nsv.validate_namespace_status_update if subresource == "status" else \
                 nsv.validate_namespace_finalize_update
+            new, old = nsv.default_namespace(new), nsv.default_namespace(old)     # defaulted as decoded upstream
             errs = check(new, old)
             if errs:
                 raise InvalidError("Namespace", "", (new.get("metadata") or {}).get("name") or "", errs)

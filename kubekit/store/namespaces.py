@@ -7,6 +7,10 @@ A Namespace is not deleted the way other objects are:
 * **create** (``PrepareForCreate``): ``status.phase`` becomes ``Active`` and
   ``spec.finalizers`` gets ``kubernetes`` (appended when the client gave
   others);
+* **every write** but ``/status`` (``Canonicalize``): the label
+  ``kubernetes.io/metadata.name`` is the namespace's name (a generated name
+  is drawn here, before the label is set, as the API server generates it
+  before ``Canonicalize``);
 * **update** (``PrepareForUpdate``): ``spec.finalizers`` and ``status`` are
   kept from the stored object; only ``/status`` changes the status and only
   ``/finalize`` changes ``spec.finalizers``;
@@ -36,13 +40,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubekit.errors import ConflictError, InvalidObjectError, NotFoundError
+from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
 from kubekit.store import jsoncodec
 from kubekit.store import meta as _meta
 from kubekit.store.kv import Compare, Delete, Put
 
 __all__ = [
-    "ACTIVE", "FINALIZER_KUBERNETES", "NamespaceStore", "TERMINATING", "DeletePlan", "delete_finalizers",
+    "ACTIVE", "FINALIZER_KUBERNETES", "LABEL_METADATA_NAME", "NamespaceStore", "TERMINATING", "DeletePlan",
+    "delete_finalizers", "with_name_label",
     "plan_delete", "prepare_for_create", "prepare_for_finalize", "prepare_for_status_update",
     "prepare_for_update", "should_delete_during_update", "spec_finalizers", "writer_for",
 ]
@@ -50,7 +55,9 @@ __all__ = [
 FINALIZER_KUBERNETES = "kubernetes"     # v1.FinalizerKubernetes: the namespace controller's token
 ACTIVE, TERMINATING = "Active", "Terminating"
 ORPHAN, FOREGROUND = "orphan", "foregroundDeletion"     # metav1.FinalizerOrphanDependents / DeleteDependents
+LABEL_METADATA_NAME = "kubernetes.io/metadata.name"     # v1.LabelMetadataName
 _RETRIES = 100
+_GENERATE_NAME_ATTEMPTS = 8         # createWithGenerateNameRetry, as APIStore.create
 
 
 # -- the strategy (pure) ------------------------------------------------------------------------
@@ -65,14 +72,26 @@ def _with_spec_finalizers(ns: Mapping[str, Any], finalizers: list[str]) -> dict:
     return dict(ns, spec=spec)
 
 
+def with_name_label(ns: Mapping[str, Any]) -> dict:
+    """``namespaceStrategy.Canonicalize`` (and ``SetDefaults_Namespace``):
+    the label ``kubernetes.io/metadata.name`` is the name (unchanged while
+    there is no name yet: a ``generateName`` not drawn)."""
+    meta = ns.get("metadata") or {}
+    name = meta.get("name")
+    if not name:
+        return dict(ns)
+    return dict(ns, metadata=dict(meta, labels={**(meta.get("labels") or {}), LABEL_METADATA_NAME: name}))
+
+
 def prepare_for_create(ns: Mapping[str, Any]) -> dict:
     """``namespaceStrategy.PrepareForCreate``: the status is ``{phase:
     Active}`` whatever the client sent, and ``kubernetes`` is among
-    ``spec.finalizers`` (appended after the client's own)."""
+    ``spec.finalizers`` (appended after the client's own); then
+    ``Canonicalize``'s name label."""
     fins = spec_finalizers(ns)
     if FINALIZER_KUBERNETES not in fins:
         fins.append(FINALIZER_KUBERNETES)
-    return dict(_with_spec_finalizers(ns, fins), status={"phase": ACTIVE})
+    return with_name_label(dict(_with_spec_finalizers(ns, fins), status={"phase": ACTIVE}))
 
 
 def _kept(new: Mapping[str, Any], old: Mapping[str, Any], field: str) -> dict:
@@ -87,8 +106,8 @@ def _kept(new: Mapping[str, Any], old: Mapping[str, Any], field: str) -> dict:
 
 def prepare_for_update(new: Mapping[str, Any], old: Mapping[str, Any]) -> dict:
     """``namespaceStrategy.PrepareForUpdate``: ``spec.finalizers`` and the
-    status stay what they were."""
-    return _kept(_with_spec_finalizers(new, spec_finalizers(old)), old, "status")
+    status stay what they were; then ``Canonicalize``'s name label."""
+    return with_name_label(_kept(_with_spec_finalizers(new, spec_finalizers(old)), old, "status"))
 
 
 def prepare_for_status_update(new: Mapping[str, Any], old: Mapping[str, Any]) -> dict:
@@ -98,8 +117,8 @@ def prepare_for_status_update(new: Mapping[str, Any], old: Mapping[str, Any]) ->
 
 def prepare_for_finalize(new: Mapping[str, Any], old: Mapping[str, Any]) -> dict:
     """``namespaceFinalizeStrategy.PrepareForUpdate``: the status stays; the
-    spec (its finalizers) is the client's."""
-    return _kept(_with_spec_finalizers(new, spec_finalizers(new)), old, "status")
+    spec (its finalizers) is the client's; then ``Canonicalize``'s name label."""
+    return with_name_label(_kept(_with_spec_finalizers(new, spec_finalizers(new)), old, "status"))
 
 
 def should_delete_during_update(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
@@ -199,7 +218,23 @@ class NamespaceStore:
 
     # -- writes ------------------------------------------------------------------------------------
     def create(self, obj: Mapping[str, Any]) -> dict:
-        return self.store.create(prepare_for_create(obj))
+        """The registry's create.  A ``generateName`` is drawn here (retried
+        when taken, as the store retries), so that the name label carries
+        the generated name."""
+        ns = prepare_for_create(obj)
+        meta = ns.get("metadata") or {}
+        base = meta.get("generateName")
+        if meta.get("name") or not isinstance(base, str) or not base:
+            return self.store.create(ns)
+        from kubekit.validation.defaults import simple_name_generator
+
+        for attempt in range(_GENERATE_NAME_ATTEMPTS):
+            try:
+                return self.store.create(with_name_label(dict(ns, metadata=dict(meta, name=simple_name_generator(base)))))
+            except AlreadyExistsError:
+                if attempt == _GENERATE_NAME_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def update(self, obj: Mapping[str, Any]) -> dict:
         kind = self._kind

@@ -209,7 +209,7 @@ register("HorizontalPodAutoscaler", _ignore_options(autoscaling.validate_hpa), a
 register("Lease", _ignore_options(lease.validate_lease), api_version="coordination.k8s.io/v1",
          validate_update=_ignore_options(lease.validate_lease_update))
 register("Namespace", namespace.validate_namespace, validate_update=namespace.validate_namespace_update,
-         namespaced=False)
+         default=namespace.default_namespace, namespaced=False)
 register("ConfigMap", configmap.validate_config_map, validate_update=configmap.validate_config_map_update)
 register("Secret", configmap.validate_secret, validate_update=configmap.validate_secret_update,
          default=configmap.default_secret)

@@ -12,6 +12,11 @@
 * ``/status``: ``status.phase`` must be ``Active`` without a
   ``deletionTimestamp`` and ``Terminating`` with one (reported at
   ``status.Phase``, upstream's spelling).
+
+:func:`default_namespace` is ``SetDefaults_Namespace`` and
+``SetDefaults_NamespaceStatus`` (``pkg/apis/core/v1/defaults.go``): the
+label ``kubernetes.io/metadata.name`` is the name (when there is one), an
+empty ``status.phase`` is ``Active``.
 """
 
 from __future__ import annotations
@@ -24,8 +29,19 @@ from kubekit.validation.field import FieldError, Path, invalid
 from kubekit.validation.meta import _STANDARD_FINALIZERS, validate_object_meta, validate_object_meta_update
 from kubekit.validation.names import name_is_dns_label, qualified_name_errors
 
-__all__ = ["validate_namespace", "validate_namespace_finalize_update", "validate_namespace_status_update",
-           "validate_namespace_update"]
+__all__ = ["default_namespace", "validate_namespace", "validate_namespace_finalize_update",
+           "validate_namespace_status_update", "validate_namespace_update"]
+
+
+def default_namespace(ns: Mapping[str, Any]) -> dict[str, Any]:
+    """``SetDefaults_Namespace`` + ``SetDefaults_NamespaceStatus``."""
+    from kubekit.store.namespaces import ACTIVE, with_name_label
+
+    out = with_name_label(ns)
+    status = out.get("status")
+    if isinstance(status, Mapping) and not status.get("phase"):
+        out["status"] = dict(status, phase=ACTIVE)
+    return out
 
 
 def _finalizer_name(value: str, path: Path) -> list[FieldError]:

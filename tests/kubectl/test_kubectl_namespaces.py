@@ -88,7 +88,7 @@ def test_apply_a_namespace_manifest(cluster):
         assert ok(cluster, "apply", "-f", path) == "namespace/team-c created\n"
         assert ok(cluster, "apply", "-f", path) == "namespace/team-c unchanged\n"
         labels = yaml.safe_load(ok(cluster, "get", "ns", "team-c", "-o", "yaml"))["metadata"]["labels"]
-        assert labels == {"team": "c"}
+        assert labels == {"team": "c", "kubernetes.io/metadata.name": "team-c"}      # the server's label
         assert ok(cluster, "delete", "-f", path) == 'namespace "team-c" deleted\n'
         assert gone(cluster, "team-c")
     finally:

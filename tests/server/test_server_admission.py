@@ -207,7 +207,7 @@ def test_namespaces_through_the_api(api):
     _, cur = call(api, "GET", "/api/v1/namespaces/x")
     code, out = call(api, "PUT", "/api/v1/namespaces/x", {**cur, "metadata": {**cur["metadata"], "labels": {"a": "b"}},
                                                           "spec": {"finalizers": []}, "status": {}})
-    assert code == 200 and out["metadata"]["labels"] == {"a": "b"}
+    assert code == 200 and out["metadata"]["labels"] == {"a": "b", "kubernetes.io/metadata.name": "x"}
     assert out["spec"] == {"finalizers": ["kubernetes"]} and out["status"] == {"phase": "Active"}
     code, out = call(api, "PUT", "/api/v1/namespaces/x/status", {**out, "status": {"phase": "Terminating"}})
     assert code == 422 and "may only be 'Active' if `deletionTimestamp` is empty" in out["message"]
@@ -251,3 +251,16 @@ def test_a_status_update_of_a_terminating_namespace_keeps_it_until_it_is_finaliz
     code, out = call(api, "PATCH", "/api/v1/namespaces/team/status", {"status": {"conditions": []}},
                      "application/merge-patch+json")
     assert code == 200 and call(api, "GET", "/api/v1/namespaces/team")[0] == 200
+
+
+def test_namespaces_through_the_api_get_the_name_label_and_status_defaults(api):
+    code, out = call(api, "POST", "/api/v1/namespaces", {"metadata": {"name": "y", "labels": {"a": "b"}}})
+    assert code == 201 and out["metadata"]["labels"] == {"a": "b", "kubernetes.io/metadata.name": "y"}
+    code, out = call(api, "POST", "/api/v1/namespaces", {"metadata": {"generateName": "g-"}})
+    assert code == 201 and out["metadata"]["labels"] == {"kubernetes.io/metadata.name": out["metadata"]["name"]}
+    code, out = call(api, "PATCH", "/api/v1/namespaces/y", {"metadata": {"labels": None}},
+                     "application/merge-patch+json")
+    assert code == 200 and out["metadata"]["labels"] == {"kubernetes.io/metadata.name": "y"}
+    _, cur = call(api, "GET", "/api/v1/namespaces/y")
+    code, out = call(api, "PUT", "/api/v1/namespaces/y/status", {**cur, "status": {}})     # phase defaults to Active
+    assert code == 200 and out["status"] == {"phase": "Active"}

@@ -17,6 +17,7 @@ from kubekit.validation import validate, validate_update
 from kubekit.validation.namespace import validate_namespace_status_update
 
 NOW = 1_700_000_000.0
+NAME_LABEL = "kubernetes.io/metadata.name"
 
 
 def ns(name="foo", *, rv=None, deleting=False, fins=None, meta_fins=None, phase=None):
@@ -198,7 +199,7 @@ def test_update_deleting_namespace_with_incomplete_spec_finalizers(nstore):
     cur = deleting_namespace(nstore, "foo", spec_fins=["kubernetes"])
     cur["metadata"]["labels"] = {"a": "b"}
     nstore.update(cur)
-    assert nstore.store.get("Namespace", None, "foo")["metadata"]["labels"] == {"a": "b"}
+    assert nstore.store.get("Namespace", None, "foo")["metadata"]["labels"] == {"a": "b", NAME_LABEL: "foo"}
 
 
 def test_update_deleting_namespace_with_complete_finalizers(nstore):
@@ -233,7 +234,7 @@ def test_a_status_update_changes_only_the_status(nstore):
     cur = nstore.create(ns("foo"))
     out = nstore.update_status(dict(cur, spec={}, status={"phase": "Active", "conditions": [{"type": "X"}]},
                                     metadata=dict(cur["metadata"], labels={"x": "y"})))
-    assert out["spec"] == {"finalizers": ["kubernetes"]} and "labels" not in out["metadata"]
+    assert out["spec"] == {"finalizers": ["kubernetes"]} and out["metadata"]["labels"] == {NAME_LABEL: "foo"}
     assert out["status"]["conditions"] == [{"type": "X"}]
 
 
@@ -283,3 +284,28 @@ def test_the_garbage_collector_keeps_a_terminating_namespace_until_it_is_finaliz
     nstore.finalize(dict(cur, spec={}))
     with pytest.raises(NotFoundError):
         store.get("Namespace", None, "foo")
+
+
+# -- the kubernetes.io/metadata.name label (defaults.go SetDefaults_Namespace, strategy.go Canonicalize) ----
+
+def test_every_namespace_is_labelled_with_its_name(nstore):
+    """The label is set on create (whatever the client sent), kept on every
+    update and /finalize, and a generated name gets it too."""
+    created = nstore.create(dict(ns("foo"), metadata={"name": "foo", "labels": {NAME_LABEL: "bar", "a": "b"}}))
+    assert created["metadata"]["labels"] == {NAME_LABEL: "foo", "a": "b"}
+    assert nstore.store.get("Namespace", None, "foo")["metadata"]["labels"] == {NAME_LABEL: "foo", "a": "b"}
+    out = nstore.update(dict(created, metadata=dict(created["metadata"], labels={"c": "d"})))
+    assert out["metadata"]["labels"] == {"c": "d", NAME_LABEL: "foo"}
+    out = nstore.finalize(dict(out, metadata=dict(out["metadata"], labels={}), spec={"finalizers": ["kubernetes"]}))
+    assert out["metadata"]["labels"] == {NAME_LABEL: "foo"}
+    generated = nstore.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"generateName": "gen-"}})
+    name = generated["metadata"]["name"]
+    assert name.startswith("gen-") and len(name) == len("gen-") + 5
+    assert nstore.store.get("Namespace", None, name)["metadata"]["labels"] == {NAME_LABEL: name}
+
+
+def test_the_strategy_labels_the_namespace():
+    assert prepare_for_create(ns("foo"))["metadata"]["labels"] == {NAME_LABEL: "foo"}
+    assert prepare_for_update(ns("foo"), prepare_for_create(ns("foo")))["metadata"]["labels"] == {NAME_LABEL: "foo"}
+    assert prepare_for_finalize(ns("foo"), ns("foo"))["metadata"]["labels"] == {NAME_LABEL: "foo"}
+    assert "labels" not in prepare_for_create({"metadata": {"generateName": "x-"}})["metadata"]

@@ -122,3 +122,15 @@ UPDATE = [
 @pytest.mark.parametrize("old, new, valid", UPDATE)
 def test_validate_namespace_update(old, new, valid):
     assert (validate_update(new, old, defaults=False) == []) is valid
+
+
+# -- pkg/apis/core/v1/defaults.go: SetDefaults_Namespace, SetDefaults_NamespaceStatus ---------------
+def test_defaults_label_the_namespace_with_its_name_and_an_empty_phase_is_active():
+    from kubekit.validation import apply_defaults
+
+    out = apply_defaults(ns("team-a", labels={"kubernetes.io/metadata.name": "other", "a": "b"}))
+    assert out["metadata"]["labels"] == {"kubernetes.io/metadata.name": "team-a", "a": "b"}
+    assert apply_defaults(ns("team-a"))["metadata"]["labels"] == {"kubernetes.io/metadata.name": "team-a"}
+    assert "labels" not in apply_defaults({"apiVersion": "v1", "kind": "Namespace", "metadata": {}})["metadata"]
+    assert apply_defaults(ns("team-a", phase=""))["status"] == {"phase": "Active"}
+    assert apply_defaults(ns("team-a", phase="Terminating"))["status"] == {"phase": "Terminating"}
