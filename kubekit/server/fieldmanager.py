@@ -24,7 +24,9 @@ upstream chains in ``NewDefaultFieldManager``:
 * ``structuredMergeManager``: :class:`~kubekit.api.serversideapply.Updater`
   with the kind's SSA schema; the reset fields of the registry strategies
   (``ResetFieldsStrategy``) are ignored: ``status`` on the main resource of a
-  kind with a status subresource, ``spec`` and ``metadata`` on ``/status``.
+  kind with a status subresource, ``spec`` and ``metadata`` on ``/status``,
+  and a kind's own (:data:`KIND_RESET_FIELDS`: a Namespace's
+  ``spec.finalizers``, which only ``/finalize`` writes).
 
 Not chained here: ``lastAppliedManager`` / ``lastAppliedUpdater`` (the
 client-side apply annotation is neither read to resolve conflicts nor
@@ -50,9 +52,14 @@ from kubekit.api import fieldpath
 from kubekit.api.serversideapply import ApplyError, Conflicts, Updater, VersionedSet, schema_for
 
 __all__ = ["FieldManager", "manager_from_user_agent", "field_manager_errors", "decode_managed_fields",
-           "encode_managed_fields", "conflict_status", "empty_object", "APPLY_PATCH", "MAX_UPDATE_MANAGERS"]
+           "encode_managed_fields", "conflict_status", "empty_object", "APPLY_PATCH", "KIND_RESET_FIELDS",
+           "MAX_UPDATE_MANAGERS"]
 
 APPLY_PATCH = "application/apply-patch+yaml"
+#: reset fields of a kind's main resource besides ``status`` (``namespaceStrategy.GetResetFields``)
+KIND_RESET_FIELDS: dict[str, frozenset[tuple]] = {
+    "Namespace": frozenset({(("f", "spec"), ("f", "finalizers"))}),
+}
 MAX_UPDATE_MANAGERS = 10                       # DefaultMaxUpdateManagers
 ANCIENT_CHANGES = "ancient-changes"
 FIELD_MANAGER_MAX_LENGTH = 128                  # validation.FieldManagerMaxLength
@@ -322,6 +329,8 @@ class FieldManager:
             ignored = {(("f", "status"),)}
         else:
             ignored = set()
+        if subresource is None:
+            ignored |= KIND_RESET_FIELDS.get(kind, frozenset())
         self.updater = Updater(schema_for(kind), ignored)
 
     def _strip(self, managers: dict[str, VersionedSet], ident: str) -> None:

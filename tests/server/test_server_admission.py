@@ -264,3 +264,21 @@ def test_namespaces_through_the_api_get_the_name_label_and_status_defaults(api):
     _, cur = call(api, "GET", "/api/v1/namespaces/y")
     code, out = call(api, "PUT", "/api/v1/namespaces/y/status", {**cur, "status": {}})     # phase defaults to Active
     assert code == 200 and out["status"] == {"phase": "Active"}
+
+
+def test_spec_finalizers_are_a_reset_field_of_the_namespace(api):
+    """namespaceStrategy.GetResetFields: status and spec.finalizers on the
+    main resource (status on /finalize): nobody owns them there, so an apply
+    that sets spec.finalizers conflicts with no one and changes nothing."""
+    code, out = call(api, "POST", "/api/v1/namespaces", {"metadata": {"name": "z"}}, fieldManager="creator")
+    assert code == 201
+    assert [m["fieldsV1"] for m in out["metadata"]["managedFields"]] == [
+        {"f:metadata": {"f:labels": {".": {}, "f:kubernetes.io/metadata.name": {}}}}]
+    code, out = call(api, "PATCH", "/api/v1/namespaces/z", {"apiVersion": "v1", "kind": "Namespace",
+                                                           "metadata": {"name": "z", "labels": {"a": "b"}},
+                                                           "spec": {"finalizers": ["example.com/x"]}},
+                     "application/apply-patch+yaml", fieldManager="applier")
+    assert code == 200, out
+    assert out["spec"] == {"finalizers": ["kubernetes"]} and out["metadata"]["labels"]["a"] == "b"
+    applier = [m for m in out["metadata"]["managedFields"] if m["manager"] == "applier"]
+    assert applier[0]["fieldsV1"] == {"f:metadata": {"f:labels": {"f:a": {}}}}
