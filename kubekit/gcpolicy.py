@@ -12,7 +12,13 @@ with ``gc.callbacks`` in ``bench/cluster_fleet.py``).
 :func:`control_plane_gc` raises the young generation's threshold to
 20,000 allocations, so the objects a reconcile allocates and drops are
 mostly freed by reference counting before a collection looks at them, and
-the long-lived heap is walked far less often while it grows.  Nothing is
+the long-lived heap is walked far less often while it grows.  It also walks
+the middle generation every 50 young collections instead of every 10: what
+survives a young collection is mostly informer objects that the next change
+of the same pod replaces within the second, and waiting lets most of them
+go by reference counting first (``bench/cluster_fleet.py``, apply phase,
+2026-11-27, alternating runs: collector 0.07-0.10 s instead of 0.17-0.22 s,
+wall 1.34-1.62 s instead of 1.64-1.77 s).  Nothing is
 disabled: cycles are still collected, later.  ``kubekit serve`` runs under
 it; a program embedding a :class:`~kubekit.cluster.local.ControlPlane`
 chooses for itself (the setting is the whole interpreter's).
@@ -26,7 +32,7 @@ from contextlib import contextmanager
 
 __all__ = ["CONTROL_PLANE_THRESHOLDS", "control_plane_gc"]
 
-CONTROL_PLANE_THRESHOLDS = (20_000, 10, 10)
+CONTROL_PLANE_THRESHOLDS = (20_000, 50, 10)
 """``gc.set_threshold`` arguments: CPython's defaults are ``(700, 10, 10)``."""
 
 
