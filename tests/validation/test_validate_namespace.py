@@ -43,13 +43,16 @@ def test_validate_namespace_success(obj):
     assert validate(obj) == []
 
 
-@pytest.mark.parametrize("case, obj", [
-    ("zero-length name", ns("")),
-    ("defined-namespace", ns("abc-123", namespace="makesnosense")),
-    ("invalid-labels", ns("abc", labels=INVALID_LABELS)),
+@pytest.mark.parametrize("case, obj, field, says", [
+    # upstream's table only asks for an error; the field and its kind are checked here too
+    ("zero-length name", ns(""), "metadata.name", "Required value"),
+    ("defined-namespace", ns("abc-123", namespace="makesnosense"), "metadata.namespace", "Forbidden: not allowed on this type"),
+    ("invalid-labels", ns("abc", labels=INVALID_LABELS), "metadata.labels", "Invalid value"),
 ])
-def test_validate_namespace_errors(case, obj):
-    assert validate(obj) != [], case
+def test_validate_namespace_errors(case, obj, field, says):
+    errs = validate(obj)
+    assert [e.field for e in errs] == [field], case
+    assert says in str(errs[0])
 
 
 def test_error_messages():
