@@ -20,11 +20,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from kubekit.errors import CompactedError, InvalidObjectError, NotFoundError, SelectorError, StoreError
 
-__all__ = ["Handler", "Informer", "object_key"]
+__all__ = ["Informer", "object_key"]
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +39,6 @@ def object_key(obj: dict) -> str:
     return f"{ns}/{m['name']}" if ns else m["name"]
 
 
-@dataclass(frozen=True, slots=True)
-class Handler:
-    on_add: Callable[[dict], None] | None = None
-    on_update: Callable[[dict, dict], None] | None = None
-    on_delete: Callable[[dict], None] | None = None
-
-
 class Informer:
     """Objects of ``kind`` (in ``namespace``, or all), kept current."""
 
@@ -56,8 +48,7 @@ class Informer:
         self.label_selector, self.field_selector = label_selector, field_selector
         self._cache: dict[str, dict] = {}
         self._by_ns: dict[str, dict[str, dict]] = {}     # client-go's namespace index
-        self._handlers: list[Handler] = []
-        # the handlers' callbacks by event, in registration order (the hot loop reads these)
+        # the handlers' callbacks by event, in registration order
         self._on_add: list[Callable[[dict], None]] = []
         self._on_update: list[Callable[[dict, dict], None]] = []
         self._on_delete: list[Callable[[dict], None]] = []
@@ -73,9 +64,7 @@ class Informer:
                     on_delete: Callable[[dict], None] | None = None) -> None:
         """Register handlers; if the informer already runs, ``on_add`` sees
         every cached object first (as client-go's AddEventHandler does)."""
-        h = Handler(on_add, on_update, on_delete)
         with self._lock:
-            self._handlers.append(h)
             for callbacks, fn in ((self._on_add, on_add), (self._on_update, on_update), (self._on_delete, on_delete)):
                 if fn is not None:
                     callbacks.append(fn)

@@ -245,11 +245,14 @@ class SimulatedFleet:
             # (the informer's; never changed here); if the pod has moved on
             # since, read it and write again (guaranteed_update).
             new = run({**pod, "status": dict(pod.get("status") or {})})
-            try:
-                if new is None:
-                    raise ConflictError("not startable as cached")
-                self.store.update_status(new, handoff=True)      # built for this write, never touched again
-            except ConflictError:
+            written = False
+            if new is not None:
+                try:
+                    self.store.update_status(new, handoff=True)      # built for this write, never touched again
+                    written = True
+                except ConflictError:
+                    pass
+            if not written:
                 self.store.guaranteed_update("Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"], run,
                                              status=True)
             self._running[key] = node

@@ -69,9 +69,16 @@ def _with_rv(raw: dict, rev: int) -> dict:
     return out
 
 
-def _decode(kv: KeyValue, rev: int | None = None) -> dict:
-    obj = jsoncodec.loads(kv.value)
-    obj["metadata"]["resourceVersion"] = str(rev or kv.mod_revision)
+_loads = jsoncodec.loads
+_new_tuple = tuple.__new__
+_VALUE, _MOD = 1, 3          # fields of a KeyValue, and of a log entry's records (see kv.log_entry)
+
+
+def _decode(kv: KeyValue | tuple, rev: int | None = None) -> dict:
+    """The object in ``kv`` (a KeyValue, or a log entry's record: the same
+    fields), its resourceVersion ``rev`` (default: its mod revision)."""
+    obj = _loads(kv[_VALUE])
+    obj["metadata"]["resourceVersion"] = str(rev or kv[_MOD])
     return obj
 
 
@@ -146,12 +153,6 @@ class APIStore:
 
     # ------------------------------------------------------------ helpers
 
-    def _remember(self, key: str, rev: int, obj: dict) -> None:
-        seen = self._seen
-        if len(seen) >= _SEEN_MAX:
-            seen.clear()
-        seen[key] = (rev, obj)
-
     def _stored(self, kv: KeyValue) -> dict:
         """The object stored in ``kv``, without ``resourceVersion``, to build
         a write on: a new top level and ``metadata``; the nested values may
@@ -159,7 +160,7 @@ class APIStore:
         you change)."""
         hit = self._seen.get(kv.key)
         if hit is None or hit[0] != kv.mod_revision:
-            return jsoncodec.loads(kv.value)
+            return _loads(kv.value)
         seen = hit[1]
         if _CHECK_SHARED:
             check_unchanged(seen, kv)
@@ -330,7 +331,7 @@ class APIStore:
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)],
                                 [Put(key, jsoncodec.dumps(new), self._lease_for(kind) if kind.ttl_seconds else 0)])
                 if handoff and r.succeeded:     # its values are the store's and the caller's, who gave them up
-                    self._remember(key, r.revision, _with_rv(new, r.revision))
+                    remember(self._seen, key, r.revision, _with_rv(new, r.revision))
             if r.succeeded:
                 return _with_rv(new, r.revision)
             if want_rv is not None:
@@ -370,7 +371,7 @@ class APIStore:
                 # Everything in ``raw`` is the store's own (the remembered
                 # object's values, copies where it changed them): watches
                 # deliver it for this revision instead of decoding the bytes.
-                self._remember(key, r.revision, _with_rv(raw, r.revision))
+                remember(self._seen, key, r.revision, _with_rv(raw, r.revision))
                 return _with_rv(raw, r.revision)
         raise self._conflict(kind, name, f"gave up after {_RETRIES} attempts under contention")
 
@@ -527,21 +528,18 @@ def _finalizers_for(finalizers: list[str], propagation: str) -> list[str]:
     return out
 
 
-_loads = jsoncodec.loads
-_new_tuple = tuple.__new__
-_VALUE, _MOD = 1, 3          # fields of a log entry's records (see kv.log_entry)
-
-
-def _decoded(rec: tuple, rev: int) -> dict:
-    obj = _loads(rec[_VALUE])
-    obj["metadata"]["resourceVersion"] = str(rev)
-    return obj
+def remember(seen: dict, key: str, rev: int, obj: dict) -> None:
+    """Record ``obj`` as ``key``'s shared object at revision ``rev`` in a
+    store's ``seen`` map (which starts over at ``_SEEN_MAX`` keys)."""
+    if len(seen) >= _SEEN_MAX:
+        seen.clear()
+    seen[key] = (rev, obj)
 
 
 def check_unchanged(obj: dict, kv: KeyValue) -> None:
     """Raise if ``obj`` (decoded from ``kv`` and handed out read-only) is no
     longer what ``kv`` holds: someone changed a shared object."""
-    stored = jsoncodec.loads(kv.value)
+    stored = jsoncodec.loads(kv.value)      # the check's own decode, apart from the store's (``_loads``)
     stored["metadata"]["resourceVersion"] = str(kv.mod_revision)
     if stored != obj:
         raise AssertionError(f"{kv.key}: an object a watch delivered (resourceVersion {kv.mod_revision}) was changed "
@@ -557,7 +555,7 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
     if kind == "DELETE":
         if seen is not None:
             seen.pop(rec[0], None)
-        gone = _decoded(prev, rec[_MOD])
+        gone = _decode(prev, rec[_MOD])
         return WatchEvent("DELETED", gone) if match(gone) else None
     hit = seen.get(rec[0]) if seen is not None else None
     if hit is not None and hit[0] == rec[_MOD]:
@@ -565,15 +563,13 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
         if _CHECK_SHARED:
             check_unchanged(obj, _new_tuple(KeyValue, rec))
     else:
-        obj = _decoded(rec, rec[_MOD])
+        obj = _decode(rec)
         if seen is not None:
-            if len(seen) >= _SEEN_MAX:
-                seen.clear()
-            seen[rec[0]] = (rec[_MOD], obj)
+            remember(seen, rec[0], rec[_MOD], obj)
     if match.everything:
         return WatchEvent("MODIFIED" if prev is not None else "ADDED", obj)
     now_in = match(obj)
-    was_in = prev is not None and match(_decoded(prev, prev[_MOD]))
+    was_in = prev is not None and match(_decode(prev))
     if now_in:
         return WatchEvent("MODIFIED" if was_in else "ADDED", obj)
     return WatchEvent("DELETED", obj) if was_in else None

@@ -7,14 +7,13 @@ the same claim (read-only) sees it; a pod whose claim is unbound waits."""
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import tempfile
 
 import pytest
 
-from kubekit.kubectl.cli import run
+from kubectl_helpers import k, ok
 from kubekit.kubectl.client import Client
 from kubekit.server.testing import local_node_dirs, running_server, wait_for
 
@@ -45,18 +44,6 @@ spec:
   storageClassName: manual
   hostPath: {path: /tmp/kubekit-static-1}
 """
-
-
-def k(srv, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    rc = run([*argv, "--socket", srv.address], out=out, err=err)
-    return rc, out.getvalue(), err.getvalue()
-
-
-def ok(srv, *argv: str) -> str:
-    rc, out, err = k(srv, *argv)
-    assert rc == 0, f"kubekit {' '.join(argv)} failed: {err}"
-    return out
 
 
 @pytest.fixture
