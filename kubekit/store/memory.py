@@ -156,10 +156,12 @@ class MemoryKV:
         """``range(key)``'s one key-value, or ``None`` (without building a
         :class:`RangeResult`: every update of an object starts with one)."""
         seq = self._expire_leases()
-        with self._lock:
-            rec = self._data.get(key)
-            rev = self._rev
-        if seq is not None or self._wal is not None:
+        if seq is None and self._wal is None:
+            rec = self._data.get(key)      # one dict read of an immutable record: atomic, no lock
+        else:
+            with self._lock:
+                rec = self._data.get(key)
+                rev = self._rev
             self._await_durable(seq, rev)
         return None if rec is None else _new_tuple(KeyValue, rec)
 
@@ -280,14 +282,14 @@ class MemoryKV:
             data = self._data
             prev = data.get(key)
             if not _compare(compare, data.get(compare.key)):
-                result = TxnResult(False, self._rev, [])
+                result = _new_tuple(TxnResult, (False, self._rev, []))
             else:
                 if lease and lease not in self._leases:
                     raise LeaseNotFoundError(f"lease {lease} not found (put of {key!r})")
                 rev = self._rev + 1
                 event = self._apply_put(key, value, lease, rev, prev)
                 seq = self._commit_locked(rev, [event], [("P", key, value, lease)], ()) or seq
-                result = TxnResult(True, rev, [_kv(prev)])
+                result = _new_tuple(TxnResult, (True, rev, [None if prev is None else _new_tuple(KeyValue, prev)]))
         self._await_durable(seq, result.revision)
         return result
 
@@ -490,11 +492,13 @@ class MemoryKV:
 
     def _expire_leases(self) -> int | None:
         heap = self._lease_heap
+        if not heap:
+            return None
         now = self._clock.monotonic()
         try:
             if heap[0][0] > now:   # a lock-free peek; the lock is taken only when something is due
                 return None
-        except IndexError:
+        except IndexError:         # another thread took the last one meanwhile
             return None
         with self._lock:
             due = []

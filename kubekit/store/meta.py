@@ -53,13 +53,22 @@ def micro_time(ts: float) -> str:
 
     The microseconds are ``datetime.fromtimestamp``'s (the fraction times 1e6,
     rounded half to even); the seconds' text is shared with :func:`rfc3339`."""
+    global _last_micro
+    last = _last_micro
+    if last[0] == ts:           # the same instant again (a fleet renews hundreds of leases at once)
+        return last[1]
     frac, whole = _math.modf(ts)
     sec, us = int(whole), round(frac * 1e6)
     if us >= 1_000_000:
         sec, us = sec + 1, us - 1_000_000
     elif us < 0:
         sec, us = sec - 1, us + 1_000_000
-    return f"{rfc3339(sec)[:-1]}.{us:06d}Z"
+    text = f"{rfc3339(sec)[:-1]}.{us:06d}Z"
+    _last_micro = (ts, text)
+    return text
+
+
+_last_micro: tuple[float, str] = (float("nan"), "")
 
 
 def parse_time(s: str) -> float:
