@@ -560,7 +560,7 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
         if seen is not None:
             seen.pop(rec[0], None)
         gone = _decode(prev, rec[_MOD])
-        return WatchEvent("DELETED", gone) if match(gone) else None
+        return _new_tuple(WatchEvent, ("DELETED", gone)) if match(gone) else None
     hit = seen.get(rec[0]) if seen is not None else None
     if hit is not None and hit[0] == rec[_MOD]:
         obj = hit[1]                       # decoded by another watch, or built by the write: shared, read-only
@@ -571,12 +571,12 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
         if seen is not None:
             remember(seen, rec[0], rec[_MOD], obj)
     if match.everything:
-        return WatchEvent("MODIFIED" if prev is not None else "ADDED", obj)
+        return _new_tuple(WatchEvent, ("MODIFIED" if prev is not None else "ADDED", obj))
     now_in = match(obj)
     was_in = prev is not None and match(_decode(prev))
     if now_in:
-        return WatchEvent("MODIFIED" if was_in else "ADDED", obj)
-    return WatchEvent("DELETED", obj) if was_in else None
+        return _new_tuple(WatchEvent, ("MODIFIED" if was_in else "ADDED", obj))
+    return _new_tuple(WatchEvent, ("DELETED", obj)) if was_in else None
 
 
 class ObjectWatch(WatchBase):
