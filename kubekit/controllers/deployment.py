@@ -59,7 +59,7 @@ from kubekit.controllers.rs_ordering import filter_active, rs_spec_replicas
 from kubekit.controllers.runner import Controller, Result
 from kubekit.errors import AlreadyExistsError, NotFoundError
 from kubekit.store import jsoncodec
-from kubekit.store.selectors import from_label_selector
+from kubekit.controllers.label_selectors import label_selector
 
 __all__ = ["DeploymentController"]
 
@@ -109,7 +109,7 @@ class DeploymentController(Controller):
         elif ref is None:
             for d in self.deployments.list_namespace(_ns(rs)):
                 sel = (d.get("spec") or {}).get("selector")
-                if sel and from_label_selector(sel).matches(rs["metadata"].get("labels") or {}):
+                if sel and label_selector(sel).matches(rs["metadata"].get("labels") or {}):
                     self.enqueue(object_key(d))
 
     def _pod_deleted(self, pod: dict) -> None:
@@ -126,7 +126,7 @@ class DeploymentController(Controller):
     # -- reads ---------------------------------------------------------------------------------
     def _claim(self, d: dict) -> list[dict]:
         uid = d["metadata"]["uid"]
-        sel = from_label_selector(d["spec"].get("selector"))
+        sel = label_selector(d["spec"].get("selector"))
         out = []
         for rs in self.replicasets.list_namespace(_ns(d)):
             ref = controller_of(rs)
@@ -272,7 +272,9 @@ class DeploymentController(Controller):
         d = self.deployments.get(key)
         if d is None:
             return Result()
-        d = _json_copy(d)
+        # ``d`` is the informer's shared object: nothing below changes it (the
+        # new ReplicaSet's template and selector are copies; writes go through
+        # the store's update functions), so no deep copy is taken
         rss = self._claim(d)
         now = dt.datetime.fromtimestamp(self.clock.now(), dt.timezone.utc)
         if d["metadata"].get("deletionTimestamp"):

@@ -26,7 +26,7 @@ from kubekit.controllers.deployment_rules import (
     DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, Deployment, deployment_replicas, max_surge,
 )
 from kubekit.controllers.errors import ControllerInputError
-from kubekit.store import jsoncodec
+from kubekit.controllers.jsonmemo import JsonMemo
 from kubekit.controllers.rs_ordering import (
     REVISION_ANNOTATION, ReplicaSet, revision, rs_name, rs_spec_replicas, rs_status_int, rs_uid, sort_by_creation,
     sort_by_revision,
@@ -214,24 +214,15 @@ def _normalised_without_hash(template: Mapping[str, Any] | None) -> dict[str, An
     return t
 
 
-_NORMALISED: dict[bytes, dict[str, Any]] = {}    # a template's JSON -> its _normalised_without_hash
-_NORMALISED_MAX = 4096
+# a template's JSON -> its _normalised_without_hash (shared: read only)
+_NORMALISED: JsonMemo[dict[str, Any]] = JsonMemo(_normalised_without_hash)
 
 
 def _normalised_cached(template: Mapping[str, Any] | None) -> dict[str, Any]:
     """:func:`_normalised_without_hash`, remembered by the template's JSON
     (a controller compares the same few templates at every sync; encoding
     one is much cheaper than normalising it).  The result is shared: read only."""
-    try:
-        key = jsoncodec.dumps(template or {})
-    except TypeError:                                  # not JSON data: no caching
-        return _normalised_without_hash(template)
-    hit = _NORMALISED.get(key)
-    if hit is None:
-        if len(_NORMALISED) >= _NORMALISED_MAX:
-            _NORMALISED.clear()
-        hit = _NORMALISED[key] = _normalised_without_hash(template)
-    return hit
+    return _NORMALISED(template or {})
 
 
 def equal_ignore_hash(template1: Mapping[str, Any] | None, template2: Mapping[str, Any] | None) -> bool:

@@ -66,14 +66,34 @@ def _rolling_params(d: Deployment) -> tuple[int | str, int | str]:
 
 # -- fenceposts ------------------------------------------------------------------------------------
 
+_FENCEPOSTS: dict[tuple, tuple[int, int]] = {}     # (types and values of the arguments) -> the result
+_FENCEPOSTS_MAX = 4096
+
+
 def resolve_fenceposts(max_surge: int | str | None, max_unavailable: int | str | None, desired: int) -> tuple[int, int]:
     """``ResolveFenceposts``: (surge, unavailable) for ``desired`` replicas.
 
     ``None`` is 0.  Percentages: surge rounds **up**, unavailable rounds
     **down**.  If both come out 0, unavailable becomes 1.  A bad value raises
     :class:`~kubekit.controllers.errors.IntOrStringError` with apimachinery's
-    message (upstream returns ``(0, 0, err)``).
+    message (upstream returns ``(0, 0, err)``).  Results are remembered by
+    the arguments and their types (a controller resolves the same few at
+    every sync); errors are not.
     """
+    key = (type(max_surge), max_surge, type(max_unavailable), max_unavailable, type(desired), desired)
+    try:
+        hit = _FENCEPOSTS.get(key)
+    except TypeError:                                  # an unhashable (bad) value: resolve it to get the error
+        return _resolve_fenceposts(max_surge, max_unavailable, desired)
+    if hit is None:
+        if len(_FENCEPOSTS) >= _FENCEPOSTS_MAX:
+            _FENCEPOSTS.clear()
+        hit = _FENCEPOSTS[key] = _resolve_fenceposts(max_surge, max_unavailable, desired)
+    return hit
+
+
+def _resolve_fenceposts(max_surge: int | str | None, max_unavailable: int | str | None,
+                        desired: int) -> tuple[int, int]:
     surge = scaled_value(0 if max_surge is None else max_surge, desired, True)
     unavailable = scaled_value(0 if max_unavailable is None else max_unavailable, desired, False)
     if surge == 0 and unavailable == 0:

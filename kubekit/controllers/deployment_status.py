@@ -33,9 +33,25 @@ MINIMUM_REPLICAS_UNAVAILABLE = "MinimumReplicasUnavailable"
 Condition = dict[str, Any]
 
 
+_last_stamp: tuple[Any, str] = (None, "")     # the last ``now`` (a datetime) and its RFC 3339 text
+
+
+def _stamp(now: datetime) -> str:
+    """``format_time(parse_time(now))``, remembered for the last ``now``
+    (every condition of a sync is stamped with the same instant)."""
+    global _last_stamp
+    last, text = _last_stamp
+    if type(now) is datetime and type(last) is datetime and now == last and \
+            (now.tzinfo is None) == (last.tzinfo is None):
+        return text
+    text = format_time(parse_time(now, "now"))
+    _last_stamp = (now, text)
+    return text
+
+
 def new_condition(cond_type: str, status: str, reason: str, message: str, now: datetime) -> Condition:
     """``NewDeploymentCondition`` with both times at ``now``."""
-    stamp = format_time(parse_time(now, "now"))
+    stamp = _stamp(now)
     return {"type": cond_type, "status": status, "lastUpdateTime": stamp, "lastTransitionTime": stamp,
             "reason": reason, "message": message}
 

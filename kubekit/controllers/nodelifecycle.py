@@ -116,6 +116,11 @@ class NodeLifecycleController(Controller):
         self.zone_of: dict[str, str] = {}
         self.ready_of: dict[str, str] = {}
         self.zone_states: dict[str, str] = {}
+        # bumped whenever ``zone_of`` or ``ready_of`` changes: the disruption
+        # decision is a pure function of them and of ``zone_states``, so it is
+        # remembered with the version and the states it was made from
+        self._zones_version = 0
+        self._disruption: tuple | None = None
         self.tainters: dict[str, RateLimitedQueue] = {}
         self._probe_floor = 0.0                  # epoch s: leaving master disruption restarts every grace period
         self._tick0 = clock.monotonic()
@@ -131,8 +136,11 @@ class NodeLifecycleController(Controller):
     def _node_changed(self, node: dict) -> None:
         name = node["metadata"]["name"]
         zone = zone_key(node["metadata"].get("labels"))
+        ready = node_ready_status(node)
+        if self.zone_of.get(name) != zone or self.ready_of.get(name) != ready:
+            self._zones_version += 1
         self.zone_of[name] = zone
-        self.ready_of[name] = node_ready_status(node)
+        self.ready_of[name] = ready
         if zone not in self.tainters:                  # addPodEvictorForNewZone
             self.zone_states[zone] = INITIAL
             self.tainters[zone] = RateLimitedQueue(self.eviction_qps)
@@ -158,6 +166,7 @@ class NodeLifecycleController(Controller):
 
     def _forget(self, name: str) -> None:
         # (a deleted node stays in its tainting queue, as upstream: the pass drops it)
+        self._zones_version += 1
         self.zone_of.pop(name, None)
         self.ready_of.pop(name, None)
         self._dirty.discard(name)
@@ -200,11 +209,11 @@ class NodeLifecycleController(Controller):
             node = self.nodes.get(name)
             if node is None:
                 continue
-            if not self._quiet(node, wall):
+            deadline = self._quiet_deadline(node, wall)     # quiet while wall <= deadline
+            if deadline is None:
                 self.enqueue(name)
                 self._dirty.add(name)    # looked at again next pass, until it is quiet
                 continue
-            deadline = self._heartbeat(name, node) + self.grace     # quiet while wall <= deadline
             until[name] = deadline
             heapq.heappush(heap, (deadline, name))
 
@@ -261,10 +270,15 @@ class NodeLifecycleController(Controller):
     def _handle_disruption(self) -> None:
         """After a periodic pass: each zone's state from its nodes' Ready
         statuses; the tainting rates; master disruption."""
-        statuses: dict[str, list[str]] = {}
-        for name, zone in self.zone_of.items():
-            statuses.setdefault(zone, []).append(self.ready_of.get(name, "Unknown"))
-        d = self._decide_disruption(self.zone_states, statuses)
+        key = (self._zones_version, tuple(self.zone_states.items()))
+        if self._disruption is not None and self._disruption[0] == key:
+            d = self._disruption[1]
+        else:
+            statuses: dict[str, list[str]] = {}
+            for name, zone in self.zone_of.items():
+                statuses.setdefault(zone, []).append(self.ready_of.get(name, "Unknown"))
+            d = self._decide_disruption(self.zone_states, statuses)
+            self._disruption = (key, d)
         now, wall = self.clock.monotonic(), self.clock.now()
         for zone, qps in d.rates.items():
             self.tainters[zone].swap_limiter(qps, now)
@@ -298,16 +312,24 @@ class NodeLifecycleController(Controller):
         """Whether :meth:`reconcile` would do nothing for this node now: it is
         Ready, its heartbeat is within the grace period, and it has no taint
         this controller manages and no NoExecute taint to evict for."""
+        return self._quiet_deadline(node, now) is not None
+
+    def _quiet_deadline(self, node: dict, now: float) -> float | None:
+        """Until when (heartbeat + grace, epoch s) the node stays quiet, if it
+        is quiet now (see :meth:`_quiet`); None if it is not."""
         name = node["metadata"]["name"]
         if name not in self.first_seen or node_ready_status(node) != "True":
-            return False
+            return None
         self.ever_ready.add(name)
-        if should_mark_unknown("True", True, self._heartbeat(name, node), now, self.grace, self.startup_grace):
-            return False
+        heartbeat = self._heartbeat(name, node)
+        if should_mark_unknown("True", True, heartbeat, now, self.grace, self.startup_grace):
+            return None
         for t in (node.get("spec") or {}).get("taints") or ():
             if t.get("key") in _MANAGED or t.get("effect") == "NoExecute":
-                return False
-        return not (self.taint_added and any(k[0] == name for k in self.taint_added))
+                return None
+        if self.taint_added and any(k[0] == name for k in self.taint_added):
+            return None
+        return heartbeat + self.grace
 
     def reconcile(self, name: str) -> Result:
         self._mark(name)                 # what it does may change whether the node is quiet
@@ -323,6 +345,8 @@ class NodeLifecycleController(Controller):
                                self.startup_grace):
             self._mark_unknown(node, now)
             ready = "Unknown"
+        if self.ready_of.get(name) != ready:
+            self._zones_version += 1
         self.ready_of[name] = ready
         taints = self._sync_taints(name, ready, now)
         wake = self._evict(name, taints, now)

@@ -34,7 +34,7 @@ from kubekit.controllers.replicaset_rules import BURST_REPLICAS, TallyKey, count
     manage_replicas_decision, pod_tally_key, replicaset_status, replicaset_status_from_counts, slow_start_batches
 from kubekit.controllers.runner import Controller, Result
 from kubekit.errors import ConflictError, KubekitError, NotFoundError
-from kubekit.store.selectors import from_label_selector
+from kubekit.controllers.label_selectors import label_selector
 
 __all__ = ["Expectations", "ReplicaSetController", "controller_of", "pod_from_template"]
 
@@ -230,7 +230,7 @@ class ReplicaSetController(Controller):
         out = []
         for rs in self.owners.list_namespace(ns):
             sel = (rs.get("spec") or {}).get("selector")
-            if sel and from_label_selector(sel).matches(labels):
+            if sel and label_selector(sel).matches(labels):
                 out.append(object_key(rs))
         return out
 
@@ -277,7 +277,7 @@ class ReplicaSetController(Controller):
         """Adopt matching orphans, release owned pods that stopped matching;
         the pods this ReplicaSet owns afterwards."""
         uid = rs["metadata"]["uid"]
-        sel = from_label_selector(rs["spec"].get("selector"))
+        sel = label_selector(rs["spec"].get("selector"))
         owned = []
         deleting = bool(rs["metadata"].get("deletionTimestamp"))
         for pod in pods:
@@ -345,7 +345,7 @@ class ReplicaSetController(Controller):
         """Whether every pod this ReplicaSet controls still matches its
         selector or is being deleted (so the claim keeps them all), judged
         once per distinct label set of the tally."""
-        sel = from_label_selector(rs["spec"].get("selector"))
+        sel = label_selector(rs["spec"].get("selector"))
         return all(deleting or sel.matches(dict(labels)) for labels, _terminal, deleting, _ready
                    in self._tally.get(uid, {}))
 

@@ -57,7 +57,10 @@ class Controller:
         return self
 
     def sync(self) -> int:
-        return sum(inf.pump() for inf in self.informers)
+        n = 0
+        for inf in self.informers:
+            n += inf.pump()
+        return n
 
     def process_one(self) -> bool:
         """Reconcile one ready key; False if none was ready."""

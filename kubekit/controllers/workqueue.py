@@ -170,12 +170,16 @@ class WorkQueue:
         self._waiting: list[tuple[float, int, Hashable]] = []    # (ready at, seq, key) heap
         self._waiting_at: dict[Hashable, float] = {}
         self._seq = itertools.count()
-        self._cond = threading.Condition()
+        # the lock is taken directly (a C call, not Condition's Python-level
+        # ``__enter__``/``__exit__``); ``notify`` only when a getter waits
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._getters = 0
         self._shutting_down = False
 
     # -- adding ------------------------------------------------------------------
     def add(self, key: Hashable) -> None:
-        with self._cond:
+        with self._lock:
             self._add(key)
 
     def _add(self, key: Hashable) -> None:
@@ -185,10 +189,14 @@ class WorkQueue:
         if key in self._processing:
             return
         self._queue.append(key)
-        self._cond.notify()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._getters:
+            self._cond.notify()
 
     def add_after(self, key: Hashable, seconds: float) -> None:
-        with self._cond:
+        with self._lock:
             if self._shutting_down:
                 return
             if seconds <= 0:
@@ -199,7 +207,7 @@ class WorkQueue:
                 return                      # an earlier wake-up is already set
             self._waiting_at[key] = at
             heapq.heappush(self._waiting, (at, next(self._seq), key))
-            self._cond.notify()
+            self._wake()
 
     def add_rate_limited(self, key: Hashable) -> None:
         self.add_after(key, self.rate_limiter.when(key))
@@ -228,14 +236,14 @@ class WorkQueue:
 
     def try_get(self) -> Hashable | None:
         """A key that is ready now (the caller must :meth:`done` it), or None."""
-        with self._cond:
+        with self._lock:
             self._promote()
             return self._take() if self._queue else None
 
     def get(self, timeout: float | None = None) -> Hashable | None:
         """Block until a key is ready (None on timeout, in real seconds).
         Raises :class:`ShutDown` once the queue is shut down and drained."""
-        with self._cond:
+        with self._lock:
             while True:
                 self._promote()
                 if self._queue:
@@ -245,17 +253,22 @@ class WorkQueue:
                 wait = self._next_ready_in_locked()
                 if timeout is not None:
                     wait = timeout if wait is None else min(wait, timeout)
-                if not self._cond.wait(wait) and timeout is not None and not self._queue:
+                self._getters += 1
+                try:
+                    woken = self._cond.wait(wait)
+                finally:
+                    self._getters -= 1
+                if not woken and timeout is not None and not self._queue:
                     self._promote()
                     if not self._queue:
                         return None
 
     def done(self, key: Hashable) -> None:
-        with self._cond:
+        with self._lock:
             self._processing.discard(key)
             if key in self._dirty:
                 self._queue.append(key)
-                self._cond.notify()
+                self._wake()
 
     # -- state -------------------------------------------------------------------
     def _next_ready_in_locked(self) -> float | None:
@@ -269,21 +282,21 @@ class WorkQueue:
 
     def next_ready_in(self) -> float | None:
         """Seconds until a key is ready (0 if one is), None if none is queued or waiting."""
-        with self._cond:
+        with self._lock:
             self._promote()
             return self._next_ready_in_locked()
 
     def __len__(self) -> int:
-        with self._cond:
+        with self._lock:
             return len(self._queue)
 
     @property
     def waiting(self) -> int:
         """Keys delayed for later."""
-        with self._cond:
+        with self._lock:
             return len(self._waiting_at)
 
     def shutdown(self) -> None:
-        with self._cond:
+        with self._lock:
             self._shutting_down = True
             self._cond.notify_all()

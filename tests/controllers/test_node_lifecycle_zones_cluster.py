@@ -93,3 +93,35 @@ def test_every_zone_down_is_master_disruption_and_a_zone_coming_back_resumes():
     start = cp.clock.monotonic()
     cp.run_until(lambda: all(no_execute(cp, n) for n in ("a-0", "a-1", "a-2", "b-0")), max_sim_seconds=120)
     assert cp.clock.monotonic() - start >= 20          # a zone's three nodes, one per 10 s
+
+
+
+def test_the_remembered_disruption_decision_is_the_one_made_afresh():
+    """Each periodic pass ends with the zone states a decision made from every
+    node's Ready status would give, though most passes reuse the last one."""
+    cp = cluster({"a": 4, "b": 3})
+    nlc = cp.node_lifecycle
+    decide, handle = nlc._decide_disruption, nlc._handle_disruption
+    made, passes = [], []
+
+    def counted(states_now, statuses):
+        made.append(1)
+        return decide(states_now, statuses)
+
+    def checked():
+        before = dict(nlc.zone_states)
+        statuses: dict[str, list[str]] = {}
+        for name, z in nlc.zone_of.items():
+            statuses.setdefault(z, []).append(nlc.ready_of.get(name, "Unknown"))
+        handle()
+        passes.append(before)
+        assert nlc.zone_states == dict(decide(before, statuses).states)
+    nlc._decide_disruption, nlc._handle_disruption = counted, checked
+    for n in ("a-0", "a-1", "a-2", "a-3"):
+        cp.fleet.stop_node(n)
+    cp.run_until(lambda: states(cp) == {"a": FULL_DISRUPTION, "b": NORMAL}, max_sim_seconds=120)
+    for n in ("a-0", "a-1"):
+        cp.fleet.restart_node(n)
+    cp.run_until(lambda: states(cp)["a"] != FULL_DISRUPTION, max_sim_seconds=120)
+    cp.run_until(lambda: cp.clock.monotonic() >= 300)
+    assert 2 < len(made) < len(passes) / 2

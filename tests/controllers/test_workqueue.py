@@ -4,6 +4,7 @@ default_rate_limiters_test.go, queue_test.go, delaying_queue_test.go)."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -187,3 +188,28 @@ def test_blocking_get_and_shutdown():
     assert q.get() == "last"               # what was queued still drains
     with pytest.raises(ShutDown):
         q.get()
+
+
+def test_blocked_getters_are_woken_by_add_and_done():
+    q = WorkQueue(FakeClock())
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(q.get(timeout=10))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 5
+    while q._getters < 2 and time.monotonic() < deadline:     # both wait on the condition
+        time.sleep(0.001)
+    start = time.monotonic()
+    q.add("a")
+    q.add("b")
+    for t in threads:
+        t.join(5)
+    assert sorted(got) == ["a", "b"] and time.monotonic() - start < 5
+    q.add("a")                       # added while held: queued again by done, which wakes a getter
+    t = threading.Thread(target=lambda: got.append(q.get(timeout=10)))
+    t.start()
+    while q._getters < 1 and time.monotonic() < deadline + 5:
+        time.sleep(0.001)
+    q.done("a")
+    t.join(5)
+    assert got[-1] == "a"
