@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from kubekit.autoscaling.hpa_errors import HPASpecError
-from kubekit.autoscaling.hpa_gomath import MAX_INT32, MIN_INT32, cut, signs, time_before, to_int32
+from kubekit.autoscaling.hpa_gomath import MAX_INT32, MIN_INT32, compare, cut, float_cut, time_before, to_int32
 from kubekit.autoscaling.hpa_types import (
     DISABLED_POLICY_SELECT,
     MAX_CHANGE_POLICY_SELECT,
@@ -167,6 +167,8 @@ def _check_rules(rules: HPAScalingRules, field: str) -> None:
 
 # -- stabilization ---------------------------------------------------------
 
+_UNDECIDED = (-math.inf, math.inf)      # (lo, hi) no time is beyond: every time is compared exactly
+
 
 def stabilize_recommendation_with_behaviors(
     current_replicas: int,
@@ -190,17 +192,32 @@ def stabilize_recommendation_with_behaviors(
     down = desired_replicas
     found_old = False
     old_index = 0
-    times = [rec.timestamp for rec in recommendations]
-    vs_ups, vs_downs = signs(times, now, -scale_up_window_seconds), signs(times, now, -scale_down_window_seconds)
+    up_plus, down_plus = -scale_up_window_seconds, -scale_down_window_seconds
+    up_lo, up_hi = float_cut(now, up_plus) or _UNDECIDED
+    down_lo, down_hi = float_cut(now, down_plus) or _UNDECIDED
     for i, rec in enumerate(recommendations):
-        vs_up, vs_down = vs_ups[i], vs_downs[i]
-        if vs_up > 0:                   # After(now - up window)
+        t = rec.timestamp
+        # A plain time off both edges is decided by the float bounds; any
+        # other is compared exactly (hpa_gomath.compare).
+        if type(t) is float and -1e12 < t < 1e12 and (t > up_hi or t < up_lo) and (t > down_hi or t < down_lo):
+            if t > up_hi:                   # After(now - up window)
+                if rec.recommendation < up:
+                    up = rec.recommendation
+            if t > down_hi:
+                if rec.recommendation > down:
+                    down = rec.recommendation
+            elif t < up_lo:                 # Before both
+                found_old = True
+                old_index = i
+            continue
+        vs_up, vs_down = compare(t, now, up_plus), compare(t, now, down_plus)
+        if vs_up > 0:
             if rec.recommendation < up:
                 up = rec.recommendation
         if vs_down > 0:
             if rec.recommendation > down:
                 down = rec.recommendation
-        elif vs_up < 0 and vs_down < 0:   # Before both
+        elif vs_up < 0 and vs_down < 0:
             found_old = True
             old_index = i
     recommendation = current_replicas

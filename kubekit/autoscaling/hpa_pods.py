@@ -11,7 +11,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kubekit.autoscaling.hpa_errors import HPAMetricError
-from kubekit.autoscaling.hpa_gomath import cut, time_before
+from kubekit.autoscaling.hpa_gomath import (
+    _BOUND,
+    _FLOAT_MARGIN,
+    _PLAIN,
+    cut,
+    float_cut,
+    plain_times,
+    time_after,
+    time_before,
+)
 from kubekit.autoscaling.hpa_types import (
     CONDITION_FALSE,
     CONDITION_TRUE,
@@ -71,13 +80,54 @@ def _summary(pods: SelectedPods) -> tuple[bool, bool, float | None, tuple[str, .
     return got
 
 
-def _latest_first(pods: SelectedPods) -> tuple[PodInfo, ...]:
-    """The pods of a settled selection by start time, latest first (remembered)."""
+def _latest_first(pods: SelectedPods) -> tuple[tuple[tuple[int, float, float], ...], bool]:
+    """``(position, start time, readiness transition)`` of the pods of a
+    settled selection by start time, latest first, and whether all those
+    times are plain (:func:`~kubekit.autoscaling.hpa_gomath.plain_times`).  Remembered."""
     memo = pods.facts
     got = memo.get("latest_first")
     if got is None:
-        got = memo["latest_first"] = tuple(sorted(pods, key=lambda p: p.start_time, reverse=True))
+        order = sorted(range(len(pods)), key=lambda i: pods[i].start_time, reverse=True)
+        rows = tuple((i, pods[i].start_time, pods[i].ready_transition_time) for i in order)
+        plain = plain_times(r[1] for r in rows) and plain_times(r[2] for r in rows)
+        got = memo["latest_first"] = (rows, plain)
     return got
+
+
+def _young_unready(pods: SelectedPods, names: tuple[str, ...], metrics: Mapping[str, PodMetric],
+                   cpu_initialization_period: float, now: float) -> list[str]:
+    """The names of the pods of a live, settled selection that are still
+    initialising (started After ``now - cpuInit``: the first ones, latest
+    first) and have a sample Before their readiness transition plus its
+    window: ``groupPods``' unready pods of such a selection (Ready is True)."""
+    rows, plain = _latest_first(pods)
+    bounds = float_cut(now, -cpu_initialization_period) if plain else None
+    unready: list[str] = []
+    get = metrics.get
+    if bounds is None:
+        for i, start, ready_at in rows:
+            if not time_after(start, now, -cpu_initialization_period):
+                break
+            metric = get(names[i])
+            if metric is not None and time_before(metric.timestamp, ready_at, metric.window):
+                unready.append(names[i])
+        return unready
+    lo, hi = bounds
+    for i, start, ready_at in rows:
+        if start <= hi and (start < lo or not time_after(start, now, -cpu_initialization_period)):
+            break
+        metric = get(names[i])
+        if metric is None:
+            continue
+        # time_before(sample, ready_at + window), its float path inline
+        t, window = metric.timestamp, metric.window
+        if type(t) in _PLAIN and type(window) in _PLAIN and -_BOUND < t < _BOUND and -_BOUND < window < _BOUND:
+            d = t - (ready_at + window)
+            if d < -_FLOAT_MARGIN or (d <= _FLOAT_MARGIN and time_before(t, ready_at, window)):
+                unready.append(names[i])
+        elif time_before(t, ready_at, window):
+            unready.append(names[i])
+    return unready
 
 
 def group_pods(
@@ -101,39 +151,28 @@ def group_pods(
        (``start + delay`` strictly after the transition);
     5. otherwise ready.  Memory and custom metrics never look at readiness.
     """
-    # now.Before(start + cpuInit) <=> start is After(now - cpuInit): one cut for every pod
-    init_start = cut(now, -cpu_initialization_period)
+    # now.Before(start + cpuInit) <=> start is After(now - cpuInit)
     if type(pods) is SelectedPods and pods:
         live, settled, latest_start, names = _summary(pods)
         # Every pod live (not deleted, Failed or Pending) and, for cpu, Ready
         # with its start time not After ``now - cpuInit`` (the latest start
         # is not, and the comparison is exact, so no earlier one is): each
         # pod is ready if it has a metric and missing otherwise, as below.
-        if live and (resource != CPU or (settled and init_start(latest_start) <= 0)):
+        if live and (resource != CPU or (settled and not time_after(latest_start, now,
+                                                                    -cpu_initialization_period))):
             absent = [n for n in names if metrics.get(n) is None]
             return PodGroups(len(names) - len(absent), _EMPTY, frozenset(absent), _EMPTY)
         if live and settled:
             # Only the pods started After ``now - cpuInit`` (the first ones by
             # start time, latest first) are initialising: Ready True, so each
-            # is unready iff its sample is older than a window after the
-            # readiness transition.  The others are ready iff they have a metric.
-            young: set[int] = set()
-            for pod in _latest_first(pods):
-                if init_start(pod.start_time) <= 0:
-                    break
-                young.add(id(pod))
-            ready = 0
-            unready_names: list[str] = []
-            absent = []
-            for pod, name in zip(pods, names):
-                metric = metrics.get(name)
-                if metric is None:
-                    absent.append(name)
-                elif id(pod) in young and time_before(metric.timestamp, pod.ready_transition_time, metric.window):
-                    unready_names.append(name)
-                else:
-                    ready += 1
-            return PodGroups(ready, frozenset(unready_names), frozenset(absent), _EMPTY)
+            # is unready iff it has a sample older than a window after the
+            # readiness transition.  Every other pod is ready iff it has a
+            # metric, missing otherwise.
+            unready_names = _young_unready(pods, names, metrics, cpu_initialization_period, now)
+            absent = [n for n in names if metrics.get(n) is None]
+            return PodGroups(len(names) - len(absent) - len(unready_names), frozenset(unready_names),
+                             frozenset(absent), _EMPTY)
+    init_start = cut(now, -cpu_initialization_period)
     ready = 0
     unready: set[str] = set()
     missing: set[str] = set()

@@ -122,6 +122,13 @@ def select_pods(keys: Iterable[str], namespace: str, selector: LabelSelector,
         yield key, key[len(prefix):]
 
 
+def _selected_name(key: str, namespace: str, selector: LabelSelector, lookup: PodLookup) -> str | None:
+    """The pod's name if :func:`select_pods` selects ``key``, else None."""
+    for _, name in select_pods((key,), namespace, selector, lookup):
+        return name
+    return None
+
+
 class _NoCustomMetrics:
     """The custom and external calls of a source that serves resource metrics only."""
 
@@ -139,6 +146,9 @@ def _no_items() -> MetricsUnavailable:
     return MetricsUnavailable("no metrics returned from resource metrics API")
 
 
+_new_value = tuple.__new__      # ResourceValue(v, t, w) without the Python-level __new__: the same tuple
+
+
 class FleetMetrics(_NoCustomMetrics):
     """Resource metrics of a :class:`~kubekit.node.simulated.SimulatedFleet`:
     its ``usage()`` (cpu milli, memory bytes per running pod), stamped with the
@@ -147,12 +157,45 @@ class FleetMetrics(_NoCustomMetrics):
     A simulated pod has no containers of its own, so a ContainerResource query
     gets the whole pod's usage when the pod has a container of that name (and
     nothing otherwise).  One ``usage()`` snapshot serves every query made at
-    the same clock instant (a control loop asks once per HPA)."""
+    the same clock instant (a control loop asks once per HPA).
+
+    When the fleet's ``pods`` is an informer (it has ``add_handler``), which
+    pod keys a selector takes in a namespace is remembered until a pod of
+    that namespace is added, changed or deleted (its informer events count
+    the namespace's changes); a plain mapping is matched at every query."""
 
     def __init__(self, fleet, *, window: float = DEFAULT_WINDOW) -> None:
         self.fleet, self.window = fleet, window
         self._at: float | None = None
         self._by_ns: dict[str, dict[str, tuple[int, int]]] = {}
+        self._changes: dict[str, int] | None = None           # namespace -> pod events seen (a version)
+        # (namespace, selector) -> (the namespace's version, pod key -> name if selected, else None)
+        self._selected: dict[tuple[str, LabelSelector], tuple[int, dict[str, str | None]]] = {}
+        add_handler = getattr(fleet.pods, "add_handler", None)
+        if add_handler is not None:
+            self._changes = {}
+            add_handler(self._pod_changed, lambda _old, new: self._pod_changed(new), self._pod_changed)
+
+    def _pod_changed(self, pod: dict) -> None:
+        ns = pod["metadata"].get("namespace") or ""
+        changes = self._changes
+        changes[ns] = changes.get(ns, 0) + 1      # type: ignore[index]
+
+    def _selection(self, namespace: str, selector: LabelSelector) -> dict[str, str | None] | None:
+        """The remembered ``key -> name or None`` of ``selector`` in
+        ``namespace`` (empty when the namespace changed since), or None when
+        pods are not tracked."""
+        if self._changes is None:
+            return None
+        version = self._changes.get(namespace, 0)
+        hit = self._selected.get((namespace, selector))
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        memo: dict[str, str | None] = {}
+        if len(self._selected) >= 4096:
+            self._selected.clear()
+        self._selected[(namespace, selector)] = (version, memo)
+        return memo
 
     def _snapshot(self, namespace: str) -> dict[str, tuple[int, int]]:
         """The namespace's usage at this clock instant (asked of the fleet once per instant)."""
@@ -169,19 +212,40 @@ class FleetMetrics(_NoCustomMetrics):
         usage = self._snapshot(namespace)
         stamp = self.fleet.clock.now()
         out: dict[str, ResourceValue] = {}
-        found = False
         lookup, window = self.fleet.pods.get, self.window
-        for key, name in select_pods(usage, namespace, selector, lookup):
-            found = True
-            if index is None:
-                continue
+        memo = self._selection(namespace, selector)
+        if memo is None:
+            selected = list(select_pods(usage, namespace, selector, lookup))
+        elif index is not None and not container:
+            # the common query, in one pass: select_pods' answer for each key
+            # (decided once per version of the namespace), and its value
+            for key, values in usage.items():
+                name = memo.get(key, False)
+                if name is False:
+                    name = memo[key] = _selected_name(key, namespace, selector, lookup)
+                if name is not None:
+                    out[name] = _new_value(ResourceValue, (int(values[index]), stamp, window))
+            if not out:                  # keys are ns/name: every selected pod has its own entry
+                raise _no_items()
+            return out
+        else:
+            selected = []
+            for key in usage:
+                name = memo.get(key, False)
+                if name is False:
+                    name = memo[key] = _selected_name(key, namespace, selector, lookup)
+                if name is not None:
+                    selected.append((key, name))
+        if not selected:
+            raise _no_items()
+        if index is None:
+            return out
+        for key, name in selected:
             if container:
                 names = [c.get("name") for c in ((lookup(key) or {}).get("spec") or {}).get("containers") or ()]
                 if container not in names:
                     continue
-            out[name] = ResourceValue(int(usage[key][index]), stamp, window)
-        if not found:
-            raise _no_items()
+            out[name] = _new_value(ResourceValue, (int(usage[key][index]), stamp, window))
         return out
 
 

@@ -308,8 +308,9 @@ class SimulatedFleet:
             return {k: (self.usage_cpu_milli, self.usage_memory_bytes) for k in keys}
         now = self.clock.monotonic()
         out = {}
+        get, model = self.pods.get, self.usage_model
         for k in keys:
-            pod = self.pods.get(k)
+            pod = get(k)
             if pod is not None:
-                out[k] = self.usage_model(pod, now)
+                out[k] = model(pod, now)
         return out

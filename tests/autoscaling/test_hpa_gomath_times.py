@@ -7,7 +7,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubekit.autoscaling.hpa_gomath import cut, time_after, time_before
+from kubekit.autoscaling.hpa_gomath import compare, cut, float_cut, plain_times, time_after, time_before
 
 times = st.one_of(st.floats(1.6e9, 1.8e9), st.integers(1_600_000_000, 1_800_000_000))
 periods = st.one_of(st.floats(0, 3600), st.integers(0, 3600), st.sampled_from([15, 60, 300, 0.1, 1e-9]))
@@ -46,3 +46,25 @@ def test_before_a_deadline_equals_after_the_shifted_cut(now, period, nudge):
     """group_pods asks now.Before(start + period) as start.After(now - period)."""
     for start in (now - period + nudge, now - period, now):
         assert time_before(now, start, period) == (cut(now, -period)(start) > 0)
+
+
+@given(st.one_of(times, st.floats(-1e13, 1e13)), times, st.one_of(periods, periods.map(lambda p: -p)),
+       st.floats(-3e-3, 3e-3))
+def test_float_cut_bounds_decide_exactly(t, base, plus, nudge):
+    """A plain time beyond ``float_cut``'s bounds is After (or Before) the
+    instant exactly; ``compare`` is the exact sign."""
+    lo, hi = float_cut(base, plus)
+    for tt in (t, base + plus + nudge):
+        exact = Fraction(tt) - (Fraction(base) + Fraction(plus))
+        assert compare(tt, base, plus) == (exact > 0) - (exact < 0)
+        if plain_times([tt]) and tt > hi:
+            assert exact > 0
+        if plain_times([tt]) and tt < lo:
+            assert exact < 0
+
+
+def test_float_cut_and_plain_times_refuse_what_is_not_plain():
+    assert float_cut(Fraction(1), 0.0) is None and float_cut(1.0, 1e12) is None and float_cut(True, 0) is None
+    assert plain_times([1.0, 2, -3.5]) and plain_times([])
+    assert not plain_times([1.0, Fraction(1)]) and not plain_times([float("nan")]) and not plain_times([1e12])
+    assert not plain_times([float("inf")]) and not plain_times([True])

@@ -205,6 +205,24 @@ def test_stabilization_equals_the_plain_loop(current, desired, up_w, down_w, rec
 
 
 @SETTINGS
+@given(current=st.integers(1, 20), desired=st.integers(1, 20),
+       up_w=st.sampled_from([0, 15, 60]), down_w=st.sampled_from([0, 300, 60]),
+       recs=st.lists(st.tuples(st.integers(1, 20), _instant()), max_size=12))
+def test_stabilization_of_any_times_equals_the_plain_loop(current, desired, up_w, down_w, recs):
+    """Times on and around both window starts, as floats, ulps, ints,
+    Fractions and NaN: the bounds decide only what the cuts would."""
+    history = tuple(TimestampedRecommendation(r, t) for r, t in recs)
+    behavior = HPABehavior(HPAScalingRules(stabilization_window_seconds=up_w),
+                           HPAScalingRules(stabilization_window_seconds=down_w))
+    got = _outcome(lambda: normalize_with_behaviors(current, desired, 1, 100, behavior, history, (), (), NOW))
+    want = _outcome(_stabilize_plain, current, desired, up_w, down_w, history, NOW)
+    if isinstance(want, tuple) and len(want) == 2 and isinstance(want[0], type):
+        assert got == want
+    else:
+        assert (got.stabilized, got.recommendations) == want
+
+
+@SETTINGS
 @given(up=st.one_of(st.none(), st.builds(HPAScalingRules, st.one_of(st.none(), st.integers(0, 600)),
                                          st.sampled_from([None, "Max", "Min", "Disabled"]),
                                          st.one_of(st.none(), st.just((HPAScalingPolicy("Pods", 2, 60),))))),

@@ -173,3 +173,61 @@ def test_combined_metrics_merge_and_fall_through():
         both.pods_metric("qps", "a", EVERYTHING)
     with pytest.raises(ValueError):
         CombinedMetrics()
+
+
+class _TrackedPods(dict):
+    """An informer's face for FleetMetrics: ``get`` plus handlers, called as
+    an informer calls them when a pod is put or deleted."""
+
+    def add_handler(self, on_add=None, on_update=None, on_delete=None):
+        self.handlers = (on_add, on_update, on_delete)
+
+    def put(self, key, obj):
+        old = self.get(key)
+        self[key] = obj
+        if old is None:
+            self.handlers[0](obj)
+        else:
+            self.handlers[1](old, obj)
+
+    def remove(self, key):
+        self.handlers[2](self.pop(key))
+
+
+def test_fleet_metrics_remember_a_selection_until_a_pod_of_the_namespace_changes():
+    """With an informer, which keys a selector takes is remembered per
+    namespace until a pod event there; every answer is select_pods'."""
+    clock = FakeClock()
+    pods = _TrackedPods()
+    usage = {"a/web-1": (300, 1), "a/web-2": (500, 2), "a/db-1": (9, 9), "b/web-1": (7, 7), "a/gone": (1, 1)}
+    fleet = _Fleet(clock, usage)
+    fleet.pods = pods
+    m = FleetMetrics(fleet, window=15.0)
+    for key, obj in PODS.items():
+        pods.put(key, obj)
+    web = parse_labels("app=web")
+
+    def check(namespace, selector):
+        want = {name: ResourceValue(usage[key][0], clock.now(), 15.0)
+                for key, name in select_pods({k: v for k, v in usage.items() if k.startswith(namespace + "/")},
+                                             namespace, selector, pods.get)}
+        if not want:
+            with pytest.raises(MetricsUnavailable):
+                m.resource_metrics("cpu", namespace, selector)
+            return
+        assert m.resource_metrics("cpu", namespace, selector) == want
+        assert m.resource_metrics("cpu", namespace, selector) == want            # remembered
+
+    check("a", web)
+    pods.put("a/web-2", pod("a", "web-2", {"app": "db"}))                   # relabelled: no longer selected
+    check("a", web)
+    assert set(m.resource_metrics("cpu", "a", parse_labels("app=db"))) == {"web-2", "db-1"}
+    pods.put("a/gone", pod("a", "gone", {"app": "web"}))                    # the informer now has it
+    check("a", web)
+    pods.remove("a/web-1")
+    check("a", web)
+    pods.put("b/web-1", pod("b", "web-1", {"app": "none"}))
+    check("b", web)
+    check("a", EVERYTHING)
+    clock.advance(1)
+    check("a", web)
