@@ -188,8 +188,8 @@ class HPAController(Controller):
             raise ScaleError(f'no matches for kind "{kind_name}" in group "{group}"')
         if "scale" not in self._subresources.get(kind.kind, ()):
             raise ScaleError("the server could not find the requested resource")
-        try:
-            return self.store.get(kind.kind, namespace, str(ref.get("name") or ""))
+        try:       # read-only here (with_replicas copies): the store's shared object when it has one
+            return getattr(self.store, "get_shared", self.store.get)(kind.kind, namespace, str(ref.get("name") or ""))
         except NotFoundError as e:
             raise ScaleError(str(e)) from None
 
@@ -270,7 +270,9 @@ class HPAController(Controller):
         scale = self._scale_of(target)
         current = scale["spec"]["replicas"]
         spec = self._spec(key, hpa)
-        state = self.memory.get(key, HPAState())
+        state = self.memory.get(key)
+        if state is None:
+            state = HPAState()
         if state.recommendations is None:                  # recordInitialRecommendation
             state = replace(state, recommendations=(TimestampedRecommendation(current, now),))
             self.memory[key] = state

@@ -242,6 +242,24 @@ class APIStore:
             raise self._not_found(k, name)
         return _decode(kv)
 
+    def get_shared(self, kind: str, namespace: str | None, name: str) -> dict:
+        """:meth:`get` as a shared, read-only object (never change it): the
+        one watches delivered at the object's revision when there is one, so
+        nothing is decoded; else decoded and kept for them (a controller's
+        read of an object it only looks at, as the HPA's scale read)."""
+        k = self.kinds.get(kind)
+        kv = self.kv.get(k.key(_meta.resolve_namespace(k, namespace), name))
+        if kv is None:
+            raise self._not_found(k, name)
+        hit = self._seen.get(kv.key)
+        if hit is not None and hit[0] == kv.mod_revision:
+            if _CHECK_SHARED:
+                check_unchanged(hit[1], kv)
+            return hit[1]
+        obj = _decode(kv)
+        remember(self._seen, kv.key, kv.mod_revision, obj)
+        return obj
+
     def list(self, kind: str, namespace: str | None = None, *, label_selector: str | LabelSelector | None = None,
              field_selector: str | FieldSelector | None = None) -> tuple[list[dict], str]:
         """Matching objects (sorted by namespace, name) and the

@@ -786,3 +786,31 @@ def test_a_handed_off_update_is_delivered_without_decoding(monkeypatch, handoff)
     objects.check_unchanged(ev.object, api.kv.get("/registry/pods/default/a"))
     assert ev.object is not out
     w.close()
+
+
+def test_get_shared_returns_the_watched_object_or_decodes_once_and_keeps_it(monkeypatch):
+    """``get_shared``: the object a watch delivered at the key's revision
+    (nothing decoded); without one, decoded once, and then the object a
+    watch of that revision delivers; always what the store holds."""
+    from kubekit.store import objects
+
+    api = APIStore(clock=FakeClock())
+    w, pump = _watched(api)
+    api.create(pod("a"))
+    (added,) = pump()
+    decodes = []
+    real = objects._loads
+    monkeypatch.setattr(objects, "_loads", lambda b: decodes.append(b) or real(b))
+    assert api.get_shared("Pod", "default", "a") is added.object and decodes == []
+    api.create(pod("b"))                         # not pumped yet: no watch decoded it
+    got = api.get_shared("Pod", "default", "b")
+    assert len(decodes) == 1 and api.get_shared("Pod", "default", "b") is got and len(decodes) == 1
+    objects.check_unchanged(got, api.kv.get("/registry/pods/default/b"))
+    (ev,) = pump()
+    assert ev.object is got and len(decodes) == 1                  # the watch shares the read's object
+    api.bind("default", "b", "n1")                                  # a newer revision: never the old object
+    fresh = api.get_shared("Pod", "default", "b")
+    assert fresh is not got and fresh["spec"]["nodeName"] == "n1" and "nodeName" not in got["spec"]
+    with pytest.raises(NotFoundError):
+        api.get_shared("Pod", "default", "missing")
+    w.close()
