@@ -13,6 +13,33 @@ import tempfile
 
 import pytest
 
+
+def _stale_compiled_modules() -> list[str]:
+    """Control-plane modules whose compiled extension (setup.py's
+    COMPILED_PY, imported before the .py) is older than the .py beside it:
+    the tests would run yesterday's code."""
+    import glob
+    import sysconfig
+
+    import kubekit
+
+    root = os.path.dirname(kubekit.__file__)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    stale = []
+    for ext in glob.glob(os.path.join(root, "**", "*" + suffix), recursive=True):
+        source = ext[: -len(suffix)] + ".py"
+        if os.path.exists(source) and os.path.getmtime(source) > os.path.getmtime(ext):
+            stale.append(os.path.relpath(source, root))
+    return sorted(stale)
+
+
+def pytest_configure(config):
+    stale = _stale_compiled_modules()
+    if stale:
+        raise pytest.UsageError(
+            "these modules changed after they were compiled; rebuild (python3 -m pip install --no-build-isolation "
+            "-e .) or build without them (KUBEKIT_PURE_PYTHON=1): " + ", ".join(stale))
+
 from kubekit.runtime.busybox import make_busybox_rootfs
 
 
