@@ -177,7 +177,12 @@ def test_split_exec_args(rest, want):
 _RAW_CHILD = """
 import os, signal, sys, time
 from kubekit.kubectl.execstream_client import raw_terminal
-signal.signal(signal.SIGINT, signal.SIG_DFL)     # as a program that did not install Python's handler
+# A program with default dispositions (and without Python's SIGINT handler),
+# whatever the launcher of this suite ignored or blocked (nohup, a background job):
+FATAL = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT)
+for s in FATAL:
+    signal.signal(s, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, FATAL)
 with raw_terminal(0):
     os.write(1, b"RAW\\n")
     time.sleep(60)
