@@ -697,6 +697,16 @@ def _sequence(api: APIStore, pump) -> None:
     pump()
 
 
+def _count_decodes(monkeypatch) -> list[bytes]:
+    """The bytes the store decodes from now on (``objects._loads`` recorded)."""
+    from kubekit.store import objects
+
+    decodes: list[bytes] = []
+    real = objects._loads
+    monkeypatch.setattr(objects, "_loads", lambda b: decodes.append(b) or real(b))
+    return decodes
+
+
 def test_writes_that_reuse_a_watched_object_store_the_same_bytes_as_writes_that_decode():
     """The store remembers what its watches decoded and a write to a key
     still at that revision starts from it: the stored values and revisions
@@ -753,9 +763,7 @@ def test_watches_of_one_change_share_one_object_and_a_bind_is_never_decoded(monk
     api.create(pod("a"))
     (e1,), (e2,) = pump1(), pump2()
     assert e1.object is e2.object                        # decoded once for both watches
-    decodes = []
-    real = objects._loads
-    monkeypatch.setattr(objects, "_loads", lambda b: decodes.append(b) or real(b))
+    decodes = _count_decodes(monkeypatch)
     out = api.bind("default", "a", "n1")
     (b1,), (b2,) = pump1(), pump2()
     assert decodes == [] and b1.object is b2.object      # the bind's own object, for every watch
@@ -775,9 +783,7 @@ def test_a_handed_off_update_is_delivered_without_decoding(monkeypatch, handoff)
     w, pump = _watched(api)
     api.create(pod("a"))
     (added,) = pump()
-    decodes = []
-    real = objects._loads
-    monkeypatch.setattr(objects, "_loads", lambda b: decodes.append(b) or real(b))
+    decodes = _count_decodes(monkeypatch)
     mine = {**added.object, "status": {"phase": "Running"}}
     out = api.update_status(mine, handoff=handoff)
     (ev,) = pump()
@@ -798,9 +804,7 @@ def test_get_shared_returns_the_watched_object_or_decodes_once_and_keeps_it(monk
     w, pump = _watched(api)
     api.create(pod("a"))
     (added,) = pump()
-    decodes = []
-    real = objects._loads
-    monkeypatch.setattr(objects, "_loads", lambda b: decodes.append(b) or real(b))
+    decodes = _count_decodes(monkeypatch)
     assert api.get_shared("Pod", "default", "a") is added.object and decodes == []
     api.create(pod("b"))                         # not pumped yet: no watch decoded it
     got = api.get_shared("Pod", "default", "b")
