@@ -92,7 +92,7 @@ class HPAController(Controller):
         from kubekit.server.routes import SUBRESOURCES
         from kubekit.server.scale import scale_of
 
-        self._subresources, self._scale_of = SUBRESOURCES, scale_of      # imported here: no import cycle
+        self._subresources, self._scale_from = SUBRESOURCES, scale_of      # imported here: no import cycle
 
         self.metrics = metrics
         self.sync_period = sync_period
@@ -111,6 +111,8 @@ class HPAController(Controller):
         self._selections: dict[str, tuple[int, LabelSelector, list[dict], SelectedPods]] = {}
         self._infos: dict[str, tuple[str, PodInfo]] = {}
         self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, generation), spec)
+        self._scales: dict[str, tuple[tuple, dict]] = {}      # key -> ((target uid, resourceVersion), its scale)
+        self._scale_kinds: dict[tuple[str, str], object] = {}  # (apiVersion, kind) of a scaleTargetRef -> its Kind
         self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
         # Every HPA's scale selector as last parsed (None until its first sync:
         # upstream's hpaSelectors registers a new HPA with labels.Nothing()),
@@ -148,14 +150,17 @@ class HPAController(Controller):
 
     def _hpa_deleted(self, hpa: dict) -> None:
         key = object_key(hpa)
-        self.memory.pop(key, None)
-        self._specs.pop(key, None)
-        self._selections.pop(key, None)
+        self._forget(key)
         ns = hpa["metadata"].get("namespace", "default")
         registered = self._hpa_selectors.get(ns, {})
         registered.pop(key, None)
         if not registered:
             self._hpa_selectors.pop(ns, None)
+
+    def _forget(self, key: str) -> None:
+        """Drop what the controller remembers of a deleted HPA."""
+        for memo in (self.memory, self._specs, self._selections, self._scales):
+            memo.pop(key, None)
 
     def _controlling(self, namespace: str, pods: list[dict]) -> list[str]:
         """``hpasControllingPodsUnderSelector``: the keys of the HPAs (their
@@ -175,23 +180,43 @@ class HPAController(Controller):
     def _scale_target(self, namespace: str, ref: dict) -> dict:
         """The target object (``scale_of`` gives its scale); raises
         :class:`ScaleError` with the API's message."""
-        api_version = str(ref.get("apiVersion") or "")
-        if api_version.count("/") > 1:
-            raise ScaleError(f"unexpected GroupVersion string: {api_version}")
-        group = api_version.rpartition("/")[0] if "/" in api_version else ""
-        kind_name = str(ref.get("kind") or "")
+        kind = self._scale_kind(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
+        try:       # read-only here (with_replicas copies): the store's shared object when it has one
+            return getattr(self.store, "get_shared", self.store.get)(kind, namespace, str(ref.get("name") or ""))
+        except NotFoundError as e:
+            raise ScaleError(str(e)) from None
+
+    def _scale_kind(self, api_version: str, kind_name: str) -> str:
+        """The kind a scaleTargetRef names, if it is served with a scale
+        subresource; raises :class:`ScaleError` with the API's message.  A
+        kind found is remembered while the registry holds the same kind
+        under that name (a failure is looked up again each time)."""
         try:
             kind = self.store.kinds.get(kind_name)
         except (KeyError, KubekitError):
             kind = None
+        if kind is not None and self._scale_kinds.get((api_version, kind_name)) is kind:
+            return kind.kind
+        if api_version.count("/") > 1:
+            raise ScaleError(f"unexpected GroupVersion string: {api_version}")
+        group = api_version.rpartition("/")[0] if "/" in api_version else ""
         if kind is None or kind.kind != kind_name or kind.api_version.rpartition("/")[0] != group:
             raise ScaleError(f'no matches for kind "{kind_name}" in group "{group}"')
         if "scale" not in self._subresources.get(kind.kind, ()):
             raise ScaleError("the server could not find the requested resource")
-        try:       # read-only here (with_replicas copies): the store's shared object when it has one
-            return getattr(self.store, "get_shared", self.store.get)(kind.kind, namespace, str(ref.get("name") or ""))
-        except NotFoundError as e:
-            raise ScaleError(str(e)) from None
+        if len(self._scale_kinds) < 1024:
+            self._scale_kinds[(api_version, kind_name)] = kind
+        return kind.kind
+
+    def _scale_of(self, key: str, target: dict) -> dict:
+        """The target's scale (read-only: writes build new dicts from it),
+        made once per (uid, resourceVersion) of the target: the same stored
+        object gives the same scale."""
+        m = target.get("metadata") or {}
+        version = (m.get("uid"), m.get("resourceVersion"))
+        if version[1] is None:
+            return self._scale_from(target)
+        return _versioned(self._scales, key, version, lambda: self._scale_from(target))
 
     def _selected_pods(self, namespace: str, selector: LabelSelector) -> list[dict]:
         return [p for p in self._by_ns.get(namespace, {}).values()
@@ -242,9 +267,7 @@ class HPAController(Controller):
     def reconcile(self, key: str) -> Result:
         hpa = self.hpas.get(key)
         if hpa is None:
-            self.memory.pop(key, None)
-            self._specs.pop(key, None)
-            self._selections.pop(key, None)
+            self._forget(key)
             return Result()
         try:
             self._reconcile(key, hpa)
@@ -267,7 +290,7 @@ class HPAController(Controller):
                              f"the HPA controller was unable to get the target's current scale: {e}")
             self._write_status(hpa, {**old, "conditions": set_condition(old.get("conditions") or (), cond, stamp)})
             return
-        scale = self._scale_of(target)
+        scale = self._scale_of(key, target)
         current = scale["spec"]["replicas"]
         spec = self._spec(key, hpa)
         state = self.memory.get(key)
