@@ -69,6 +69,15 @@ COMPILED_PY = [
     "kubekit.autoscaling.metrics_source", "kubekit.autoscaling.hpa_decide", "kubekit.autoscaling.hpa_replicas",
     "kubekit.autoscaling.hpa_pods", "kubekit.autoscaling.hpa_behavior", "kubekit.autoscaling.hpa_proposals",
     "kubekit.autoscaling.hpa_gomath", "kubekit.autoscaling.hpa_types", "kubekit.autoscaling.hpa_metrics",
+    # what they call most (a cProfile of the simulated hour's pure build, by module)
+    "kubekit.controllers.hpa_status", "kubekit.controllers.hpa_inputs", "kubekit.server.scale",
+    "kubekit.controllers.deployment_status", "kubekit.controllers.deployment_rules",
+    "kubekit.controllers.deployment_history", "kubekit.controllers.podutil", "kubekit.controllers.pod_ranking",
+    "kubekit.controllers.replicaset_rules", "kubekit.controllers.rs_ordering", "kubekit.controllers.timeutil",
+    "kubekit.controllers.nodelifecycle_rules", "kubekit.controllers.jsonmemo", "kubekit.controllers.label_selectors",
+    "kubekit.store.kinds", "kubekit.store.podstatus", "kubekit.clock", "kubekit.api.resources", "kubekit.api.quantity",
+    "kubekit.cluster.podparse", "kubekit.cluster.conditions",
+    "kubekit.scheduler.queue", "kubekit.scheduler.scheduler", "kubekit.scheduler.engine_fast",
 ]
 PURE_PYTHON = DEBUG or os.environ.get("KUBEKIT_PURE_PYTHON", "") not in ("", "0")
 PY_DIRECTIVES = {"language_level": 3, "binding": True,     # Python semantics: introspectable functions,
