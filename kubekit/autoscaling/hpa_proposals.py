@@ -249,6 +249,14 @@ def replicas_for_metrics(
     first error is: ...``).  If some failed but the others scale up or hold,
     the proposal stands and carries the same error.
     """
+    return MetricsProposal(*replicas_for_metrics_as_tuple(spec_replicas, results))
+
+
+def replicas_for_metrics_as_tuple(
+    spec_replicas: int, results: Sequence[MetricProposal | HPAError]
+) -> tuple[int, str, float, HPAInvalidMetricsError | None]:
+    """:func:`replicas_for_metrics` as the plain tuple of the
+    :class:`MetricsProposal` fields, in order (for :func:`hpa_decide`)."""
     replicas = 0
     metric_name = ""
     timestamp = GO_ZERO_TIME
@@ -272,4 +280,4 @@ def replicas_for_metrics(
     if invalid >= len(results) or (invalid > 0 and replicas < spec_replicas):
         assert error is not None
         raise error
-    return MetricsProposal(replicas, metric_name, timestamp, error)
+    return replicas, metric_name, timestamp, error
