@@ -31,7 +31,7 @@ from kubekit.autoscaling.hpa_types import (
     PodMetric,
 )
 
-__all__ = ["PodGroups", "SelectedPods", "calculate_requests", "group_pods", "ready_pods_count"]
+__all__ = ["PodGroups", "SelectedPods", "calculate_requests", "group_pods", "ready_pods_count", "settled_requests"]
 
 CPU = "cpu"
 
@@ -206,6 +206,38 @@ def group_pods(
                 continue
         ready += 1
     return PodGroups(ready, frozenset(unready), frozenset(missing), frozenset(ignored))
+
+
+def settled_requests(pods: SelectedPods, container: str, resource: str,
+                     pod_level_resources: bool) -> dict[str, tuple[int, float, float]] | None:
+    """``name -> (request, start time, readiness transition)`` of a selection
+    whose every pod counts as ready unless it has no metric or (cpu) is still
+    initialising with a sample older than its readiness: a non-empty, live
+    selection (no pod deleted, Failed or Pending) of distinct names whose
+    requests of ``resource`` are all known and, for cpu, settled (Ready True,
+    a start time) with :func:`~kubekit.autoscaling.hpa_gomath.plain_times`
+    start times.  None for any other selection.  Remembered."""
+    memo = pods.facts
+    key = ("settled_requests", container, resource, pod_level_resources)
+    if key not in memo:
+        memo[key] = _settled_requests(pods, container, resource, pod_level_resources)
+    return memo[key]
+
+
+def _settled_requests(pods: SelectedPods, container: str, resource: str,
+                      pod_level_resources: bool) -> dict[str, tuple[int, float, float]] | None:
+    if not pods:
+        return None
+    live, settled, _, names = _summary(pods)
+    if not live or len(set(names)) != len(names):
+        return None
+    if resource == CPU and not (settled and plain_times(p.start_time for p in pods)):
+        return None
+    try:
+        requests = _calculate_requests(pods, container, resource, pod_level_resources)
+    except HPAMetricError:
+        return None
+    return {p.name: (requests[p.name], p.start_time, p.ready_transition_time) for p in pods}
 
 
 def calculate_requests(
