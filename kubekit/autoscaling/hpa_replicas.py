@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 
 from kubekit.autoscaling.hpa_errors import HPAMetricError, HPASpecError
 from kubekit.autoscaling.hpa_gomath import (
+    _BOUND,
+    _FLOAT_MARGIN,
     MAX_INT32,
     MAX_INT64,
     ceil_to_int32,
@@ -186,15 +188,21 @@ def _settled_resource_replicas(
     the ready count is the selection's size, and the sums run over the
     metrics, in the map's order, of the pods that have a request: exactly the
     pods of the selection (distinct names)."""
-    by_name = settled_requests(pods, container, resource, pod_level_resources)
-    if by_name is None:
+    settled = settled_requests(pods, container, resource, pod_level_resources)
+    if settled is None:
         return None
-    check_young = resource == CPU
-    if check_young:
+    by_name, earliest_start, latest_start = settled
+    # Which pods are initialising (started After now - cpuInit): the starts
+    # are plain, so beyond the float bounds of that instant a start is
+    # decided, between them it is compared exactly.
+    every_young = some_young = False
+    if resource == CPU:
         bounds = float_cut(now, -cpu_initialization_period)
         if bounds is None:
             return None
         lo, hi = bounds
+        every_young = earliest_start > hi
+        some_young = not every_young and latest_start >= lo
     get = by_name.get
     metrics_total = requests_total = counted = 0
     for name, metric in metrics.items():
@@ -202,10 +210,16 @@ def _settled_resource_replicas(
         if row is None:
             continue                    # not a pod of the selection: no request, counts nowhere
         request, start, ready_at = row
-        # start is plain: beyond the float bounds it is decided, between them exactly
-        if check_young and start >= lo and (start > hi or time_after(start, now, -cpu_initialization_period)) \
-                and time_before(metric.timestamp, ready_at, metric.window):
-            return None                 # initialising, sampled before it was ready: unready
+        if every_young or (some_young and start >= lo and (start > hi or time_after(
+                start, now, -cpu_initialization_period))):
+            # initialising (Ready True): unready iff sampled Before ready_at + window
+            t, window = metric.timestamp, metric.window
+            if type(t) is float and type(window) is float and -_BOUND < t < _BOUND and -_BOUND < window < _BOUND:
+                d = t - (ready_at + window)         # ready_at is plain: time_before's float path
+                if d < -_FLOAT_MARGIN or (d <= _FLOAT_MARGIN and time_before(t, ready_at, window)):
+                    return None
+            elif time_before(t, ready_at, window):
+                return None
         metrics_total += metric.value
         requests_total += request
         counted += 1
