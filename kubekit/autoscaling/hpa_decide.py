@@ -33,6 +33,7 @@ from kubekit.autoscaling.hpa_types import (
     ScaleEvent,
     TimestampedRecommendation,
     Tolerances,
+    slot_setters,
 )
 
 __all__ = ["HPADecision", "HPAState", "hpa_decide", "tolerances_for_hpa"]
@@ -47,6 +48,15 @@ class HPAState:
     recommendations: tuple[TimestampedRecommendation, ...] | None = None
     scale_up_events: tuple[ScaleEvent, ...] = ()
     scale_down_events: tuple[ScaleEvent, ...] = ()
+
+    def __init__(self, recommendations: tuple[TimestampedRecommendation, ...] | None = None,
+                 scale_up_events: tuple[ScaleEvent, ...] = (), scale_down_events: tuple[ScaleEvent, ...] = ()) -> None:
+        _set_recommendations(self, recommendations)       # (hpa_types.slot_setters)
+        _set_scale_up_events(self, scale_up_events)
+        _set_scale_down_events(self, scale_down_events)
+
+
+_set_recommendations, _set_scale_up_events, _set_scale_down_events = slot_setters(HPAState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +80,26 @@ class HPADecision:
     state: HPAState
     error: HPAError | None = None
 
+    def __init__(self, desired_replicas: int, rescale: bool, rescale_reason: str, conditions: tuple[Condition, ...],
+                 metric_name: str, metric_results: tuple[MetricProposal | HPAError, ...], state: HPAState,
+                 error: HPAError | None = None) -> None:
+        _set_desired_replicas(self, desired_replicas)     # (hpa_types.slot_setters)
+        _set_rescale(self, rescale)
+        _set_rescale_reason(self, rescale_reason)
+        _set_conditions(self, conditions)
+        _set_metric_name(self, metric_name)
+        _set_metric_results(self, metric_results)
+        _set_state(self, state)
+        _set_error(self, error)
     def condition(self, type_: str) -> Condition | None:
         for c in self.conditions:
             if c.type == type_:
                 return c
         return None
+
+
+(_set_desired_replicas, _set_rescale, _set_rescale_reason, _set_conditions, _set_metric_name, _set_metric_results,
+ _set_state, _set_error) = slot_setters(HPADecision)
 
 
 def tolerances_for_hpa(behavior: HPABehavior | None, config: HPAControllerConfig) -> Tolerances:
