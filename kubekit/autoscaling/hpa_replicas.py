@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from kubekit.autoscaling.hpa_errors import HPAMetricError, HPASpecError
 from kubekit.autoscaling.hpa_gomath import (
     _BOUND,
-    _FLOAT_MARGIN,
     MAX_INT32,
     MAX_INT64,
     ceil_to_int32,
@@ -212,13 +211,13 @@ def _settled_resource_replicas(
         request, start, ready_at = row
         if every_young or (some_young and start >= lo and (start > hi or time_after(
                 start, now, -cpu_initialization_period))):
-            # initialising (Ready True): unready iff sampled Before ready_at + window
+            # Initialising (Ready True): unready iff sampled Before ready_at + window.
+            # A float t - window above ready_at means the exact difference is
+            # (rounding is monotone, and the plain ready_at is exact in a
+            # float): not Before.  Anything else is compared exactly.
             t, window = metric.timestamp, metric.window
-            if type(t) is float and type(window) is float and -_BOUND < t < _BOUND and -_BOUND < window < _BOUND:
-                d = t - (ready_at + window)         # ready_at is plain: time_before's float path
-                if d < -_FLOAT_MARGIN or (d <= _FLOAT_MARGIN and time_before(t, ready_at, window)):
-                    return None
-            elif time_before(t, ready_at, window):
+            if not (type(t) is float and type(window) is float and ready_at < t - window < _BOUND) \
+                    and time_before(t, ready_at, window):
                 return None
         metrics_total += metric.value
         requests_total += request

@@ -310,3 +310,21 @@ def test_a_recommendation_on_the_window_edge_is_not_overwritten(age, overwritten
     want = ((TimestampedRecommendation(5, NOW), history[1]) if overwritten
             else (*history, TimestampedRecommendation(5, NOW)))
     assert norm.recommendations == want
+
+
+@pytest.mark.parametrize("sample, unready", [
+    (NOW - 15.0, False),                                  # exactly readiness + window: not Before it
+    (math.nextafter(NOW - 15.0, -math.inf), True),
+    (math.nextafter(NOW - 15.0, math.inf), False),
+    (Fraction(NOW - 15) - Fraction(1, 10**12), True),
+    (int(NOW - 15), False),
+])
+def test_an_initialising_pods_sample_on_its_readiness_edge(sample, unready):
+    """The one-pass path of replicas_for_resource decides a sample against
+    readiness + window exactly, as group_pods does."""
+    pods = [PodInfo(name, start_time=NOW - 10, ready_transition_time=NOW - 30,
+                    containers=(ContainerSpec("c", {"cpu": 1000}),)) for name in ("a", "b")]
+    metrics = {"a": PodMetric(900, sample, 15.0), "b": PodMetric(900, NOW, 15.0)}
+    assert group_pods(pods, metrics, "cpu", 300.0, 30.0, NOW).unready == ({"a"} if unready else set())
+    want = replicas_for_resource(2, 50, "cpu", pods, metrics, NOW)
+    assert replicas_for_resource(2, 50, "cpu", SelectedPods(pods), metrics, NOW) == want
