@@ -91,6 +91,7 @@ class HPADecision:
         _set_metric_results(self, metric_results)
         _set_state(self, state)
         _set_error(self, error)
+
     def condition(self, type_: str) -> Condition | None:
         for c in self.conditions:
             if c.type == type_:

@@ -30,8 +30,8 @@ from kubekit.autoscaling.hpa_gomath import (
     MAX_INT32,
     MAX_INT64,
     ceil_to_int32,
-    go_div,
     float_cut,
+    go_div,
     go_fdiv,
     time_after,
     time_before,
@@ -182,11 +182,12 @@ def _settled_resource_replicas(
     Why it is the general path: such a selection has no ignored pod, and a pod
     is unready only if (cpu) it started After ``now - cpuInit`` and its sample
     is Before its readiness transition plus the sample's window (Ready is True:
-    ``group_pods``); any unready or missing pod, or a sum the general path
-    would reject, returns None.  Otherwise the metric map keeps every metric,
-    the ready count is the selection's size, and the sums run over the
-    metrics, in the map's order, of the pods that have a request: exactly the
-    pods of the selection (distinct names)."""
+    ``group_pods``); any unready or missing pod, or no request at all, returns
+    None.  Otherwise the metric map keeps every metric, the ready count is the
+    selection's size, and the sums run over the metrics, in the map's order,
+    of the pods that have a request: exactly the pods of the selection
+    (distinct names); a utilization out of the int32 range raises the general
+    path's error."""
     settled = settled_requests(pods, container, resource, pod_level_resources)
     if settled is None:
         return None
