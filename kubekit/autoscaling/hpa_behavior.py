@@ -461,6 +461,20 @@ def normalize_with_behaviors(
     reason and the new recommendation history.  Scale events are not stored
     here: call :func:`store_scale_event` once the rescale happened.
     """
+    return Normalization(*normalize_with_behaviors_as_tuple(
+        current_replicas, desired_replicas, min_replicas, max_replicas, behavior, recommendations,
+        scale_up_events, scale_down_events, now, downscale_stabilization_window,
+    ))
+
+
+def normalize_with_behaviors_as_tuple(
+    current_replicas: int, desired_replicas: int, min_replicas: int, max_replicas: int, behavior: HPABehavior,
+    recommendations: Sequence[TimestampedRecommendation], scale_up_events: Sequence[ScaleEvent],
+    scale_down_events: Sequence[ScaleEvent], now: float, downscale_stabilization_window: float,
+) -> tuple[int, int, str, str, str, str, tuple[TimestampedRecommendation, ...]]:
+    """:func:`normalize_with_behaviors` as the plain tuple of the
+    :class:`Normalization` fields, in order (for :func:`hpa_decide`, which
+    reads them once: building the dataclass would cost more than the rest)."""
     up_rules, down_rules = _prepared_rules(behavior, downscale_stabilization_window)
     stabilized, reason, message, recs = stabilize_recommendation_with_behaviors(
         current_replicas,
@@ -476,4 +490,4 @@ def normalize_with_behaviors(
         current_replicas, stabilized, min_replicas, max_replicas, up_rules, down_rules,
         scale_up_events, scale_down_events, now,
     )
-    return Normalization(desired, stabilized, reason, message, limited_reason, limited_message, recs)
+    return desired, stabilized, reason, message, limited_reason, limited_message, recs

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kubekit.autoscaling.hpa_behavior import default_behavior, normalize_with_behaviors, store_scale_event
+from kubekit.autoscaling.hpa_behavior import default_behavior, normalize_with_behaviors_as_tuple, store_scale_event
 from kubekit.autoscaling.hpa_errors import HPAError, HPAInvalidMetricsError, HPASpecError
 from kubekit.autoscaling.hpa_legacy import normalize_legacy
-from kubekit.autoscaling.hpa_proposals import MetricInput, replicas_for_metric, replicas_for_metrics
+from kubekit.autoscaling.hpa_proposals import MetricInput, replicas_for_metric, replicas_for_metrics_as_tuple
 from kubekit.autoscaling.hpa_types import (
     ABLE_TO_SCALE,
     CONDITION_FALSE,
@@ -33,6 +33,7 @@ from kubekit.autoscaling.hpa_types import (
     ScaleEvent,
     TimestampedRecommendation,
     Tolerances,
+    slot_setters,
 )
 
 __all__ = ["HPADecision", "HPAState", "hpa_decide", "tolerances_for_hpa"]
@@ -47,6 +48,15 @@ class HPAState:
     recommendations: tuple[TimestampedRecommendation, ...] | None = None
     scale_up_events: tuple[ScaleEvent, ...] = ()
     scale_down_events: tuple[ScaleEvent, ...] = ()
+
+    def __init__(self, recommendations: tuple[TimestampedRecommendation, ...] | None = None,
+                 scale_up_events: tuple[ScaleEvent, ...] = (), scale_down_events: tuple[ScaleEvent, ...] = ()) -> None:
+        _set_recommendations(self, recommendations)       # (hpa_types.slot_setters)
+        _set_scale_up_events(self, scale_up_events)
+        _set_scale_down_events(self, scale_down_events)
+
+
+_set_recommendations, _set_scale_up_events, _set_scale_down_events = slot_setters(HPAState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +80,27 @@ class HPADecision:
     state: HPAState
     error: HPAError | None = None
 
+    def __init__(self, desired_replicas: int, rescale: bool, rescale_reason: str, conditions: tuple[Condition, ...],
+                 metric_name: str, metric_results: tuple[MetricProposal | HPAError, ...], state: HPAState,
+                 error: HPAError | None = None) -> None:
+        _set_desired_replicas(self, desired_replicas)     # (hpa_types.slot_setters)
+        _set_rescale(self, rescale)
+        _set_rescale_reason(self, rescale_reason)
+        _set_conditions(self, conditions)
+        _set_metric_name(self, metric_name)
+        _set_metric_results(self, metric_results)
+        _set_state(self, state)
+        _set_error(self, error)
+
     def condition(self, type_: str) -> Condition | None:
         for c in self.conditions:
             if c.type == type_:
                 return c
         return None
+
+
+(_set_desired_replicas, _set_rescale, _set_rescale_reason, _set_conditions, _set_metric_name, _set_metric_results,
+ _set_state, _set_error) = slot_setters(HPADecision)
 
 
 def tolerances_for_hpa(behavior: HPABehavior | None, config: HPAControllerConfig) -> Tolerances:
@@ -92,17 +118,94 @@ def tolerances_for_hpa(behavior: HPABehavior | None, config: HPAControllerConfig
     return Tolerances(down, up)
 
 
-class _Conditions:
-    """``setConditionInList``: a type keeps its first position; later sets update it."""
+# -- what a decision reuses ---------------------------------------------------
 
-    def __init__(self) -> None:
-        self._items: dict[str, Condition] = {}
+# Both memos are bounded (cleared when full) and only ever hold immutable
+# values, so a hit returns exactly what would be rebuilt.  The bound is far
+# above the HPAs of a cluster (a resync visits them in turn).
+_MEMO_SIZE = 1 << 16
+_CONDITIONS: dict[tuple[str, str, str, str], Condition] = {}
+_SPEC_FACTS: dict[int, tuple[HPASpec, HPAControllerConfig, HPABehavior | None, Tolerances, int]] = {}
 
-    def set(self, type_: str, status: str, reason: str, message: str) -> None:
-        self._items[type_] = Condition(type_, status, reason, message)
 
-    def all(self) -> tuple[Condition, ...]:
-        return tuple(self._items.values())
+def _condition(type_: str, status: str, reason: str, message: str) -> Condition:
+    """``Condition(type_, status, reason, message)``, one object per distinct
+    text: a Condition is frozen and holds only strings, so an equal one is
+    interchangeable (and the few texts a cluster's HPAs produce recur at
+    every sync)."""
+    key = (type_, status, reason, message)
+    got = _CONDITIONS.get(key)
+    if got is None:
+        if len(_CONDITIONS) >= _MEMO_SIZE:
+            _CONDITIONS.clear()
+        got = _CONDITIONS[key] = Condition(type_, status, reason, message)
+    return got
+
+
+def _spec_facts(spec: HPASpec, config: HPAControllerConfig) -> tuple[HPABehavior | None, Tolerances, int]:
+    """``(defaulted behavior, tolerances, minReplicas)`` of ``spec`` under
+    ``config``: a pure function of the two frozen objects, remembered by their
+    identity (the controller keeps one HPASpec per HPA generation and one
+    config).  An entry holds both objects, so their ids cannot be reused
+    while it lives, and the ``is`` checks make a hit mean "these very objects"."""
+    hit = _SPEC_FACTS.get(id(spec))
+    if hit is not None and hit[0] is spec and hit[1] is config:
+        return hit[2], hit[3], hit[4]
+    behavior = default_behavior(spec.behavior)
+    tolerances = tolerances_for_hpa(behavior, config)
+    min_replicas = spec.min_replicas if spec.min_replicas is not None else 1
+    if len(_SPEC_FACTS) >= _MEMO_SIZE:
+        _SPEC_FACTS.clear()
+    _SPEC_FACTS[id(spec)] = (spec, config, behavior, tolerances, min_replicas)
+    return behavior, tolerances, min_replicas
+
+
+_GOT_SCALE = Condition(
+    ABLE_TO_SCALE, CONDITION_TRUE, "SucceededGetScale",
+    "the HPA controller was able to get the target's current scale",
+)
+_SCALING_DISABLED = Condition(
+    SCALING_ACTIVE, CONDITION_FALSE, "ScalingDisabled",
+    "scaling is disabled since the replica count of the target is zero",
+)
+
+
+def _rescaled(desired: int) -> Condition:
+    return _condition(
+        ABLE_TO_SCALE, CONDITION_TRUE, "SucceededRescale",
+        f"the HPA controller was able to update the target scale to {desired}",
+    )
+
+
+def _metric_results(
+    spec: HPASpec,
+    metric_inputs: Sequence[MetricInput],
+    current_replicas: int,
+    status_replicas: int,
+    pods: Sequence[PodInfo],
+    now: float,
+    tolerances: Tolerances,
+    config: HPAControllerConfig,
+    pod_level_resources: bool,
+    namespace: str,
+) -> tuple[MetricProposal | HPAError, ...]:
+    """Per metric spec, its proposal or the error it raised."""
+    collected: list[MetricProposal | HPAError] = []
+    for metric_spec, observed in zip(spec.metrics, metric_inputs):
+        try:
+            collected.append(
+                replicas_for_metric(
+                    metric_spec, observed, current_replicas, status_replicas, pods, now,
+                    tolerances=tolerances,
+                    cpu_initialization_period=config.cpu_initialization_period,
+                    delay_of_initial_readiness_status=config.initial_readiness_delay,
+                    pod_level_resources=pod_level_resources,
+                    namespace=namespace,
+                )
+            )
+        except HPAError as err:
+            collected.append(err)
+    return tuple(collected)
 
 
 def hpa_decide(
@@ -135,6 +238,10 @@ def hpa_decide(
        (:func:`~kubekit.autoscaling.hpa_proposals.replicas_for_metrics`);
     4. normalize: legacy path without a behavior, behavior path with one;
     5. on a change, record the scale event (behavior path only).
+
+    The conditions are listed as upstream's ``setConditionInList`` leaves
+    them: ``AbleToScale`` (set first, ``SucceededGetScale``, and updated in
+    place), then ``ScalingActive`` and ``ScalingLimited`` when set.
     """
     if len(metric_inputs) != len(spec.metrics):
         raise HPASpecError(
@@ -142,113 +249,80 @@ def hpa_decide(
         )
     if status_replicas is None:
         status_replicas = current_replicas
-    behavior = default_behavior(spec.behavior)
-    conditions = _Conditions()
-    conditions.set(
-        ABLE_TO_SCALE, CONDITION_TRUE, "SucceededGetScale",
-        "the HPA controller was able to get the target's current scale",
-    )
+    behavior, tolerances, min_replicas = _spec_facts(spec, config)
     recommendations = state.recommendations
     if recommendations is None:
         recommendations = (TimestampedRecommendation(current_replicas, now),)
     ups, downs = state.scale_up_events, state.scale_down_events
-    min_replicas = spec.min_replicas if spec.min_replicas is not None else 1
-
-    desired = 0
-    rescale = True
-    rescale_reason = ""
-    metric_name = ""
-    results: tuple[MetricProposal | HPAError, ...] = ()
-    error: HPAError | None = None
 
     if current_replicas == 0 and min_replicas != 0:
-        rescale = False
-        conditions.set(
-            SCALING_ACTIVE, CONDITION_FALSE, "ScalingDisabled",
-            "scaling is disabled since the replica count of the target is zero",
+        return HPADecision(
+            current_replicas, False, "", (_GOT_SCALE, _SCALING_DISABLED), "", (),
+            HPAState(recommendations, ups, downs),
         )
-    elif current_replicas > spec.max_replicas:
-        rescale_reason = "Current number of replicas above Spec.MaxReplicas"
-        desired = spec.max_replicas
-    elif current_replicas < min_replicas:
-        rescale_reason = "Current number of replicas below Spec.MinReplicas"
-        desired = min_replicas
-    else:
-        tolerances = tolerances_for_hpa(behavior, config)
-        collected: list[MetricProposal | HPAError] = []
-        for metric_spec, observed in zip(spec.metrics, metric_inputs):
-            try:
-                collected.append(
-                    replicas_for_metric(
-                        metric_spec, observed, current_replicas, status_replicas, pods, now,
-                        tolerances=tolerances,
-                        cpu_initialization_period=config.cpu_initialization_period,
-                        delay_of_initial_readiness_status=config.initial_readiness_delay,
-                        pod_level_resources=pod_level_resources,
-                        namespace=namespace,
-                    )
-                )
-            except HPAError as err:
-                collected.append(err)
-        results = tuple(collected)
-        try:
-            proposal = replicas_for_metrics(current_replicas, results)
-        except HPAInvalidMetricsError as err:
-            conditions.set(
-                SCALING_ACTIVE, CONDITION_FALSE, err.reason,
-                f"the HPA was unable to compute the replica count: {err.first}",
-            )
-            return HPADecision(
-                current_replicas, False, "", conditions.all(), "", results,
-                HPAState(recommendations, ups, downs), err,
-            )
-        error = proposal.error
-        conditions.set(
-            SCALING_ACTIVE, CONDITION_TRUE, "ValidMetricFound",
-            f"the HPA was able to successfully calculate a replica count from {proposal.metric_name}",
-        )
-        rescale_metric = ""
-        if proposal.replicas > desired:
-            desired = proposal.replicas
-            rescale_metric = proposal.metric_name
-        metric_name = proposal.metric_name
-        if desired > current_replicas:
-            rescale_reason = f"{rescale_metric} above target"
-        if desired < current_replicas:
-            rescale_reason = "All metrics below target"
-        if behavior is None:
-            norm = normalize_legacy(
-                current_replicas, desired, min_replicas, spec.max_replicas, recommendations, now,
-                downscale_stabilization_window=config.downscale_stabilization_window,
-                scale_up_limit_factor=config.scale_up_limit_factor,
-                scale_up_limit_minimum=config.scale_up_limit_minimum,
-            )
+    if current_replicas > spec.max_replicas or current_replicas < min_replicas:
+        if current_replicas > spec.max_replicas:
+            desired, reason = spec.max_replicas, "Current number of replicas above Spec.MaxReplicas"
         else:
-            norm = normalize_with_behaviors(
-                current_replicas, desired, min_replicas, spec.max_replicas, behavior,
-                recommendations, ups, downs, now,
-                downscale_stabilization_window=config.downscale_stabilization_window,
-            )
-        recommendations = norm.recommendations
-        conditions.set(ABLE_TO_SCALE, CONDITION_TRUE, norm.able_to_scale_reason, norm.able_to_scale_message)
-        conditions.set(
-            SCALING_LIMITED,
-            CONDITION_TRUE if norm.scaling_limited else CONDITION_FALSE,
-            norm.limited_reason,
-            norm.limited_message,
-        )
-        desired = norm.desired
-        rescale = desired != current_replicas
-
-    if rescale:
-        conditions.set(
-            ABLE_TO_SCALE, CONDITION_TRUE, "SucceededRescale",
-            f"the HPA controller was able to update the target scale to {desired}",
-        )
+            desired, reason = min_replicas, "Current number of replicas below Spec.MinReplicas"
         ups, downs = store_scale_event(behavior, ups, downs, current_replicas, desired, now)
+        return HPADecision(desired, True, reason, (_rescaled(desired),), "", (), HPAState(recommendations, ups, downs))
+
+    results = _metric_results(
+        spec, metric_inputs, current_replicas, status_replicas, pods, now, tolerances, config,
+        pod_level_resources, namespace,
+    )
+    try:
+        proposed, metric_name, _, error = replicas_for_metrics_as_tuple(current_replicas, results)
+    except HPAInvalidMetricsError as err:
+        active = _condition(
+            SCALING_ACTIVE, CONDITION_FALSE, err.reason,
+            f"the HPA was unable to compute the replica count: {err.first}",
+        )
+        return HPADecision(
+            current_replicas, False, "", (_GOT_SCALE, active), "", results,
+            HPAState(recommendations, ups, downs), err,
+        )
+    active = _condition(
+        SCALING_ACTIVE, CONDITION_TRUE, "ValidMetricFound",
+        f"the HPA was able to successfully calculate a replica count from {metric_name}",
+    )
+    desired = 0
+    rescale_metric = ""
+    if proposed > desired:
+        desired = proposed
+        rescale_metric = metric_name
+    rescale_reason = ""
+    if desired > current_replicas:
+        rescale_reason = f"{rescale_metric} above target"
+    if desired < current_replicas:
+        rescale_reason = "All metrics below target"
+    if behavior is None:
+        norm = normalize_legacy(
+            current_replicas, desired, min_replicas, spec.max_replicas, recommendations, now,
+            downscale_stabilization_window=config.downscale_stabilization_window,
+            scale_up_limit_factor=config.scale_up_limit_factor,
+            scale_up_limit_minimum=config.scale_up_limit_minimum,
+        )
+        desired, stabilized = norm.desired, norm.stabilized
+        able_reason, able_message = norm.able_to_scale_reason, norm.able_to_scale_message
+        limited_reason, limited_message, recommendations = norm.limited_reason, norm.limited_message, norm.recommendations
     else:
-        desired = current_replicas
+        (desired, stabilized, able_reason, able_message, limited_reason, limited_message,
+         recommendations) = normalize_with_behaviors_as_tuple(
+            current_replicas, desired, min_replicas, spec.max_replicas, behavior,
+            recommendations, ups, downs, now, config.downscale_stabilization_window,
+        )
+    limited = _condition(
+        SCALING_LIMITED, CONDITION_TRUE if desired != stabilized else CONDITION_FALSE,
+        limited_reason, limited_message,
+    )
+    if desired != current_replicas:
+        ups, downs = store_scale_event(behavior, ups, downs, current_replicas, desired, now)
+        able = _rescaled(desired)
+    else:
+        able = _condition(ABLE_TO_SCALE, CONDITION_TRUE, able_reason, able_message)
     return HPADecision(
-        desired, rescale, rescale_reason, conditions.all(), metric_name, results,
+        desired, desired != current_replicas, rescale_reason, (able, active, limited), metric_name, results,
         HPAState(recommendations, ups, downs), error,
     )

@@ -17,6 +17,7 @@ __all__ = [
     "metric_usage_ratio",
     "resource_metrics_from_samples",
     "resource_utilization_ratio",
+    "utilization_ratio",
 ]
 
 
@@ -41,6 +42,14 @@ def resource_utilization_ratio(
         metrics_total += metric.value
         requests_total += request
         entries += 1
+    return utilization_ratio(metrics_total, requests_total, entries, target_utilization)
+
+
+def utilization_ratio(
+    metrics_total: int, requests_total: int, entries: int, target_utilization: int
+) -> tuple[float, int, int]:
+    """:func:`resource_utilization_ratio` from its sums over the ``entries``
+    pods that have both a metric and a request."""
     if requests_total == 0:
         raise HPAMetricError("no metrics returned matched known pods")
     percentage = go_div(metrics_total * 100, requests_total)

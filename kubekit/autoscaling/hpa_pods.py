@@ -31,7 +31,7 @@ from kubekit.autoscaling.hpa_types import (
     PodMetric,
 )
 
-__all__ = ["PodGroups", "SelectedPods", "calculate_requests", "group_pods", "ready_pods_count"]
+__all__ = ["PodGroups", "SelectedPods", "calculate_requests", "group_pods", "ready_pods_count", "settled_requests"]
 
 CPU = "cpu"
 
@@ -206,6 +206,50 @@ def group_pods(
                 continue
         ready += 1
     return PodGroups(ready, frozenset(unready), frozenset(missing), frozenset(ignored))
+
+
+def settled_requests(pods: SelectedPods, container: str, resource: str, pod_level_resources: bool
+                     ) -> tuple[dict[str, tuple[int, float, float]], float | None, float | None] | None:
+    """``(rows, earliest start, latest start)`` of a selection whose every pod
+    counts as ready unless it has no metric or (cpu) is still initialising
+    with a sample older than its readiness; ``rows`` maps each name to
+    ``(request, start time, readiness transition)``.  Such a selection is
+    non-empty and live (no pod deleted, Failed or Pending), its names are
+    distinct, its requests of ``resource`` all known and, for cpu, it is
+    settled (Ready True, a start time) with
+    :func:`~kubekit.autoscaling.hpa_gomath.plain_times` start and readiness
+    times (the starts are None for other resources).  None for any other
+    selection.  Remembered."""
+    memo = pods.facts
+    key = ("settled_requests", container, resource, pod_level_resources)
+    got = memo.get(key, _UNKNOWN)
+    if got is _UNKNOWN:
+        got = memo[key] = _settled_requests(pods, container, resource, pod_level_resources)
+    return got
+
+
+_UNKNOWN = object()
+
+
+def _settled_requests(pods: SelectedPods, container: str, resource: str, pod_level_resources: bool
+                      ) -> tuple[dict[str, tuple[int, float, float]], float | None, float | None] | None:
+    if not pods:
+        return None
+    live, settled, _, names = _summary(pods)
+    if not live or len(set(names)) != len(names):
+        return None
+    cpu = resource == CPU
+    if cpu and not (settled and plain_times(p.start_time for p in pods)
+                    and plain_times(p.ready_transition_time for p in pods)):
+        return None
+    try:
+        requests = _calculate_requests(pods, container, resource, pod_level_resources)
+    except HPAMetricError:
+        return None
+    rows = {p.name: (requests[p.name], p.start_time, p.ready_transition_time) for p in pods}
+    if not cpu:
+        return rows, None, None
+    return rows, min(p.start_time for p in pods), max(p.start_time for p in pods)  # type: ignore[type-var]
 
 
 def calculate_requests(

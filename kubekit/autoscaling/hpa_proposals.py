@@ -103,56 +103,22 @@ def replicas_for_metric(
     ``FailedGetExternalMetric``, ``InvalidMetricSourceType``) and whose message
     is upstream's full error chain.
     """
-    calc = dict(
-        cpu_initialization_period=cpu_initialization_period,
-        delay_of_initial_readiness_status=delay_of_initial_readiness_status,
-    )
-    target = spec.target
     if spec.type in (RESOURCE, CONTAINER_RESOURCE):
-        if spec.type == RESOURCE:
-            container, reason = "", "FailedGetResourceMetric"
-            outer = f"failed to get {spec.name} resource metric value"
-        else:
-            container, reason = spec.container, "FailedGetContainerResourceMetric"
-            outer = f"failed to get {spec.container} container metric value"
-        fetch_error = f"unable to get metrics for resource {spec.name}: {observed.error}"
         try:
-            metrics: ResourceMetrics = observed.pod_metrics if observed.pod_metrics is not None else ()
-            if target.average_value is not None:
-                try:
-                    if observed.error is not None:
-                        raise HPAMetricError(fetch_error)
-                    result = replicas_for_raw_resource(
-                        spec_replicas, target.average_value, spec.name, pods, metrics, now,
-                        tolerances=tolerances, container=container, timestamp=observed.timestamp,
-                        namespace=namespace, **calc,
-                    )
-                except HPAMetricError as err:
-                    raise HPAMetricError(f"failed to get {spec.name} usage: {err}") from None
-                return MetricProposal(result, f"{spec.name} resource")
-            if target.average_utilization is None:
-                raise HPAMetricError(
-                    "invalid resource metric source: neither an average utilization target "
-                    "nor an average value (usage) target was set"
-                )
-            try:
-                if observed.error is not None:
-                    raise HPAMetricError(fetch_error)
-                result = replicas_for_resource(
-                    spec_replicas, target.average_utilization, spec.name, pods, metrics, now,
-                    tolerances=tolerances, container=container, timestamp=observed.timestamp,
-                    pod_level_resources=pod_level_resources, namespace=namespace, **calc,
-                )
-            except HPAMetricError as err:
-                raise HPAMetricError(f"failed to get {spec.name} utilization: {err}") from None
+            return _resource_proposal(
+                spec, observed, spec_replicas, pods, now, tolerances, cpu_initialization_period,
+                delay_of_initial_readiness_status, pod_level_resources, namespace,
+            )
         except HPAMetricError as err:
+            if spec.type == RESOURCE:
+                outer, reason = f"failed to get {spec.name} resource metric value", "FailedGetResourceMetric"
+            else:
+                outer, reason = f"failed to get {spec.container} container metric value", \
+                    "FailedGetContainerResourceMetric"
             raise _fail(f"{outer}: {err}", reason) from None
-        if spec.type == RESOURCE:
-            name = f"{spec.name} resource utilization (percentage of request)"
-        else:
-            name = f"{spec.name} container resource utilization (percentage of request)"
-        return MetricProposal(result, name)
 
+    calc = _calculator_settings(cpu_initialization_period, delay_of_initial_readiness_status)
+    target = spec.target
     if spec.type == PODS:
         reason = "FailedGetPodsMetric"
         try:
@@ -237,6 +203,62 @@ def replicas_for_metric(
     raise _fail(f'unknown metric source type "{spec.type}"', "InvalidMetricSourceType")
 
 
+def _resource_proposal(
+    spec: MetricSpec, observed: MetricInput, spec_replicas: int, pods: Sequence[PodInfo], now: float,
+    tolerances: Tolerances, cpu_initialization_period: float, delay_of_initial_readiness_status: float,
+    pod_level_resources: bool, namespace: str,
+) -> MetricProposal:
+    """The proposal of a Resource or ContainerResource metric spec
+    (``computeStatusForResourceMetricGeneric``); raises :class:`HPAMetricError`
+    with the message :func:`replicas_for_metric` wraps."""
+    container = "" if spec.type == RESOURCE else spec.container
+    target = spec.target
+    metrics: ResourceMetrics = observed.pod_metrics if observed.pod_metrics is not None else ()
+    if target.average_value is not None:
+        try:
+            _check_fetched(spec, observed)
+            result = replicas_for_raw_resource(
+                spec_replicas, target.average_value, spec.name, pods, metrics, now,
+                tolerances=tolerances, container=container, timestamp=observed.timestamp,
+                namespace=namespace, **_calculator_settings(cpu_initialization_period,
+                                                            delay_of_initial_readiness_status),
+            )
+        except HPAMetricError as err:
+            raise HPAMetricError(f"failed to get {spec.name} usage: {err}") from None
+        return MetricProposal(result, f"{spec.name} resource")
+    if target.average_utilization is None:
+        raise HPAMetricError(
+            "invalid resource metric source: neither an average utilization target "
+            "nor an average value (usage) target was set"
+        )
+    try:
+        _check_fetched(spec, observed)
+        result = replicas_for_resource(
+            spec_replicas, target.average_utilization, spec.name, pods, metrics, now,
+            tolerances=tolerances, container=container, timestamp=observed.timestamp,
+            pod_level_resources=pod_level_resources, namespace=namespace,
+            cpu_initialization_period=cpu_initialization_period,
+            delay_of_initial_readiness_status=delay_of_initial_readiness_status,
+        )
+    except HPAMetricError as err:
+        raise HPAMetricError(f"failed to get {spec.name} utilization: {err}") from None
+    kind = "resource" if spec.type == RESOURCE else "container resource"
+    return MetricProposal(result, f"{spec.name} {kind} utilization (percentage of request)")
+
+
+def _calculator_settings(cpu_initialization_period: float, delay_of_initial_readiness_status: float) -> dict:
+    return dict(
+        cpu_initialization_period=cpu_initialization_period,
+        delay_of_initial_readiness_status=delay_of_initial_readiness_status,
+    )
+
+
+def _check_fetched(spec: MetricSpec, observed: MetricInput) -> None:
+    """The resource metrics API's error, as the metrics client wraps it."""
+    if observed.error is not None:
+        raise HPAMetricError(f"unable to get metrics for resource {spec.name}: {observed.error}")
+
+
 def replicas_for_metrics(
     spec_replicas: int, results: Sequence[MetricProposal | HPAError]
 ) -> MetricsProposal:
@@ -249,6 +271,14 @@ def replicas_for_metrics(
     first error is: ...``).  If some failed but the others scale up or hold,
     the proposal stands and carries the same error.
     """
+    return MetricsProposal(*replicas_for_metrics_as_tuple(spec_replicas, results))
+
+
+def replicas_for_metrics_as_tuple(
+    spec_replicas: int, results: Sequence[MetricProposal | HPAError]
+) -> tuple[int, str, float, HPAInvalidMetricsError | None]:
+    """:func:`replicas_for_metrics` as the plain tuple of the
+    :class:`MetricsProposal` fields, in order (for :func:`hpa_decide`)."""
     replicas = 0
     metric_name = ""
     timestamp = GO_ZERO_TIME
@@ -272,4 +302,4 @@ def replicas_for_metrics(
     if invalid >= len(results) or (invalid > 0 and replicas < spec_replicas):
         assert error is not None
         raise error
-    return MetricsProposal(replicas, metric_name, timestamp, error)
+    return replicas, metric_name, timestamp, error

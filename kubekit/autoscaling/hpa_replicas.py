@@ -26,18 +26,23 @@ from collections.abc import Mapping, Sequence
 
 from kubekit.autoscaling.hpa_errors import HPAMetricError, HPASpecError
 from kubekit.autoscaling.hpa_gomath import (
+    _BOUND,
     MAX_INT32,
     MAX_INT64,
     ceil_to_int32,
+    float_cut,
     go_div,
     go_fdiv,
+    time_after,
+    time_before,
 )
 from kubekit.autoscaling.hpa_metrics import (
     metric_usage_ratio,
     resource_metrics_from_samples,
     resource_utilization_ratio,
+    utilization_ratio,
 )
-from kubekit.autoscaling.hpa_pods import calculate_requests, group_pods, ready_pods_count
+from kubekit.autoscaling.hpa_pods import CPU, SelectedPods, calculate_requests, group_pods, ready_pods_count, settled_requests
 from kubekit.autoscaling.hpa_types import (
     AVERAGE_VALUE,
     GO_ZERO_TIME,
@@ -110,6 +115,13 @@ def replicas_for_resource(
     proposal, the current utilization and the raw average value, both computed
     *before* unready and missing pods are filled in (as upstream).
     """
+    if type(pods) is SelectedPods and type(metrics) is dict:
+        settled = _settled_resource_replicas(
+            current_replicas, target_utilization, resource, pods, metrics, now, tolerances, container,
+            cpu_initialization_period, pod_level_resources, timestamp,
+        )
+        if settled is not None:
+            return settled
     metric_map, ts = _resource_metrics(metrics, resource, container, timestamp, namespace)
     if not pods:
         raise HPAMetricError("no pods returned by selector while calculating replica count")
@@ -156,6 +168,69 @@ def replicas_for_resource(
     ):
         return ReplicaResult(current_replicas, utilization, raw, ts)
     return ReplicaResult(new_replicas, utilization, raw, ts)
+
+
+def _settled_resource_replicas(
+    current_replicas: int, target_utilization: int, resource: str, pods: SelectedPods,
+    metrics: dict[str, PodMetric], now: float, tolerances: Tolerances, container: str,
+    cpu_initialization_period: float, pod_level_resources: bool, timestamp: float | None,
+) -> ReplicaResult | None:
+    """:func:`replicas_for_resource` in one pass over ``metrics`` when every pod
+    of a settled selection (:func:`~kubekit.autoscaling.hpa_pods.settled_requests`)
+    counts as ready; None (take the general path) otherwise.
+
+    Why it is the general path: such a selection has no ignored pod, and a pod
+    is unready only if (cpu) it started After ``now - cpuInit`` and its sample
+    is Before its readiness transition plus the sample's window (Ready is True:
+    ``group_pods``); any unready or missing pod, or no request at all, returns
+    None.  Otherwise the metric map keeps every metric, the ready count is the
+    selection's size, and the sums run over the metrics, in the map's order,
+    of the pods that have a request: exactly the pods of the selection
+    (distinct names); a utilization out of the int32 range raises the general
+    path's error."""
+    settled = settled_requests(pods, container, resource, pod_level_resources)
+    if settled is None:
+        return None
+    by_name, earliest_start, latest_start = settled
+    # Which pods are initialising (started After now - cpuInit): the starts
+    # are plain, so beyond the float bounds of that instant a start is
+    # decided, between them it is compared exactly.
+    every_young = some_young = False
+    if resource == CPU:
+        bounds = float_cut(now, -cpu_initialization_period)
+        if bounds is None:
+            return None
+        lo, hi = bounds
+        every_young = earliest_start > hi
+        some_young = not every_young and latest_start >= lo
+    get = by_name.get
+    metrics_total = requests_total = counted = 0
+    for name, metric in metrics.items():
+        row = get(name)
+        if row is None:
+            continue                    # not a pod of the selection: no request, counts nowhere
+        request, start, ready_at = row
+        if every_young or (some_young and start >= lo and (start > hi or time_after(
+                start, now, -cpu_initialization_period))):
+            # Initialising (Ready True): unready iff sampled Before ready_at + window.
+            # A float t - window above ready_at means the exact difference is
+            # (rounding is monotone, and the plain ready_at is exact in a
+            # float): not Before.  Anything else is compared exactly.
+            t, window = metric.timestamp, metric.window
+            if not (type(t) is float and type(window) is float and ready_at < t - window < _BOUND) \
+                    and time_before(t, ready_at, window):
+                return None
+        metrics_total += metric.value
+        requests_total += request
+        counted += 1
+    if counted != len(by_name) or requests_total == 0:
+        return None                     # a pod without a metric, or no request at all
+    usage_ratio, utilization, raw = utilization_ratio(metrics_total, requests_total, counted, target_utilization)
+    if timestamp is None:
+        timestamp = next(iter(metrics.values())).timestamp
+    if tolerances.is_within(usage_ratio):
+        return ReplicaResult(current_replicas, utilization, raw, timestamp)
+    return ReplicaResult(ceil_to_int32(usage_ratio * float(counted)), utilization, raw, timestamp)
 
 
 def _plain_metric_replicas(

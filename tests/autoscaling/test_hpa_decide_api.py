@@ -7,6 +7,9 @@ each says which code it follows).
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+
 import pytest
 
 from kubekit.autoscaling import (
@@ -14,17 +17,21 @@ from kubekit.autoscaling import (
     ContainerUsage,
     HPABehavior,
     HPAControllerConfig,
+    HPADecision,
     HPAMetricError,
     HPAScalingRules,
     HPASpec,
     HPASpecError,
     HPAState,
     MetricInput,
+    MetricProposal,
     MetricSpec,
     MetricTarget,
     PodInfo,
     PodMetric,
     PodMetricsSample,
+    ReplicaResult,
+    TimestampedRecommendation,
     Tolerances,
     hpa_decide,
     replicas_for_external_metric,
@@ -211,3 +218,28 @@ def test_inputs_are_not_mutated():
 def test_metric_inputs_must_match_specs():
     with pytest.raises(HPASpecError, match="metric_inputs"):
         hpa_decide(HPASpec(6, (_cpu(50),), 1), 3, _pods(3), [], NOW)
+
+
+@pytest.mark.parametrize("cls", [TimestampedRecommendation, ReplicaResult, MetricProposal, HPAState, HPADecision])
+def test_a_spelled_out_init_is_the_generated_one(cls):
+    """The dataclasses built at every decision spell out their ``__init__``
+    with their slots' setters (hpa_types.slot_setters): the signature, the
+    defaults and the stored values are those of the ``__init__`` the
+    dataclass would generate, and the instance stays frozen."""
+    twin = dataclasses.make_dataclass(
+        cls.__name__,
+        [(f.name, f.type, dataclasses.field(default=f.default)) for f in dataclasses.fields(cls)],
+        frozen=True, slots=True,
+    )
+    assert inspect.signature(cls).parameters == inspect.signature(twin).parameters
+    values = [object() for _ in dataclasses.fields(cls)]
+    built, generated = cls(*values), twin(*values)
+    assert [getattr(built, f.name) for f in dataclasses.fields(cls)] == values
+    assert [getattr(built, f.name) for f in dataclasses.fields(cls)] == \
+        [getattr(generated, f.name) for f in dataclasses.fields(twin)]
+    assert cls(*values) == built and hash(cls(*values)) == hash(built)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.__setattr__(dataclasses.fields(cls)[0].name, 1)
+    defaults = [f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING]
+    required = values[:len(values) - len(defaults)]
+    assert [getattr(cls(*required), f.name) for f in dataclasses.fields(cls)] == required + defaults

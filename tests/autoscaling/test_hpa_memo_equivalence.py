@@ -30,11 +30,13 @@ from kubekit.autoscaling import (
     default_behavior,
     group_pods,
     normalize_with_behaviors,
+    replicas_for_resource,
 )
 from kubekit.autoscaling.hpa_behavior import _copy_rules, generate_scale_down_rules, generate_scale_up_rules
 from kubekit.autoscaling.hpa_errors import HPAError
 from kubekit.autoscaling.hpa_gomath import cut, signs
 from kubekit.autoscaling.hpa_pods import SelectedPods
+from kubekit.autoscaling.hpa_types import Tolerances
 
 NOW = 1_700_000_000.0
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,6 +89,16 @@ def _pods(draw):
                         ready_transition_time=draw(_instant()),
                         containers=(ContainerSpec("c", {"cpu": 500}),)) for i in range(n)]
     return [draw(_pod(n)) for _ in range(n)]
+
+
+@st.composite
+def _settled_pods(draw):
+    """Live, Ready pods of distinct names with float times: the selections
+    :func:`replicas_for_resource` takes in one pass."""
+    return [PodInfo(name=f"p-{i}", start_time=draw(_BASES) + draw(_OFFSETS),
+                    ready_transition_time=draw(_BASES) + draw(_OFFSETS),
+                    containers=(ContainerSpec("c", {"cpu": draw(st.sampled_from([500, 250, 0])), "memory": 1000}),))
+            for i in range(draw(st.integers(1, 8)))]
 
 
 @st.composite
@@ -148,6 +160,39 @@ def test_a_new_selection_of_the_same_names_is_recomputed():
     assert calculate_requests(SelectedPods([a]), "", "cpu") == {"a": 500}
     assert group_pods(SelectedPods([b]), m, "cpu", 300.0, 30.0, NOW + 10).ready_count == 1
     assert calculate_requests(SelectedPods([b]), "", "cpu") == {"a": 900}
+
+
+@SETTINGS
+@given(data=st.data())
+def test_replicas_for_resource_of_a_selection_equals_the_plain_loop(data):
+    """The one-pass path of a settled selection (every pod ready unless it
+    lacks a metric or is initialising with an old sample) against the general
+    path on a list, metrics of other pods and both tolerances' edges included."""
+    pods = data.draw(st.one_of(_pods(), _settled_pods()))
+    if data.draw(st.booleans()):        # a recent sample of every pod
+        metrics = {p.name: PodMetric(data.draw(st.integers(0, 3000)), NOW + data.draw(_OFFSETS), 15.0)
+                   for p in pods}
+    else:
+        metrics = data.draw(_metrics(pods))
+    if data.draw(st.booleans()):
+        metrics[f"other-{data.draw(st.integers(0, 2))}"] = PodMetric(data.draw(st.integers(0, 3000)), NOW - 5, 15.0)
+    if data.draw(st.booleans()):
+        metrics = dict(reversed(metrics.items()))
+    resource = data.draw(st.sampled_from(["cpu", "cpu", "memory"]))
+    container = data.draw(st.sampled_from(["", "", "c", "nope"]))
+    target = data.draw(st.sampled_from([50, 80, 100, 150]))
+    now = data.draw(st.sampled_from([NOW, NOW + 1e-7, NOW + 300, NOW - 300]))
+    kwargs = dict(
+        tolerances=Tolerances(*data.draw(st.sampled_from([(0.1, 0.1), (0.0, 0.0), (0.5, 0.02)]))),
+        container=container,
+        cpu_initialization_period=data.draw(st.sampled_from([300.0, 0.0, 30.0])),
+        timestamp=data.draw(st.sampled_from([None, NOW - 7])),
+    )
+    current = data.draw(st.integers(1, 10))
+    want = _outcome(replicas_for_resource, current, target, resource, list(pods), metrics, now, **kwargs)
+    selection = SelectedPods(pods)
+    for _ in range(2):                                                            # miss, then hit
+        assert _outcome(replicas_for_resource, current, target, resource, selection, metrics, now, **kwargs) == want
 
 
 @SETTINGS
@@ -265,3 +310,21 @@ def test_a_recommendation_on_the_window_edge_is_not_overwritten(age, overwritten
     want = ((TimestampedRecommendation(5, NOW), history[1]) if overwritten
             else (*history, TimestampedRecommendation(5, NOW)))
     assert norm.recommendations == want
+
+
+@pytest.mark.parametrize("sample, unready", [
+    (NOW - 15.0, False),                                  # exactly readiness + window: not Before it
+    (math.nextafter(NOW - 15.0, -math.inf), True),
+    (math.nextafter(NOW - 15.0, math.inf), False),
+    (Fraction(NOW - 15) - Fraction(1, 10**12), True),
+    (int(NOW - 15), False),
+])
+def test_an_initialising_pods_sample_on_its_readiness_edge(sample, unready):
+    """The one-pass path of replicas_for_resource decides a sample against
+    readiness + window exactly, as group_pods does."""
+    pods = [PodInfo(name, start_time=NOW - 10, ready_transition_time=NOW - 30,
+                    containers=(ContainerSpec("c", {"cpu": 1000}),)) for name in ("a", "b")]
+    metrics = {"a": PodMetric(900, sample, 15.0), "b": PodMetric(900, NOW, 15.0)}
+    assert group_pods(pods, metrics, "cpu", 300.0, 30.0, NOW).unready == ({"a"} if unready else set())
+    want = replicas_for_resource(2, 50, "cpu", pods, metrics, NOW)
+    assert replicas_for_resource(2, 50, "cpu", SelectedPods(pods), metrics, NOW) == want
