@@ -40,6 +40,7 @@ from kubekit.autoscaling.hpa_types import (
     PodInfo,
     PodMetric,
     Tolerances,
+    slot_setters,
 )
 
 __all__ = ["MetricInput", "MetricsProposal", "replicas_for_metric", "replicas_for_metrics"]
@@ -63,6 +64,19 @@ class MetricInput:
     values: Sequence[int] | None = None
     timestamp: float | None = None
     error: str | None = None
+
+    def __init__(self, pod_metrics: Mapping[str, PodMetric] | ResourceMetrics | None = None,
+                 value: int | None = None, values: Sequence[int] | None = None, timestamp: float | None = None,
+                 error: str | None = None) -> None:
+        # built for every metric of every sync: the slots' setters (hpa_types.slot_setters)
+        _set_pod_metrics(self, pod_metrics)
+        _set_input_value(self, value)
+        _set_values(self, values)
+        _set_input_timestamp(self, timestamp)
+        _set_error(self, error)
+
+
+_set_pod_metrics, _set_input_value, _set_values, _set_input_timestamp, _set_error = slot_setters(MetricInput)
 
 
 @dataclass(frozen=True, slots=True)

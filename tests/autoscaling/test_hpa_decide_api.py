@@ -220,7 +220,8 @@ def test_metric_inputs_must_match_specs():
         hpa_decide(HPASpec(6, (_cpu(50),), 1), 3, _pods(3), [], NOW)
 
 
-@pytest.mark.parametrize("cls", [TimestampedRecommendation, ReplicaResult, MetricProposal, HPAState, HPADecision])
+@pytest.mark.parametrize("cls", [TimestampedRecommendation, ReplicaResult, MetricProposal, HPAState, HPADecision,
+                                 MetricInput])
 def test_a_spelled_out_init_is_the_generated_one(cls):
     """The dataclasses built at every decision spell out their ``__init__``
     with their slots' setters (hpa_types.slot_setters): the signature, the
