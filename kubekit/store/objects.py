@@ -612,6 +612,7 @@ class ObjectWatch(WatchBase):
             lambda timeout: [log_entry(e) for e in kvwatch.next_batch(timeout)])
         self._match = match
         self._pending = initial
+        self._idle = getattr(kvwatch, "idle", None)    # see next_batch
         self._bookmark = bookmark
         self._sent = kvwatch.revision      # the version the consumer can resume from
 
@@ -623,6 +624,8 @@ class ObjectWatch(WatchBase):
         if self._pending:
             out, self._pending = self._pending, []
             return out + self._convert(self._next(0))
+        if timeout == 0 and self.idle():
+            return []         # what the loop below would return, without its layers of locks
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -637,6 +640,16 @@ class ObjectWatch(WatchBase):
             if out:
                 self._sent = events[-1][1][_MOD]
                 return out
+
+    def idle(self) -> bool:
+        """Whether ``next_batch(0)`` would return ``[]`` and change nothing
+        (a cheap check for a consumer that polls; False when it cannot be
+        told exactly): no initial events pending, the source's ``next_entries(0)``
+        would return ``[]`` and change nothing (its ``idle``), and no
+        bookmark is due (the source's revision has not moved past what was
+        sent; it does not move either)."""
+        return (not self._pending and self._idle is not None and self._idle()
+                and (self._bookmark is None or self._w.revision <= self._sent))
 
     def _convert(self, events: list[tuple]) -> list[WatchEvent]:
         match, seen = self._match, self._seen
