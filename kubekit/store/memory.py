@@ -96,6 +96,14 @@ def _compare(c: Compare, kv: tuple | None) -> bool:
     raise ValueError(f"unknown compare operator {c.op!r}: expected =, !=, < or >")
 
 
+def _holds(c: Compare, kv: tuple | None) -> bool:
+    """``_compare``, with the compare of every update (its key's mod
+    revision equal to the one read) spelled out first: the same test."""
+    if c.target == "mod" and c.op == "=":
+        return (kv[_MOD] if kv is not None else 0) == c.value
+    return _compare(c, kv)
+
+
 class MemoryKV:
     """etcd's KV, Watch and Lease services, in one process.
 
@@ -285,7 +293,7 @@ class MemoryKV:
             self._check_open()
             data = self._data
             prev = data.get(key)
-            if not _compare(compare, data.get(compare.key)):
+            if not _holds(compare, prev if compare.key == key else data.get(compare.key)):
                 result = _new_tuple(TxnResult, (False, self._rev, []))
             else:
                 if lease and lease not in self._leases:

@@ -685,7 +685,12 @@ class ObjectWatch(WatchBase):
 
     def _convert(self, events: list[tuple]) -> list[WatchEvent]:
         match, seen = self._match, self._seen
-        return [we for we in (to_watch_event(e, match, seen) for e in events) if we is not None]
+        out = []
+        for e in events:
+            we = to_watch_event(e, match, seen)
+            if we is not None:
+                out.append(we)
+        return out
 
     def close(self) -> None:
         self._w.close()
