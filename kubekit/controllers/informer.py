@@ -53,6 +53,9 @@ class Informer:
         self._on_update: list[Callable[[dict, dict], None]] = []
         self._on_delete: list[Callable[[dict], None]] = []
         self._watch = None
+        # the watch's "would a poll find nothing and change nothing?" (the
+        # store's watches have one), or None: always poll
+        self._watch_idle: Callable[[], bool] | None = None
         self._lock = threading.RLock()
         self.resource_version = "0"
         self._synced = False
@@ -102,6 +105,7 @@ class Informer:
     def _open_watch(self) -> None:
         self._watch = self.store.watch(self.kind, self.namespace, resource_version=self.resource_version,
                                        label_selector=self.label_selector, field_selector=self.field_selector)
+        self._watch_idle = getattr(self._watch, "idle", None)
 
     def start(self) -> Informer:
         """List into the cache (``on_add`` for each object), then watch."""
@@ -137,6 +141,9 @@ class Informer:
         at 1 s) so a loop of pumps does not spin; errors that retrying
         cannot cure (a bad selector, ...) are raised."""
         with self._lock:
+            idle = self._watch_idle
+            if timeout == 0 and idle is not None and self._watch is not None and idle():
+                return 0              # nothing has arrived (the watch's exact check): what the rest returns
             try:
                 if self._watch is None:
                     if not self._synced:

@@ -46,7 +46,9 @@ from kubekit.controllers.nodelifecycle_rules import (
     condition_taints,
     eviction_delay,
     last_heartbeat,
+    condition_status,
     node_ready_status,
+    ready_condition,
     should_mark_unknown,
     unknown_conditions,
 )
@@ -70,9 +72,14 @@ __all__ = ["NodeLifecycleController"]
 
 log = logging.getLogger(__name__)
 _MANAGED = {NOT_READY_TAINT, UNREACHABLE_TAINT}
+_LEASE_KEY_PREFIX = f"{LEASE_NAMESPACE}/"      # + node name: its Lease's informer key
 
 
+@functools.lru_cache(maxsize=4096)
 def _epoch(text: str | None) -> float | None:
+    """Epoch seconds of an RFC 3339 text (remembered: a fleet's kubelets
+    renew their leases at the same instants, so hundreds of nodes carry the
+    same ``renewTime``; a pure function of the text, so the same value)."""
     return parse_time(text) if text else None
 
 
@@ -98,14 +105,19 @@ class NodeLifecycleController(Controller):
         self.first_seen: dict[str, float] = {}
         self.ever_ready: set[str] = set()
         self.taint_added: dict[tuple[str, str], float] = {}      # (node, taint key) -> when (epoch s)
-        self._beats: dict[str, tuple] = {}                        # node -> (heartbeat texts, their epochs)
+        self._beats: dict[str, tuple] = {}      # node -> (node heartbeat text, lease renewTime, their epochs)
         self._next_pass = 0.0
         # The periodic pass looks at the nodes in ``_dirty`` and at those whose
         # quiet deadline (heartbeat + grace, epoch s) in ``_deadlines`` has come;
         # ``_quiet_until`` is each quiet node's current deadline (heap entries
         # that disagree with it are stale).
         self._dirty: set[str] = set()
-        self._deadlines: list[tuple[float, str]] = []
+        # (A heap of the distinct deadlines, the nodes of each in
+        # ``_due_at``: a fleet renews its leases at the same instants, so
+        # hundreds of nodes share a deadline, and a heap of (deadline, node)
+        # pairs would compare their names in every sift.)
+        self._deadlines: list[float] = []
+        self._due_at: dict[float, list[str]] = {}
         self._quiet_until: dict[str, float] = {}
         # zones: each node's zone and Ready status, each zone's state and its
         # NoExecute tainting queue; tainting passes run on a 100 ms grid
@@ -199,12 +211,13 @@ class NodeLifecycleController(Controller):
         """The periodic pass: queue every node that is not quiet at ``wall``."""
         look = self._dirty
         self._dirty = set()
-        heap, until = self._deadlines, self._quiet_until
-        while heap and heap[0][0] < wall:
-            deadline, name = heapq.heappop(heap)
-            if until.get(name) == deadline:
-                del until[name]
-                look.add(name)
+        heap, until, due_at = self._deadlines, self._quiet_until, self._due_at
+        while heap and heap[0] < wall:
+            deadline = heapq.heappop(heap)
+            for name in due_at.pop(deadline):
+                if until.get(name) == deadline:
+                    del until[name]
+                    look.add(name)
         for name in sorted(look):
             node = self.nodes.get(name)
             if node is None:
@@ -215,7 +228,12 @@ class NodeLifecycleController(Controller):
                 self._dirty.add(name)    # looked at again next pass, until it is quiet
                 continue
             until[name] = deadline
-            heapq.heappush(heap, (deadline, name))
+            names = due_at.get(deadline)
+            if names is None:
+                due_at[deadline] = [name]
+                heapq.heappush(heap, deadline)
+            else:
+                names.append(name)
 
     def next_wakeup(self) -> float | None:
         now = self.clock.monotonic()
@@ -297,16 +315,21 @@ class NodeLifecycleController(Controller):
             for name in list(self.zone_of):
                 self._mark(name)
 
-    def _heartbeat(self, name: str, node: dict) -> float:
-        """The node's last heartbeat: its Ready condition's or its Lease's,
-        whichever is newer (the times are parsed once per value)."""
-        cond = next((c for c in (node.get("status") or {}).get("conditions") or () if c.get("type") == "Ready"), {})
-        lease = self.leases.get(f"{LEASE_NAMESPACE}/{name}")
-        texts = (cond.get("lastHeartbeatTime"), ((lease or {}).get("spec") or {}).get("renewTime"))
+    def _heartbeat(self, name: str, node: dict, cond: dict | None = None) -> float:
+        """The node's last heartbeat: its Ready condition's (``cond``, found
+        if not given) or its Lease's, whichever is newer (the times are
+        parsed once per text)."""
+        if cond is None:
+            cond = ready_condition(node)
+        lease = self.leases.get(_LEASE_KEY_PREFIX + name)
+        node_text = cond.get("lastHeartbeatTime") if cond else None
+        lease_text = (lease.get("spec") or {}).get("renewTime") if lease else None
         hit = self._beats.get(name)
-        if hit is None or hit[0] != texts:
-            hit = self._beats[name] = (texts, (_epoch(texts[0]), _epoch(texts[1])))
-        return max(last_heartbeat(hit[1][0], hit[1][1], self.first_seen[name]), self._probe_floor)
+        if hit is None or hit[0] != node_text or hit[1] != lease_text:
+            hit = self._beats[name] = (node_text, lease_text, _epoch(node_text), _epoch(lease_text))
+        beat = last_heartbeat(hit[2], hit[3], self.first_seen[name])
+        floor = self._probe_floor
+        return floor if floor > beat else beat        # max(beat, floor)
 
     def _quiet(self, node: dict, now: float) -> bool:
         """Whether :meth:`reconcile` would do nothing for this node now: it is
@@ -318,10 +341,11 @@ class NodeLifecycleController(Controller):
         """Until when (heartbeat + grace, epoch s) the node stays quiet, if it
         is quiet now (see :meth:`_quiet`); None if it is not."""
         name = node["metadata"]["name"]
-        if name not in self.first_seen or node_ready_status(node) != "True":
+        cond = ready_condition(node)
+        if name not in self.first_seen or condition_status(cond) != "True":
             return None
         self.ever_ready.add(name)
-        heartbeat = self._heartbeat(name, node)
+        heartbeat = self._heartbeat(name, node, cond)
         if should_mark_unknown("True", True, heartbeat, now, self.grace, self.startup_grace):
             return None
         for t in (node.get("spec") or {}).get("taints") or ():

@@ -28,7 +28,8 @@ from typing import Any
 
 __all__ = [
     "NOT_READY_TAINT", "UNREACHABLE_TAINT", "DEFAULT_TOLERATION_SECONDS", "NODE_MONITOR_GRACE_PERIOD",
-    "condition_taints", "eviction_delay", "last_heartbeat", "node_ready_status", "should_mark_unknown",
+    "condition_status", "condition_taints", "eviction_delay", "last_heartbeat", "node_ready_status", "ready_condition",
+    "should_mark_unknown",
     "unknown_conditions",
 ]
 
@@ -43,17 +44,32 @@ UNKNOWN_MESSAGE = "Kubelet stopped posting node status."
 MONITORED_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 
 
-def node_ready_status(node: Mapping[str, Any]) -> str:
-    """``True``, ``False`` or ``Unknown`` (no Ready condition: Unknown)."""
+def ready_condition(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The node's (first) Ready condition, if any."""
     for c in (node.get("status") or {}).get("conditions") or ():
         if c.get("type") == "Ready":
-            return c.get("status") or "Unknown"
-    return "Unknown"
+            return c
+    return None
+
+
+def condition_status(cond: Mapping[str, Any] | None) -> str:
+    """A Ready condition's status (``Unknown`` when it is missing or empty)."""
+    return (cond.get("status") or "Unknown") if cond is not None else "Unknown"
+
+
+def node_ready_status(node: Mapping[str, Any]) -> str:
+    """``True``, ``False`` or ``Unknown`` (no Ready condition: Unknown)."""
+    return condition_status(ready_condition(node))
 
 
 def last_heartbeat(node_heartbeat: float | None, lease_renew: float | None, first_seen: float) -> float:
-    """The newest sign of life, in epoch seconds."""
-    return max(t for t in (node_heartbeat, lease_renew, first_seen) if t is not None)
+    """The newest sign of life, in epoch seconds: ``max`` of those given,
+    the first of equal ones (spelled out: no generator for every node of
+    every monitor pass)."""
+    newest = node_heartbeat
+    if lease_renew is not None and (newest is None or lease_renew > newest):
+        newest = lease_renew
+    return first_seen if newest is None or first_seen > newest else newest
 
 
 def should_mark_unknown(ready: str, ever_ready: bool, heartbeat: float, now: float,

@@ -96,6 +96,14 @@ def _compare(c: Compare, kv: tuple | None) -> bool:
     raise ValueError(f"unknown compare operator {c.op!r}: expected =, !=, < or >")
 
 
+def _holds(c: Compare, kv: tuple | None) -> bool:
+    """``_compare``, with the compare of every update (its key's mod
+    revision equal to the one read) spelled out first: the same test."""
+    if c.target == "mod" and c.op == "=":
+        return (kv[_MOD] if kv is not None else 0) == c.value
+    return _compare(c, kv)
+
+
 class MemoryKV:
     """etcd's KV, Watch and Lease services, in one process.
 
@@ -125,6 +133,10 @@ class MemoryKV:
         self._log: list[tuple] = []         # every event with revision >= _watch_floor (see kv.event_of)
         self._log_revs: list[int] = []      # their revisions, for bisect
         self._log_base = 0                  # absolute index of _log[0]
+        # bumped whenever what a watch can see may have changed: the durable
+        # revision moved, a compaction moved _log_base, the store closed (see
+        # KVWatch.idle)
+        self._watch_epoch = 0
         self._leases: dict[int, _Lease] = {}
         self._lease_heap: list[tuple[float, int]] = []
         self._next_lease = 1
@@ -281,7 +293,7 @@ class MemoryKV:
             self._check_open()
             data = self._data
             prev = data.get(key)
-            if not _compare(compare, data.get(compare.key)):
+            if not _holds(compare, prev if compare.key == key else data.get(compare.key)):
                 result = _new_tuple(TxnResult, (False, self._rev, []))
             else:
                 if lease and lease not in self._leases:
@@ -355,6 +367,7 @@ class MemoryKV:
                 self._compact_locked(rev - self._history)   # in memory only: a restart starts history anew
         if self._wal is None:
             self._durable = self._rev
+            self._watch_epoch += 1
             if self._cond._waiters:       # a blocked watcher (Condition keeps them in a deque): wake it
                 self._cond.notify_all()
             return None
@@ -376,6 +389,7 @@ class MemoryKV:
         with self._lock:
             if revision > self._durable:
                 self._durable = revision
+                self._watch_epoch += 1
                 self._cond.notify_all()
         if self._records_since_snapshot >= self._snapshot_every and self._snapshotting.acquire(blocking=False):
             try:
@@ -409,6 +423,7 @@ class MemoryKV:
             del self._log[:n]
             del self._log_revs[:n]
             self._log_base += n
+            self._watch_epoch += 1
 
     # ------------------------------------------------------------ watches
 
@@ -633,6 +648,7 @@ class MemoryKV:
             if self._closed:
                 return
             self._closed = True
+            self._watch_epoch += 1
             self._cond.notify_all()
             wal, self._wal = self._wal, None
         if wal is not None:
@@ -655,6 +671,7 @@ class KVWatch(WatchBase):
         self._cursor = cursor
         self._closed = False
         self.revision = revision
+        self._idle_epoch: int | None = None   # the store's _watch_epoch when a look last found nothing: see idle()
 
     @property
     def closed(self) -> bool:
@@ -694,6 +711,7 @@ class KVWatch(WatchBase):
                     self.revision = max(self.revision, s._durable)
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
+                        self._idle_epoch = s._watch_epoch
                         return []
                     s._cond.wait(remaining)
             key = self._key
@@ -705,8 +723,19 @@ class KVWatch(WatchBase):
             if out:
                 return out
 
+    def idle(self) -> bool:
+        """Whether ``next_entries(0)`` would return ``[]`` and change
+        nothing (a cheap, lock-free check for a reader that polls): the last
+        call found nothing new and returned, and the store's watch epoch has
+        not moved since.  Then the durable revision (the most a watcher may
+        see) and the log's base are the same, so the entries up to it are
+        the ones that call already passed, its ``revision = max(revision,
+        durable)`` is already done, and nothing closed."""
+        return self._idle_epoch == self._store._watch_epoch
+
     def close(self) -> None:
         self._closed = True
+        self._idle_epoch = None
         with self._store._cond:
             self._store._cond.notify_all()
 

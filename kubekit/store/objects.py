@@ -69,6 +69,24 @@ def _with_rv(raw: dict, rev: int) -> dict:
     return out
 
 
+def _without_rv(obj: dict) -> dict:
+    """``obj`` without ``metadata.resourceVersion`` (a new top level and metadata)."""
+    raw = dict(obj)
+    m = raw["metadata"] = dict(obj["metadata"])
+    del m["resourceVersion"]
+    return raw
+
+
+def _unchanged(new: dict, old: dict, old_has_rv: bool) -> bool:
+    """Whether an update's result ``new`` equals the stored object ``old``
+    (leaving out ``old``'s resourceVersion when it has one: a shared object)."""
+    if not old_has_rv:
+        return new == old
+    if new["metadata"].get("generation") != old["metadata"].get("generation"):
+        return False                 # the metadata differ (a spec change bumped the generation): no copy to compare
+    return new == _without_rv(old)
+
+
 _loads = jsoncodec.loads
 _new_tuple = tuple.__new__
 _VALUE, _MOD = 1, 3          # fields of a KeyValue, and of a log entry's records (see kv.log_entry)
@@ -158,16 +176,18 @@ class APIStore:
         a write on: a new top level and ``metadata``; the nested values may
         be shared with what watches delivered (never change them: copy what
         you change)."""
+        seen = self._shared_at(kv)
+        return _loads(kv.value) if seen is None else _without_rv(seen)
+
+    def _shared_at(self, kv: KeyValue) -> dict | None:
+        """The object watches share for ``kv``'s key at its revision (with
+        its ``resourceVersion``; read-only), or None."""
         hit = self._seen.get(kv.key)
         if hit is None or hit[0] != kv.mod_revision:
-            return _loads(kv.value)
-        seen = hit[1]
+            return None
         if _CHECK_SHARED:
-            check_unchanged(seen, kv)
-        raw = dict(seen)
-        m = raw["metadata"] = dict(seen["metadata"])
-        del m["resourceVersion"]
-        return raw
+            check_unchanged(hit[1], kv)
+        return hit[1]
 
     def _kind_of(self, obj: Mapping[str, Any]) -> Kind:
         k = obj.get("kind") if type(obj) is dict or isinstance(obj, Mapping) else None
@@ -332,13 +352,21 @@ class APIStore:
                 raise self._not_found(kind, name)
             if want_rv is not None and str(want_rv) != str(cur.mod_revision):
                 raise self._conflict(kind, name)
-            raw = self._stored(cur)
-            new = _meta.prepare_status_update(raw, obj) if status else _meta.prepare_update(raw, obj, kind)
-            if new == raw:
+            # The update is built on the stored object: the one watches share
+            # at this revision if there is one, used as it is (not copied
+            # without its resourceVersion as _stored does: prepare_update and
+            # prepare_status_update never read the old resourceVersion, nor
+            # does anything below but the no-change test), else decoded.
+            shared = self._shared_at(cur)
+            old = _loads(cur.value) if shared is None else shared
+            new = _meta.prepare_status_update(old, obj) if status else _meta.prepare_update(old, obj, kind)
+            if _unchanged(new, old, shared is not None):
+                raw = old if shared is None else _without_rv(shared)
                 return _with_rv(raw, cur.mod_revision)   # nothing changed: no write (as the API server)
             nm = new["metadata"]
-            if raw["metadata"].get("deletionTimestamp"):
-                added = [f for f in nm.get("finalizers") or [] if f not in (raw["metadata"].get("finalizers") or [])]
+            old_meta = old["metadata"]
+            if old_meta.get("deletionTimestamp"):
+                added = [f for f in nm.get("finalizers") or [] if f not in (old_meta.get("finalizers") or [])]
                 if added:
                     raise InvalidObjectError(f"{kind.kind} {name!r}: metadata.finalizers: Forbidden: no new "
                                              "finalizers can be added if the object is being deleted, found new "
@@ -351,8 +379,12 @@ class APIStore:
                 r = self.kv.txn([_new_tuple(Compare, (key, "mod", "=", cur.mod_revision))],
                                 [_new_tuple(Put, (key, jsoncodec.dumps(new),
                                                   self._lease_for(kind) if kind.ttl_seconds else 0))])
-                if handoff and r.succeeded:     # its values are the store's and the caller's, who gave them up
-                    remember(self._seen, key, r.revision, _with_rv(new, r.revision))
+                if handoff and r.succeeded:
+                    # Its values are the store's and the caller's, who gave
+                    # them up; its top level and metadata are prepare_*'s own:
+                    # it becomes the shared object (what _with_rv would copy).
+                    nm["resourceVersion"] = str(r.revision)
+                    remember(self._seen, key, r.revision, new)
             if r.succeeded:
                 return _with_rv(new, r.revision)
             if want_rv is not None:
@@ -612,6 +644,7 @@ class ObjectWatch(WatchBase):
             lambda timeout: [log_entry(e) for e in kvwatch.next_batch(timeout)])
         self._match = match
         self._pending = initial
+        self._idle = getattr(kvwatch, "idle", None)    # see next_batch
         self._bookmark = bookmark
         self._sent = kvwatch.revision      # the version the consumer can resume from
 
@@ -623,6 +656,8 @@ class ObjectWatch(WatchBase):
         if self._pending:
             out, self._pending = self._pending, []
             return out + self._convert(self._next(0))
+        if timeout == 0 and self.idle():
+            return []         # what the loop below would return, without its layers of locks
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -638,9 +673,24 @@ class ObjectWatch(WatchBase):
                 self._sent = events[-1][1][_MOD]
                 return out
 
+    def idle(self) -> bool:
+        """Whether ``next_batch(0)`` would return ``[]`` and change nothing
+        (a cheap check for a consumer that polls; False when it cannot be
+        told exactly): no initial events pending, the source's ``next_entries(0)``
+        would return ``[]`` and change nothing (its ``idle``), and no
+        bookmark is due (the source's revision has not moved past what was
+        sent; it does not move either)."""
+        return (not self._pending and self._idle is not None and self._idle()
+                and (self._bookmark is None or self._w.revision <= self._sent))
+
     def _convert(self, events: list[tuple]) -> list[WatchEvent]:
         match, seen = self._match, self._seen
-        return [we for we in (to_watch_event(e, match, seen) for e in events) if we is not None]
+        out = []
+        for e in events:
+            we = to_watch_event(e, match, seen)
+            if we is not None:
+                out.append(we)
+        return out
 
     def close(self) -> None:
         self._w.close()

@@ -33,6 +33,7 @@ from kubekit.errors import StoreError
 from kubekit.store import jsoncodec
 from kubekit.store.kinds import Kind, field_value
 from kubekit.store.kv import KV, Event, Watch, WatchBase, event_of, log_entry
+from kubekit.store.memory import KVWatch
 
 __all__ = ["WatchCache", "CachedWatch"]
 
@@ -52,6 +53,9 @@ class WatchCache:
         # the store's own entries when it hands them out (MemoryKV), else converted events
         self._next = getattr(self._kvw, "next_entries", None) or (
             lambda timeout: [log_entry(e) for e in self._kvw.next_batch(timeout)])
+        # the MemoryKV whose watch epoch tells a reader that polls "nothing
+        # new" exactly (see CachedWatch.idle); None (another KV): always look
+        self._epoch_kv = self._kvw._store if type(self._kvw) is KVWatch else None
         self.start = self._kvw.revision + 1       # the first revision the cache holds
         self._events: list[tuple] = []            # log entries (see kv.log_entry)
         self._revs: list[int] = []
@@ -176,6 +180,7 @@ class CachedWatch(WatchBase):
         self._index = index
         self._closed = False
         self._direct: Watch | None = None     # after falling out of the cache's window
+        self._idle_epoch: int | None = None   # see idle()
 
     def next_batch(self, timeout: float | None = None) -> list[Event]:
         return [event_of(e) for e in self.next_entries(timeout)]
@@ -202,12 +207,46 @@ class CachedWatch(WatchBase):
                     return out
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
+                    self._idle_epoch = self._caught_up_epoch()
                     return []
                 c._pump(left)
             else:
                 return []
+        self._idle_epoch = None
         self._direct = c.kv.watch(self._prefix, prefix=True, start_revision=self.revision + 1)
         return self.next_entries(timeout)
+
+    def _caught_up_epoch(self) -> int | None:
+        """(Lock held, after a look that found nothing.)  The KV's watch
+        epoch if this watch and the cache are caught up with the KV: the
+        cursor at the end of the cache, this watch's revision the cache's,
+        no pump under way, and the cache's KV watch found nothing at this
+        very epoch after taking everything in (its revision is in
+        ``_examined``).  None otherwise (and for a KV without epochs)."""
+        c = self._cache
+        kv = c._epoch_kv
+        if kv is None or c._pumping or c.broken is not None or self._closed:
+            return None
+        epoch = kv._watch_epoch
+        kvw = c._kvw
+        if (kvw._idle_epoch == epoch and self._cursor == c._base + len(c._events)
+                and self.revision >= c._examined >= kvw.revision):
+            return epoch
+        return None
+
+    def idle(self) -> bool:
+        """Whether ``next_entries(0)`` would return ``[]`` and change
+        nothing (a cheap, lock-free check for a reader that polls).  True
+        when the last look found nothing with everything caught up (see
+        ``_caught_up_epoch``) and the KV's watch epoch has not moved since:
+        then the KV watch finds nothing and changes nothing (``KVWatch.idle``),
+        so the cache gets no events and its ``_examined`` stays, so ``_take``
+        takes nothing and this watch's revision stays.  (Only this watch's
+        own calls move its cursor and revision; a pump by another reader
+        changes the cache only with entries the KV showed it, which moved the
+        epoch.)"""
+        kv = self._cache._epoch_kv
+        return kv is not None and self._idle_epoch == kv._watch_epoch
 
     def _take(self) -> list[tuple]:
         """Matching events past the cursor (lock held); moves the cursor to
