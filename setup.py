@@ -75,7 +75,8 @@ COMPILED_PY = [
     "kubekit.controllers.deployment_history", "kubekit.controllers.podutil", "kubekit.controllers.pod_ranking",
     "kubekit.controllers.replicaset_rules", "kubekit.controllers.rs_ordering", "kubekit.controllers.timeutil",
     "kubekit.controllers.nodelifecycle_rules", "kubekit.controllers.jsonmemo", "kubekit.controllers.label_selectors",
-    "kubekit.store.kinds", "kubekit.store.podstatus", "kubekit.clock", "kubekit.api.resources", "kubekit.api.quantity",
+    "kubekit.store.kinds", "kubekit.store.podstatus", "kubekit.store.jsoncodec", "kubekit.clock",
+    "kubekit.api.resources", "kubekit.api.quantity",
     "kubekit.cluster.podparse", "kubekit.cluster.conditions",
     "kubekit.scheduler.queue", "kubekit.scheduler.scheduler", "kubekit.scheduler.engine_fast",
 ]
