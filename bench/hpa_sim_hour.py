@@ -73,8 +73,10 @@ def load_curve() -> list[float]:
 
 
 class Load:
-    """``model(pod, now)`` for the fleet: each app's total usage spread over
-    its Running pods (counted once per instant)."""
+    """The fleet's usage model: each app's total usage spread evenly over its
+    Running pods.  ``by_namespace`` answers for an app's pods at once (the
+    fleet's ``namespace_usage_model``, what the bench uses); ``model(pod,
+    now)`` gives the same value one pod at a time (counted once per instant)."""
 
     def __init__(self, cp, curve, offsets, bases, t0):
         self.cp, self.curve, self.offsets, self.bases, self.t0 = cp, curve, offsets, bases, t0
@@ -93,6 +95,9 @@ class Load:
         if share is None:       # once per app and instant: its total over its Running pods
             share = self._share[ns] = self.total(int(ns[4:]), now) // max(1, len(self.cp.fleet.running_in(ns)))
         return share, 0
+
+    def by_namespace(self, ns: str, running, now: float) -> dict[str, tuple[int, int]]:
+        return dict.fromkeys(running, (self.total(int(ns[4:]), now) // max(1, len(running)), 0))
 
 
 def build(nodes: int, hpas: int, seed: int = 0):
@@ -122,7 +127,7 @@ def build(nodes: int, hpas: int, seed: int = 0):
     expected = sum(bases)
     cp.run_until(lambda: cp.count_pods(phase="Running") >= expected, max_sim_seconds=600)
     load = Load(cp, curve, offsets, bases, clock.monotonic())
-    cp.fleet.usage_model = load
+    cp.fleet.namespace_usage_model = load.by_namespace
     for i in range(hpas):
         cp.store.create({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
                          "metadata": {"name": "web", "namespace": f"app-{i:03d}"},

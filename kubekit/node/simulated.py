@@ -20,7 +20,11 @@ nodes run in one process.  It implements what the cluster sees of a kubelet:
 * **usage**: each running pod reports cpu and memory usage (for the metrics
   the autoscaler reads): a constant per pod, or whatever a *usage model*
   ``model(pod, now) -> (cpu milli, memory bytes)`` says (a load trace spread
-  over a Deployment's pods, say);
+  over a Deployment's pods, say), or a *namespace usage model*
+  ``model(namespace, running, now) -> {pod key: (cpu milli, memory bytes)}``
+  that answers for a namespace's running pods at once (``running`` is
+  ``pod key -> node``; one call per namespace and query instead of one per
+  pod, for models that spread a namespace's load evenly);
 * **removal**: :meth:`SimulatedFleet.remove_nodes` deletes nodes as a cloud
   provider does when a node group shrinks (the Node, its Lease, and the pods
   still bound to it, which Kubernetes' pod GC would delete).
@@ -49,6 +53,10 @@ __all__ = ["NodeTemplate", "SimulatedFleet"]
 log = logging.getLogger(__name__)
 
 RENEW_INTERVAL = 10.0
+
+#: ``model(namespace, running, now) -> {pod key: (cpu milli, memory bytes)}``, ``running``
+#: the namespace's running pods (``pod key -> node``, read-only): a key left out has no usage.
+NamespaceUsageModel = Callable[[str, Mapping[str, str], float], Mapping[str, tuple[int, int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +94,13 @@ class SimulatedFleet:
 
     def __init__(self, store, clock, *, start_delay: float = 0.0, renew_interval: float = RENEW_INTERVAL,
                  pods: Informer | None = None, usage_cpu_milli: int = 0, usage_memory_bytes: int = 0,
-                 usage_model: Callable[[dict, float], tuple[int, int]] | None = None) -> None:
+                 usage_model: Callable[[dict, float], tuple[int, int]] | None = None,
+                 namespace_usage_model: NamespaceUsageModel | None = None) -> None:
         self.store, self.clock = store, clock
         self.start_delay, self.renew_interval = start_delay, renew_interval
         self.usage_cpu_milli, self.usage_memory_bytes = usage_cpu_milli, usage_memory_bytes
         self.usage_model = usage_model
+        self.namespace_usage_model = namespace_usage_model      # wins over usage_model when set
         self.nodes: dict[str, NodeTemplate] = {}
         self.stopped: set[str] = set()
         self.pods = pods if pods is not None else Informer(store, "Pod")
@@ -303,6 +313,19 @@ class SimulatedFleet:
         """``pod key -> (cpu milli, memory bytes)`` for running pods (in
         ``namespace``, or all): the usage model's answer for each, or the
         configured constant (a metrics source for simulations)."""
+        by_ns = self.namespace_usage_model
+        if by_ns is not None:
+            now = self.clock.monotonic()
+            if namespace is not None:
+                running = self.running_in(namespace)
+                if not running:
+                    return {}
+                return {k: v for k, v in by_ns(namespace, running, now).items() if k in running}
+            out = {}
+            for ns, running in self._running_by_ns.items():
+                if running:
+                    out.update((k, v) for k, v in by_ns(ns, running, now).items() if k in running)
+            return out
         keys = self._running if namespace is None else self.running_in(namespace)
         if self.usage_model is None:
             return {k: (self.usage_cpu_milli, self.usage_memory_bytes) for k in keys}

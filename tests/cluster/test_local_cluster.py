@@ -136,6 +136,34 @@ def test_removing_a_simulated_node_deletes_it_its_lease_and_its_pods_and_the_rep
     assert {p["spec"]["nodeName"] for p in cp.pods.list()} == {"n0"}
 
 
+def test_a_namespace_usage_model_answers_for_the_running_pods_of_each_namespace():
+    clock = FakeClock()
+    cp = ControlPlane(clock)
+    calls = []
+
+    def per_namespace(ns, running, now):
+        calls.append((ns, sorted(running)))
+        share = 1000 // len(running)
+        return {**dict.fromkeys(running, (share, int(now))), f"{ns}/not-running": (1, 1)}
+    cp.fleet.add_nodes(["n0"], NodeTemplate(cpu="8"))
+    cp.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
+    cp.store.create(deployment("web", 3))
+    cp.store.create({**deployment("api", 2), "metadata": {"name": "api", "namespace": "other"}})
+    cp.run_until(lambda: cp.count_pods(phase="Running") == 5)
+    per_pod = cp.fleet.usage()
+    cp.fleet.namespace_usage_model = per_namespace
+    now = clock.monotonic()
+    web = cp.fleet.usage("default")
+    assert sorted(web) == sorted(cp.fleet.running_in("default")) and len(web) == 3    # the extra key is left out
+    assert set(web.values()) == {(333, int(now))}
+    assert calls == [("default", sorted(web))]
+    everything = cp.fleet.usage()
+    assert everything.keys() == per_pod.keys()                       # the same pods as the per-pod path
+    assert {k: v for k, v in everything.items() if k.startswith("other/")} == {
+        k: (500, int(now)) for k in cp.fleet.running_in("other")}
+    assert cp.fleet.usage("nowhere") == {} and calls[-1][0] != "nowhere"    # no running pods: not asked
+
+
 def test_a_usage_model_gives_each_running_pod_its_usage_at_the_clock_time():
     clock = FakeClock()
     cp = ControlPlane(clock)
