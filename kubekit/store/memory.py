@@ -96,6 +96,9 @@ def _compare(c: Compare, kv: tuple | None) -> bool:
     raise ValueError(f"unknown compare operator {c.op!r}: expected =, !=, < or >")
 
 
+_startswith = str.startswith     # called as a function: compiled, a method call looks the method up each time
+
+
 def _holds(c: Compare, kv: tuple | None) -> bool:
     """``_compare``, with the compare of every update (its key's mod
     revision equal to the one read) spelled out first: the same test."""
@@ -716,7 +719,7 @@ class KVWatch(WatchBase):
                     s._cond.wait(remaining)
             key = self._key
             if self._prefix:
-                out = [e for e in batch if e[1][0].startswith(key)]
+                out = [e for e in batch if _startswith(e[1][0], key)]
             else:
                 out = [e for e in batch if e[1][0] == key]
             self.revision = durable if at_end else batch[-1][1][_MOD]

@@ -334,7 +334,8 @@ class APIStore:
         it or anything in it again, so the object written is delivered to
         watches as it is instead of decoded from the stored bytes (the
         simulated kubelet's status writes and lease renewals hand off
-        objects they built for the write)."""
+        objects they built for the write); the object returned is then that
+        shared object too, read-only like everything a watch delivers."""
         return self._update(obj, status=False, handoff=handoff)
 
     def update_status(self, obj: Mapping[str, Any], *, handoff: bool = False) -> dict:
@@ -382,9 +383,11 @@ class APIStore:
                 if handoff and r.succeeded:
                     # Its values are the store's and the caller's, who gave
                     # them up; its top level and metadata are prepare_*'s own:
-                    # it becomes the shared object (what _with_rv would copy).
+                    # it becomes the shared object (what _with_rv would copy),
+                    # and the caller's result.
                     nm["resourceVersion"] = str(r.revision)
                     remember(self._seen, key, r.revision, new)
+                    return new
             if r.succeeded:
                 return _with_rv(new, r.revision)
             if want_rv is not None:
