@@ -31,6 +31,7 @@ from kubekit.server.patch import (
 from kubekit.server.routes import Route
 from kubekit.server.scale import scale_of, with_replicas
 from kubekit.server.status import BadRequest, MethodNotAllowed, int_param, status, status_for, success_status
+from kubekit.store.meta import without_resource_version as _without_rv
 
 __all__ = ["API", "Request", "prepare_for_create", "dry_run_store", "JSON_PATCH", "MERGE_PATCH",
            "STRATEGIC_MERGE_PATCH"]
@@ -79,10 +80,6 @@ def prepare_for_create(obj: Mapping[str, Any], route: Route) -> dict[str, Any]:
 
         out = prepare_namespace(out)
     return out
-
-
-def _without_rv(obj: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(obj, metadata={k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"})
 
 
 def _truthy(v: str | None) -> bool:

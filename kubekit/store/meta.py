@@ -18,7 +18,7 @@ from kubekit.store.podstatus import initial_pod_status
 __all__ = [
     "plan_delete", "pod_grace_period", "DEFAULT_GRACE_SECONDS",
     "rfc3339", "micro_time", "parse_time", "generate_name", "random_uid", "prepare_create", "prepare_update",
-    "prepare_status_update", "spec_changed", "NAME_ALPHABET",
+    "prepare_status_update", "spec_changed", "without_resource_version", "NAME_ALPHABET",
 ]
 
 # k8s.io/apimachinery/pkg/util/rand: consonants and digits that cannot spell words.
@@ -200,6 +200,14 @@ def prepare_update(old: Mapping[str, Any], new: Mapping[str, Any], kind: Kind) -
         meta["generation"] = int(old_meta.get("generation", 1)) + 1
     out["metadata"] = meta
     return out
+
+
+def without_resource_version(obj: Mapping[str, Any]) -> dict:
+    """A copy of ``obj`` (top level and metadata) without
+    ``metadata.resourceVersion``; an object without metadata gets an empty
+    one.  (The store's hot path has its own strict form, for objects that
+    have one: ``objects._without_rv``.)"""
+    return dict(obj, metadata={k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"})
 
 
 def prepare_status_update(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict:

@@ -193,10 +193,6 @@ def _with_rv(obj: Mapping[str, Any], rev: int) -> dict:
     return dict(obj, metadata=dict(obj.get("metadata") or {}, resourceVersion=str(rev)))
 
 
-def _without_rv(obj: Mapping[str, Any]) -> dict:
-    return dict(obj, metadata={k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"})
-
-
 class NamespaceStore:
     """Namespace writes with the registry's rules over ``store`` (an
     :class:`~kubekit.store.APIStore`), shaped like the store's own methods
@@ -293,7 +289,7 @@ class NamespaceStore:
                 return self.store.delete(self.kind_name, None, name, propagation=policy, preconditions=pre,
                                          grace_period_seconds=grace_period_seconds)
             r = self.store.kv.txn([Compare(key, "mod", "=", cur.mod_revision)],
-                                  [Put(key, jsoncodec.dumps(_without_rv(plan.obj)))])
+                                  [Put(key, jsoncodec.dumps(_meta.without_resource_version(plan.obj)))])
             if r.succeeded:
                 return _with_rv(plan.obj, r.revision)
         raise self._conflict(name, f"gave up after {_RETRIES} attempts under contention")
