@@ -112,7 +112,6 @@ class HPAController(Controller):
         self._infos: dict[str, tuple[str, PodInfo]] = {}
         self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, generation), spec)
         self._scales: dict[str, tuple[tuple, dict]] = {}      # key -> ((target uid, resourceVersion), its scale)
-        self._scale_kinds: dict[tuple[str, str], object] = {}  # (apiVersion, kind) of a scaleTargetRef -> its Kind
         self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
         # Every HPA's scale selector as last parsed (None until its first sync:
         # upstream's hpaSelectors registers a new HPA with labels.Nothing()),
@@ -188,15 +187,11 @@ class HPAController(Controller):
 
     def _scale_kind(self, api_version: str, kind_name: str) -> str:
         """The kind a scaleTargetRef names, if it is served with a scale
-        subresource; raises :class:`ScaleError` with the API's message.  A
-        kind found is remembered while the registry holds the same kind
-        under that name (a failure is looked up again each time)."""
+        subresource; raises :class:`ScaleError` with the API's message."""
         try:
             kind = self.store.kinds.get(kind_name)
         except (KeyError, KubekitError):
             kind = None
-        if kind is not None and self._scale_kinds.get((api_version, kind_name)) is kind:
-            return kind.kind
         if api_version.count("/") > 1:
             raise ScaleError(f"unexpected GroupVersion string: {api_version}")
         group = api_version.rpartition("/")[0] if "/" in api_version else ""
@@ -204,8 +199,6 @@ class HPAController(Controller):
             raise ScaleError(f'no matches for kind "{kind_name}" in group "{group}"')
         if "scale" not in self._subresources.get(kind.kind, ()):
             raise ScaleError("the server could not find the requested resource")
-        if len(self._scale_kinds) < 1024:
-            self._scale_kinds[(api_version, kind_name)] = kind
         return kind.kind
 
     def _scale_of(self, key: str, target: dict) -> dict:
