@@ -27,6 +27,7 @@ from kubekit.controllers.nodelifecycle import NodeLifecycleController
 from kubekit.controllers.replicaset import ReplicaSetController
 from kubekit.node.simulated import SimulatedFleet
 from kubekit.store import APIStore
+from kubekit.store.compactor import DEFAULT_COMPACTION_INTERVAL, Compactor
 
 __all__ = ["ControlPlane"]
 
@@ -38,12 +39,16 @@ log = logging.getLogger(__name__)
 
 class ControlPlane:
     """See the module docstring.  ``store`` defaults to an in-memory
-    :class:`~kubekit.store.APIStore` on ``clock``."""
+    :class:`~kubekit.store.APIStore` on ``clock``.  The store's history is
+    compacted every ``compaction_interval`` seconds as kube-apiserver's
+    compactor does (:mod:`kubekit.store.compactor`; 0 turns it off)."""
 
     def __init__(self, clock, store: APIStore | None = None, *, seed: int = 0, scheduler_config=None,
-                 start_delay: float = 0.0, identity: str | None = None) -> None:
+                 start_delay: float = 0.0, identity: str | None = None,
+                 compaction_interval: float = DEFAULT_COMPACTION_INTERVAL) -> None:
         self.clock = clock
         self.store = store or APIStore(clock=clock)
+        self.compactor = Compactor(self.store.kv, clock, compaction_interval)   # the API server's, on every one
         # With an identity, the controllers and the scheduler run only while this
         # control plane holds the lease (kube-controller-manager's leader election:
         # 15 s lease, tried every 2 s); without, they always run.
@@ -107,7 +112,7 @@ class ControlPlane:
         on the leader."""
         self.start()
         self._elect()
-        done = self.sync()
+        done = self.compactor.run_once() + self.sync()
         if not self.is_leader:
             return done + self.fleet.run_once()
         done += self.deployment_controller.run_once()
@@ -121,10 +126,12 @@ class ControlPlane:
 
     def next_wakeup(self) -> float | None:
         if not self.is_leader:
-            waits = [w for w in (self.fleet.next_wakeup(), max(0.0, self._next_election - self.clock.monotonic()))
+            waits = [w for w in (self.fleet.next_wakeup(), max(0.0, self._next_election - self.clock.monotonic()),
+                                 self.compactor.next_wakeup())
                      if w is not None]
             return min(waits) if waits else None
-        waits = [w for w in (self.deployment_controller.next_wakeup(), self.rs_controller.next_wakeup(),
+        waits = [w for w in (self.compactor.next_wakeup(),
+                             self.deployment_controller.next_wakeup(), self.rs_controller.next_wakeup(),
                              self.scheduler.next_wakeup(), self.fleet.next_wakeup(),
                              self.node_lifecycle.next_wakeup(),
                              *(c.next_wakeup() for c in self._components if hasattr(c, "next_wakeup")))

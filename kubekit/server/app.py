@@ -36,6 +36,8 @@ class ServerConfig:
     # etcd's client URL (kube-apiserver's --etcd-servers): the objects live there instead of data_dir,
     # and several servers can share them, the controllers running on the elected leader only
     etcd_servers: str | None = None
+    # kube-apiserver's --etcd-compaction-interval: history older than this is compacted, this often (0: never)
+    compaction_interval: float = 300.0
     fsync: bool = True
     sim_nodes: int = 0
     sim_node_cpu: str = "8"
@@ -129,7 +131,7 @@ class Server:
             kinds = with_graceful_pods(DEFAULT_KINDS)
         self.store = APIStore(self.kv, clock=clock, kinds=kinds)
         cp = self.control_plane = ControlPlane(clock, store=self.store, start_delay=cfg.sim_start_delay,
-                                               identity=identity)
+                                               identity=identity, compaction_interval=cfg.compaction_interval)
         terminator = SimulatedPodTerminator(self.store, cp.pods, lambda node: node in cp.fleet.nodes)
         if cfg.sim_nodes:
             cp.fleet.add_nodes(sim_node_names(cfg.sim_nodes),

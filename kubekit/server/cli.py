@@ -43,6 +43,9 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
                    help="keep the objects in this etcd (its members' client URLs, comma-separated, e.g. "
                         "http://127.0.0.1:2379) instead of --data-dir; requests move on to the next member when "
                         "one cannot be reached; servers sharing one etcd elect a leader to run the controllers")
+    p.add_argument("--etcd-compaction-interval", type=float, default=300.0, metavar="SECONDS",
+                   help="compact the store's history older than this, this often, as kube-apiserver does "
+                        "(default 300; 0 turns it off)")
     p.add_argument("--sim-nodes", type=int, default=0, metavar="N", help="register N simulated nodes (sim-node-0...)")
     p.add_argument("--sim-node-cpu", default="8", help="cpu capacity of each simulated node (default 8)")
     p.add_argument("--sim-node-memory", default="32Gi", help="memory capacity of each simulated node (default 32Gi)")
@@ -75,6 +78,8 @@ def config_from_args(args: argparse.Namespace):
         raise SystemExit("error: --sim-nodes must be 0 or more")
     if args.metrics_interval <= 0:
         raise SystemExit("error: --metrics-interval must be positive")
+    if not args.etcd_compaction_interval >= 0:
+        raise SystemExit("error: --etcd-compaction-interval must be 0 or more")
     if args.node_name is not None and not _dns_label(args.node_name):
         raise SystemExit(f"error: --node-name {args.node_name!r}: expected a DNS subdomain "
                          "(lower-case letters, digits, '-' and '.')")
@@ -95,6 +100,7 @@ def config_from_args(args: argparse.Namespace):
     socket_path = None if args.listen else (args.socket or os.environ.get("KUBEKIT_SOCKET") or DEFAULT_SOCKET)
     return ServerConfig(socket_path=socket_path, listen=args.listen,
                         data_dir=None if args.in_memory else args.data_dir, etcd_servers=args.etcd_servers,
+                        compaction_interval=args.etcd_compaction_interval,
                         sim_nodes=args.sim_nodes, sim_node_cpu=args.sim_node_cpu,
                         sim_node_memory=args.sim_node_memory, sim_start_delay=args.sim_start_delay,
                         graceful_pod_deletion=args.graceful_pod_deletion,

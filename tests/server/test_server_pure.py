@@ -136,9 +136,11 @@ def test_serve_options_run_a_local_node_unless_told_not_to():
     assert (cfg.local_node, cfg.node_name, cfg.image_root, cfg.pod_log_dir, cfg.metrics_interval) == (
         False, "node-a.lab", "/srv/images", "/srv/logs", 0.5)
     cfg = config_from_args(ap.parse_args(["serve", "--etcd-servers", "http://10.0.0.1:2379,http://10.0.0.2:2379"]))
-    assert cfg.etcd_servers == "http://10.0.0.1:2379,http://10.0.0.2:2379"
+    assert cfg.etcd_servers == "http://10.0.0.1:2379,http://10.0.0.2:2379" and cfg.compaction_interval == 300.0
+    assert config_from_args(ap.parse_args(["serve", "--etcd-compaction-interval", "0"])).compaction_interval == 0
     for bad in (["--node-name", "Node_A"], ["--metrics-interval", "0"], ["--etcd-servers", "10.0.0.1:2379"],
-                ["--etcd-servers", "http://10.0.0.1:2379,,http://10.0.0.2:2379"]):
+                ["--etcd-servers", "http://10.0.0.1:2379,,http://10.0.0.2:2379"], ["--etcd-compaction-interval", "-1"],
+                ["--etcd-compaction-interval", "nan"]):
         with pytest.raises(SystemExit):
             config_from_args(ap.parse_args(["serve", *bad]))
 
