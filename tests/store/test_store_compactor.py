@@ -12,7 +12,7 @@ import pytest
 from etcd_server import etcd_server
 from kubekit.clock import FakeClock
 from kubekit.errors import CompactedError
-from kubekit.store import MemoryKV, Put
+from kubekit.store import Put
 from kubekit.store.compactor import COMPACT_REV_KEY, DEFAULT_COMPACTION_INTERVAL, Compactor, compact_round
 
 
@@ -44,12 +44,8 @@ def _rounds_of_upstreams_protocol(kv) -> None:
     assert kv.compact_revision == rev and kv.get(COMPACT_REV_KEY).version == 2
 
 
-def test_upstreams_rounds_on_a_memory_kv():
-    kv = MemoryKV(FakeClock())
-    try:
-        _rounds_of_upstreams_protocol(kv)
-    finally:
-        kv.close()
+def test_upstreams_rounds_on_a_memory_kv(memory_kv):
+    _rounds_of_upstreams_protocol(memory_kv)
 
 
 def test_upstreams_rounds_on_a_real_etcd():
@@ -63,85 +59,70 @@ def test_upstreams_rounds_on_a_real_etcd():
             kv.close()
 
 
-def test_a_failed_compaction_is_returned_with_the_new_compact_time():
-    kv = MemoryKV(FakeClock())
-    try:
-        _writes(kv, 5)
-        version, rev, _, _ = compact_round(kv, 0, 0)
-        _writes(kv, 5)
-        kv.compact(kv.revision)                          # someone compacted further meanwhile
-        version2, rev2, compacted, error = compact_round(kv, version, rev)
-        assert (version2, rev2, compacted) == (2, kv.revision, 0)
-        assert isinstance(error, CompactedError)
-    finally:
-        kv.close()
+def test_a_failed_compaction_is_returned_with_the_new_compact_time(memory_kv):
+    kv = memory_kv
+    _writes(kv, 5)
+    version, rev, _, _ = compact_round(kv, 0, 0)
+    _writes(kv, 5)
+    kv.compact(kv.revision)                          # someone compacted further meanwhile
+    version2, rev2, compacted, error = compact_round(kv, version, rev)
+    assert (version2, rev2, compacted) == (2, kv.revision, 0)
+    assert isinstance(error, CompactedError)
 
 
-def test_the_component_compacts_what_is_older_than_one_interval(caplog):
-    clock = FakeClock()
-    kv = MemoryKV(clock)
-    try:
-        c = Compactor(kv, clock)
-        assert c.interval == DEFAULT_COMPACTION_INTERVAL == 300.0
-        assert c.next_wakeup() == 300.0 and c.run_once() == 0       # the first round comes one interval in
-        _writes(kv, 10)
-        clock.advance(300)
-        assert c.next_wakeup() == 0.0 and c.run_once() == 1
-        noted = kv.revision                              # the bootstrap round's put: compacted next time
-        assert c.compact_revision == 0 and kv.get(COMPACT_REV_KEY) is not None
-        assert c.run_once() == 0 and c.next_wakeup() == 300.0
-        _writes(kv, 10)
-        clock.advance(300)
+def test_the_component_compacts_what_is_older_than_one_interval(caplog, clock, memory_kv):
+    kv = memory_kv
+    c = Compactor(kv, clock)
+    assert c.interval == DEFAULT_COMPACTION_INTERVAL == 300.0
+    assert c.next_wakeup() == 300.0 and c.run_once() == 0       # the first round comes one interval in
+    _writes(kv, 10)
+    clock.advance(300)
+    assert c.next_wakeup() == 0.0 and c.run_once() == 1
+    noted = kv.revision                              # the bootstrap round's put: compacted next time
+    assert c.compact_revision == 0 and kv.get(COMPACT_REV_KEY) is not None
+    assert c.run_once() == 0 and c.next_wakeup() == 300.0
+    _writes(kv, 10)
+    clock.advance(300)
+    assert c.run_once() == 1
+    assert c.compact_revision == kv.compact_revision == noted
+    # a store already compacted past the noted revision: logged, counted, the rounds go on
+    _writes(kv, 3)
+    kv.compact(kv.revision)
+    clock.advance(300)
+    with caplog.at_level(logging.ERROR, logger="kubekit.store.compactor"):
         assert c.run_once() == 1
-        assert c.compact_revision == kv.compact_revision == noted
-        # a store already compacted past the noted revision: logged, counted, the rounds go on
-        _writes(kv, 3)
-        kv.compact(kv.revision)
+    assert c.errors == 1 and "compact failed" in caplog.text
+    _writes(kv, 3)
+    clock.advance(300)
+    failed_round_put = kv.revision - 3          # the failed round noted its own put's revision
+    assert c.run_once() == 1 and c.errors == 1 and c.compact_revision == failed_round_put
+
+
+def test_two_api_servers_compact_once_per_interval(clock, memory_kv):
+    kv = memory_kv
+    a, b = Compactor(kv, clock), Compactor(kv, clock)
+    compactions = []
+    for _ in range(4):
+        _writes(kv, 5)
         clock.advance(300)
-        with caplog.at_level(logging.ERROR, logger="kubekit.store.compactor"):
-            assert c.run_once() == 1
-        assert c.errors == 1 and "compact failed" in caplog.text
-        _writes(kv, 3)
-        clock.advance(300)
-        failed_round_put = kv.revision - 3          # the failed round noted its own put's revision
-        assert c.run_once() == 1 and c.errors == 1 and c.compact_revision == failed_round_put
-    finally:
-        kv.close()
+        for c in (a, b):
+            before = kv.compact_revision
+            c.run_once()
+            if kv.compact_revision != before:
+                compactions.append(kv.compact_revision)
+    assert len(compactions) == 3                      # every interval but the bootstrap one, by one of them
+    assert compactions == sorted(set(compactions))
+    assert kv.get(COMPACT_REV_KEY).version == 4       # one compact time per interval
 
 
-def test_two_api_servers_compact_once_per_interval():
-    clock = FakeClock()
-    kv = MemoryKV(clock)
-    try:
-        a, b = Compactor(kv, clock), Compactor(kv, clock)
-        compactions = []
-        for _ in range(4):
-            _writes(kv, 5)
-            clock.advance(300)
-            for c in (a, b):
-                before = kv.compact_revision
-                c.run_once()
-                if kv.compact_revision != before:
-                    compactions.append(kv.compact_revision)
-        assert len(compactions) == 3                      # every interval but the bootstrap one, by one of them
-        assert compactions == sorted(set(compactions))
-        assert kv.get(COMPACT_REV_KEY).version == 4       # one compact time per interval
-    finally:
-        kv.close()
-
-
-def test_an_interval_of_zero_turns_it_off():
-    clock = FakeClock()
-    kv = MemoryKV(clock)
-    try:
-        c = Compactor(kv, clock, 0)
-        clock.advance(3600)
-        assert c.run_once() == 0 and c.next_wakeup() is None and kv.get(COMPACT_REV_KEY) is None
-        for bad in (-1, float("nan")):
-            with pytest.raises(ValueError, match="compaction interval"):
-                Compactor(kv, clock, bad)
-    finally:
-        kv.close()
+def test_an_interval_of_zero_turns_it_off(clock, memory_kv):
+    kv = memory_kv
+    c = Compactor(kv, clock, 0)
+    clock.advance(3600)
+    assert c.run_once() == 0 and c.next_wakeup() is None and kv.get(COMPACT_REV_KEY) is None
+    for bad in (-1, float("nan")):
+        with pytest.raises(ValueError, match="compaction interval"):
+            Compactor(kv, clock, bad)
 
 
 def test_a_control_plane_compacts_its_history_and_keeps_running():
