@@ -73,28 +73,15 @@ def load_curve() -> list[float]:
 
 
 class Load:
-    """The fleet's usage model: each app's total usage spread evenly over its
-    Running pods.  ``by_namespace`` answers for an app's pods at once (the
-    fleet's ``namespace_usage_model``, what the bench uses); ``model(pod,
-    now)`` gives the same value one pod at a time (counted once per instant)."""
+    """The fleet's namespace usage model: each app's total usage spread
+    evenly over its Running pods, answered for all of an app's pods at once."""
 
-    def __init__(self, cp, curve, offsets, bases, t0):
-        self.cp, self.curve, self.offsets, self.bases, self.t0 = cp, curve, offsets, bases, t0
-        self._at: float | None = None
-        self._share: dict[str, int] = {}
+    def __init__(self, curve, offsets, bases, t0):
+        self.curve, self.offsets, self.bases, self.t0 = curve, offsets, bases, t0
 
     def total(self, app: int, now: float) -> int:
         i = int((self.offsets[app] + now - self.t0) // GRID) % len(self.curve)
         return int(self.bases[app] * 300 * self.curve[i])
-
-    def __call__(self, pod: dict, now: float) -> tuple[int, int]:
-        ns = pod["metadata"]["namespace"]
-        if self._at != now:
-            self._share, self._at = {}, now
-        share = self._share.get(ns)
-        if share is None:       # once per app and instant: its total over its Running pods
-            share = self._share[ns] = self.total(int(ns[4:]), now) // max(1, len(self.cp.fleet.running_in(ns)))
-        return share, 0
 
     def by_namespace(self, ns: str, running, now: float) -> dict[str, tuple[int, int]]:
         return dict.fromkeys(running, (self.total(int(ns[4:]), now) // max(1, len(running)), 0))
@@ -126,7 +113,7 @@ def build(nodes: int, hpas: int, seed: int = 0):
                                       "resources": {"requests": {"cpu": "500m", "memory": "256Mi"}}}]}}}})
     expected = sum(bases)
     cp.run_until(lambda: cp.count_pods(phase="Running") >= expected, max_sim_seconds=600)
-    load = Load(cp, curve, offsets, bases, clock.monotonic())
+    load = Load(curve, offsets, bases, clock.monotonic())
     cp.fleet.namespace_usage_model = load.by_namespace
     for i in range(hpas):
         cp.store.create({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",

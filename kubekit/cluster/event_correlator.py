@@ -65,9 +65,6 @@ class _LRU:
         if len(d) > self.size:
             d.popitem(last=False)
 
-    def __len__(self) -> int:
-        return len(self._d)
-
 
 class TokenBucket:
     """``flowcontrol.NewTokenBucketRateLimiterWithClock``'s ``TryAccept``
@@ -120,8 +117,8 @@ class Correlated:
 
 
 class EventCorrelator:
-    """See the module docstring.  ``now()`` gives the time (Unix seconds) and
-    ``stamp(t)`` its text for timestamps."""
+    """See the module docstring.  The limits default to client-go's; each
+    call is given the time (Unix seconds) and its timestamp text."""
 
     def __init__(self, *, lru_size: int = MAX_LRU_CACHE_ENTRIES, max_events: int = AGGREGATE_MAX_EVENTS,
                  max_interval: float = AGGREGATE_INTERVAL_SECONDS, burst: int = SPAM_BURST,
@@ -187,7 +184,7 @@ class EventCorrelator:
         if self._filtered(spam_key, now):
             return Correlated(None)
         if aggregated is not ev:             # its own event key: the combined message
-            key = (spam_key, key[1], key[2], key[3], aggregated["message"])
+            key = event_key(aggregated)
         return Correlated(observed, int(observed.get("count") or 1) > 1, key)
 
     def update_state(self, ev: dict, key: tuple | None = None) -> None:
