@@ -16,8 +16,9 @@ import pytest
 
 def _stale_compiled_modules() -> list[str]:
     """Control-plane modules whose compiled extension (setup.py's
-    COMPILED_PY, imported before the .py) is older than the .py beside it:
-    the tests would run yesterday's code."""
+    COMPILED_PY, imported before the .py) is older than the .py beside it,
+    or than its Cython declarations (the .pxd beside it): the tests would
+    run yesterday's code."""
     import glob
     import sysconfig
 
@@ -28,7 +29,11 @@ def _stale_compiled_modules() -> list[str]:
     stale = []
     for ext in glob.glob(os.path.join(root, "**", "*" + suffix), recursive=True):
         source = ext[: -len(suffix)] + ".py"
-        if os.path.exists(source) and os.path.getmtime(source) > os.path.getmtime(ext):
+        if not os.path.exists(source):
+            continue
+        declarations = ext[: -len(suffix)] + ".pxd"
+        changed = max(os.path.getmtime(p) for p in (source, declarations) if os.path.exists(p))
+        if changed > os.path.getmtime(ext):
             stale.append(os.path.relpath(source, root))
     return sorted(stale)
 

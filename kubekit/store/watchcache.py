@@ -33,7 +33,7 @@ from kubekit.errors import StoreError
 from kubekit.store import jsoncodec
 from kubekit.store.kinds import Kind, field_value
 from kubekit.store.kv import KV, Event, Watch, WatchBase, event_of, log_entry
-from kubekit.store.memory import KVWatch
+from kubekit.store.memory import KVWatch, has_prefix
 
 __all__ = ["WatchCache", "CachedWatch"]
 
@@ -263,7 +263,7 @@ class CachedWatch(WatchBase):
         self._cursor = end
         self.revision = max(self.revision, c._examined)
         prefix, first = self._prefix, self._first
-        return [e for e in batch if e[1][_MOD] >= first and e[1][_KEY].startswith(prefix)]
+        return [e for e in batch if e[1][_MOD] >= first and has_prefix(e[1][_KEY], prefix)]
 
     def close(self) -> None:
         self._closed = True

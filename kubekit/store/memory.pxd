@@ -1,0 +1,22 @@
+# Cython declarations for memory.py (an "augmenting" .pxd): in the release
+# build MemoryKV is an extension type with its state in C slots, so the write
+# path reads its fields without a dict lookup each.  The .py stays the plain-
+# Python twin the debug build tests.
+cdef class MemoryKV:
+    cdef public object _clock, _lock, _cond, _keys, _wal, _dir, _snapshotting, _history
+    cdef public dict _data, _leases
+    cdef public list _log, _log_revs, _lease_heap
+    cdef public object _rev, _durable, _compact_rev, _watch_floor, _log_base, _watch_epoch, _next_lease
+    cdef public object _snapshot_every, _records_since_snapshot
+    cdef public bint _closed
+    cdef object __weakref__
+
+    cpdef object _compare_and_put(self, compare, put)
+    cpdef tuple _apply_put(self, key, value, lease, rev, prev)
+    cpdef object _commit_locked(self, rev, events, changes, revoked)
+    cpdef object _await_durable(self, seq, revision)
+    cpdef object _expire_leases(self)
+    cpdef object _check_open(self)
+
+
+cpdef bint has_prefix(str key, str prefix)

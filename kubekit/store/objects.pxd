@@ -1,0 +1,19 @@
+# Cython declarations for objects.py (an "augmenting" .pxd): in the release
+# build these classes are extension types with their state in C slots (no
+# dict lookup per field on the write path).  The .py stays the plain-Python
+# twin the debug build tests.
+cdef class _Filter:
+    cdef public object kind, labels, fields
+    cdef public bint everything
+
+
+cdef class APIStore:
+    cdef public object clock, kv, kinds
+    cdef public object _rng, _rng_lock, _caches_lock, _ttl_lock
+    cdef public dict _caches, _ttl_leases, _seen
+    cdef object __weakref__
+
+    cpdef object _shared_at(self, kv)
+    cpdef object _kind_of(self, obj)
+    cpdef tuple _locate(self, obj)
+    cpdef object _lease_for(self, kind)
