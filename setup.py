@@ -60,7 +60,7 @@ EXTENSIONS = [
 # The debug build, and KUBEKIT_PURE_PYTHON=1, leave them as plain Python, so
 # CI runs the tests on both: the .py source is the compiled module's twin.
 COMPILED_PY = [
-    "kubekit.store.memory", "kubekit.store.objects", "kubekit.store.meta", "kubekit.store.watchcache",
+    "kubekit.store.kv", "kubekit.store.memory", "kubekit.store.objects", "kubekit.store.meta", "kubekit.store.watchcache",
     "kubekit.store.selectors",
     "kubekit.controllers.informer", "kubekit.controllers.workqueue", "kubekit.controllers.runner",
     "kubekit.controllers.hpa",

@@ -2,6 +2,8 @@
 # build MemoryKV is an extension type with its state in C slots, so the write
 # path reads its fields without a dict lookup each.  The .py stays the plain-
 # Python twin the debug build tests.
+from kubekit.store.kv cimport WatchBase
+
 cdef class MemoryKV:
     cdef public object _clock, _lock, _cond, _keys, _wal, _dir, _snapshotting, _history
     cdef public dict _data, _leases
@@ -20,3 +22,9 @@ cdef class MemoryKV:
 
 
 cpdef bint has_prefix(str key, str prefix)
+
+
+cdef class KVWatch(WatchBase):
+    cdef public MemoryKV _store
+    cdef public object _key, _cursor, revision, _idle_epoch
+    cdef public bint _prefix, _closed

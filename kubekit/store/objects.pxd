@@ -2,6 +2,8 @@
 # build these classes are extension types with their state in C slots (no
 # dict lookup per field on the write path).  The .py stays the plain-Python
 # twin the debug build tests.
+from kubekit.store.kv cimport WatchBase
+
 cdef class _Filter:
     cdef public object kind, labels, fields
     cdef public bint everything
@@ -17,3 +19,10 @@ cdef class APIStore:
     cpdef object _kind_of(self, obj)
     cpdef tuple _locate(self, obj)
     cpdef object _lease_for(self, kind)
+
+
+cdef class ObjectWatch(WatchBase):
+    cdef public object _w, _seen, _next, _match, _idle, _bookmark, _sent
+    cdef public list _pending
+
+    cpdef list _convert(self, events)

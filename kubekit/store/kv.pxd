@@ -1,0 +1,5 @@
+# Cython declarations for kv.py (an "augmenting" .pxd, see memory.pxd):
+# WatchBase is an extension type, so the store's watches (KVWatch,
+# CachedWatch, ObjectWatch) can be extension types too.
+cdef class WatchBase:
+    pass

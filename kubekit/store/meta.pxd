@@ -1,0 +1,8 @@
+# Cython declarations for meta.py (an "augmenting" .pxd, see memory.pxd):
+# the locals an update builds are typed dict, so their reads and writes are
+# direct dict calls rather than method lookups.
+cimport cython
+
+
+@cython.locals(out=dict, meta=dict, old_meta=dict)
+cpdef dict prepare_update(old, new, kind)
