@@ -203,10 +203,9 @@ def _settled_resource_replicas(
         lo, hi = bounds
         every_young = earliest_start > hi
         some_young = not every_young and latest_start >= lo
-    get = by_name.get
     metrics_total = requests_total = counted = 0
     for name, metric in metrics.items():
-        row = get(name)
+        row = by_name.get(name)
         if row is None:
             continue                    # not a pod of the selection: no request, counts nowhere
         request, start, ready_at = row

@@ -28,3 +28,9 @@ cdef class KVWatch(WatchBase):
     cdef public MemoryKV _store
     cdef public object _key, _cursor, revision, _idle_epoch
     cdef public bint _prefix, _closed
+
+
+# the module's helpers on the write path: C calls from inside it
+cpdef object _kv(rec)
+cpdef bint _compare(c, kv) except -1
+cpdef bint _holds(c, kv) except -1

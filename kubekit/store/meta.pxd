@@ -6,3 +6,7 @@ cimport cython
 
 @cython.locals(out=dict, meta=dict, old_meta=dict)
 cpdef dict prepare_update(old, new, kind)
+
+
+cpdef bint spec_changed(old, new) except -1
+cpdef object resolve_namespace(kind, namespace)

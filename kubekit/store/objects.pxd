@@ -26,3 +26,13 @@ cdef class ObjectWatch(WatchBase):
     cdef public list _pending
 
     cpdef list _convert(self, events)
+
+
+# the module's helpers on the write and watch paths: C calls from inside it
+cpdef bytes _encode(obj)
+cpdef dict _with_rv(dict raw, rev)
+cpdef dict _without_rv(dict obj)
+cpdef bint _unchanged(dict new, dict old, bint old_has_rv) except -1
+cpdef dict _decode(kv, rev=*)
+cpdef object remember(dict seen, key, rev, obj)
+cpdef object to_watch_event(tuple entry, _Filter match, dict seen=*)
