@@ -610,9 +610,16 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
     of the objects its watches delivered, kept current here."""
     kind, rec, prev = entry
     if kind == "DELETE":
-        if seen is not None:
-            seen.pop(rec[0], None)
-        gone = _decode(prev, rec[_MOD])
+        # The key's shared object at the revision it was deleted from, if a
+        # watch has one, is its last state: shared (a copy with the
+        # deletion's resourceVersion) instead of decoded again.
+        hit = seen.pop(rec[0], None) if seen is not None else None
+        if hit is not None and hit[0] == prev[_MOD]:
+            if _CHECK_SHARED:
+                check_unchanged(hit[1], _new_tuple(KeyValue, prev))
+            gone = _with_rv(hit[1], rec[_MOD])
+        else:
+            gone = _decode(prev, rec[_MOD])
         return _new_tuple(WatchEvent, ("DELETED", gone)) if match(gone) else None
     hit = seen.get(rec[0]) if seen is not None else None
     if hit is not None and hit[0] == rec[_MOD]:

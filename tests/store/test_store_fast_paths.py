@@ -185,3 +185,29 @@ def _updates_with_and_without_shared(seed: int, steps: int) -> None:
 @pytest.mark.parametrize("seed", range(6))
 def test_updates_built_on_shared_objects_equal_updates_built_on_the_bytes(seed):
     _updates_with_and_without_shared(seed, 60)
+
+
+def test_a_deleted_event_shares_the_last_shared_object():
+    """A DELETED event built on the object watches shared at the deleted
+    revision equals the one decoded from the previous bytes, carries the
+    deletion's resourceVersion, and leaves the shared object as it was."""
+    clock = FakeClock(start=1_700_000_000.0)
+    events = {}
+    for share in (True, False):
+        api = APIStore(MemoryKV(clock), clock=clock, rng=random.Random(7))
+        w = api.watch("Pod", "default")
+        api.create(_pod("p1", "n1"))
+        (added,) = w.next_batch(0)
+        before = {**added.object, "metadata": dict(added.object["metadata"])}
+        if not share:
+            api._seen.clear()                     # no shared object: the general path decodes the bytes
+        gone = api.delete("Pod", "default", "p1")
+        (deleted,) = w.next_batch(0)
+        assert deleted.type == "DELETED"
+        assert deleted.object["metadata"]["resourceVersion"] == gone["metadata"]["resourceVersion"]
+        assert deleted.object["metadata"]["resourceVersion"] != added.object["metadata"]["resourceVersion"]
+        assert added.object == before
+        assert (deleted.object["spec"] is added.object["spec"]) is share
+        assert "/registry/pods/default/p1" not in api._seen
+        events[share] = deleted.object
+    assert events[True] == events[False]
