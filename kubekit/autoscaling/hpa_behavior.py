@@ -198,18 +198,21 @@ def stabilize_recommendation_with_behaviors(
     for i, rec in enumerate(recommendations):
         t = rec.timestamp
         # A plain time off both edges is decided by the float bounds; any
-        # other is compared exactly (hpa_gomath.compare).
-        if type(t) is float and -1e12 < t < 1e12 and (t > up_hi or t < up_lo) and (t > down_hi or t < down_lo):
-            if t > up_hi:                   # After(now - up window)
-                if rec.recommendation < up:
-                    up = rec.recommendation
-            if t > down_hi:
-                if rec.recommendation > down:
-                    down = rec.recommendation
-            elif t < up_lo:                 # Before both
-                found_old = True
-                old_index = i
-            continue
+        # other is compared exactly (hpa_gomath.compare).  (``tf``: the
+        # float, a C double in the compiled module: hpa_behavior.pxd.)
+        if type(t) is float:
+            tf = t
+            if -1e12 < tf < 1e12 and (tf > up_hi or tf < up_lo) and (tf > down_hi or tf < down_lo):
+                if tf > up_hi:                  # After(now - up window)
+                    if rec.recommendation < up:
+                        up = rec.recommendation
+                if tf > down_hi:
+                    if rec.recommendation > down:
+                        down = rec.recommendation
+                elif tf < up_lo:                # Before both
+                    found_old = True
+                    old_index = i
+                continue
         vs_up, vs_down = compare(t, now, up_plus), compare(t, now, down_plus)
         if vs_up > 0:
             if rec.recommendation < up:

@@ -2,7 +2,9 @@
 # build these classes are extension types with their state in C slots (no
 # dict lookup per field on the write path).  The .py stays the plain-Python
 # twin the debug build tests.
+from kubekit.store.kinds cimport Kinds
 from kubekit.store.kv cimport WatchBase
+from kubekit.store.meta cimport prepare_update, resolve_namespace
 
 cdef class _Filter:
     cdef public object kind, labels, fields
@@ -10,7 +12,8 @@ cdef class _Filter:
 
 
 cdef class APIStore:
-    cdef public object clock, kv, kinds
+    cdef public object clock, kv
+    cdef public Kinds kinds
     cdef public object _rng, _rng_lock, _caches_lock, _ttl_lock
     cdef public dict _caches, _ttl_leases, _seen
     cdef object __weakref__

@@ -24,6 +24,7 @@ from kubekit.clock import Clock, RealClock
 from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
 from kubekit.store import jsoncodec
 from kubekit.store import meta as _meta
+from kubekit.store.meta import prepare_update, resolve_namespace
 from kubekit.store.kinds import DEFAULT_KINDS, Kind, Kinds, field_values
 from kubekit.store.kv import KV, Compare, Delete, KeyValue, Put, Watch, WatchBase, log_entry, prefix_end
 from kubekit.store.memory import MemoryKV
@@ -201,7 +202,7 @@ class APIStore:
         name = m.get("name")
         if not name:
             raise InvalidObjectError(f"{kind.kind}: metadata.name: Required value")
-        ns = _meta.resolve_namespace(kind, m.get("namespace"))
+        ns = resolve_namespace(kind, m.get("namespace"))
         return kind, ns, name, kind.key(ns, name)
 
     def _lease_for(self, kind: Kind) -> int:
@@ -257,7 +258,7 @@ class APIStore:
 
     def get(self, kind: str, namespace: str | None, name: str) -> dict:
         k = self.kinds.get(kind)
-        kv = self.kv.get(k.key(_meta.resolve_namespace(k, namespace), name))
+        kv = self.kv.get(k.key(resolve_namespace(k, namespace), name))
         if kv is None:
             raise self._not_found(k, name)
         return _decode(kv)
@@ -268,7 +269,7 @@ class APIStore:
         nothing is decoded; else decoded and kept for them (a controller's
         read of an object it only looks at, as the HPA's scale read)."""
         k = self.kinds.get(kind)
-        kv = self.kv.get(k.key(_meta.resolve_namespace(k, namespace), name))
+        kv = self.kv.get(k.key(resolve_namespace(k, namespace), name))
         if kv is None:
             raise self._not_found(k, name)
         hit = self._seen.get(kv.key)
@@ -360,7 +361,7 @@ class APIStore:
             # does anything below but the no-change test), else decoded.
             shared = self._shared_at(cur)
             old = _loads(cur.value) if shared is None else shared
-            new = _meta.prepare_status_update(old, obj) if status else _meta.prepare_update(old, obj, kind)
+            new = _meta.prepare_status_update(old, obj) if status else prepare_update(old, obj, kind)
             if _unchanged(new, old, shared is not None):
                 raw = old if shared is None else _without_rv(shared)
                 return _with_rv(raw, cur.mod_revision)   # nothing changed: no write (as the API server)
@@ -401,7 +402,7 @@ class APIStore:
         another ``uid`` is refused with :class:`ConflictError` /
         :class:`NotFoundError`, as ``assignPod`` refuses it."""
         kind = self.kinds.get("Pod")
-        key = kind.key(_meta.resolve_namespace(kind, namespace), name)
+        key = kind.key(resolve_namespace(kind, namespace), name)
         for _ in range(_RETRIES):
             cur = self.kv.get(key)
             if cur is None:
@@ -467,7 +468,7 @@ class APIStore:
         Returns the object as deleted (or as now marked).
         ``preconditions``: ``{"uid": ..., "resourceVersion": ...}``."""
         k = self.kinds.get(kind)
-        ns = _meta.resolve_namespace(k, namespace)
+        ns = resolve_namespace(k, namespace)
         key = k.key(ns, name)
         if propagation not in ("Background", "Foreground", "Orphan"):
             raise InvalidObjectError(f"propagationPolicy: Unsupported value: {propagation!r}: supported values: "
