@@ -259,8 +259,8 @@ def test_kill_and_destroy_with_sub_cgroups(driver, prefix, procs):
 
 def test_kill_a_frozen_cgroup(driver, prefix, procs):
     cg = driver.create(prefix + "/c", Resources())
-    p = procs.python("import os, time\nfor _ in range(3):\n    os.fork()\ntime.sleep(100)")
-    cg.attach(p.pid)
+    # python_in: the child forks only once it is attached, so all 8 land in the cgroup
+    p = procs.python_in(cg, "import os, time\nfor _ in range(3):\n    os.fork()\ntime.sleep(100)")
     deadline = time.monotonic() + 5
     while len(cg.pids()) < 8 and time.monotonic() < deadline:
         time.sleep(0.01)

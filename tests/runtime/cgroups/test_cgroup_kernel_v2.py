@@ -63,8 +63,8 @@ def test_create_attach_kill_destroy_with_sub_cgroups(driver, prefix, procs):
 
 def test_destroy_kills_first(driver, prefix, procs):
     cg = driver.create(prefix + "/c", Resources())
-    p = procs.python("import os, time\nfor _ in range(3):\n    os.fork()\ntime.sleep(100)")
-    cg.attach(p.pid)
+    # python_in: the child forks only once it is attached, so all 8 land in the cgroup
+    p = procs.python_in(cg, "import os, time\nfor _ in range(3):\n    os.fork()\ntime.sleep(100)")
     wait_for(lambda: len(cg.pids()) == 8)
     cg.destroy()
     assert p.wait(timeout=10) == -signal.SIGKILL
