@@ -1,7 +1,8 @@
 # Cython declarations for memory.py (an "augmenting" .pxd): in the release
-# build MemoryKV is an extension type with its state in C slots, so the write
-# path reads its fields without a dict lookup each.  The .py stays the plain-
-# Python twin the debug build tests.
+# build MemoryKV and KVWatch are extension types with their state in C slots,
+# so the write path reads their fields without a dict lookup each, and the
+# write path's helpers are C calls.  The .py stays the plain-Python twin the
+# debug build tests.
 from kubekit.store.kv cimport WatchBase
 
 cdef class MemoryKV:
