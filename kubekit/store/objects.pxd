@@ -38,4 +38,5 @@ cpdef dict _without_rv(dict obj)
 cpdef bint _unchanged(dict new, dict old, bint old_has_rv) except -1
 cpdef dict _decode(kv, rev=*)
 cpdef object remember(dict seen, key, rev, obj)
+cpdef object _shared_hit(tuple hit, rev, record)
 cpdef object to_watch_event(tuple entry, _Filter match, dict seen=*)

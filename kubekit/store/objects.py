@@ -183,12 +183,7 @@ class APIStore:
     def _shared_at(self, kv: KeyValue) -> dict | None:
         """The object watches share for ``kv``'s key at its revision (with
         its ``resourceVersion``; read-only), or None."""
-        hit = self._seen.get(kv.key)
-        if hit is None or hit[0] != kv.mod_revision:
-            return None
-        if _CHECK_SHARED:
-            check_unchanged(hit[1], kv)
-        return hit[1]
+        return _shared_hit(self._seen.get(kv.key), kv.mod_revision, kv)
 
     def _kind_of(self, obj: Mapping[str, Any]) -> Kind:
         k = obj.get("kind") if type(obj) is dict or isinstance(obj, Mapping) else None
@@ -272,11 +267,9 @@ class APIStore:
         kv = self.kv.get(k.key(resolve_namespace(k, namespace), name))
         if kv is None:
             raise self._not_found(k, name)
-        hit = self._seen.get(kv.key)
-        if hit is not None and hit[0] == kv.mod_revision:
-            if _CHECK_SHARED:
-                check_unchanged(hit[1], kv)
-            return hit[1]
+        shared = _shared_hit(self._seen.get(kv.key), kv.mod_revision, kv)
+        if shared is not None:
+            return shared
         obj = _decode(kv)
         remember(self._seen, kv.key, kv.mod_revision, obj)
         return obj
@@ -594,6 +587,18 @@ def remember(seen: dict, key: str, rev: int, obj: dict) -> None:
     seen[key] = (rev, obj)
 
 
+def _shared_hit(hit: tuple | None, rev: int, record: tuple) -> dict | None:
+    """The object of ``hit`` (a ``seen`` entry, ``(revision, object)``, or
+    None) if it is the shared object at revision ``rev``, else None.  Under
+    ``KUBEKIT_CHECK_SHARED`` a reuse is first checked against ``record``,
+    the KV record it must equal (a :class:`KeyValue` or its plain tuple)."""
+    if hit is None or hit[0] != rev:
+        return None
+    if _CHECK_SHARED:
+        check_unchanged(hit[1], _new_tuple(KeyValue, record))
+    return hit[1]
+
+
 def check_unchanged(obj: dict, kv: KeyValue) -> None:
     """Raise if ``obj`` (decoded from ``kv`` and handed out read-only) is no
     longer what ``kv`` holds: someone changed a shared object."""
@@ -614,20 +619,12 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
         # The key's shared object at the revision it was deleted from, if a
         # watch has one, is its last state: shared (a copy with the
         # deletion's resourceVersion) instead of decoded again.
-        hit = seen.pop(rec[0], None) if seen is not None else None
-        if hit is not None and hit[0] == prev[_MOD]:
-            if _CHECK_SHARED:
-                check_unchanged(hit[1], _new_tuple(KeyValue, prev))
-            gone = _with_rv(hit[1], rec[_MOD])
-        else:
-            gone = _decode(prev, rec[_MOD])
+        last = _shared_hit(seen.pop(rec[0], None) if seen is not None else None, prev[_MOD], prev)
+        gone = _decode(prev, rec[_MOD]) if last is None else _with_rv(last, rec[_MOD])
         return _new_tuple(WatchEvent, ("DELETED", gone)) if match(gone) else None
-    hit = seen.get(rec[0]) if seen is not None else None
-    if hit is not None and hit[0] == rec[_MOD]:
-        obj = hit[1]                       # decoded by another watch, or built by the write: shared, read-only
-        if _CHECK_SHARED:
-            check_unchanged(obj, _new_tuple(KeyValue, rec))
-    else:
+    # decoded by another watch, or built by the write: shared, read-only
+    obj = _shared_hit(seen.get(rec[0]) if seen is not None else None, rec[_MOD], rec)
+    if obj is None:
         obj = _decode(rec)
         if seen is not None:
             remember(seen, rec[0], rec[_MOD], obj)
