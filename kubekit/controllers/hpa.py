@@ -18,8 +18,9 @@ kube-controller-manager's ``--horizontal-pod-autoscaler-sync-period``) it:
    records ``SuccessfulRescale`` or ``FailedRescale``;
 6. writes the status when it changed (``currentReplicas``,
    ``desiredReplicas``, ``currentMetrics``, ``lastScaleTime``, the
-   ``AbleToScale``/``ScalingActive``/``ScalingLimited`` conditions,
-   ``observedGeneration``).
+   ``AbleToScale``/``ScalingActive``/``ScalingLimited`` conditions; as
+   upstream's ``setStatus``, no ``observedGeneration``: an HPA has no
+   generation).
 
 Texts of Events and conditions are upstream's (:mod:`kubekit.controllers.hpa_status`).
 """
@@ -143,8 +144,9 @@ class HPAController(Controller):
 
     def _hpa_updated(self, old: dict, new: dict) -> None:
         self._register(new)
-        # our own status writes must not trigger a decision; a spec change does
-        if old["metadata"].get("generation") != new["metadata"].get("generation"):
+        # our own status writes must not trigger a decision; a spec change
+        # does (an HPA has no metadata.generation to tell them apart)
+        if old.get("spec") != new.get("spec"):
             self.enqueue(object_key(new))
 
     def _hpa_deleted(self, hpa: dict) -> None:
@@ -221,9 +223,10 @@ class HPAController(Controller):
                           lambda: pod_info_of(pod))
 
     def _spec(self, key: str, hpa: dict) -> HPASpec:
-        """The decision's spec, converted once per generation of the HPA."""
-        m = hpa["metadata"]
-        return _versioned(self._specs, key, (m.get("uid"), m.get("generation")), lambda: hpa_spec_of(hpa))
+        """The decision's spec, converted once per version of the HPA's spec
+        (an HPA has no metadata.generation: the spec itself is compared, the
+        same object while only the status is written)."""
+        return _versioned(self._specs, key, (hpa["metadata"].get("uid"), hpa.get("spec")), lambda: hpa_spec_of(hpa))
 
     def _observe(self, metric: dict, spec: MetricSpec, namespace: str, selector: LabelSelector,
                  names: set[str]) -> MetricInput:
@@ -346,7 +349,7 @@ class HPAController(Controller):
             self.memory[key] = decision.state
             self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=None,
                                                current_metrics=statuses, conditions=conditions, now=stamp,
-                                               rescaled=False, observed_generation=_generation(hpa)))
+                                               rescaled=False))
             self.events.warning(hpa, "FailedComputeMetricsReplicas", str(decision.error))
             return
         desired = decision.desired_replicas
@@ -362,15 +365,14 @@ class HPAController(Controller):
                                    f"the HPA controller was unable to update the target scale: {e}")
                 self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=None,
                                                    current_metrics=statuses, conditions=[*conditions, failed],
-                                                   now=stamp, rescaled=False,
-                                                   observed_generation=_generation(hpa)))
+                                                   now=stamp, rescaled=False))
                 raise
             self.rescales += 1
             self.events.normal(hpa, "SuccessfulRescale", f"New size: {desired}; reason: {decision.rescale_reason}")
         self.memory[key] = decision.state
         self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=desired,
                                            current_metrics=statuses, conditions=conditions, now=stamp,
-                                           rescaled=decision.rescale, observed_generation=_generation(hpa)))
+                                           rescaled=decision.rescale))
 
     def _selector(self, hpa: dict, text: str, current: int, stamp: str) -> LabelSelector | None:
         """``validateAndParseSelector``: the scale's selector, or None after
@@ -400,8 +402,7 @@ class HPAController(Controller):
         self.events.warning(hpa, reason, message)
         cond = Condition(SCALING_ACTIVE, CONDITION_FALSE, cond_reason, cond_message)
         self._write_status(hpa, hpa_status(hpa.get("status"), current_replicas=current, desired_replicas=None,
-                                           current_metrics=None, conditions=[cond], now=stamp, rescaled=False,
-                                           observed_generation=_generation(hpa)))
+                                           current_metrics=None, conditions=[cond], now=stamp, rescaled=False))
         self.events.warning(hpa, "FailedComputeMetricsReplicas", message)
 
     # -- writes ------------------------------------------------------------------------------
@@ -431,11 +432,6 @@ def _versioned(cache: dict, key: str, version, make):
     value = make()
     cache[key] = (version, value)
     return value
-
-
-def _generation(hpa: dict) -> int | None:
-    g = hpa["metadata"].get("generation")
-    return int(g) if g is not None else None
 
 
 def _reads_metrics(spec: HPASpec, current: int) -> bool:

@@ -116,7 +116,7 @@ def metric_error_text(spec: MetricSpec, err: HPAError) -> str:
 
 def hpa_status(old: Mapping[str, Any] | None, *, current_replicas: int, desired_replicas: int | None,
                current_metrics: list[dict[str, Any]] | None, conditions: Sequence[Condition], now: str,
-               rescaled: bool, observed_generation: int | None) -> dict[str, Any]:
+               rescaled: bool) -> dict[str, Any]:
     """``setStatus``: the new status from the old one.  ``desired_replicas``
     None keeps the old value (``setCurrentReplicasAndMetricsInStatus``);
     ``lastScaleTime`` moves to ``now`` on a rescale; the conditions are set
@@ -126,8 +126,6 @@ def hpa_status(old: Mapping[str, Any] | None, *, current_replicas: int, desired_
     for c in conditions:
         _set_in(conds, c, now)
     out: dict[str, Any] = {}
-    if observed_generation is not None:
-        out["observedGeneration"] = observed_generation
     last = now if rescaled else old.get("lastScaleTime")
     if last:
         out["lastScaleTime"] = last

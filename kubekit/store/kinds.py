@@ -5,8 +5,10 @@ A :class:`Kind` says where objects of a kind live in the key space
 for cluster-scoped kinds), whether ``status`` is a subresource (then a plain
 update keeps the stored status and only :meth:`APIStore.update_status`
 changes it), which fields a field selector may name (and which of them the
-watch cache indexes), and whether objects expire (Events: one hour after
-their last write, as kube-apiserver's ``--event-ttl``; a KV lease does it).  Another engineer's
+watch cache indexes), whether the server keeps ``metadata.generation``
+(as Kubernetes, only for the kinds whose strategy does), and whether
+objects expire (Events: one hour after their last write, as
+kube-apiserver's ``--event-ttl``; a KV lease does it).  Another engineer's
 kind is one :meth:`Kinds.register` call.
 """
 
@@ -36,6 +38,12 @@ class Kind:
     # for pods).  Off for the default Pod kind until a node agent completes
     # deletions: see docs/store.md, "Graceful deletion".
     graceful_deletion: bool = False
+    # The server keeps metadata.generation (1 at create, +1 when the spec
+    # changes or the object is first marked for deletion).  Kubernetes does
+    # it only for kinds whose registry strategy sets it (workloads, Pods,
+    # PodDisruptionBudgets, custom resources); a Node, Lease, Event,
+    # ConfigMap or HorizontalPodAutoscaler has no generation at all.
+    generation: bool = True
 
     @property
     def resource(self) -> str:
@@ -99,23 +107,25 @@ DEFAULT_KINDS = Kinds([
         "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
         "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"),
          indexed_fields=("spec.nodeName",)),
-    Kind("Node", "v1", "nodes", namespaced=False, selectable_fields=("spec.unschedulable",)),
-    Kind("Namespace", "v1", "namespaces", namespaced=False, selectable_fields=("status.phase",)),
-    Kind("Event", "v1", "events", status_subresource=False, ttl_seconds=3600, selectable_fields=(
+    Kind("Node", "v1", "nodes", namespaced=False, generation=False, selectable_fields=("spec.unschedulable",)),
+    Kind("Namespace", "v1", "namespaces", namespaced=False, generation=False, selectable_fields=("status.phase",)),
+    Kind("Event", "v1", "events", status_subresource=False, generation=False, ttl_seconds=3600, selectable_fields=(
         "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
         "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
         "reason", "reportingComponent", "source", "type")),
     Kind("Deployment", "apps/v1", "deployments"),
     Kind("ReplicaSet", "apps/v1", "replicasets", selectable_fields=("status.replicas",)),
-    Kind("Lease", "coordination.k8s.io/v1", "leases", status_subresource=False),
-    Kind("ConfigMap", "v1", "configmaps", status_subresource=False),
-    Kind("Secret", "v1", "secrets", status_subresource=False, selectable_fields=("type",)),
-    Kind("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers"),
+    Kind("Lease", "coordination.k8s.io/v1", "leases", status_subresource=False, generation=False),
+    Kind("ConfigMap", "v1", "configmaps", status_subresource=False, generation=False),
+    Kind("Secret", "v1", "secrets", status_subresource=False, generation=False, selectable_fields=("type",)),
+    Kind("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers", generation=False),
     Kind("PodDisruptionBudget", "policy/v1", "poddisruptionbudgets"),
     # storage: see docs/persistent-volumes.md
-    Kind("PersistentVolume", "v1", "persistentvolumes", namespaced=False, selectable_fields=("status.phase",)),
-    Kind("PersistentVolumeClaim", "v1", "persistentvolumeclaims"),
-    Kind("StorageClass", "storage.k8s.io/v1", "storageclasses", namespaced=False, status_subresource=False),
+    Kind("PersistentVolume", "v1", "persistentvolumes", namespaced=False, generation=False,
+         selectable_fields=("status.phase",)),
+    Kind("PersistentVolumeClaim", "v1", "persistentvolumeclaims", generation=False),
+    Kind("StorageClass", "storage.k8s.io/v1", "storageclasses", namespaced=False, status_subresource=False,
+         generation=False),
 ])
 
 

@@ -142,7 +142,8 @@ def resolve_namespace(kind: Kind, namespace: str | None) -> str | None:
 
 def prepare_create(obj: Mapping[str, Any], kind: Kind, *, now: float, uid: str, rng: random.Random) -> dict:
     """The object as stored by a create: a name (from ``generateName`` if
-    needed), namespace, uid, creationTimestamp, generation 1; no
+    needed), namespace, uid, creationTimestamp, generation 1 (for a kind
+    that keeps one); no
     resourceVersion, deletionTimestamp or deletionGracePeriodSeconds."""
     if type(obj) is not dict and not isinstance(obj, Mapping):
         raise InvalidObjectError(f"an object must be a mapping, got {type(obj).__name__}")
@@ -167,7 +168,8 @@ def prepare_create(obj: Mapping[str, Any], kind: Kind, *, now: float, uid: str, 
         meta.pop(k, None)
     meta["uid"] = uid
     meta["creationTimestamp"] = rfc3339(now)
-    meta["generation"] = 1
+    if kind.generation:
+        meta["generation"] = 1
     out["metadata"] = meta
     if kind.kind == "Pod":      # the pod strategy's PrepareForCreate: the status starts over
         out["status"] = initial_pod_status(obj.get("spec") or {})
@@ -177,7 +179,8 @@ def prepare_create(obj: Mapping[str, Any], kind: Kind, *, now: float, uid: str, 
 def prepare_update(old: Mapping[str, Any], new: Mapping[str, Any], kind: Kind) -> dict:
     """The object as stored by an update of ``old`` to ``new``: server-owned
     metadata kept from ``old``, the stored status kept when status is a
-    subresource, generation bumped when the spec changed."""
+    subresource, generation bumped when the spec changed (for a kind that
+    keeps one)."""
     out = dict(new)
     out["kind"], out["apiVersion"] = old["kind"], old["apiVersion"]
     meta = dict(new.get("metadata") or {})
@@ -196,7 +199,7 @@ def prepare_update(old: Mapping[str, Any], new: Mapping[str, Any], kind: Kind) -
             out["status"] = old["status"]
         else:
             out.pop("status", None)
-    if spec_changed(old, out):
+    if kind.generation and spec_changed(old, out):
         meta["generation"] = int(old_meta.get("generation", 1)) + 1
     out["metadata"] = meta
     return out

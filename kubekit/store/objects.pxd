@@ -2,6 +2,8 @@
 # build these classes are extension types with their state in C slots (no
 # dict lookup per field on the write path).  The .py stays the plain-Python
 # twin the debug build tests.
+cimport cython
+
 from kubekit.store.kinds cimport Kinds
 from kubekit.store.kv cimport WatchBase
 from kubekit.store.meta cimport prepare_update, resolve_namespace
@@ -35,6 +37,7 @@ cdef class ObjectWatch(WatchBase):
 cpdef bytes _encode(obj)
 cpdef dict _with_rv(dict raw, rev)
 cpdef dict _without_rv(dict obj)
+@cython.locals(nm=dict, om=dict)
 cpdef bint _unchanged(dict new, dict old, bint old_has_rv) except -1
 cpdef dict _decode(kv, rev=*)
 cpdef object remember(dict seen, key, rev, obj)

@@ -83,9 +83,21 @@ def _unchanged(new: dict, old: dict, old_has_rv: bool) -> bool:
     (leaving out ``old``'s resourceVersion when it has one: a shared object)."""
     if not old_has_rv:
         return new == old
-    if new["metadata"].get("generation") != old["metadata"].get("generation"):
-        return False                 # the metadata differ (a spec change bumped the generation): no copy to compare
-    return new == _without_rv(old)
+    # new == _without_rv(old), without the copy: the top level but metadata
+    # first (a spec change ends it there), then the metadata but old's
+    # resourceVersion.
+    if len(new) != len(old):
+        return False
+    for k, v in new.items():
+        if k != "metadata" and (k not in old or not v == old[k]):
+            return False
+    nm, om = new["metadata"], old["metadata"]
+    if len(nm) != len(om) - 1 or "resourceVersion" in nm:
+        return False
+    for k, v in nm.items():
+        if k not in om or not v == om[k]:
+            return False
+    return True
 
 
 _loads = jsoncodec.loads

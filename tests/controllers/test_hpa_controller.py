@@ -123,7 +123,7 @@ def test_status_fields_and_conditions_after_a_rescale():
     c.advance(15)
     st = c.status("web")
     assert (st["currentReplicas"], st["desiredReplicas"]) == (2, 6)
-    assert st["observedGeneration"] == 1
+    assert "observedGeneration" not in st      # upstream's setStatus never sets it (an HPA has no generation)
     assert abs(parse_time(st["lastScaleTime"]) - c.clock.now()) <= 15
     assert st["currentMetrics"] == [{"type": "Resource", "resource": {
         "name": "cpu", "current": {"averageUtilization": 150, "averageValue": "750m"}}}]
@@ -145,8 +145,8 @@ def test_a_spec_change_is_observed_and_acted_on():
     assert c.replicas("web") == 4
     c.cp.store.guaranteed_update("HorizontalPodAutoscaler", "default", "web",
                                  lambda h: {**h, "spec": {**h["spec"], "maxReplicas": 8}})
-    c.settle(1)
-    assert c.status("web")["observedGeneration"] == 2
+    assert "generation" not in c.cp.store.get("HorizontalPodAutoscaler", "default", "web")["metadata"]
+    c.settle(1)                                   # well within the 15 s resync: the spec change itself enqueued it
     assert c.replicas("web") == 6
 
 

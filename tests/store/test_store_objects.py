@@ -203,6 +203,34 @@ def test_generation_and_server_owned_metadata_on_update(api):
     assert int(p3["metadata"]["resourceVersion"]) > int(p2["metadata"]["resourceVersion"])
 
 
+@pytest.mark.parametrize("obj, kept", [
+    # kept by the strategies that set it: Pod, Deployment, ReplicaSet, PodDisruptionBudget (and custom kinds)
+    ({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": []}}, True),
+    ({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 1}}, True),
+    ({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "r"}, "spec": {"replicas": 1}}, True),
+    ({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "b"}, "spec": {"minAvailable": 1}},
+     True),
+    # no generation at all: their strategies never set one
+    ({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l", "namespace": "kube-node-lease"},
+      "spec": {"holderIdentity": "n"}}, False),
+    ({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}, "spec": {"unschedulable": False}}, False),
+    ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}}, False),
+    ({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h"},
+      "spec": {"minReplicas": 1, "maxReplicas": 3}}, False),
+    ({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "v"}, "spec": {"storageClassName": "a"}},
+     False),
+])
+def test_generation_only_for_the_kinds_kubernetes_keeps_it_for(api, obj, kept):
+    created = api.create(obj)
+    assert created["metadata"].get("generation") == (1 if kept else None)
+    field = "data" if "data" in obj else "spec"
+    changed = {**created, field: {**created[field], "x": "changed"},
+               "metadata": {**created["metadata"], "generation": 7}}      # a client's generation is never taken
+    updated = api.update(changed)
+    assert updated["metadata"].get("generation") == (2 if kept else None)
+    assert updated[field]["x"] == "changed"
+
+
 def test_status_is_a_subresource(api):
     p = api.create(pod("x"))
     p2 = api.update(p | {"status": {"phase": "Running"}})          # ignored by the main resource
@@ -582,6 +610,8 @@ MARKED = {"generation": 2, "deletionTimestamp": rfc3339(T0 + 30), "deletionGrace
      {"finalizers": ["f"], "deletionTimestamp": rfc3339(T0), "deletionGracePeriodSeconds": 0}),
     ({"generation": 2, "finalizers": ["f"], "deletionTimestamp": rfc3339(T0 - 5), "deletionGracePeriodSeconds": 0},
      ["f"], None, "none", {}),
+    # an object without a generation (its kind keeps none) gets none by being marked (BeforeDelete: only if > 0)
+    ({}, ["f"], None, "update", {"finalizers": ["f"], "deletionTimestamp": rfc3339(T0), "deletionGracePeriodSeconds": 0}),
 ])
 def test_plan_delete(meta, fins, grace, action, changes):
     got_action, got = plan_delete(meta, fins, grace, T0)
