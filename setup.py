@@ -46,6 +46,9 @@ EXTENSIONS = [
     Extension(f"kubekit._fast.{name}", [f"kubekit/_fast/{name}.pyx"], extra_compile_args=CFLAGS)
     for name in ("_sys", "_spawn", "_cgstats")
 ] + [
+    # NamedTuples of the store's write and watch paths built as a C call.
+    Extension("kubekit._fast._tuples", ["kubekit/_fast/_tuples.pyx"], extra_compile_args=CFLAGS),
+] + [
     # The batch bin-packing kernel (numpy is used only at the Python level).
     Extension("kubekit._fast._pack", ["kubekit/_fast/_pack.pyx"], extra_compile_args=CFLAGS),
 ]

@@ -3,6 +3,8 @@
 # base) are extension types, their fields in C slots.
 cimport cython
 
+from kubekit._fast._tuples cimport new_tuple
+
 
 cdef class _NoCustomMetrics:
     pass

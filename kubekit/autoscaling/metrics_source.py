@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol, runtime_checkable
 
+from kubekit._fast._tuples import new_tuple
 from kubekit.errors import KubekitError
 from kubekit.store.selectors import EVERYTHING, LabelSelector
 
@@ -146,7 +147,6 @@ def _no_items() -> MetricsUnavailable:
     return MetricsUnavailable("no metrics returned from resource metrics API")
 
 
-_new_value = tuple.__new__      # ResourceValue(v, t, w) without the Python-level __new__: the same tuple
 
 
 class FleetMetrics(_NoCustomMetrics):
@@ -224,7 +224,7 @@ class FleetMetrics(_NoCustomMetrics):
                 if name is False:
                     name = memo[key] = _selected_name(key, namespace, selector, lookup)
                 if name is not None:
-                    out[name] = _new_value(ResourceValue, (int(values[index]), stamp, window))
+                    out[name] = new_tuple(ResourceValue, (int(values[index]), stamp, window))
             if not out:                  # keys are ns/name: every selected pod has its own entry
                 raise _no_items()
             return out
@@ -245,7 +245,7 @@ class FleetMetrics(_NoCustomMetrics):
                 names = [c.get("name") for c in ((lookup(key) or {}).get("spec") or {}).get("containers") or ()]
                 if container not in names:
                     continue
-            out[name] = _new_value(ResourceValue, (int(usage[key][index]), stamp, window))
+            out[name] = new_tuple(ResourceValue, (int(usage[key][index]), stamp, window))
         return out
 
 

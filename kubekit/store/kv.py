@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Literal, NamedTuple, Protocol, Sequence, TypeVar, Union, runtime_checkable
 
+from kubekit._fast._tuples import new_tuple
+
 __all__ = [
     "KV", "KeyValue", "Event", "Compare", "Put", "Delete", "Get", "Op",
     "RangeResult", "TxnResult", "Watch", "WatchBase", "LeaseInfo", "event_of", "log_entry", "prefix_end",
@@ -208,7 +210,14 @@ class KV(Protocol):
 # stops tracking a tuple of plain values (NamedTuples stay tracked), so a
 # history of tens of thousands of entries costs full collections nothing;
 # readers get an Event built per entry.
-_new_tuple = tuple.__new__
+
+
+def new_tuple_py(cls: type, items) -> tuple:
+    """``tuple.__new__(cls, items)``: the plain-Python twin of
+    :func:`kubekit._fast._tuples.new_tuple`, the C call the store builds its
+    NamedTuples with (a NamedTuple's Python-level ``__new__`` costs more than
+    the rest of a read)."""
+    return tuple.__new__(cls, items)
 
 
 def log_entry(ev: Event) -> tuple:
@@ -220,8 +229,8 @@ def log_entry(ev: Event) -> tuple:
 def event_of(entry: tuple) -> Event:
     """The :class:`Event` of a log entry (no copy of its fields)."""
     prev = entry[2]
-    return _new_tuple(Event, (entry[0], _new_tuple(KeyValue, entry[1]),
-                              None if prev is None else _new_tuple(KeyValue, prev)))
+    return new_tuple(Event, (entry[0], new_tuple(KeyValue, entry[1]),
+                              None if prev is None else new_tuple(KeyValue, prev)))
 
 
 def prefix_end(prefix: str) -> str:

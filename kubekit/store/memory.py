@@ -26,6 +26,7 @@ from typing import Sequence
 
 from sortedcontainers import SortedList
 
+from kubekit._fast._tuples import new_tuple
 from kubekit.clock import Clock, RealClock
 from kubekit.errors import CompactedError, LeaseNotFoundError, WalCorruptError
 from kubekit.store import _codec
@@ -63,11 +64,10 @@ class _Lease:
 # values, so the history the store keeps costs full collections nothing.  Reads
 # and watches hand out KeyValue and Event (NamedTuples over the same fields).
 _VALUE, _CREATE, _MOD, _VERSION, _LEASE = 1, 2, 3, 4, 5
-_new_tuple = tuple.__new__
 
 
 def _kv(rec: tuple | None) -> KeyValue | None:
-    return None if rec is None else _new_tuple(KeyValue, rec)
+    return None if rec is None else new_tuple(KeyValue, rec)
 
 
 def _compare(c: Compare, kv: tuple | None) -> bool:
@@ -183,7 +183,7 @@ class MemoryKV:
                 rec = self._data.get(key)
                 rev = self._rev
             self._await_durable(seq, rev)
-        return None if rec is None else _new_tuple(KeyValue, rec)
+        return None if rec is None else new_tuple(KeyValue, rec)
 
     def range(self, key: str, *, prefix: bool = False, revision: int | None = None,
               limit: int | None = None, range_end: str | None = None) -> RangeResult:
@@ -209,14 +209,14 @@ class MemoryKV:
             raise ValueError(f"revision {revision} is in the future (the store is at {self._rev})")
         if isinstance(span, str):
             rec = self._data.get(span)
-            kvs = [_new_tuple(KeyValue, rec)] if rec is not None else []
+            kvs = [new_tuple(KeyValue, rec)] if rec is not None else []
             return RangeResult(kvs, self._rev, len(kvs), False)
         keys = self._slice(span)
         count = len(keys)
         if limit:
             keys = keys[:limit]
         data = self._data
-        return RangeResult([_new_tuple(KeyValue, data[k]) for k in keys], self._rev, count, len(keys) < count)
+        return RangeResult([new_tuple(KeyValue, data[k]) for k in keys], self._rev, count, len(keys) < count)
 
     def _range_at_locked(self, span: tuple[str, str | None] | str, revision: int,
                          limit: int | None) -> RangeResult:
@@ -242,7 +242,7 @@ class MemoryKV:
                 else:
                     state[rec[0]] = prev
             i -= 1
-        kvs = [_new_tuple(KeyValue, state[k]) for k in sorted(state)]
+        kvs = [new_tuple(KeyValue, state[k]) for k in sorted(state)]
         count = len(kvs)
         if limit:
             kvs = kvs[:limit]
@@ -302,14 +302,14 @@ class MemoryKV:
             data = self._data
             prev = data.get(key)
             if not _holds(compare, prev if compare.key == key else data.get(compare.key)):
-                result = _new_tuple(TxnResult, (False, self._rev, []))
+                result = new_tuple(TxnResult, (False, self._rev, []))
             else:
                 if lease and lease not in self._leases:
                     raise LeaseNotFoundError(f"lease {lease} not found (put of {key!r})")
                 rev = self._rev + 1
                 event = self._apply_put(key, value, lease, rev, prev)
                 seq = self._commit_locked(rev, [event], [("P", key, value, lease)], ()) or seq
-                result = _new_tuple(TxnResult, (True, rev, [None if prev is None else _new_tuple(KeyValue, prev)]))
+                result = new_tuple(TxnResult, (True, rev, [None if prev is None else new_tuple(KeyValue, prev)]))
         self._await_durable(seq, result.revision)
         return result
 
@@ -359,7 +359,7 @@ class MemoryKV:
             prev = self._data.pop(k)
             if prev[_LEASE] and prev[_LEASE] in self._leases:
                 self._leases[prev[_LEASE]].keys.discard(k)
-            gone.append(_new_tuple(KeyValue, prev))
+            gone.append(new_tuple(KeyValue, prev))
             events.append(("DELETE", (k, b"", 0, rev, 0, 0), prev))
         return gone
 
@@ -636,7 +636,7 @@ class MemoryKV:
         with self._lock:
             segment = self._wal.roll()
             self._records_since_snapshot = 0
-            kvs = [_new_tuple(KeyValue, rec) for rec in self._data.values()]
+            kvs = [new_tuple(KeyValue, rec) for rec in self._data.values()]
             leases = [(lease.id, lease.ttl) for lease in self._leases.values()]
             state = (self._rev, self._compact_rev, segment, self._next_lease)
         payload = _codec.encode_snapshot(*state, leases, kvs)

@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any, Callable, Literal, Mapping, NamedTuple
 
+from kubekit._fast._tuples import new_tuple
 from kubekit.clock import Clock, RealClock
 from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
 from kubekit.store import jsoncodec
@@ -101,7 +102,6 @@ def _unchanged(new: dict, old: dict, old_has_rv: bool) -> bool:
 
 
 _loads = jsoncodec.loads
-_new_tuple = tuple.__new__
 _VALUE, _MOD = 1, 3          # fields of a KeyValue, and of a log entry's records (see kv.log_entry)
 
 
@@ -256,8 +256,8 @@ class APIStore:
                 stored = _meta.prepare_create(obj, kind, now=self.clock.now(), uid=uid, rng=self._rng)
             m = stored["metadata"]
             key = kind.key(m.get("namespace"), m["name"])
-            r = self.kv.txn([_new_tuple(Compare, (key, "create", "=", 0))],
-                            [_new_tuple(Put, (key, _encode(stored), self._lease_for(kind)))])
+            r = self.kv.txn([new_tuple(Compare, (key, "create", "=", 0))],
+                            [new_tuple(Put, (key, _encode(stored), self._lease_for(kind)))])
             if r.succeeded:
                 m["resourceVersion"] = str(r.revision)
                 return stored
@@ -383,8 +383,8 @@ class APIStore:
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Delete(key)])
             else:
                 # NamedTuples built with tuple.__new__: their Python-level __new__ costs more than the rest of the call
-                r = self.kv.txn([_new_tuple(Compare, (key, "mod", "=", cur.mod_revision))],
-                                [_new_tuple(Put, (key, jsoncodec.dumps(new),
+                r = self.kv.txn([new_tuple(Compare, (key, "mod", "=", cur.mod_revision))],
+                                [new_tuple(Put, (key, jsoncodec.dumps(new),
                                                   self._lease_for(kind) if kind.ttl_seconds else 0))])
                 if handoff and r.succeeded:
                     # Its values are the store's and the caller's, who gave
@@ -428,8 +428,8 @@ class APIStore:
             conds = [c for c in (st.get("conditions") or []) if c.get("type") != "PodScheduled"]
             conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": now})
             st["conditions"] = conds
-            r = self.kv.txn([_new_tuple(Compare, (key, "mod", "=", cur.mod_revision))],
-                            [_new_tuple(Put, (key, _encode(raw), 0))])
+            r = self.kv.txn([new_tuple(Compare, (key, "mod", "=", cur.mod_revision))],
+                            [new_tuple(Put, (key, _encode(raw), 0))])
             if r.succeeded:
                 # Everything in ``raw`` is the store's own (the remembered
                 # object's values, copies where it changed them): watches
@@ -607,7 +607,7 @@ def _shared_hit(hit: tuple | None, rev: int, record: tuple) -> dict | None:
     if hit is None or hit[0] != rev:
         return None
     if _CHECK_SHARED:
-        check_unchanged(hit[1], _new_tuple(KeyValue, record))
+        check_unchanged(hit[1], new_tuple(KeyValue, record))
     return hit[1]
 
 
@@ -633,7 +633,7 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
         # deletion's resourceVersion) instead of decoded again.
         last = _shared_hit(seen.pop(rec[0], None) if seen is not None else None, prev[_MOD], prev)
         gone = _decode(prev, rec[_MOD]) if last is None else _with_rv(last, rec[_MOD])
-        return _new_tuple(WatchEvent, ("DELETED", gone)) if match(gone) else None
+        return new_tuple(WatchEvent, ("DELETED", gone)) if match(gone) else None
     # decoded by another watch, or built by the write: shared, read-only
     obj = _shared_hit(seen.get(rec[0]) if seen is not None else None, rec[_MOD], rec)
     if obj is None:
@@ -641,12 +641,12 @@ def to_watch_event(entry: tuple, match: _Filter, seen: dict | None = None) -> Wa
         if seen is not None:
             remember(seen, rec[0], rec[_MOD], obj)
     if match.everything:
-        return _new_tuple(WatchEvent, ("MODIFIED" if prev is not None else "ADDED", obj))
+        return new_tuple(WatchEvent, ("MODIFIED" if prev is not None else "ADDED", obj))
     now_in = match(obj)
     was_in = prev is not None and match(_decode(prev))
     if now_in:
-        return _new_tuple(WatchEvent, ("MODIFIED" if was_in else "ADDED", obj))
-    return _new_tuple(WatchEvent, ("DELETED", obj)) if was_in else None
+        return new_tuple(WatchEvent, ("MODIFIED" if was_in else "ADDED", obj))
+    return new_tuple(WatchEvent, ("DELETED", obj)) if was_in else None
 
 
 class ObjectWatch(WatchBase):

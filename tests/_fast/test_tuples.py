@@ -1,0 +1,83 @@
+"""The tuple kernel (kubekit/_fast/_tuples.pyx) against its plain-Python twin
+(kubekit.store.kv.new_tuple_py, which is ``tuple.__new__``)."""
+
+from __future__ import annotations
+
+import gc
+from typing import NamedTuple
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kubekit._fast._tuples import new_tuple
+from kubekit.autoscaling.metrics_source import ResourceValue
+from kubekit.store.kv import Compare, Event, KeyValue, Put, TxnResult, new_tuple_py
+from kubekit.store.objects import WatchEvent
+
+# the NamedTuples the store and the metrics source build with it, with their field count
+CLASSES = [(KeyValue, 6), (Compare, 4), (Put, 3), (TxnResult, 3), (Event, 3), (WatchEvent, 2), (ResourceValue, 3)]
+
+values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8), st.binary(max_size=8),
+                   st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+def _same(a, b) -> None:
+    assert type(a) is type(b)
+    assert a == b and tuple(a) == tuple(b)
+    assert all(x is y for x, y in zip(a, b))                 # the very items, not copies
+    assert gc.is_tracked(a) == gc.is_tracked(b)
+
+
+@pytest.mark.parametrize("cls, n", CLASSES)
+@given(data=st.data())
+def test_matches_the_twin_for_the_stores_namedtuples(cls, n, data):
+    items = tuple(data.draw(st.lists(values, min_size=n, max_size=n)))
+    for _ in range(2):                           # the first call of a class goes through tuple.__new__, later ones not
+        got, want = new_tuple(cls, items), new_tuple_py(cls, items)
+        _same(got, want)
+        assert got._fields == cls._fields and got[-1] is items[-1]
+
+
+class Pair(NamedTuple):
+    a: int
+    b: int
+
+
+class Sub(Pair):
+    """A subclass of a NamedTuple: still built by tuple.__new__."""
+
+
+@pytest.mark.parametrize("items", [[1, 2], iter((1, 2)), KeyValue("k", b"v", 1, 2, 1, 0)[:2], Pair(1, 2), ()])
+def test_other_iterables_and_sizes_as_the_twin(items):
+    got = new_tuple(Pair, items if not hasattr(items, "__next__") else iter((1, 2)))
+    want = new_tuple_py(Pair, items)
+    _same(got, want)
+    _same(new_tuple(Sub, (3, 4)), new_tuple_py(Sub, (3, 4)))
+    _same(new_tuple(Sub, (3, 4)), new_tuple_py(Sub, (3, 4)))
+
+
+def test_tuple_itself_returns_the_items_as_the_twin():
+    items = (1, 2, 3)
+    assert new_tuple(tuple, items) is items and new_tuple_py(tuple, items) is items
+    assert new_tuple(tuple, items) is items                  # still, on a later call
+
+
+@pytest.mark.parametrize("cls, items", [(dict, ()), (int, (1,)), (Pair, 5)])
+def test_the_twins_errors(cls, items):
+    with pytest.raises(TypeError) as want:
+        new_tuple_py(cls, items)
+    for _ in range(2):
+        with pytest.raises(TypeError) as got:
+            new_tuple(cls, items)
+        assert str(got.value) == str(want.value)
+
+
+def test_a_kept_reference_outlives_the_items_tuple():
+    items = (object(), "x")
+    got = new_tuple(WatchEvent, items)
+    got = new_tuple(WatchEvent, items)                       # the remembered-class path
+    first = items[0]
+    del items
+    gc.collect()
+    assert got.type is first and got.object == "x"
