@@ -47,7 +47,7 @@ EXTENSIONS = [
     for name in ("_sys", "_spawn", "_cgstats")
 ] + [
     # NamedTuples of the store's write and watch paths built as a C call.
-    Extension("kubekit._fast._tuples", ["kubekit/_fast/_tuples.pyx"], extra_compile_args=CFLAGS),
+    Extension("kubekit._fast._records", ["kubekit/_fast/_records.pyx"], extra_compile_args=CFLAGS),
 ] + [
     # The batch bin-packing kernel (numpy is used only at the Python level).
     Extension("kubekit._fast._pack", ["kubekit/_fast/_pack.pyx"], extra_compile_args=CFLAGS),

@@ -4,6 +4,8 @@
 # Python's floats make).
 cimport cython
 
+from kubekit._fast._records cimport new_slots
+
 
 @cython.locals(up_lo=double, up_hi=double, down_lo=double, down_hi=double, tf=double, found_old=bint)
 cpdef tuple stabilize_recommendation_with_behaviors(current_replicas, desired_replicas, scale_up_window_seconds,

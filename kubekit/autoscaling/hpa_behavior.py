@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
+from kubekit._fast._records import new_slots
 from kubekit.autoscaling.hpa_errors import HPASpecError
 from kubekit.autoscaling.hpa_gomath import MAX_INT32, MIN_INT32, compare, cut, float_cut, time_before, to_int32
 from kubekit.autoscaling.hpa_types import (
@@ -228,7 +229,7 @@ def stabilize_recommendation_with_behaviors(
         recommendation = up
     if recommendation > down:
         recommendation = down
-    new = TimestampedRecommendation(desired_replicas, now)
+    new = new_slots(TimestampedRecommendation, (desired_replicas, now))
     recs = list(recommendations)
     if found_old:
         recs[old_index] = new

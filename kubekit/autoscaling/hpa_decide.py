@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kubekit._fast._records import new_slots
 from kubekit.autoscaling.hpa_behavior import default_behavior, normalize_with_behaviors_as_tuple, store_scale_event
 from kubekit.autoscaling.hpa_errors import HPAError, HPAInvalidMetricsError, HPASpecError
 from kubekit.autoscaling.hpa_legacy import normalize_legacy
@@ -322,7 +323,8 @@ def hpa_decide(
         able = _rescaled(desired)
     else:
         able = _condition(ABLE_TO_SCALE, CONDITION_TRUE, able_reason, able_message)
-    return HPADecision(
+    # the path of every sync that computes a count: built by the C constructor (hpa_types.new_slots_py is its twin)
+    return new_slots(HPADecision, (
         desired, desired != current_replicas, rescale_reason, (able, active, limited), metric_name, results,
-        HPAState(recommendations, ups, downs), error,
-    )
+        new_slots(HPAState, (recommendations, ups, downs)), error,
+    ))

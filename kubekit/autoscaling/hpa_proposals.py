@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from kubekit._fast._records import new_slots
 from kubekit.autoscaling.hpa_errors import HPAError, HPAInvalidMetricsError, HPAMetricError, HPASpecError
 from kubekit.autoscaling.hpa_replicas import (
     ResourceMetrics,
@@ -257,7 +258,7 @@ def _resource_proposal(
     except HPAMetricError as err:
         raise HPAMetricError(f"failed to get {spec.name} utilization: {err}") from None
     kind = "resource" if spec.type == RESOURCE else "container resource"
-    return MetricProposal(result, f"{spec.name} {kind} utilization (percentage of request)")
+    return new_slots(MetricProposal, (result, f"{spec.name} {kind} utilization (percentage of request)"))
 
 
 def _calculator_settings(cpu_initialization_period: float, delay_of_initial_readiness_status: float) -> dict:

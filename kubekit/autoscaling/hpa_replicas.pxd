@@ -3,6 +3,8 @@
 # over the pods reads them with direct dict calls.
 cimport cython
 
+from kubekit._fast._records cimport new_slots
+
 
 @cython.locals(by_name=dict, every_young=bint, some_young=bint, counted=Py_ssize_t)
 cpdef object _settled_resource_replicas(current_replicas, target_utilization, resource, pods, dict metrics, now,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from kubekit._fast._records import new_slots
 from kubekit.autoscaling.hpa_errors import HPAMetricError, HPASpecError
 from kubekit.autoscaling.hpa_gomath import (
     _BOUND,
@@ -228,8 +229,8 @@ def _settled_resource_replicas(
     if timestamp is None:
         timestamp = next(iter(metrics.values())).timestamp
     if tolerances.is_within(usage_ratio):
-        return ReplicaResult(current_replicas, utilization, raw, timestamp)
-    return ReplicaResult(ceil_to_int32(usage_ratio * float(counted)), utilization, raw, timestamp)
+        return new_slots(ReplicaResult, (current_replicas, utilization, raw, timestamp))
+    return new_slots(ReplicaResult, (ceil_to_int32(usage_ratio * float(counted)), utilization, raw, timestamp))
 
 
 def _plain_metric_replicas(

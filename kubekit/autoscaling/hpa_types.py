@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "ABLE_TO_SCALE",
@@ -112,6 +112,13 @@ def slot_setters(cls: type) -> tuple[Callable[[object, object], None], ...]:
     with them: the same signature, defaults and stored values, about half the
     cost (tests/autoscaling/test_hpa_decide_api.py compares the two)."""
     return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))
+
+
+def new_slots_py(cls: type, values: tuple) -> Any:
+    """``cls(*values)``: the plain-Python twin of
+    :func:`kubekit._fast._records.new_slots`, the C constructor the hot
+    paths build these dataclasses with (every field given, in field order)."""
+    return cls(*values)
 
 
 @dataclass(frozen=True, slots=True)

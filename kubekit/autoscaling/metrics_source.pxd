@@ -3,7 +3,7 @@
 # base) are extension types, their fields in C slots.
 cimport cython
 
-from kubekit._fast._tuples cimport new_tuple
+from kubekit._fast._records cimport new_tuple
 
 
 cdef class _NoCustomMetrics:

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol, runtime_checkable
 
-from kubekit._fast._tuples import new_tuple
+from kubekit._fast._records import new_tuple
 from kubekit.errors import KubekitError
 from kubekit.store.selectors import EVERYTHING, LabelSelector
 

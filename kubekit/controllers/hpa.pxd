@@ -1,6 +1,7 @@
 # Cython declarations for hpa.py (an "augmenting" .pxd, see
 # kubekit/store/memory.pxd): in the release build HPAController is an
 # extension type, its fields in C slots.
+from kubekit._fast._records cimport new_slots
 from kubekit.controllers.runner cimport Controller
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from kubekit._fast._records import new_slots
 from kubekit.autoscaling.hpa_decide import HPAState, hpa_decide
 from kubekit.autoscaling.hpa_errors import HPAError, HPASpecError
 from kubekit.autoscaling.hpa_pods import SelectedPods
@@ -238,7 +239,7 @@ class HPAController(Controller):
             if spec.type in (RESOURCE, CONTAINER_RESOURCE):
                 values = self.metrics.resource_metrics(spec.name, namespace, selector, spec.container)
                 if spec.name == "cpu":         # cpu is milli already: a ResourceValue is a PodMetric's fields
-                    return MetricInput(pod_metrics=values)
+                    return new_slots(MetricInput, (values, None, None, None, None))   # MetricInput(pod_metrics=values)
                 return MetricInput(pod_metrics={n: PodMetric(v.value * 1000, v.timestamp, v.window)  # bytes -> milli
                                                 for n, v in values.items()})
             if spec.type == PODS:

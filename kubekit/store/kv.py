@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Literal, NamedTuple, Protocol, Sequence, TypeVar, Union, runtime_checkable
 
-from kubekit._fast._tuples import new_tuple
+from kubekit._fast._records import new_tuple
 
 __all__ = [
     "KV", "KeyValue", "Event", "Compare", "Put", "Delete", "Get", "Op",
@@ -214,7 +214,7 @@ class KV(Protocol):
 
 def new_tuple_py(cls: type, items) -> tuple:
     """``tuple.__new__(cls, items)``: the plain-Python twin of
-    :func:`kubekit._fast._tuples.new_tuple`, the C call the store builds its
+    :func:`kubekit._fast._records.new_tuple`, the C call the store builds its
     NamedTuples with (a NamedTuple's Python-level ``__new__`` costs more than
     the rest of a read)."""
     return tuple.__new__(cls, items)

@@ -3,7 +3,7 @@
 # so the write path reads their fields without a dict lookup each, and the
 # write path's helpers are C calls.  The .py stays the plain-Python twin the
 # debug build tests.
-from kubekit._fast._tuples cimport new_tuple
+from kubekit._fast._records cimport new_tuple
 from kubekit.store.kv cimport WatchBase
 
 cdef class MemoryKV:

@@ -26,7 +26,7 @@ from typing import Sequence
 
 from sortedcontainers import SortedList
 
-from kubekit._fast._tuples import new_tuple
+from kubekit._fast._records import new_tuple
 from kubekit.clock import Clock, RealClock
 from kubekit.errors import CompactedError, LeaseNotFoundError, WalCorruptError
 from kubekit.store import _codec

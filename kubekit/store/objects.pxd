@@ -4,7 +4,7 @@
 # twin the debug build tests.
 cimport cython
 
-from kubekit._fast._tuples cimport new_tuple
+from kubekit._fast._records cimport new_tuple
 from kubekit.store.kinds cimport Kinds
 from kubekit.store.kv cimport WatchBase
 from kubekit.store.meta cimport prepare_update, resolve_namespace

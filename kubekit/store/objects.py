@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any, Callable, Literal, Mapping, NamedTuple
 
-from kubekit._fast._tuples import new_tuple
+from kubekit._fast._records import new_tuple
 from kubekit.clock import Clock, RealClock
 from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
 from kubekit.store import jsoncodec

@@ -1,16 +1,20 @@
-"""The tuple kernel (kubekit/_fast/_tuples.pyx) against its plain-Python twin
+"""The tuple kernel (kubekit/_fast/_records.pyx) against its plain-Python twin
 (kubekit.store.kv.new_tuple_py, which is ``tuple.__new__``)."""
 
 from __future__ import annotations
 
 import gc
+import dataclasses
 from typing import NamedTuple
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubekit._fast._tuples import new_tuple
+from kubekit._fast._records import new_slots, new_tuple
+from kubekit.autoscaling.hpa_decide import HPADecision, HPAState
+from kubekit.autoscaling.hpa_proposals import MetricInput
+from kubekit.autoscaling.hpa_types import MetricProposal, ReplicaResult, TimestampedRecommendation, new_slots_py
 from kubekit.autoscaling.metrics_source import ResourceValue
 from kubekit.store.kv import Compare, Event, KeyValue, Put, TxnResult, new_tuple_py
 from kubekit.store.objects import WatchEvent
@@ -81,3 +85,68 @@ def test_a_kept_reference_outlives_the_items_tuple():
     del items
     gc.collect()
     assert got.type is first and got.object == "x"
+
+
+# -- new_slots ------------------------------------------------------------------------------------
+
+# the frozen slots dataclasses the HPA's hot paths build with it
+DATACLASSES = [ReplicaResult, MetricProposal, TimestampedRecommendation, MetricInput, HPAState, HPADecision]
+
+
+@pytest.mark.parametrize("cls", DATACLASSES)
+@given(data=st.data())
+def test_new_slots_matches_the_twin(cls, data):
+    values = tuple(data.draw(st.lists(values_for_slots, min_size=len(dataclasses.fields(cls)),
+                                      max_size=len(dataclasses.fields(cls)))))
+    for _ in range(2):                           # the first call of a class checks it, later ones not
+        got, want = new_slots(cls, values), new_slots_py(cls, values)
+        assert type(got) is type(want) and got == want and repr(got) == repr(want)
+        assert all(getattr(got, f.name) is v for f, v in zip(dataclasses.fields(cls), values))
+        assert gc.is_tracked(got) == gc.is_tracked(want)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(got, dataclasses.fields(cls)[0].name, 1)
+
+
+values_for_slots = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8),
+                             st.tuples(st.integers()), st.booleans())
+
+
+@dataclasses.dataclass(frozen=True)
+class NoSlots:
+    a: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PostInit:
+    a: int
+
+    def __post_init__(self):
+        pass
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NotInInit:
+    a: int
+    b: int = dataclasses.field(default=0, init=False)
+
+
+@pytest.mark.parametrize("cls, values, message", [
+    (ReplicaResult, (1, 2), "ReplicaResult takes 4 values, got 2"),
+    (ReplicaResult, (1, 2, 3, 4, 5), "ReplicaResult takes 4 values, got 5"),
+    (int, (1,), "int is not a slots dataclass"),
+    (NoSlots, (1,), "NoSlots is not a slots dataclass"),
+    (PostInit, (1,), "PostInit has a __post_init__"),
+    (NotInInit, (1, 2), "NotInInit.b is not a plain slot set by __init__"),
+])
+def test_new_slots_refuses_what_it_cannot_build_as_the_class_would(cls, values, message):
+    for _ in range(2):
+        with pytest.raises(TypeError, match=message):
+            new_slots(cls, values)
+
+
+def test_new_slots_keeps_its_values_alive():
+    payload = [object()]
+    got = new_slots(MetricProposal, (payload, "m"))
+    del payload
+    gc.collect()
+    assert len(got.result) == 1 and got.metric_name == "m"
