@@ -47,6 +47,7 @@ from kubekit.autoscaling.hpa_types import (
     Condition,
     HPAControllerConfig,
     HPASpec,
+    MetricProposal,
     MetricSpec,
     PodInfo,
     PodMetric,
@@ -112,9 +113,13 @@ class HPAController(Controller):
         # namespace whose pods did not change since the last sync is not re-read
         self._selections: dict[str, tuple[int, LabelSelector, list[dict], SelectedPods]] = {}
         self._infos: dict[str, tuple[str, PodInfo]] = {}
-        self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, generation), spec)
+        self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, spec), its HPASpec)
         self._scales: dict[str, tuple[tuple, dict]] = {}      # key -> ((target uid, resourceVersion), its scale)
         self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
+        # key -> (the stored status, the inputs of the status a sync built from
+        # it): the last sync found that status unchanged (see _status_unchanged)
+        self._unchanged_status: dict[str, tuple[dict, tuple]] = {}
+        self.remember_unchanged_status = True   # False: build and compare the status at every sync (tests)
         # Every HPA's scale selector as last parsed (None until its first sync:
         # upstream's hpaSelectors registers a new HPA with labels.Nothing()),
         # by namespace: two HPAs whose selectors take the same pod are ambiguous.
@@ -161,7 +166,7 @@ class HPAController(Controller):
 
     def _forget(self, key: str) -> None:
         """Drop what the controller remembers of a deleted HPA."""
-        for memo in (self.memory, self._specs, self._selections, self._scales):
+        for memo in (self.memory, self._specs, self._selections, self._scales, self._unchanged_status):
             memo.pop(key, None)
 
     def _controlling(self, namespace: str, pods: list[dict]) -> list[str]:
@@ -331,11 +336,9 @@ class HPAController(Controller):
             self.events.warning(hpa, "FailedComputeMetricsReplicas", str(e))
             return
         self.decisions += 1
-        statuses = None
         conditions = list(decision.conditions)
         first_failed: tuple[MetricSpec, HPAError] | None = None
         if decision.metric_results:
-            statuses = [metric_status(m, r) for m, r in zip(metrics_raw, decision.metric_results)]
             for s, r in zip(spec.metrics, decision.metric_results):
                 if isinstance(r, HPAError):
                     self.events.warning(hpa, getattr(r, "reason", "") or _FAILED_REASON.get(s.type, ""),
@@ -349,8 +352,8 @@ class HPAController(Controller):
                               for c in conditions]
             self.memory[key] = decision.state
             self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=None,
-                                               current_metrics=statuses, conditions=conditions, now=stamp,
-                                               rescaled=False))
+                                               current_metrics=_current_metrics(metrics_raw, decision),
+                                               conditions=conditions, now=stamp, rescaled=False))
             self.events.warning(hpa, "FailedComputeMetricsReplicas", str(decision.error))
             return
         desired = decision.desired_replicas
@@ -365,15 +368,26 @@ class HPAController(Controller):
                 failed = Condition(ABLE_TO_SCALE, CONDITION_FALSE, "FailedUpdateScale",
                                    f"the HPA controller was unable to update the target scale: {e}")
                 self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=None,
-                                                   current_metrics=statuses, conditions=[*conditions, failed],
-                                                   now=stamp, rescaled=False))
+                                                   current_metrics=_current_metrics(metrics_raw, decision),
+                                                   conditions=[*conditions, failed], now=stamp, rescaled=False))
                 raise
             self.rescales += 1
             self.events.normal(hpa, "SuccessfulRescale", f"New size: {desired}; reason: {decision.rescale_reason}")
         self.memory[key] = decision.state
-        self._write_status(hpa, hpa_status(old, current_replicas=current, desired_replicas=desired,
-                                           current_metrics=statuses, conditions=conditions, now=stamp,
-                                           rescaled=decision.rescale))
+        inputs_of_status = None
+        if not decision.rescale and self.remember_unchanged_status:
+            inputs_of_status = (current, desired, decision.conditions,
+                                tuple([(m, r.result.utilization, r.result.value) if type(r) is MetricProposal else (m, r)
+                                       for m, r in zip(metrics_raw, decision.metric_results)]))
+            last = self._unchanged_status.get(key)
+            if last is not None and last[0] is old and last[1] == inputs_of_status:
+                return                                      # the status it would build is `old` again
+        status = hpa_status(old, current_replicas=current, desired_replicas=desired,
+                            current_metrics=_current_metrics(metrics_raw, decision), conditions=conditions, now=stamp,
+                            rescaled=decision.rescale)
+        if inputs_of_status is not None and status == old:
+            self._unchanged_status[key] = (old, inputs_of_status)
+        self._write_status(hpa, status)
 
     def _selector(self, hpa: dict, text: str, current: int, stamp: str) -> LabelSelector | None:
         """``validateAndParseSelector``: the scale's selector, or None after
@@ -423,6 +437,13 @@ class HPAController(Controller):
             self.store.update_status({**hpa, "status": status})
         except KubekitError as e:                 # conflict or gone: the next sync writes it
             log.info("%s: status of %s not written: %s", self.name, object_key(hpa), e)
+
+
+def _current_metrics(metrics_raw: list[dict], decision) -> list[dict] | None:
+    """``status.currentMetrics`` of a decision: one entry per metric spec."""
+    if not decision.metric_results:
+        return None
+    return [metric_status(m, r) for m, r in zip(metrics_raw, decision.metric_results)]
 
 
 def _versioned(cache: dict, key: str, version, make):

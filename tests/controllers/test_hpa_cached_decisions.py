@@ -14,6 +14,7 @@ import pytest
 from hpa_cluster_builders import HPACluster, deployment, hpa
 
 import kubekit.controllers.hpa as controller
+from kubekit.controllers.informer import Informer
 from kubekit.autoscaling.hpa_pods import SelectedPods
 from kubekit.autoscaling.hpa_errors import HPAError
 from kubekit.autoscaling.hpa_proposals import MetricInput
@@ -64,3 +65,47 @@ def test_cached_and_fresh_inputs_decide_alike(checked):
     assert len(checked) > 30
     assert {t for t, _ in checked} == {SelectedPods}
     assert len({n for _, n in checked}) > 2      # it scaled both ways
+
+
+def _status_history(remember: bool, monkeypatch) -> tuple[list, list, int]:
+    """Every status an HPA sync wrote (in order), the status after each step
+    of a scenario, and how many syncs skipped building an unchanged status."""
+    c = HPACluster(nodes=10, start_delay=5.0)
+    c.hpa.remember_unchanged_status = remember
+    written: list = []                      # every write of an HPA, as a watch sees it
+    watcher = Informer(c.cp.store, "HorizontalPodAutoscaler")
+    watcher.add_handler(lambda new: None,
+                        lambda old, new: written.append((new["metadata"]["resourceVersion"], new["metadata"]["name"],
+                                                         new.get("status"))),
+                        lambda gone: None)
+    build = controller.hpa_status
+    built = [0]
+
+    def counting(*a, **kw):
+        built[0] += 1
+        return build(*a, **kw)
+
+    monkeypatch.setattr(controller, "hpa_status", counting)
+    c.create(deployment("web", 3))
+    c.create(deployment("api", 2))
+    c.load["web"], c.load["api"] = 600, 400
+    c.create(hpa("web", "web", max_replicas=30, behavior={}))
+    c.create(hpa("api", "api", max_replicas=10))
+    after = []
+    for load_web, load_api, seconds in ((600, 400, 60), (9_000, 400, 120), (9_000, 2_000, 90), (300, 2_000, 400),
+                                        (300, 100, 400)):
+        c.load["web"], c.load["api"] = load_web, load_api
+        c.advance(seconds)
+        watcher.pump()
+        after.append((c.status("web"), c.status("api"), c.replicas("web"), c.replicas("api")))
+    return written, after, built[0]
+
+
+def test_an_unchanged_status_is_not_rebuilt_and_nothing_else_changes(monkeypatch):
+    with monkeypatch.context() as m:
+        written_on, after_on, built_on = _status_history(True, m)
+    with monkeypatch.context() as m:
+        written_off, after_off, built_off = _status_history(False, m)
+    assert written_on == written_off and after_on == after_off
+    assert len(written_on) > 10
+    assert built_on < built_off // 2              # most syncs found the status they would build unchanged
