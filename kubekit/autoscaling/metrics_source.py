@@ -147,8 +147,6 @@ def _no_items() -> MetricsUnavailable:
     return MetricsUnavailable("no metrics returned from resource metrics API")
 
 
-
-
 class FleetMetrics(_NoCustomMetrics):
     """Resource metrics of a :class:`~kubekit.node.simulated.SimulatedFleet`:
     its ``usage()`` (cpu milli, memory bytes per running pod), stamped with the

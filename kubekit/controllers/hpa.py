@@ -117,7 +117,7 @@ class HPAController(Controller):
         self._scales: dict[str, tuple[tuple, dict]] = {}      # key -> ((target uid, resourceVersion), its scale)
         self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
         # key -> (the stored status, the inputs of the status a sync built from
-        # it): the last sync found that status unchanged (see _status_unchanged)
+        # it): the last sync found that status unchanged (the end of _reconcile)
         self._unchanged_status: dict[str, tuple[dict, tuple]] = {}
         self.remember_unchanged_status = True   # False: build and compare the status at every sync (tests)
         # Every HPA's scale selector as last parsed (None until its first sync:

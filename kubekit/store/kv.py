@@ -205,13 +205,6 @@ class KV(Protocol):
     def close(self) -> None: ...
 
 
-# A store's log entry: a plain tuple ``(type, record, previous record or
-# None)``, each record a plain tuple of KeyValue's fields.  The collector
-# stops tracking a tuple of plain values (NamedTuples stay tracked), so a
-# history of tens of thousands of entries costs full collections nothing;
-# readers get an Event built per entry.
-
-
 def new_tuple_py(cls: type, items) -> tuple:
     """``tuple.__new__(cls, items)``: the plain-Python twin of
     :func:`kubekit._fast._records.new_tuple`, the C call the store builds its
@@ -220,6 +213,11 @@ def new_tuple_py(cls: type, items) -> tuple:
     return tuple.__new__(cls, items)
 
 
+# A store's log entry: a plain tuple ``(type, record, previous record or
+# None)``, each record a plain tuple of KeyValue's fields.  The collector
+# stops tracking a tuple of plain values (NamedTuples stay tracked), so a
+# history of tens of thousands of entries costs full collections nothing;
+# readers get an Event built per entry.
 def log_entry(ev: Event) -> tuple:
     """``ev`` as a plain-tuple log entry."""
     prev = ev.prev_kv

@@ -382,7 +382,7 @@ class APIStore:
                 # the last finalizer went (and no grace period runs): the deletion completes
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Delete(key)])
             else:
-                # NamedTuples built with tuple.__new__: their Python-level __new__ costs more than the rest of the call
+                # NamedTuples built by the records kernel (new_tuple): their Python-level __new__ costs more than the call
                 r = self.kv.txn([new_tuple(Compare, (key, "mod", "=", cur.mod_revision))],
                                 [new_tuple(Put, (key, jsoncodec.dumps(new),
                                                   self._lease_for(kind) if kind.ttl_seconds else 0))])
