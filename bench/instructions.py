@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> None:
             return _child_lease(repo, a.rounds, a.deliver)
         args = ["lease", "--repo", repo, "--rounds", str(a.rounds), "--child"] + (["--deliver"] if a.deliver else [])
         n, facts = _valgrind("callgrind", ["--toggle-collect=functools_reduce"], args)
-        renewals = int(facts.split()[-1]) if facts else a.rounds * 500
+        if not facts:
+            raise SystemExit("the child did not report how many renewals it made")
+        renewals = int(facts.split()[-1])
         print(f"{repo}: {n / renewals:,.0f} instructions per lease renewal"
               f"{' with its delivery' if a.deliver else ''} ({renewals} renewals)")
 

@@ -14,11 +14,11 @@ import pytest
 from hpa_cluster_builders import HPACluster, deployment, hpa
 
 import kubekit.controllers.hpa as controller
-from kubekit.controllers.informer import Informer
 from kubekit.autoscaling.hpa_pods import SelectedPods
 from kubekit.autoscaling.hpa_errors import HPAError
 from kubekit.autoscaling.hpa_proposals import MetricInput
 from kubekit.autoscaling.hpa_types import PodMetric
+from kubekit.controllers.informer import Informer
 
 
 def _err(e):
@@ -68,16 +68,15 @@ def test_cached_and_fresh_inputs_decide_alike(checked):
 
 
 def _status_history(remember: bool, monkeypatch) -> tuple[list, list, int]:
-    """Every status an HPA sync wrote (in order), the status after each step
-    of a scenario, and how many syncs skipped building an unchanged status."""
+    """Every HPA write (in order, as a watch sees it), the statuses and
+    replica counts after each step of a scenario, and how many statuses the
+    controller built."""
     c = HPACluster(nodes=10, start_delay=5.0)
     c.hpa.remember_unchanged_status = remember
     written: list = []                      # every write of an HPA, as a watch sees it
     watcher = Informer(c.cp.store, "HorizontalPodAutoscaler")
-    watcher.add_handler(lambda new: None,
-                        lambda old, new: written.append((new["metadata"]["resourceVersion"], new["metadata"]["name"],
-                                                         new.get("status"))),
-                        lambda gone: None)
+    watcher.add_handler(on_update=lambda old, new: written.append(
+        (new["metadata"]["resourceVersion"], new["metadata"]["name"], new.get("status"))))
     build = controller.hpa_status
     built = [0]
 
