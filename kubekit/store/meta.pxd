@@ -4,8 +4,12 @@
 cimport cython
 
 
+@cython.locals(d=dict)
+cpdef dict copy_mapping(m)
 @cython.locals(out=dict, meta=dict, old_meta=dict)
 cpdef dict prepare_update(old, new, kind)
+@cython.locals(out=dict, meta=dict)
+cpdef dict prepare_status_update(old, new)
 
 
 cpdef bint spec_changed(old, new) except -1

@@ -7,7 +7,7 @@ cimport cython
 from kubekit._fast._records cimport new_tuple
 from kubekit.store.kinds cimport Kinds
 from kubekit.store.kv cimport WatchBase
-from kubekit.store.meta cimport prepare_update, resolve_namespace
+from kubekit.store.meta cimport copy_mapping, prepare_status_update, prepare_update, resolve_namespace
 
 cdef class _Filter:
     cdef public object kind, labels, fields

@@ -25,7 +25,7 @@ from kubekit.clock import Clock, RealClock
 from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
 from kubekit.store import jsoncodec
 from kubekit.store import meta as _meta
-from kubekit.store.meta import prepare_update, resolve_namespace
+from kubekit.store.meta import copy_mapping, prepare_status_update, prepare_update, resolve_namespace
 from kubekit.store.kinds import DEFAULT_KINDS, Kind, Kinds, field_values
 from kubekit.store.kv import KV, Compare, Delete, KeyValue, Put, Watch, WatchBase, log_entry, prefix_end
 from kubekit.store.memory import MemoryKV
@@ -65,7 +65,7 @@ def _encode(obj: Mapping[str, Any]) -> bytes:
 
 def _with_rv(raw: dict, rev: int) -> dict:
     out = dict(raw)
-    m = dict(raw["metadata"])
+    m = copy_mapping(raw["metadata"])
     m["resourceVersion"] = str(rev)
     out["metadata"] = m
     return out
@@ -74,7 +74,7 @@ def _with_rv(raw: dict, rev: int) -> dict:
 def _without_rv(obj: dict) -> dict:
     """``obj`` without ``metadata.resourceVersion`` (a new top level and metadata)."""
     raw = dict(obj)
-    m = raw["metadata"] = dict(obj["metadata"])
+    m = raw["metadata"] = copy_mapping(obj["metadata"])
     del m["resourceVersion"]
     return raw
 
@@ -366,7 +366,7 @@ class APIStore:
             # does anything below but the no-change test), else decoded.
             shared = self._shared_at(cur)
             old = _loads(cur.value) if shared is None else shared
-            new = _meta.prepare_status_update(old, obj) if status else prepare_update(old, obj, kind)
+            new = prepare_status_update(old, obj) if status else prepare_update(old, obj, kind)
             if _unchanged(new, old, shared is not None):
                 raw = old if shared is None else _without_rv(shared)
                 return _with_rv(raw, cur.mod_revision)   # nothing changed: no write (as the API server)
