@@ -17,5 +17,5 @@ cdef class TokenBucket:
     cpdef bint try_accept(self, now) except -1
 
 
-@cython.locals(src=dict, io=dict)
+@cython.locals(src=dict, io=dict, spam=str)
 cpdef tuple _keys(dict ev)

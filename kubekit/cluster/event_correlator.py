@@ -86,22 +86,29 @@ class TokenBucket:
         return True
 
 
-def _keys(ev: dict) -> tuple[tuple, tuple, tuple]:
+def _keys(ev: dict) -> tuple[str, str, str]:
     """``(getSpamKey, the EventAggregatorByReasonFunc group, getEventKey)``
-    of an event: its source and involved object; those with its type,
-    reason and reporting controller and instance; those with its field
-    path, type, reason and message."""
+    of an event, each its fields joined with no separator as client-go joins
+    them (so two events whose fields only split differently share a key, as
+    they do there): source and involved object; those with type, reason and
+    reporting controller and instance; source, involved object with its
+    field path, type, reason and message."""
     src = ev.get("source") or {}
     io = ev.get("involvedObject") or {}
-    obj = (src.get("component") or "", src.get("host") or "", io.get("kind") or "", io.get("namespace") or "",
-           io.get("name") or "", io.get("uid") or "", io.get("apiVersion") or "")
+    component, host = src.get("component") or "", src.get("host") or ""
+    kind, ns, name = io.get("kind") or "", io.get("namespace") or "", io.get("name") or ""
+    uid, api_version = io.get("uid") or "", io.get("apiVersion") or ""
     type_, reason = ev.get("type") or "", ev.get("reason") or ""
-    return (obj, (obj, type_, reason, ev.get("reportingComponent") or "", ev.get("reportingInstance") or ""),
-            (obj, io.get("fieldPath") or "", type_, reason, ev.get("message") or ""))
+    spam = "".join((component, host, kind, ns, name, uid, api_version))
+    group = "".join((spam, type_, reason, ev.get("reportingComponent") or "", ev.get("reportingInstance") or ""))
+    key = "".join((component, host, kind, ns, name, io.get("fieldPath") or "", uid, api_version, type_, reason,
+                   ev.get("message") or ""))
+    return spam, group, key
 
 
-def event_key(ev: dict) -> tuple:
-    """``getEventKey``: source, involved object (with its field path), type, reason and message."""
+def event_key(ev: dict) -> str:
+    """``getEventKey``: source, involved object (with its field path), type,
+    reason and message, joined with no separator."""
     return _keys(ev)[2]
 
 
@@ -113,7 +120,7 @@ class Correlated:
 
     event: dict | None
     update: bool = False
-    key: tuple = ()          # the event's getEventKey, for update_state
+    key: str = ""            # the event's getEventKey, for update_state
 
 
 class EventCorrelator:
@@ -128,7 +135,7 @@ class EventCorrelator:
         self._observed = _LRU(lru_size)       # event or group key -> (count, firstTimestamp, name, resourceVersion)
         self._spam = _LRU(lru_size)           # source+object -> TokenBucket
 
-    def _aggregate(self, ev: dict, group: tuple, key: tuple, now: float, stamp: str, name_of) -> tuple[dict, tuple]:
+    def _aggregate(self, ev: dict, group: str, key: str, now: float, stamp: str, name_of) -> tuple[dict, str]:
         """``EventAggregate``: the event to record and its cache key."""
         record = self._aggregates.get(group)
         if record is None or now - record[1] > self.max_interval:
@@ -150,7 +157,7 @@ class EventCorrelator:
         }
         return combined, group
 
-    def _observe(self, ev: dict, key: tuple) -> dict:
+    def _observe(self, ev: dict, key: str) -> dict:
         """``eventObserve``: a repeat takes the last one's name, resourceVersion
         and first timestamp, and the next count.  The cache keeps ``eventLog``s
         as ``(count, firstTimestamp, name, resourceVersion)``."""
@@ -165,7 +172,7 @@ class EventCorrelator:
                                  meta.get("resourceVersion") or ""))
         return ev
 
-    def _filtered(self, spam_key: tuple, now: float) -> bool:
+    def _filtered(self, spam_key: str, now: float) -> bool:
         """``EventSourceObjectSpamFilter.Filter``: True to drop the event."""
         bucket = self._spam.get(spam_key)
         if bucket is None:
@@ -187,7 +194,7 @@ class EventCorrelator:
             key = event_key(aggregated)
         return Correlated(observed, int(observed.get("count") or 1) > 1, key)
 
-    def update_state(self, ev: dict, key: tuple | None = None) -> None:
+    def update_state(self, ev: dict, key: str | None = None) -> None:
         """``UpdateState``: what the server returned, under its full event key
         (``key``: already known, as :meth:`correlate` gives it)."""
         m = ev.get("metadata") or {}

@@ -113,3 +113,42 @@ def test_the_key_a_correlation_gives_is_its_events_key():
         if r.event is not None:
             assert r.key == event_key(r.event)
             c.update_state(r.event, r.key)
+
+
+def _event(**fields) -> dict:
+    ev = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e.1", "namespace": "default"},
+          "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web", "uid": "u", "apiVersion": "v1",
+                             "fieldPath": "spec.containers{app}"},
+          "reason": "Pulled", "message": "pulled", "type": "Normal", "count": 1,
+          "source": {"component": "kubelet", "host": "node-1"}, "reportingComponent": "kubelet",
+          "reportingInstance": "node-1"}
+    for k, v in fields.items():
+        if k in ev["involvedObject"]:
+            ev["involvedObject"] = {**ev["involvedObject"], k: v}
+        else:
+            ev[k] = v
+    return ev
+
+
+def test_the_keys_are_client_gos_joined_fields():
+    from kubekit.cluster.event_correlator import _keys, event_key
+
+    spam, group, key = _keys(_event())
+    # getSpamKey: Source.Component, Source.Host, InvolvedObject.Kind, .Namespace, .Name, .UID, .APIVersion
+    assert spam == "kubeletnode-1Poddefaultwebuv1"
+    # EventAggregatorByReasonFunc: the spam key's fields, Type, Reason, ReportingController, ReportingInstance
+    assert group == "kubeletnode-1Poddefaultwebuv1NormalPulledkubeletnode-1"
+    # getEventKey: ... Name, FieldPath, UID, APIVersion, Type, Reason, Message
+    assert key == event_key(_event()) == "kubeletnode-1Poddefaultwebspec.containers{app}uv1NormalPulledpulled"
+
+
+def test_events_whose_fields_only_split_differently_are_repeats_as_in_client_go():
+    # strings.Join(..., ""): name "web" + fieldPath "x" and name "webx" + fieldPath "" give one key
+    c = EventCorrelator()
+    first = c.correlate(_event(name="webx", fieldPath=""), 0.0, "t0", str)
+    c.update_state({**first.event, "metadata": {**first.event["metadata"], "resourceVersion": "5"}}, first.key)
+    second = c.correlate(_event(name="web", fieldPath="x"), 1.0, "t1", str)
+    assert second.update and second.event["count"] == 2
+    assert second.event["metadata"]["name"] == "e.1" and second.event["metadata"]["resourceVersion"] == "5"
+    third = c.correlate(_event(name="web", fieldPath="y"), 2.0, "t2", str)   # another key: a new event
+    assert not third.update and third.event["count"] == 1
