@@ -182,7 +182,7 @@ class DeploymentController(Controller):
             cur["spec"]["replicas"] = replicas
             cur["metadata"]["annotations"] = want_ann
             return cur
-        new = self.store.guaranteed_update("ReplicaSet", _ns(rs), rs["metadata"]["name"], change)
+        new = self.store.guaranteed_update("ReplicaSet", _ns(rs), rs["metadata"]["name"], change, handoff=True)
         if old != replicas:
             verb = "up" if replicas > old else "down"
             self.events.normal(d, "ScalingReplicaSet",
@@ -263,7 +263,7 @@ class DeploymentController(Controller):
             cur["status"] = status
             return cur
         try:
-            self.store.guaranteed_update("Deployment", _ns(d), d["metadata"]["name"], put, status=True)
+            self.store.guaranteed_update("Deployment", _ns(d), d["metadata"]["name"], put, status=True, handoff=True)
         except NotFoundError:
             pass
 

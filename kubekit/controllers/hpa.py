@@ -434,7 +434,7 @@ class HPAController(Controller):
         if (hpa.get("status") or {}) == status:
             return
         try:
-            self.store.update_status({**hpa, "status": status})
+            self.store.update_status({**hpa, "status": status}, handoff=True)    # built for this write
         except KubekitError as e:                 # conflict or gone: the next sync writes it
             log.info("%s: status of %s not written: %s", self.name, object_key(hpa), e)
 

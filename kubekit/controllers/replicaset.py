@@ -366,7 +366,7 @@ class ReplicaSetController(Controller):
                 errors = 0
                 for _ in range(batch):
                     try:
-                        self.store.create(pod_from_template(rs))
+                        self.store.create(pod_from_template(rs), handoff=True)    # built for this write
                         created += 1
                     except (KubekitError, ValueError) as e:
                         errors += 1
@@ -417,7 +417,7 @@ class ReplicaSetController(Controller):
             cur["status"] = status
             return cur
         try:
-            self.store.guaranteed_update(self.kind, m.get("namespace"), m["name"], put, status=True)
+            self.store.guaranteed_update(self.kind, m.get("namespace"), m["name"], put, status=True, handoff=True)
         except NotFoundError:
             pass
 

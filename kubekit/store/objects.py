@@ -240,9 +240,11 @@ class APIStore:
 
     # ------------------------------------------------------------ CRUD
 
-    def create(self, obj: Mapping[str, Any]) -> dict:
+    def create(self, obj: Mapping[str, Any], *, handoff: bool = False) -> dict:
         """Store a new object; returns it with uid, creationTimestamp,
-        generation and resourceVersion set."""
+        generation and resourceVersion set.  ``handoff=True``: the caller
+        gives ``obj`` up, as for :meth:`update`; the object returned is then
+        the one watches share, read-only."""
         kind = self._kind_of(obj)
         meta = obj.get("metadata") if type(obj) is dict or isinstance(obj, Mapping) else None
         generated = ((type(meta) is dict or isinstance(meta, Mapping)) and not meta.get("name")
@@ -260,6 +262,8 @@ class APIStore:
                             [new_tuple(Put, (key, _encode(stored), self._lease_for(kind)))])
             if r.succeeded:
                 m["resourceVersion"] = str(r.revision)
+                if handoff:
+                    remember(self._seen, key, r.revision, stored)
                 return stored
         raise AlreadyExistsError(f'{kind.resource} "{m["name"]}" already exists')
 
@@ -439,17 +443,22 @@ class APIStore:
         raise self._conflict(kind, name, f"gave up after {_RETRIES} attempts under contention")
 
     def guaranteed_update(self, kind: str, namespace: str | None, name: str,
-                          mutate: Callable[[dict], dict | None], *, status: bool = False) -> dict:
+                          mutate: Callable[[dict], dict | None], *, status: bool = False,
+                          handoff: bool = False) -> dict:
         """Read, ``mutate`` (which may change the dict in place and return it,
         or return ``None`` for "no change"), write; retried on conflict (the
-        API server's ``GuaranteedUpdate``, client-go's ``RetryOnConflict``)."""
+        API server's ``GuaranteedUpdate``, client-go's ``RetryOnConflict``).
+        The object ``mutate`` gets is decoded for this call alone.
+        ``handoff=True``: what ``mutate`` returns, with anything it put in,
+        is given up as for :meth:`update` (watches share it; the object
+        returned is that shared object, read-only)."""
         for _ in range(_RETRIES):
             cur = self.get(kind, namespace, name)
             new = mutate(cur)
             if new is None:
                 return cur
             try:
-                return self._update(new, status=status)
+                return self._update(new, status=status, handoff=handoff)
             except ConflictError:
                 continue
         k = self.kinds.get(kind)

@@ -824,6 +824,47 @@ def test_a_handed_off_update_is_delivered_without_decoding(monkeypatch, handoff)
     w.close()
 
 
+@pytest.mark.parametrize("handoff", [True, False])
+def test_a_handed_off_create_is_delivered_without_decoding(monkeypatch, handoff):
+    from kubekit.store import objects
+
+    api = APIStore(clock=FakeClock())
+    w, pump = _watched(api)
+    decodes = _count_decodes(monkeypatch)
+    out = api.create(pod("a"), handoff=handoff)
+    (ev,) = pump()
+    assert len(decodes) == (0 if handoff else 1)
+    assert ev.type == "ADDED" and ev.object == out
+    objects.check_unchanged(ev.object, api.kv.get("/registry/pods/default/a"))
+    assert (ev.object is out) == handoff          # handed off: the caller's result is the shared object
+    w.close()
+
+
+@pytest.mark.parametrize("handoff", [True, False])
+def test_a_handed_off_guaranteed_update_is_delivered_without_decoding(monkeypatch, handoff):
+    from kubekit.store import objects
+
+    api = APIStore(clock=FakeClock())
+    w, pump = _watched(api)
+    api.create(pod("a"))
+    pump()
+    status = {"phase": "Running"}
+
+    def put(cur):
+        cur["status"] = status
+        return cur
+    decodes = _count_decodes(monkeypatch)
+    out = api.guaranteed_update("Pod", "default", "a", put, status=True, handoff=handoff)
+    (ev,) = pump()
+    # the read inside guaranteed_update decodes once either way; without handoff the watch decodes again
+    assert len(decodes) == (1 if handoff else 2)
+    assert ev.object["status"] == status == out["status"]
+    objects.check_unchanged(ev.object, api.kv.get("/registry/pods/default/a"))
+    assert (ev.object is out) == handoff
+    assert (ev.object["status"] is status) == handoff      # what mutate put in is the store's now
+    w.close()
+
+
 def test_get_shared_returns_the_watched_object_or_decodes_once_and_keeps_it(monkeypatch):
     """``get_shared``: the object a watch delivered at the key's revision
     (nothing decoded); without one, decoded once, and then the object a
