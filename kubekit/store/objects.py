@@ -491,7 +491,11 @@ class APIStore:
             cur = self.kv.get(key)
             if cur is None:
                 raise self._not_found(k, name)
-            raw = jsoncodec.loads(cur.value)
+            # Built on the object watches share at this revision if there is
+            # one (only its top level is copied: plan_delete makes new
+            # metadata, and nothing nested is changed), else decoded.
+            shared = self._shared_at(cur)
+            raw = _loads(cur.value) if shared is None else copy_mapping(shared)
             m = raw["metadata"]
             for field, actual in (("uid", m.get("uid")), ("resourceVersion", str(cur.mod_revision))):
                 want = (preconditions or {}).get(field)
@@ -507,9 +511,15 @@ class APIStore:
             if action == "delete":
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Delete(key)])
             else:
+                new_meta.pop("resourceVersion", None)         # a shared object's: never stored
                 raw["metadata"] = new_meta
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)],
                                 [Put(key, _encode(raw), self._lease_for(k))])
+                if r.succeeded:
+                    # The marked object is the store's own (a new top level and
+                    # metadata over read-only values): watches share it.
+                    new_meta["resourceVersion"] = str(r.revision)
+                    remember(self._seen, key, r.revision, raw)
             if r.succeeded:
                 return _with_rv(raw, r.revision)
         raise self._conflict(k, name, f"gave up after {_RETRIES} attempts under contention")

@@ -211,3 +211,53 @@ def test_a_deleted_event_shares_the_last_shared_object():
         assert "/registry/pods/default/p1" not in api._seen
         events[share] = deleted.object
     assert events[True] == events[False]
+
+
+def _deletes(api: APIStore, w, share: bool) -> list:
+    """Deletions of every kind of outcome, each result with its stored bytes
+    and the watch's events (``share`` False: the store's shared objects are
+    forgotten before each step, so every delete decodes the stored bytes)."""
+    out = []
+
+    def step(call):
+        if not share:
+            api._seen.clear()
+        try:
+            result = call()
+        except Exception as e:                               # noqa: BLE001 - the error is the outcome compared
+            result = (type(e).__name__, str(e))
+        kv = api.kv.get("/registry/pods/default/p1")
+        out.append((result, None if kv is None else kv.value, [(e.type, e.object) for e in w.next_batch(0)]))
+
+    api.create({**_pod("p1", "n1"), "metadata": {**_pod("p1", "n1")["metadata"], "finalizers": ["x/keep"]}})
+    step(lambda: api.delete("Pod", "default", "p1", preconditions={"uid": "wrong"}))      # refused
+    step(lambda: api.delete("Pod", "default", "p1", grace_period_seconds=30))           # marked, grace 30
+    step(lambda: api.delete("Pod", "default", "p1", grace_period_seconds=30))           # unchanged: none
+    step(lambda: api.delete("Pod", "default", "p1", grace_period_seconds=10))           # a shorter grace
+    step(lambda: api.delete("Pod", "default", "p1", grace_period_seconds=0, propagation="Orphan"))
+    step(lambda: api.update({**api.get("Pod", "default", "p1"),
+                             "metadata": {**api.get("Pod", "default", "p1")["metadata"], "finalizers": []}}))
+    step(lambda: api.delete("Pod", "default", "p1", grace_period_seconds=0))            # gone
+    return out
+
+
+def test_deletes_built_on_shared_objects_equal_deletes_built_on_the_bytes(monkeypatch):
+    """A delete builds on the object watches share at the key's revision (a
+    copy of its top level) when there is one: the same results, bytes,
+    revisions and events as a delete that decodes the stored bytes, and a
+    marked object is delivered without being decoded."""
+    from kubekit.store import objects
+
+    runs = {}
+    for share in (True, False):
+        clock = FakeClock(start=1_700_000_000.0)
+        api = APIStore(MemoryKV(clock), clock=clock, rng=random.Random(3))
+        w = api.watch("Pod", "default")
+        decodes = []
+        real_loads = objects._loads
+        monkeypatch.setattr(objects, "_loads", lambda b: decodes.append(b) or real_loads(b))
+        runs[share] = (_deletes(api, w, share), len(decodes))
+        monkeypatch.undo()
+        w.close()
+    assert runs[True][0] == runs[False][0]
+    assert runs[True][1] < runs[False][1]
