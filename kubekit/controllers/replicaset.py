@@ -40,6 +40,8 @@ __all__ = ["Expectations", "ReplicaSetController", "controller_of", "pod_from_te
 
 log = logging.getLogger(__name__)
 
+STATUS_UPDATE_RETRIES = 1     # statusUpdateRetries (pkg/controller/replicaset/replica_set.go), updateReplicaSetStatus
+
 EXPECTATIONS_TIMEOUT = 300.0     # client-go's ExpectationsTimeout
 
 
@@ -407,19 +409,28 @@ class ReplicaSetController(Controller):
         return [p for uid in uids for p in self.pods_owned_by(uid) if is_pod_active(p)]
 
     def _write_status(self, rs: dict, status: dict) -> None:
+        """``updateReplicaSetStatus``: UpdateStatus of the informer's copy with
+        the new status (its resourceVersion the precondition, nothing read
+        first); after an error, read the latest and try once more
+        (``statusUpdateRetries`` = 1).  A second conflict fails the reconcile,
+        which is retried with backoff."""
         if (rs.get("status") or {}) == status:
             return
         m = rs["metadata"]
-
-        def put(cur: dict) -> dict | None:
-            if cur.get("status") == status:
-                return None
-            cur["status"] = status
-            return cur
-        try:
-            self.store.guaranteed_update(self.kind, m.get("namespace"), m["name"], put, status=True, handoff=True)
-        except NotFoundError:
-            pass
+        obj = rs
+        for attempt in range(STATUS_UPDATE_RETRIES + 1):
+            try:
+                self.store.update_status({**obj, "status": status}, handoff=True)     # status: built for this write
+                return
+            except NotFoundError:
+                return
+            except ConflictError:
+                if attempt >= STATUS_UPDATE_RETRIES:
+                    raise
+            try:
+                obj = self.store.get(self.kind, m.get("namespace"), m["name"])
+            except NotFoundError:
+                return
 
     def _available_recheck(self, rs: dict, active: list[dict], now: float) -> float | None:
         """Seconds until a ready pod passes ``minReadySeconds`` (then the

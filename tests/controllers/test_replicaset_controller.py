@@ -188,3 +188,78 @@ def test_a_pod_whose_uid_less_controller_reference_goes_becomes_an_orphan():
     items, _ = store.list("Pod", "default")
     assert all(controller_of(p) is not None for p in items)       # adopted (and perhaps scaled down)
     assert len(pods_of(store)) == 1
+
+
+class CountingStore:
+    """An APIStore (extension type: its methods cannot be patched) seen
+    through a proxy that counts reads and status writes, and can make the
+    next status writes fail with a conflict."""
+
+    def __init__(self, store, conflicts=0):
+        self._store, self.gets, self.status_writes, self.conflicts = store, 0, 0, conflicts
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def get(self, *args, **kwargs):
+        self.gets += 1
+        return self._store.get(*args, **kwargs)
+
+    def update_status(self, obj, **kwargs):
+        self.status_writes += 1
+        if self.conflicts:
+            self.conflicts -= 1
+            from kubekit.errors import ConflictError
+            raise ConflictError("the object has been modified")
+        return self._store.update_status(obj, **kwargs)
+
+
+def _status_write(conflicts):
+    """The controller's status write of a fresh status (counts) on a
+    ReplicaSet whose informer copy is current, with ``conflicts`` injected."""
+    clock = FakeClock()
+    store = APIStore(clock=clock)
+    store.create(rs(replicas=0))
+    proxy = CountingStore(store, conflicts)
+    ctrl = ReplicaSetController(proxy, clock)
+    ctrl.start()
+    ctrl.sync()
+    current = ctrl.owners.get("default/web")
+    status = {"replicas": 0, "observedGeneration": 1, "availableReplicas": 0}
+    try:
+        ctrl._write_status(current, status)
+        error = None
+    except Exception as e:                       # noqa: BLE001 - the outcome is compared
+        error = type(e).__name__
+    return proxy, error, store.get("ReplicaSet", "default", "web").get("status")
+
+
+def test_a_status_write_is_an_update_of_the_informers_copy_retried_once_after_a_read():
+    """updateReplicaSetStatus: UpdateStatus of the cached ReplicaSet, no read
+    first; after a failure one read and one more try (statusUpdateRetries = 1);
+    a second failure is the reconcile's error."""
+    want = {"replicas": 0, "observedGeneration": 1, "availableReplicas": 0}
+    proxy, error, stored = _status_write(conflicts=0)
+    assert (proxy.gets, proxy.status_writes, error, stored) == (0, 1, None, want)
+    proxy, error, stored = _status_write(conflicts=1)
+    assert (proxy.gets, proxy.status_writes, error, stored) == (1, 2, None, want)
+    proxy, error, stored = _status_write(conflicts=2)
+    assert (proxy.gets, proxy.status_writes, error) == (1, 2, "ConflictError")
+    assert stored != want
+
+
+def test_a_status_write_from_a_stale_copy_conflicts_then_reads_the_latest():
+    clock = FakeClock()
+    store = APIStore(clock=clock)
+    store.create(rs(replicas=0))
+    proxy = CountingStore(store)
+    ctrl = ReplicaSetController(proxy, clock)
+    ctrl.start()
+    ctrl.sync()
+    stale = ctrl.owners.get("default/web")
+    latest = store.get("ReplicaSet", "default", "web")
+    store.update({**latest, "metadata": {**latest["metadata"], "labels": {"x": "1"}}})   # behind the informer
+    ctrl._write_status(stale, {"replicas": 0, "observedGeneration": 1})
+    got = store.get("ReplicaSet", "default", "web")
+    assert (proxy.gets, proxy.status_writes) == (1, 2)           # the precondition failed once
+    assert got["status"] == {"replicas": 0, "observedGeneration": 1} and got["metadata"]["labels"] == {"x": "1"}
