@@ -193,6 +193,10 @@ def dry_run_store(store):
     would store, and store nothing."""
     dry = copy.copy(store)
     dry.kv = _DryRunKV(store.kv)
+    # Its own map of shared objects: what a dry run builds (a bind, a marked
+    # deletion) is remembered at a revision the real store never reaches
+    # with it, and must not become the object the real store's watches share.
+    dry._seen = {}
     return dry
 
 
