@@ -170,9 +170,7 @@ class DeploymentController(Controller):
     # -- writes --------------------------------------------------------------------------------
     def _scale_rs(self, d: dict, rs: dict, replicas: int) -> dict:
         """``scaleReplicaSet``: set spec.replicas and the desired/max
-        annotations, an Update of the informer's copy (its resourceVersion
-        the precondition, nothing read first: a conflict fails the reconcile,
-        retried with backoff); an event when the size changed."""
+        annotations; an event when the size changes."""
         want_ann, ann_changed = set_replicas_annotations(rs["metadata"].get("annotations") or {},
                                                          deployment_replicas(d),
                                                          deployment_replicas(d) + max_surge(d))
@@ -180,8 +178,11 @@ class DeploymentController(Controller):
         if old == replicas and not ann_changed:
             return rs
 
-        new = self.store.update({**rs, "metadata": {**rs["metadata"], "annotations": want_ann},
-                                 "spec": {**rs["spec"], "replicas": replicas}}, handoff=True)   # built for this write
+        def change(cur: dict) -> dict:
+            cur["spec"]["replicas"] = replicas
+            cur["metadata"]["annotations"] = want_ann
+            return cur
+        new = self.store.guaranteed_update("ReplicaSet", _ns(rs), rs["metadata"]["name"], change, handoff=True)
         if old != replicas:
             verb = "up" if replicas > old else "down"
             self.events.normal(d, "ScalingReplicaSet",
@@ -253,13 +254,16 @@ class DeploymentController(Controller):
         self.store.guaranteed_update("Deployment", _ns(d), d["metadata"]["name"], change)
 
     def _write_status(self, d: dict, status: dict) -> None:
-        """``syncRolloutStatus``: UpdateStatus of the informer's copy with the
-        new status (its resourceVersion the precondition, nothing read first:
-        a conflict fails the reconcile, retried with backoff)."""
         if (d.get("status") or {}) == status:
             return
+
+        def put(cur: dict) -> dict | None:
+            if cur.get("status") == status:
+                return None
+            cur["status"] = status
+            return cur
         try:
-            self.store.update_status({**d, "status": status}, handoff=True)       # status: built for this write
+            self.store.guaranteed_update("Deployment", _ns(d), d["metadata"]["name"], put, status=True, handoff=True)
         except NotFoundError:
             pass
 

@@ -158,26 +158,3 @@ def test_revision_history_limit_deletes_empty_old_replicasets():
     images = sorted(rs["spec"]["template"]["spec"]["containers"][0]["image"] for rs in c.rss())
     assert images == ["busybox:v3", "busybox:v4"]          # the new one and one old
     assert all(controller_of(rs)["kind"] == "Deployment" for rs in c.rss())
-
-
-def test_scaling_a_replicaset_updates_the_informers_copy_and_a_stale_one_conflicts():
-    """scaleReplicaSet: an Update of the cached ReplicaSet (no read first),
-    whose resourceVersion is the precondition: from a stale copy it fails
-    with a conflict (the reconcile is retried) and records no event."""
-    from kubekit.errors import ConflictError
-
-    c = Cluster()
-    c.store.create(deployment(replicas=2))
-    c.start()
-    _settle(c)
-    d = c.store.get("Deployment", "default", "web")
-    (rs,) = c.rss()
-    scaled = c.dc._scale_rs(d, rs, 3)
-    assert scaled["spec"]["replicas"] == 3 == c.store.get("ReplicaSet", "default", rs["metadata"]["name"])["spec"][
-        "replicas"]
-    assert scaled["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] == "2"
-    events_before = len(c.store.list("Event", "default")[0])
-    with pytest.raises(ConflictError):
-        c.dc._scale_rs(d, rs, 4)                  # rs is the copy from before the first write
-    assert c.store.get("ReplicaSet", "default", rs["metadata"]["name"])["spec"]["replicas"] == 3
-    assert len(c.store.list("Event", "default")[0]) == events_before
