@@ -198,5 +198,5 @@ class EventCorrelator:
         """``UpdateState``: what the server returned, under its full event key
         (``key``: already known, as :meth:`correlate` gives it)."""
         m = ev.get("metadata") or {}
-        self._observed.add(key or event_key(ev), (int(ev.get("count") or 0), ev.get("firstTimestamp"), m.get("name") or "",
+        self._observed.add(key if key is not None else event_key(ev), (int(ev.get("count") or 0), ev.get("firstTimestamp"), m.get("name") or "",
                                            m.get("resourceVersion") or ""))

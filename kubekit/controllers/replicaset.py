@@ -111,9 +111,9 @@ def pod_from_template(rs: dict) -> dict:
         m["annotations"] = dict(tm["annotations"])
     if tm.get("finalizers"):
         m["finalizers"] = list(tm["finalizers"])
-    # The store encodes the object at once and never changes it: the template's
-    # spec can be shared by every pod of a batch (a deep copy per pod cost more
-    # than the create itself).
+    # The template's spec is shared by every pod of a batch (a deep copy per pod
+    # cost more than the create itself): the ReplicaSet's and the pods' watch
+    # objects are all read-only, so nothing ever changes it.
     return {"apiVersion": "v1", "kind": "Pod", "metadata": m, "spec": t.get("spec") or {}}
 
 
@@ -412,8 +412,10 @@ class ReplicaSetController(Controller):
         """``updateReplicaSetStatus``: UpdateStatus of the informer's copy with
         the new status (its resourceVersion the precondition, nothing read
         first); after an error, read the latest and try once more
-        (``statusUpdateRetries`` = 1).  A second conflict fails the reconcile,
-        which is retried with backoff."""
+        (``statusUpdateRetries`` = 1).  A second error fails the reconcile,
+        which is retried with backoff; a ReplicaSet that is gone needs no
+        status (Kubernetes returns the NotFound and its next sync finds
+        nothing)."""
         if (rs.get("status") or {}) == status:
             return
         m = rs["metadata"]
@@ -424,7 +426,7 @@ class ReplicaSetController(Controller):
                 return
             except NotFoundError:
                 return
-            except ConflictError:
+            except KubekitError:
                 if attempt >= STATUS_UPDATE_RETRIES:
                     raise
             try:

@@ -194,8 +194,8 @@ def dry_run_store(store):
     dry = copy.copy(store)
     dry.kv = _DryRunKV(store.kv)
     # Its own map of shared objects: what a dry run builds (a bind, a marked
-    # deletion) is remembered at a revision the real store never reaches
-    # with it, and must not become the object the real store's watches share.
+    # deletion) would be remembered at the key's current revision, where the
+    # real store holds another object, and would become what its watches share.
     dry._seen = {}
     return dry
 

@@ -163,6 +163,8 @@ class APIStore:
     ``update``, ``bind`` and ``delete`` return is a new top level and
     ``metadata``; their nested values (``spec``...) may be shared with the
     argument or with objects watches delivered: copy before changing them.
+    With ``handoff=True`` (``create``, ``update``, ``update_status``,
+    ``guaranteed_update``) the result is the shared object itself, read-only.
     """
 
     def __init__(self, kv: KV | None = None, *, clock: Clock | None = None, kinds: Kinds | None = None,

@@ -195,8 +195,11 @@ class CountingStore:
     through a proxy that counts reads and status writes, and can make the
     next status writes fail with a conflict."""
 
-    def __init__(self, store, conflicts=0):
+    def __init__(self, store, conflicts=0, error=None):
+        from kubekit.errors import ConflictError
+
         self._store, self.gets, self.status_writes, self.conflicts = store, 0, 0, conflicts
+        self.error = error or ConflictError
 
     def __getattr__(self, name):
         return getattr(self._store, name)
@@ -209,18 +212,18 @@ class CountingStore:
         self.status_writes += 1
         if self.conflicts:
             self.conflicts -= 1
-            from kubekit.errors import ConflictError
-            raise ConflictError("the object has been modified")
+            raise self.error("the object has been modified")
         return self._store.update_status(obj, **kwargs)
 
 
-def _status_write(conflicts):
+def _status_write(conflicts, error=None):
     """The controller's status write of a fresh status (counts) on a
-    ReplicaSet whose informer copy is current, with ``conflicts`` injected."""
+    ReplicaSet whose informer copy is current, with ``conflicts`` failures
+    (``error``, default ConflictError) injected."""
     clock = FakeClock()
     store = APIStore(clock=clock)
     store.create(rs(replicas=0))
-    proxy = CountingStore(store, conflicts)
+    proxy = CountingStore(store, conflicts, error)
     ctrl = ReplicaSetController(proxy, clock)
     ctrl.start()
     ctrl.sync()
@@ -246,6 +249,9 @@ def test_a_status_write_is_an_update_of_the_informers_copy_retried_once_after_a_
     proxy, error, stored = _status_write(conflicts=2)
     assert (proxy.gets, proxy.status_writes, error) == (1, 2, "ConflictError")
     assert stored != want
+    from kubekit.errors import StoreError                      # any error, not only a conflict, is retried once
+    proxy, error, stored = _status_write(conflicts=1, error=StoreError)
+    assert (proxy.gets, proxy.status_writes, error, stored) == (1, 2, None, want)
 
 
 def test_a_status_write_from_a_stale_copy_conflicts_then_reads_the_latest():
@@ -258,8 +264,10 @@ def test_a_status_write_from_a_stale_copy_conflicts_then_reads_the_latest():
     ctrl.sync()
     stale = ctrl.owners.get("default/web")
     latest = store.get("ReplicaSet", "default", "web")
-    store.update({**latest, "metadata": {**latest["metadata"], "labels": {"x": "1"}}})   # behind the informer
+    moved = store.update({**latest, "metadata": {**latest["metadata"], "labels": {"x": "1"}}})  # unseen by the informer
     ctrl._write_status(stale, {"replicas": 0, "observedGeneration": 1})
     got = store.get("ReplicaSet", "default", "web")
-    assert (proxy.gets, proxy.status_writes) == (1, 2)           # the precondition failed once
-    assert got["status"] == {"replicas": 0, "observedGeneration": 1} and got["metadata"]["labels"] == {"x": "1"}
+    assert (proxy.gets, proxy.status_writes) == (1, 2)           # the stale copy's precondition failed once
+    assert got["status"] == {"replicas": 0, "observedGeneration": 1}
+    assert int(got["metadata"]["resourceVersion"]) > int(moved["metadata"]["resourceVersion"]) \
+        > int(stale["metadata"]["resourceVersion"])              # written after the write the copy missed
