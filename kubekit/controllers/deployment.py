@@ -193,7 +193,7 @@ class DeploymentController(Controller):
         """``getAllReplicaSetsAndSyncRevision``: the new RS (created if asked
         and missing) and the old ones; revisions kept in step."""
         new_rs = find_new_rs(d, rss)
-        _, old_all = find_old_rss(d, rss)
+        _, old_all = find_old_rss(d, rss, new_rs)
         revision = str(max_revision(old_all) + 1)
         if new_rs is not None:
             ann, changed = set_new_replica_set_annotations(d, new_rs["metadata"].get("annotations"), revision, True)
@@ -314,7 +314,7 @@ class DeploymentController(Controller):
     def _finish(self, d: dict, rss: list[dict], new_rs: dict | None, now) -> Result:
         status = rollout_status(d, rss, new_rs, now)
         if deployment_complete(d, status):
-            _, old_all = find_old_rss(d, rss)
+            _, old_all = find_old_rss(d, rss, new_rs)      # new_rs is find_new_rs(d, rss): see the callers
             for name in cleanup_deployment(d, old_all):
                 try:
                     self.store.delete("ReplicaSet", _ns(d), name)
@@ -336,7 +336,9 @@ class DeploymentController(Controller):
             rss = rss + [new_rs]
         else:
             rss = [new_rs if rs["metadata"]["uid"] == new_rs["metadata"]["uid"] else rs for rs in rss]
-        _, old_all = find_old_rss(d, rss)
+        # new_rs is still find_new_rs(d, rss): the oldest match of the list
+        # it came from, or created because that list had none
+        _, old_all = find_old_rss(d, rss, new_rs)
         step = rolling_update_step(d, new_rs, old_all)
         rss = self._apply_sizes(d, rss, step.replicas)
         new_rs = next(rs for rs in rss if rs["metadata"]["uid"] == new_rs["metadata"]["uid"])

@@ -236,18 +236,29 @@ def _template(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def find_new_rs(d: Deployment, rs_list: Sequence[ReplicaSet]) -> ReplicaSet | None:
     """``FindNewReplicaSet``: the oldest RS whose template equals the
-    Deployment's ignoring pod-template-hash, else ``None``."""
+    Deployment's ignoring pod-template-hash (:func:`equal_ignore_hash`, the
+    Deployment's side normalised once), else ``None``."""
+    want = None
     for rs in sort_by_creation(rs_list):
-        if equal_ignore_hash(_template(rs), _template(d)):
+        got = _normalised_cached(_template(rs))
+        if want is None:
+            want = _normalised_cached(_template(d))
+        if got == want:
             return rs
     return None
 
 
-def find_old_rss(d: Deployment, rs_list: Sequence[ReplicaSet]) -> tuple[list[ReplicaSet], list[ReplicaSet]]:
+_FIND = object()   # find_old_rss's new_rs when the caller has not found it
+
+
+def find_old_rss(d: Deployment, rs_list: Sequence[ReplicaSet],
+                 new_rs: ReplicaSet | None = _FIND) -> tuple[list[ReplicaSet], list[ReplicaSet]]:  # type: ignore[assignment]
     """``FindOldReplicaSets``: (old RSs with spec.replicas != 0, all old RSs),
     in input order, the new RS excluded (matched by UID like upstream; by
-    identity when UIDs are empty)."""
-    new_rs = find_new_rs(d, rs_list)
+    identity when UIDs are empty).  ``new_rs``: ``find_new_rs(d, rs_list)``
+    when the caller has it already (upstream computes it again here)."""
+    if new_rs is _FIND:
+        new_rs = find_new_rs(d, rs_list)
     required: list[ReplicaSet] = []
     everything: list[ReplicaSet] = []
     for rs in rs_list:

@@ -117,6 +117,8 @@ def test_find_old_replica_sets(name, rs_list, expected_all, expected_required):
     required, everything = find_old_rss(dep, rs_list)
     assert sorted(r["metadata"]["name"] for r in everything) == sorted(expected_all)
     assert [r["metadata"]["name"] for r in required] == expected_required
+    # the controller passes the new RS it already found: the same answer
+    assert find_old_rss(dep, rs_list, find_new_rs(dep, rs_list)) == (required, everything)
 
 
 def test_annotation_utils():
