@@ -308,7 +308,9 @@ class MemoryKV:
                     raise LeaseNotFoundError(f"lease {lease} not found (put of {key!r})")
                 rev = self._rev + 1
                 event = self._apply_put(key, value, lease, rev, prev)
-                seq = self._commit_locked(rev, [event], [("P", key, value, lease)], ()) or seq
+                # (the changes are for the WAL only: none without one)
+                seq = self._commit_locked(rev, [event], [("P", key, value, lease)] if self._wal is not None else (),
+                                          ()) or seq
                 result = new_tuple(TxnResult, (True, rev, [None if prev is None else new_tuple(KeyValue, prev)]))
         self._await_durable(seq, result.revision)
         return result
@@ -369,8 +371,12 @@ class MemoryKV:
         sequence to sync on (``None`` without a WAL)."""
         if events:
             self._rev = rev
-            self._log += events
-            self._log_revs += [rev] * len(events)
+            if len(events) == 1:          # (a put's one event: no list built to extend with)
+                self._log.append(events[0])
+                self._log_revs.append(rev)
+            else:
+                self._log += events
+                self._log_revs += [rev] * len(events)
             if self._history is not None and rev - self._watch_floor > 2 * self._history:
                 self._compact_locked(rev - self._history)   # in memory only: a restart starts history anew
         if self._wal is None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from kubekit.clock import FakeClock
 from kubekit.errors import WalCorruptError
 from kubekit.store import MemoryKV
+from kubekit.store.kv import Compare, Put
 from kubekit.store.snapshot import list_snapshots
 from kubekit.store.wal import list_segments, read_segment, segment_name
 
@@ -219,3 +220,18 @@ def test_a_crash_after_the_snapshot_before_cleanup_uses_the_snapshot(data_dir):
     with MemoryKV(data_dir=data_dir) as kv:
         assert kv.revision == 4 and [x.key for x in kv.range("/", prefix=True).kvs] == ["/a", "/b", "/c"]
     assert list_segments(data_dir) == [2]
+
+
+def test_compare_and_put_writes_are_logged(data_dir):
+    """The one-compare-one-put transaction (every object create and update)
+    takes its own path in MemoryKV: it logs its change as the general one does."""
+    with MemoryKV(data_dir=data_dir) as kv:
+        created = kv.txn([Compare("/o", "mod", "=", 0)], [Put("/o", b"1")])
+        updated = kv.txn([Compare("/o", "mod", "=", created.revision)], [Put("/o", b"2")])
+        refused = kv.txn([Compare("/o", "mod", "=", created.revision)], [Put("/o", b"3")])
+        assert created.succeeded and updated.succeeded and not refused.succeeded
+    with MemoryKV(data_dir=data_dir) as kv:
+        got = kv.get("/o")
+        assert (got.value, got.create_revision, got.mod_revision, got.version) == \
+            (b"2", created.revision, updated.revision, 2)
+        assert kv.revision == updated.revision
