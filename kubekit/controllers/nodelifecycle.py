@@ -49,6 +49,7 @@ from kubekit.controllers.nodelifecycle_rules import (
     condition_status,
     node_ready_status,
     ready_condition,
+    renewal_needs_look,
     should_mark_unknown,
     unknown_conditions,
 )
@@ -168,13 +169,10 @@ class NodeLifecycleController(Controller):
             self._mark(lease["metadata"]["name"])
 
     def _lease_updated(self, old: dict, new: dict) -> None:
-        name = new["metadata"]["name"]
-        if name not in self._quiet_until or new["metadata"].get("namespace") != LEASE_NAMESPACE:
-            return
-        before = (old.get("spec") or {}).get("renewTime")
-        after = (new.get("spec") or {}).get("renewTime")
-        if before != after and not (before and after and len(before) == len(after) and after > before):
-            self._mark(name)             # not plainly later (RFC 3339 of one width sorts as time): look again
+        m = new["metadata"]
+        name = m["name"]
+        if name in self._quiet_until and m.get("namespace") == LEASE_NAMESPACE and renewal_needs_look(old, new):
+            self._mark(name)             # not plainly later: look again
 
     def _forget(self, name: str) -> None:
         # (a deleted node stays in its tainting queue, as upstream: the pass drops it)

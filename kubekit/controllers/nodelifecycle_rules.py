@@ -29,7 +29,7 @@ from typing import Any
 __all__ = [
     "NOT_READY_TAINT", "UNREACHABLE_TAINT", "DEFAULT_TOLERATION_SECONDS", "NODE_MONITOR_GRACE_PERIOD",
     "condition_status", "condition_taints", "eviction_delay", "last_heartbeat", "node_ready_status", "ready_condition",
-    "should_mark_unknown",
+    "renewal_needs_look", "should_mark_unknown",
     "unknown_conditions",
 ]
 
@@ -50,6 +50,25 @@ def ready_condition(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if c.get("type") == "Ready":
             return c
     return None
+
+
+def renewal_needs_look(old: dict, new: dict) -> bool:
+    """Whether an update of a node's Lease from ``old`` to ``new`` may change
+    what the periodic pass decides for the node: its ``spec.renewTime``
+    changed and is not plainly later (two RFC 3339 texts of one width sort as
+    the times they name; anything else, a missing time included, is looked at
+    again).  A renewal to a later time keeps a quiet node quiet."""
+    before, after = _renew_time(old), _renew_time(new)
+    return before != after and not (before and after and type(before) is str and type(after) is str
+                                    and len(before) == len(after) and after > before)
+
+
+def _renew_time(lease: dict) -> Any:
+    got = lease.get("spec")
+    if type(got) is not dict:
+        return (got or {}).get("renewTime")
+    spec = got                      # a dict (typed in the compiled module: a direct lookup)
+    return spec.get("renewTime")
 
 
 def condition_status(cond: Mapping[str, Any] | None) -> str:
