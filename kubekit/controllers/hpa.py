@@ -116,6 +116,10 @@ class HPAController(Controller):
         self._specs: dict[str, tuple[tuple, HPASpec]] = {}     # key -> ((uid, spec), its HPASpec)
         self._scales: dict[str, tuple[tuple, dict]] = {}      # key -> ((target uid, resourceVersion), its scale)
         self._parsed_selectors: dict[str, LabelSelector] = {}  # a scale's selector text -> parsed
+        # (scaleTargetRef apiVersion, kind) -> (the registered Kind, its name):
+        # a ref the last check accepted, while the store's kinds still map the
+        # name to that very Kind (what _scale_kind decides depends on nothing else)
+        self._scale_kinds: dict[tuple[str, str], tuple[object, str]] = {}
         # key -> (the stored status, the inputs of the status a sync built from
         # it): the last sync found that status unchanged (the end of _reconcile)
         self._unchanged_status: dict[str, tuple[dict, tuple]] = {}
@@ -200,6 +204,9 @@ class HPAController(Controller):
             kind = self.store.kinds.get(kind_name)
         except (KeyError, KubekitError):
             kind = None
+        hit = self._scale_kinds.get((api_version, kind_name))
+        if hit is not None and hit[0] is kind:
+            return hit[1]
         if api_version.count("/") > 1:
             raise ScaleError(f"unexpected GroupVersion string: {api_version}")
         group = api_version.rpartition("/")[0] if "/" in api_version else ""
@@ -207,6 +214,9 @@ class HPAController(Controller):
             raise ScaleError(f'no matches for kind "{kind_name}" in group "{group}"')
         if "scale" not in self._subresources.get(kind.kind, ()):
             raise ScaleError("the server could not find the requested resource")
+        if len(self._scale_kinds) >= 4096:
+            self._scale_kinds.clear()
+        self._scale_kinds[(api_version, kind_name)] = (kind, kind.kind)
         return kind.kind
 
     def _scale_of(self, key: str, target: dict) -> dict:

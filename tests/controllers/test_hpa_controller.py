@@ -5,10 +5,15 @@ Events with upstream's texts, failures reported rather than raised."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from hpa_cluster_builders import HPACluster, cpu_utilization, deployment, hpa
 
 from kubekit.autoscaling.hpa_types import HPAControllerConfig
 from kubekit.autoscaling.metrics_source import CombinedMetrics, FleetMetrics, ObjectRef
+from kubekit.controllers.hpa import ScaleError
 from kubekit.store.meta import parse_time
 
 ABOVE = "New size: {}; reason: cpu resource utilization (percentage of request) above target"
@@ -199,6 +204,24 @@ def test_a_target_kind_without_scale_and_an_unknown_kind():
     c.settle(1)
     assert c.condition("a", "AbleToScale")["message"].endswith("the server could not find the requested resource")
     assert c.events("b")[0]["message"] == 'no matches for kind "Widget" in group "example.com"'
+
+
+def test_an_accepted_target_kind_is_checked_again_when_the_kinds_change():
+    """The controller remembers a scaleTargetRef it accepted only while the
+    store's kinds map its name to the same Kind; refusals are decided anew."""
+    c = HPACluster(nodes=1)
+    assert c.hpa._scale_kind("apps/v1", "Deployment") == "Deployment"
+    assert c.hpa._scale_kind("apps/v1", "Deployment") == "Deployment"        # remembered
+    kinds = c.cp.store.kinds.copy()                # the store's own registry from here on
+    kinds.register(replace(kinds.get("Deployment"), api_version="example.com/v1"))
+    c.cp.store.kinds = kinds
+    for _ in range(2):
+        with pytest.raises(ScaleError, match='no matches for kind "Deployment" in group "apps"'):
+            c.hpa._scale_kind("apps/v1", "Deployment")
+    assert c.hpa._scale_kind("example.com/v1", "Deployment") == "Deployment"
+    for _ in range(2):
+        with pytest.raises(ScaleError, match="the server could not find the requested resource"):
+            c.hpa._scale_kind("v1", "Pod")
 
 
 def test_target_deleted_then_recreated():
