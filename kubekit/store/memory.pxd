@@ -16,6 +16,8 @@ cdef class MemoryKV:
     cdef object __weakref__
 
     cpdef object _compare_and_put(self, compare, put)
+    cpdef object put_if_mod(self, key, mod_revision, value, lease=*)
+    cpdef tuple _put_if(self, key, value, lease, compare, mod_revision)
     cpdef tuple _apply_put(self, key, value, lease, rev, prev)
     cpdef object _commit_locked(self, rev, events, changes, revoked)
     cpdef object _await_durable(self, seq, revision)

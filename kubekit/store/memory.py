@@ -295,14 +295,36 @@ class MemoryKV:
     def _compare_and_put(self, compare: Compare, put: Put) -> TxnResult:
         """``txn([compare], [put])``, the shape of every object create and
         update, without the general loop (same result, same effects)."""
-        seq = self._expire_leases()
         key, value, lease = put
+        ok, rev, prev = self._put_if(key, value, lease, compare, 0)
+        if not ok:
+            return new_tuple(TxnResult, (False, rev, []))
+        return new_tuple(TxnResult, (True, rev, [None if prev is None else new_tuple(KeyValue, prev)]))
+
+    def put_if_mod(self, key: str, mod_revision: int, value: bytes, lease: int = 0) -> int:
+        """``txn([Compare(key, "mod", "=", mod_revision)], [Put(key, value, lease)])``
+        (``mod_revision`` 0: the key does not exist), answered with the
+        revision of the put, or 0 when the compare failed; the same effects
+        without the transaction's records (the store's creates and updates)."""
+        ok, rev, _ = self._put_if(key, value, lease, None, mod_revision)
+        return rev if ok else 0
+
+    def _put_if(self, key: str, value: bytes, lease: int, compare: Compare | None,
+                mod_revision: int) -> tuple[bool, int, tuple | None]:
+        """Put ``key`` if ``compare`` holds (None: if the key's mod revision is
+        ``mod_revision``): (whether it did, the revision after, the record
+        it replaced)."""
+        seq = self._expire_leases()
         with self._lock:
             self._check_open()
             data = self._data
             prev = data.get(key)
-            if not _holds(compare, prev if compare.key == key else data.get(compare.key)):
-                result = new_tuple(TxnResult, (False, self._rev, []))
+            if compare is None:
+                ok = (0 if prev is None else prev[_MOD]) == mod_revision
+            else:
+                ok = _holds(compare, prev if compare.key == key else data.get(compare.key))
+            if not ok:
+                rev = self._rev
             else:
                 if lease and lease not in self._leases:
                     raise LeaseNotFoundError(f"lease {lease} not found (put of {key!r})")
@@ -311,9 +333,8 @@ class MemoryKV:
                 # (the changes are for the WAL only: none without one)
                 seq = self._commit_locked(rev, [event], [("P", key, value, lease)] if self._wal is not None else (),
                                           ()) or seq
-                result = new_tuple(TxnResult, (True, rev, [None if prev is None else new_tuple(KeyValue, prev)]))
-        self._await_durable(seq, result.revision)
-        return result
+        self._await_durable(seq, rev)
+        return ok, rev, prev
 
     def _check_ops(self, ops: Sequence[Op]) -> None:
         seen: set[str] = set()

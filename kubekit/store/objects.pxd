@@ -7,6 +7,8 @@ cimport cython
 from kubekit._fast._records cimport new_tuple
 from kubekit.store.kinds cimport Kinds
 from kubekit.store.kv cimport WatchBase
+from kubekit.store.memory cimport MemoryKV
+from kubekit.store.jsoncodec cimport dumps
 from kubekit.store.meta cimport copy_mapping, prepare_status_update, prepare_update, resolve_namespace
 
 cdef class _Filter:
@@ -36,6 +38,10 @@ cdef class ObjectWatch(WatchBase):
 
 # the module's helpers on the write and watch paths: C calls from inside it
 cpdef bytes _encode(obj)
+@cython.locals(memory=MemoryKV)
+cpdef object _put_if_mod(kv, key, mod_revision, value, lease)
+@cython.locals(meta=dict)
+cpdef tuple _located(Kinds kinds, dict obj)
 cpdef dict _with_rv(dict raw, rev)
 cpdef dict _without_rv(dict obj)
 @cython.locals(nm=dict, om=dict)

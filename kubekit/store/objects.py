@@ -24,6 +24,7 @@ from kubekit._fast._records import new_tuple
 from kubekit.clock import Clock, RealClock
 from kubekit.errors import AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError
 from kubekit.store import jsoncodec
+from kubekit.store.jsoncodec import dumps
 from kubekit.store import meta as _meta
 from kubekit.store.meta import copy_mapping, prepare_status_update, prepare_update, resolve_namespace
 from kubekit.store.kinds import DEFAULT_KINDS, Kind, Kinds, field_values
@@ -60,7 +61,39 @@ class WatchEvent(NamedTuple):
 
 
 def _encode(obj: Mapping[str, Any]) -> bytes:
-    return jsoncodec.dumps(obj)
+    return dumps(obj)
+
+
+def _put_if_mod(kv, key: str, mod_revision: int, value: bytes, lease: int) -> int:
+    """``kv.txn([Compare(key, "mod", "=", mod_revision)], [Put(key, value, lease)])``
+    (``mod_revision`` 0: the key does not exist): the revision of the put,
+    or 0 when the compare failed.  A :class:`MemoryKV` answers it directly
+    (``put_if_mod``: the same effects without the transaction's records, a
+    C call in the compiled module); any other KV (etcd, a dry run's view)
+    runs the transaction."""
+    if type(kv) is MemoryKV:
+        memory = kv
+        return memory.put_if_mod(key, mod_revision, value, lease)
+    r = kv.txn([new_tuple(Compare, (key, "mod", "=", mod_revision))], [new_tuple(Put, (key, value, lease))])
+    return r.revision if r.succeeded else 0
+
+
+def _located(kinds: Kinds, obj: dict) -> tuple[Kind, str | None, str, str] | None:
+    """``APIStore._locate`` of a dict with a kind and a metadata dict naming
+    it with a string (reads typed in the compiled module: direct dict
+    lookups); None for anything else, which the general path decides (and
+    refuses with its errors)."""
+    k = obj.get("kind")
+    got = obj.get("metadata")
+    if not k or type(got) is not dict:
+        return None
+    meta = got
+    name = meta.get("name")
+    if not name or type(name) is not str:
+        return None
+    kind = kinds.get(k)
+    ns = resolve_namespace(kind, meta.get("namespace"))
+    return kind, ns, name, kind.key(ns, name)
 
 
 def _with_rv(raw: dict, rev: int) -> dict:
@@ -206,6 +239,10 @@ class APIStore:
         return self.kinds.get(k)
 
     def _locate(self, obj: Mapping[str, Any]) -> tuple[Kind, str | None, str, str]:
+        if type(obj) is dict:
+            hit = _located(self.kinds, obj)
+            if hit is not None:
+                return hit
         kind = self._kind_of(obj)
         m = obj.get("metadata") or {}
         name = m.get("name")
@@ -260,12 +297,11 @@ class APIStore:
                 stored = _meta.prepare_create(obj, kind, now=self.clock.now(), uid=uid, rng=self._rng)
             m = stored["metadata"]
             key = kind.key(m.get("namespace"), m["name"])
-            r = self.kv.txn([new_tuple(Compare, (key, "create", "=", 0))],
-                            [new_tuple(Put, (key, _encode(stored), self._lease_for(kind)))])
-            if r.succeeded:
-                m["resourceVersion"] = str(r.revision)
+            rev = _put_if_mod(self.kv, key, 0, _encode(stored), self._lease_for(kind))    # 0: if it does not exist
+            if rev:
+                m["resourceVersion"] = str(rev)
                 if handoff:
-                    remember(self._seen, key, r.revision, stored)
+                    remember(self._seen, key, rev, stored)
                 return stored
         raise AlreadyExistsError(f'{kind.resource} "{m["name"]}" already exists')
 
@@ -363,14 +399,17 @@ class APIStore:
             cur = self.kv.get(key)
             if cur is None:
                 raise self._not_found(kind, name)
-            if want_rv is not None and str(want_rv) != str(cur.mod_revision):
-                raise self._conflict(kind, name)
             # The update is built on the stored object: the one watches share
             # at this revision if there is one, used as it is (not copied
             # without its resourceVersion as _stored does: prepare_update and
             # prepare_status_update never read the old resourceVersion, nor
             # does anything below but the no-change test), else decoded.
             shared = self._shared_at(cur)
+            # (a precondition that is the shared object's own resourceVersion
+            # text, as when the caller built on it, is that revision's)
+            if want_rv is not None and (shared is None or want_rv is not shared["metadata"].get("resourceVersion")) \
+                    and str(want_rv) != str(cur.mod_revision):
+                raise self._conflict(kind, name)
             old = _loads(cur.value) if shared is None else shared
             new = prepare_status_update(old, obj) if status else prepare_update(old, obj, kind)
             if _unchanged(new, old, shared is not None):
@@ -387,21 +426,20 @@ class APIStore:
             if nm.get("deletionTimestamp") and not nm.get("finalizers") and not nm.get("deletionGracePeriodSeconds"):
                 # the last finalizer went (and no grace period runs): the deletion completes
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Delete(key)])
+                rev = r.revision if r.succeeded else 0
             else:
-                # NamedTuples built by the records kernel (new_tuple): their Python-level __new__ costs more than the call
-                r = self.kv.txn([new_tuple(Compare, (key, "mod", "=", cur.mod_revision))],
-                                [new_tuple(Put, (key, jsoncodec.dumps(new),
-                                                  self._lease_for(kind) if kind.ttl_seconds else 0))])
-                if handoff and r.succeeded:
+                rev = _put_if_mod(self.kv, key, cur.mod_revision, dumps(new),
+                                  self._lease_for(kind) if kind.ttl_seconds else 0)
+                if handoff and rev:
                     # Its values are the store's and the caller's, who gave
                     # them up; its top level and metadata are prepare_*'s own:
                     # it becomes the shared object (what _with_rv would copy),
                     # and the caller's result.
-                    nm["resourceVersion"] = str(r.revision)
-                    remember(self._seen, key, r.revision, new)
+                    nm["resourceVersion"] = str(rev)
+                    remember(self._seen, key, rev, new)
                     return new
-            if r.succeeded:
-                return _with_rv(new, r.revision)
+            if rev:
+                return _with_rv(new, rev)
             if want_rv is not None:
                 raise self._conflict(kind, name)
         raise self._conflict(kind, name, f"gave up after {_RETRIES} attempts under contention")
@@ -434,14 +472,13 @@ class APIStore:
             conds = [c for c in (st.get("conditions") or []) if c.get("type") != "PodScheduled"]
             conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": now})
             st["conditions"] = conds
-            r = self.kv.txn([new_tuple(Compare, (key, "mod", "=", cur.mod_revision))],
-                            [new_tuple(Put, (key, _encode(raw), 0))])
-            if r.succeeded:
+            rev = _put_if_mod(self.kv, key, cur.mod_revision, _encode(raw), 0)
+            if rev:
                 # Everything in ``raw`` is the store's own (the remembered
                 # object's values, copies where it changed them): watches
                 # deliver it for this revision instead of decoding the bytes.
-                remember(self._seen, key, r.revision, _with_rv(raw, r.revision))
-                return _with_rv(raw, r.revision)
+                remember(self._seen, key, rev, _with_rv(raw, rev))
+                return _with_rv(raw, rev)
         raise self._conflict(kind, name, f"gave up after {_RETRIES} attempts under contention")
 
     def guaranteed_update(self, kind: str, namespace: str | None, name: str,
@@ -512,18 +549,18 @@ class APIStore:
                 return _with_rv(raw, cur.mod_revision)
             if action == "delete":
                 r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)], [Delete(key)])
+                rev = r.revision if r.succeeded else 0
             else:
                 new_meta.pop("resourceVersion", None)         # a shared object's: never stored
                 raw["metadata"] = new_meta
-                r = self.kv.txn([Compare(key, "mod", "=", cur.mod_revision)],
-                                [Put(key, _encode(raw), self._lease_for(k))])
-                if r.succeeded:
+                rev = _put_if_mod(self.kv, key, cur.mod_revision, _encode(raw), self._lease_for(k))
+                if rev:
                     # The marked object is the store's own (a new top level and
                     # metadata over read-only values): watches share it.
-                    new_meta["resourceVersion"] = str(r.revision)
-                    remember(self._seen, key, r.revision, raw)
-            if r.succeeded:
-                return _with_rv(raw, r.revision)
+                    new_meta["resourceVersion"] = str(rev)
+                    remember(self._seen, key, rev, raw)
+            if rev:
+                return _with_rv(raw, rev)
         raise self._conflict(k, name, f"gave up after {_RETRIES} attempts under contention")
 
     # ------------------------------------------------------------ watch

@@ -261,3 +261,45 @@ def test_deletes_built_on_shared_objects_equal_deletes_built_on_the_bytes(monkey
         w.close()
     assert runs[True][0] == runs[False][0]
     assert runs[True][1] < runs[False][1]
+
+
+# -- where an object lives: _locate's dict path against its general path ------------------------
+
+class _Meta(dict):
+    """A dict subclass: not ``type(...) is dict``, so the general path runs."""
+
+
+_LOCATE_CASES = [
+    {"kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}},
+    {"kind": "Pod", "metadata": {"name": "p"}},                              # default namespace
+    {"kind": "pods", "metadata": {"name": "p", "namespace": ""}},            # a plural names the kind too
+    {"kind": "Node", "metadata": {"name": "n"}},                             # cluster-scoped
+    {"kind": "Node", "metadata": {"name": "n", "namespace": "ns"}},          # refused: cluster-scoped
+    {"kind": "Pod", "metadata": {"namespace": "ns"}},                        # refused: no name
+    {"kind": "Pod", "metadata": {"name": ""}},
+    {"kind": "Pod"},
+    {"metadata": {"name": "p"}},                                             # refused: no kind
+    {"kind": "Widget", "metadata": {"name": "w"}},                           # refused: unknown kind
+    {"kind": "Pod", "metadata": {"name": 7, "namespace": "ns"}},             # a name that is not text
+    {"kind": "Pod", "metadata": None},
+]
+
+
+def _outcome(f, obj):
+    try:
+        return ("ok", f(obj))
+    except Exception as e:          # the same error, type and text
+        return (type(e).__name__, str(e))
+
+
+@pytest.mark.parametrize("obj", _LOCATE_CASES)
+def test_locate_of_a_dict_is_its_general_path(obj):
+    store = APIStore(MemoryKV(FakeClock()), clock=FakeClock())
+    try:
+        general = dict(obj)
+        if isinstance(obj.get("metadata"), dict):
+            general["metadata"] = _Meta(obj["metadata"])    # the dict path declines a metadata subclass
+        want = _outcome(store._locate, _Meta(general))      # and an object that is not a plain dict
+        assert _outcome(store._locate, obj) == want
+    finally:
+        store.kv.close()

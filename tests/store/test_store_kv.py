@@ -226,6 +226,7 @@ op_strategy = st.one_of(
     st.tuples(st.just("del"), st.sampled_from(KEYS)),
     st.tuples(st.just("delp"), st.sampled_from(["/a/", "/b/", "/"])),
     st.tuples(st.just("cas"), st.sampled_from(KEYS), st.integers(0, 7), st.binary(max_size=3)),
+    st.tuples(st.just("putif"), st.sampled_from(KEYS), st.integers(0, 7), st.binary(max_size=3)),
     st.tuples(st.just("compact"), st.integers(0, 30)),
 )
 
@@ -275,6 +276,11 @@ def test_memory_kv_equals_the_model(ops):
                 r = kv.txn([Compare(key, "mod", "=", mod)], [Put(key, value)])
                 assert r.succeeded == ok
                 m.apply([("PUT", key, value)] if ok else [])
+            elif op[0] == "putif":          # MemoryKV's answer to that transaction: the revision or 0
+                _, key, mod, value = op
+                ok = (cur[key][2] if key in cur else 0) == mod
+                assert kv.put_if_mod(key, mod, value) == (len(m.states) if ok else 0)
+                m.apply([("PUT", key, value)] if ok else [])
             elif op[0] == "compact" and kv.compact_revision < op[1] <= kv.revision:
                 kv.compact(op[1])
             assert kv.revision == len(m.states) - 1
@@ -289,6 +295,18 @@ def test_memory_kv_equals_the_model(ops):
             assert [(e.revision, e.type, e.kv.key, e.kv.value) for e in evs] == want
     finally:
         kv.close()
+
+
+def test_put_if_mod_refuses_an_unknown_lease_as_the_transaction_does(memory_kv):
+    with pytest.raises(LeaseNotFoundError):
+        memory_kv.txn([Compare("/k", "mod", "=", 0)], [Put("/k", b"1", 12345)])
+    with pytest.raises(LeaseNotFoundError):
+        memory_kv.put_if_mod("/k", 0, b"1", 12345)
+    assert memory_kv.get("/k") is None and memory_kv.revision == 1
+    lease = memory_kv.grant(30)
+    rev = memory_kv.put_if_mod("/k", 0, b"1", lease)
+    assert rev == memory_kv.revision and memory_kv.get("/k").lease == lease
+    assert memory_kv.put_if_mod("/k", 0, b"2") == 0 and memory_kv.get("/k").value == b"1"
 
 
 def test_history_is_compacted_automatically():
