@@ -198,17 +198,19 @@ def prepare_update(old: Mapping[str, Any], new: Mapping[str, Any], kind: Kind) -
     keeps one)."""
     out = copy_mapping(new)
     out["kind"], out["apiVersion"] = old["kind"], old["apiVersion"]
-    meta = copy_mapping(out.get("metadata") or {})
+    new_meta = out.get("metadata") or {}
     old_meta = old["metadata"]
-    if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
-        raise InvalidObjectError(f'{kind.kind} {old_meta.get("name")!r}: metadata.uid: Invalid value: '
-                                 f'"{meta["uid"]}": field is immutable')
-    for k in _SERVER_OWNED:
-        v = old_meta.get(k, _ABSENT)
-        if v is _ABSENT:
-            meta.pop(k, None)
-        else:
-            meta[k] = v
+    meta = copy_mapping(new_meta)
+    if new_meta is not old_meta:    # (an update built on the stored object's metadata has its server-owned fields)
+        if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
+            raise InvalidObjectError(f'{kind.kind} {old_meta.get("name")!r}: metadata.uid: Invalid value: '
+                                     f'"{meta["uid"]}": field is immutable')
+        for k in _SERVER_OWNED:
+            v = old_meta.get(k, _ABSENT)
+            if v is _ABSENT:
+                meta.pop(k, None)
+            else:
+                meta[k] = v
     meta.pop("resourceVersion", None)
     if kind.status_subresource:
         if "status" in old:

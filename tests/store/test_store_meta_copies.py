@@ -141,3 +141,26 @@ def test_prepare_status_update_keeps_all_but_status(old_meta, old_status, new_st
         want["status"] = new_status
     assert got == want and list(got["metadata"]) == list(want["metadata"])
     assert got["metadata"] is not old["metadata"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(kind=kinds, old_meta=metas, old_spec=specs, new_spec=specs, old_status=statuses, new_status=statuses,
+       shape=st.sampled_from([dict, with_a_removed_key]))
+def test_prepare_update_of_an_object_built_on_the_stored_one(kind, old_meta, old_spec, new_spec, old_status,
+                                                            new_status, shape):
+    """A write built on the stored object itself (``{**stored, "spec": ...}``,
+    as a lease renewal or a status write from an informer's copy): its
+    metadata is the stored object's (a dict, as everything the store
+    holds), which has the server-owned fields."""
+    old_meta = shape({**old_meta, "name": "a", "uid": old_meta.get("uid", "u1"),
+                      "generation": len(str(old_meta.get("generation", "")))})
+    old = _obj(kind, old_meta, old_spec, old_status)
+    new = {**old, "spec": new_spec}
+    if new_status is not None:
+        new["status"] = new_status
+    assert new["metadata"] is old["metadata"]
+    got = prepare_update(old, new, kind)
+    want = reference_prepare_update(old, new, kind)
+    assert got == want
+    assert list(got) == list(want) and list(got["metadata"]) == list(want["metadata"])
+    assert got["metadata"] is not old["metadata"] and "resourceVersion" not in got["metadata"]
