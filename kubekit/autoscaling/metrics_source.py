@@ -167,8 +167,9 @@ class FleetMetrics(_NoCustomMetrics):
         self._at: float | None = None
         self._by_ns: dict[str, dict[str, tuple[int, int]]] = {}
         self._changes: dict[str, int] | None = None           # namespace -> pod events seen (a version)
-        # (namespace, selector) -> (the namespace's version, pod key -> name if selected, else None)
-        self._selected: dict[tuple[str, LabelSelector], tuple[int, dict[str, str | None]]] = {}
+        # (namespace, id(selector)) -> (the namespace's version, pod key -> name if selected, else None,
+        # the selector)
+        self._selected: dict[tuple[str, int], tuple[int, dict[str, str | None], LabelSelector]] = {}
         add_handler = getattr(fleet.pods, "add_handler", None)
         if add_handler is not None:
             self._changes = {}
@@ -186,13 +187,18 @@ class FleetMetrics(_NoCustomMetrics):
         if self._changes is None:
             return None
         version = self._changes.get(namespace, 0)
-        hit = self._selected.get((namespace, selector))
-        if hit is not None and hit[0] == version:
+        # keyed by the selector object (an HPA parses its selector text once):
+        # a frozen LabelSelector's hash and equality are Python-level
+        # dataclass methods, where its identity is one comparison; the entry
+        # holds the selector, so its id is not reused while it lives
+        key = (namespace, id(selector))
+        hit = self._selected.get(key)
+        if hit is not None and hit[0] == version and hit[2] is selector:
             return hit[1]
         memo: dict[str, str | None] = {}
         if len(self._selected) >= 4096:
             self._selected.clear()
-        self._selected[(namespace, selector)] = (version, memo)
+        self._selected[key] = (version, memo, selector)
         return memo
 
     def _snapshot(self, namespace: str) -> dict[str, tuple[int, int]]:

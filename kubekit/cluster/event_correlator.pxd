@@ -3,6 +3,8 @@
 # types, and an event's keys are read from typed dicts.
 cimport cython
 
+from kubekit._fast._records cimport new_slots
+
 
 cdef class _LRU:
     cdef public object size, _d

@@ -29,6 +29,8 @@ import struct
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from kubekit._fast._records import new_slots
+
 __all__ = [
     "AGGREGATE_MAX_EVENTS", "AGGREGATE_INTERVAL_SECONDS", "AGGREGATE_PREFIX", "MAX_LRU_CACHE_ENTRIES",
     "SPAM_BURST", "SPAM_QPS", "Correlated", "EventCorrelator", "TokenBucket", "event_key",
@@ -189,10 +191,10 @@ class EventCorrelator:
         aggregated, cache_key = self._aggregate(ev, group, key, now, stamp, name_of)
         observed = self._observe(aggregated, cache_key)
         if self._filtered(spam_key, now):
-            return Correlated(None)
+            return new_slots(Correlated, (None, False, ""))       # (Correlated(None), built in C)
         if aggregated is not ev:             # its own event key: the combined message
             key = event_key(aggregated)
-        return Correlated(observed, int(observed.get("count") or 1) > 1, key)
+        return new_slots(Correlated, (observed, int(observed.get("count") or 1) > 1, key))
 
     def update_state(self, ev: dict, key: str | None = None) -> None:
         """``UpdateState``: what the server returned, under its full event key

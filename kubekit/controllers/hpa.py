@@ -286,7 +286,7 @@ class HPAController(Controller):
         except KubekitError as e:          # upstream logs the error and syncs again next period
             self.errors += 1
             log.info("%s: %s: %s", self.name, key, e)
-        return Result(self.sync_period)
+        return new_slots(Result, (self.sync_period,))         # Result(self.sync_period), built in C
 
     def _reconcile(self, key: str, hpa: dict) -> None:
         namespace = hpa["metadata"].get("namespace", "default")
@@ -322,7 +322,7 @@ class HPAController(Controller):
                 registered[key] = selector
             version = self._ns_changes.get(namespace, 0)
             hit = self._selections.get(key)
-            if hit is not None and hit[0] == version and hit[1] == selector:
+            if hit is not None and hit[0] == version and (hit[1] is selector or hit[1] == selector):
                 selected, pods = hit[2], hit[3]
             else:
                 selected = self._selected_pods(namespace, selector)
