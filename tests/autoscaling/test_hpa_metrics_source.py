@@ -231,3 +231,11 @@ def test_fleet_metrics_remember_a_selection_until_a_pod_of_the_namespace_changes
     check("a", EVERYTHING)
     clock.advance(1)
     check("a", web)
+    again = parse_labels("app=web")                 # an equal selector, another object: remembered apart
+    assert again == web and again is not web
+    check("a", again)
+    pods.put("a/web-3", pod("a", "web-3", {"app": "web"}))
+    usage["a/web-3"] = (1, 1)
+    clock.advance(1)
+    check("a", again)
+    check("a", web)
