@@ -24,7 +24,6 @@ advance the clock for the next delayed one.  Threads can block in
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 import threading
 from collections import deque
@@ -167,9 +166,14 @@ class WorkQueue:
         self._queue: deque[Hashable] = deque()
         self._dirty: set[Hashable] = set()
         self._processing: set[Hashable] = set()
-        self._waiting: list[tuple[float, int, Hashable]] = []    # (ready at, seq, key) heap
+        # Delayed keys: a heap of the distinct times they are due, and each
+        # time's keys in the order they were added (a controller that syncs
+        # its objects every period puts many keys at one time: a push or pop
+        # is then a list append, not a heap operation on a (time, seq, key)
+        # tuple); a key's entry is live while _waiting_at holds that time
+        self._waiting: list[float] = []
+        self._due: dict[float, list[Hashable]] = {}
         self._waiting_at: dict[Hashable, float] = {}
-        self._seq = itertools.count()
         # the lock is taken directly (a C call, not Condition's Python-level
         # ``__enter__``/``__exit__``); ``notify`` only when a getter waits
         self._lock = threading.RLock()
@@ -206,7 +210,12 @@ class WorkQueue:
             if self._waiting_at.get(key, math.inf) <= at:
                 return                      # an earlier wake-up is already set
             self._waiting_at[key] = at
-            heapq.heappush(self._waiting, (at, next(self._seq), key))
+            keys = self._due.get(at)
+            if keys is None:
+                self._due[at] = [key]
+                heapq.heappush(self._waiting, at)
+            else:
+                keys.append(key)
             self._wake()
 
     def add_rate_limited(self, key: Hashable) -> None:
@@ -222,11 +231,12 @@ class WorkQueue:
     def _promote(self) -> None:
         """Move the delayed keys whose time has come into the queue."""
         now = self.clock.monotonic()
-        while self._waiting and self._waiting[0][0] <= now:
-            at, _, key = heapq.heappop(self._waiting)
-            if self._waiting_at.get(key) == at:
-                del self._waiting_at[key]
-                self._add(key)
+        while self._waiting and self._waiting[0] <= now:
+            at = heapq.heappop(self._waiting)
+            for key in self._due.pop(at):
+                if self._waiting_at.get(key) == at:
+                    del self._waiting_at[key]
+                    self._add(key)
 
     def _take(self) -> Hashable:
         key = self._queue.popleft()
@@ -274,11 +284,15 @@ class WorkQueue:
     def _next_ready_in_locked(self) -> float | None:
         if self._queue:
             return 0.0
-        while self._waiting and self._waiting_at.get(self._waiting[0][2]) != self._waiting[0][0]:
-            heapq.heappop(self._waiting)            # superseded by an earlier add_after
+        while self._waiting:
+            at = self._waiting[0]
+            if any(self._waiting_at.get(key) == at for key in self._due[at]):
+                break
+            heapq.heappop(self._waiting)            # every key of it superseded by an earlier add_after
+            del self._due[at]
         if not self._waiting:
             return None
-        return max(0.0, self._waiting[0][0] - self.clock.monotonic())
+        return max(0.0, self._waiting[0] - self.clock.monotonic())
 
     def next_ready_in(self) -> float | None:
         """Seconds until a key is ready (0 if one is), None if none is queued or waiting."""

@@ -3,10 +3,14 @@ default_rate_limiters_test.go, queue_test.go, delaying_queue_test.go)."""
 
 from __future__ import annotations
 
+import heapq
+import math
 import threading
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kubekit.clock import FakeClock
 from kubekit.controllers.workqueue import (
@@ -213,3 +217,89 @@ def test_blocked_getters_are_woken_by_add_and_done():
     q.done("a")
     t.join(5)
     assert got[-1] == "a"
+
+
+class _HeapDelays:
+    """The delayed part of the queue as it was kept before (one heap of
+    ``(ready at, seq, key)``): the twin the bucketed one is checked against."""
+
+    def __init__(self, queue: WorkQueue) -> None:
+        self.q, self.heap, self.at, self.seq = queue, [], {}, 0
+
+    def add_after(self, key, seconds: float) -> None:
+        if seconds <= 0:
+            self.q.add(key)
+            return
+        at = self.q.clock.monotonic() + seconds
+        if self.at.get(key, math.inf) <= at:
+            return
+        self.at[key] = at
+        heapq.heappush(self.heap, (at, self.seq, key))
+        self.seq += 1
+
+    def promote(self) -> None:
+        now = self.q.clock.monotonic()
+        while self.heap and self.heap[0][0] <= now:
+            at, _, key = heapq.heappop(self.heap)
+            if self.at.get(key) == at:
+                del self.at[key]
+                self.q.add(key)
+
+    def next_ready_in(self) -> float | None:
+        if len(self.q):
+            return 0.0
+        while self.heap and self.at.get(self.heap[0][2]) != self.heap[0][0]:
+            heapq.heappop(self.heap)
+        return None if not self.heap else max(0.0, self.heap[0][0] - self.q.clock.monotonic())
+
+
+_ops = st.lists(st.one_of(
+    st.tuples(st.just("add"), st.integers(0, 5)),
+    st.tuples(st.just("after"), st.integers(0, 5), st.sampled_from([0.0, 0.5, 1.0, 1.0, 2.0, 3.5])),
+    st.tuples(st.just("get")),
+    st.tuples(st.just("done"), st.integers(0, 5)),
+    st.tuples(st.just("tick"), st.sampled_from([0.0, 0.5, 1.0, 3.0])),
+), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ops)
+def test_delayed_keys_come_out_as_from_one_heap(ops):
+    """Keys added with add_after are released in the order of one heap of
+    (time, seq): by time, keys of one time in the order they were added, a
+    key superseded by an earlier add_after released once, at the earlier
+    time; next_ready_in agrees."""
+    clock_a, clock_b = FakeClock(), FakeClock()
+    a = WorkQueue(clock_a, rate_limiter=ItemExponentialFailureRateLimiter(0.01, 1.0))
+    b = WorkQueue(clock_b, rate_limiter=ItemExponentialFailureRateLimiter(0.01, 1.0))
+    twin = _HeapDelays(b)
+    for op in ops:
+        if op[0] == "add":
+            a.add(op[1])
+            b.add(op[1])
+        elif op[0] == "after":
+            a.add_after(op[1], op[2])
+            twin.add_after(op[1], op[2])
+        elif op[0] == "get":
+            twin.promote()
+            assert a.try_get() == b.try_get()
+        elif op[0] == "done":
+            a.done(op[1])
+            b.done(op[1])
+        else:
+            clock_a.advance(op[1])
+            clock_b.advance(op[1])
+        twin.promote()
+        assert a.next_ready_in() == twin.next_ready_in()
+        assert a.waiting == len(twin.at)
+
+
+def test_keys_due_at_one_time_come_out_in_the_order_they_were_added():
+    clock = FakeClock()
+    q = WorkQueue(clock)
+    for key, delay in (("b", 2.0), ("c", 1.0), ("a", 1.0), ("d", 1.0), ("c", 1.5)):   # c: the earlier time stays
+        q.add_after(key, delay)
+    clock.advance(1.0)
+    assert [q.try_get() for _ in range(4)] == ["c", "a", "d", None]
+    clock.advance(1.0)
+    assert q.try_get() == "b" and q.waiting == 0 and q.next_ready_in() is None
