@@ -16,6 +16,12 @@ from kubekit.controllers.errors import ControllerInputError
 ZERO_TIME = datetime(1, 1, 1, tzinfo=timezone.utc)
 
 
+# text -> its parse_time (a datetime is immutable, so one object serves every
+# caller; its hash is then computed once, for the memos keyed by time).
+# Cleared when full.
+_PARSED: dict[str, datetime] = {}
+
+
 def parse_time(value: object, field: str = "timestamp") -> datetime:
     """Return ``value`` as an aware datetime; ``None``/``""`` give :data:`ZERO_TIME`."""
     if value is None or value == "":
@@ -23,6 +29,9 @@ def parse_time(value: object, field: str = "timestamp") -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
     if isinstance(value, str):
+        hit = _PARSED.get(value)
+        if hit is not None:
+            return hit
         text = value.strip()
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
@@ -30,7 +39,12 @@ def parse_time(value: object, field: str = "timestamp") -> datetime:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise ControllerInputError(f"{field}: {value!r} is not an RFC 3339 timestamp") from None
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        if len(_PARSED) >= 4096:
+            _PARSED.clear()
+        _PARSED[value] = parsed
+        return parsed
     raise ControllerInputError(f"{field}: {value!r} is not a timestamp (want an RFC 3339 string or a datetime)")
 
 

@@ -71,3 +71,26 @@ def test_condition_stamps_follow_now():
         c = new_condition("Available", "True", "R", "m", now)
         want = format_time(now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc))
         assert c["lastUpdateTime"] == c["lastTransitionTime"] == want
+
+
+@pytest.mark.parametrize("text", ["2026-11-28T10:00:00Z", " 2026-11-28T10:00:00z ", "2026-11-28T10:00:00.5+02:00",
+                                  "2026-11-28T10:00:00"])
+def test_parse_time_remembers_a_text_as_one_datetime(text):
+    from kubekit.controllers import timeutil
+
+    first = timeutil.parse_time(text)
+    assert timeutil.parse_time(text) is first                       # remembered: the same object
+    timeutil._PARSED.clear()
+    fresh = timeutil.parse_time(text)
+    assert fresh == first and fresh is not first and fresh.utcoffset() == first.utcoffset()
+    assert fresh.tzinfo is not None                                  # naive text is taken as UTC
+
+
+def test_parse_time_refuses_bad_text_every_time():
+    from kubekit.controllers import timeutil
+    from kubekit.controllers.errors import ControllerInputError
+
+    for _ in range(2):
+        with pytest.raises(ControllerInputError, match="is not an RFC 3339 timestamp"):
+            timeutil.parse_time("yesterday", "metadata.creationTimestamp")
+    assert "yesterday" not in timeutil._PARSED
